@@ -1,0 +1,299 @@
+"""What changed between two versions of a schema, in words.
+
+`diff_schemas` walks two parsed schemas side by side, matching records, fields and named types
+the way Avro resolution does (by name, then by the new side's aliases), and lists each change:
+fields added or removed (with or without defaults), types widened or changed, symbols added,
+logical types or decimal parameters changed, renames, docs. ``contracts diff`` prints these; the
+dangerous-change rules of ``contracts check`` are the changes whose ``kind`` is dangerous.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from devicecontracts.schema import (
+    Array,
+    AvroType,
+    Enum,
+    Field,
+    Fixed,
+    LogicalType,
+    Map,
+    Primitive,
+    Record,
+    Union,
+    describe_type,
+)
+
+__all__ = ["Change", "diff_schemas"]
+
+_WIDENINGS = {
+    ("int", "long"),
+    ("int", "float"),
+    ("int", "double"),
+    ("long", "float"),
+    ("long", "double"),
+    ("float", "double"),
+}
+_LOSSY = {("int", "float"), ("long", "float"), ("long", "double")}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change from the old version to the new; ``path`` is in the new schema when it exists.
+
+    ``kind`` is stable and machine-readable (``field-added``, ``type-widened``,
+    ``logical-type-changed`` ...); ``message`` says it in words.
+    """
+
+    kind: str
+    path: str
+    message: str
+
+
+def diff_schemas(old: AvroType, new: AvroType) -> list[Change]:
+    """Every change from ``old`` to ``new``, in schema order."""
+    return list(_Differ().diff(old, new, "", ""))
+
+
+class _Differ:
+    def __init__(self) -> None:
+        self.seen: set[tuple[int, int]] = set()
+
+    def diff(self, old: AvroType, new: AvroType, path: str, what: str) -> Iterator[Change]:
+        key = (id(old), id(new))
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        where = what or "the schema"
+        if isinstance(old, Union) or isinstance(new, Union):
+            yield from self._unions(old, new, path, where)
+            return
+        if old.type != new.type:
+            yield from self._type_change(old, new, path, where)
+            return
+        if isinstance(old, Primitive) and isinstance(new, Primitive):
+            yield from self._logical(old.logical, new.logical, path, where)
+        elif isinstance(old, Array) and isinstance(new, Array):
+            yield from self.diff(old.items, new.items, path + "/items", f"items of {where}")
+        elif isinstance(old, Map) and isinstance(new, Map):
+            yield from self.diff(old.values, new.values, path + "/values", f"values of {where}")
+        elif isinstance(old, (Record, Enum, Fixed)) and isinstance(new, (Record, Enum, Fixed)):
+            yield from self._named(old, new, path)
+            if isinstance(old, Record) and isinstance(new, Record):
+                yield from self._records(old, new, path)
+            elif isinstance(old, Enum) and isinstance(new, Enum):
+                yield from self._enums(old, new, path)
+            elif isinstance(old, Fixed) and isinstance(new, Fixed):
+                if old.size != new.size:
+                    yield Change(
+                        "fixed-size-changed",
+                        path + "/size",
+                        f"fixed {new.fullname} changed size from {old.size} to {new.size}",
+                    )
+                yield from self._logical(old.logical, new.logical, path, f"fixed {new.fullname}")
+
+    def _type_change(self, old: AvroType, new: AvroType, path: str, where: str) -> Iterator[Change]:
+        pair = (old.type, new.type)
+        o, n = describe_type(old), describe_type(new)
+        if pair in _WIDENINGS:
+            kind = "type-widened-lossy" if pair in _LOSSY else "type-widened"
+            extra = (
+                ": large values lose precision on the way" if pair in _LOSSY else ""
+            )
+            yield Change(kind, path, f"{where} widened from {o} to {n}{extra}")
+        elif (new.type, old.type) in _WIDENINGS:
+            yield Change("type-narrowed", path, f"{where} narrowed from {o} to {n}")
+        elif set(pair) == {"string", "bytes"}:
+            yield Change(
+                "string-bytes-changed",
+                path,
+                f"{where} changed from {o} to {n}: the wire accepts it, generated code changes type",
+            )
+        else:
+            yield Change("type-changed", path, f"{where} changed from {o} to {n}")
+
+    def _unions(self, old: AvroType, new: AvroType, path: str, where: str) -> Iterator[Change]:
+        old_b = old.branches if isinstance(old, Union) else (old,)
+        new_b = new.branches if isinstance(new, Union) else (new,)
+        if not isinstance(old, Union) and isinstance(new, Union):
+            yield Change(
+                "made-optional" if any(b.type == "null" for b in new_b) else "union-introduced",
+                path,
+                f"{where} changed from {describe_type(old)} to the union {describe_type(new)}",
+            )
+        elif isinstance(old, Union) and not isinstance(new, Union):
+            yield Change(
+                "made-required" if any(b.type == "null" for b in old_b) else "union-removed",
+                path,
+                f"{where} changed from the union {describe_type(old)} to {describe_type(new)}",
+            )
+        old_keys = {_branch_key(b): (i, b) for i, b in enumerate(old_b)}
+        new_keys = {_branch_key(b): (i, b) for i, b in enumerate(new_b)}
+        for key, (i, b) in new_keys.items():
+            here = f"{path}/{i}" if isinstance(new, Union) else path
+            if key in old_keys:
+                yield from self.diff(old_keys[key][1], b, here, where)
+            elif isinstance(old, Union) and isinstance(new, Union):
+                yield Change("union-branch-added", here, f"{where} gained branch {describe_type(b)}")
+        for key, (_, b) in old_keys.items():
+            if key not in new_keys and isinstance(old, Union) and isinstance(new, Union):
+                yield Change("union-branch-removed", path, f"{where} lost branch {describe_type(b)}")
+        if (
+            isinstance(old, Union)
+            and isinstance(new, Union)
+            and [k for k in old_keys if k in new_keys] != [k for k in new_keys if k in old_keys]
+        ):
+            yield Change("union-reordered", path, f"the branches of {where} were reordered")
+
+    def _named(
+        self, old: Record | Enum | Fixed, new: Record | Enum | Fixed, path: str
+    ) -> Iterator[Change]:
+        if old.name != new.name:
+            via = " (with an alias for the old name)" if old.fullname in new.aliases else ""
+            yield Change(
+                "type-renamed",
+                path + "/name",
+                f"{old.type} {old.fullname} renamed to {new.fullname}{via}: generated class "
+                "names change, and under RecordNameStrategy it becomes a new subject",
+            )
+        elif old.namespace != new.namespace:
+            yield Change(
+                "namespace-changed",
+                path + "/namespace",
+                f"{old.type} {old.name} moved from namespace {old.namespace or '(none)'} to "
+                f"{new.namespace or '(none)'}: generated modules and record-name subjects change",
+            )
+        if old.doc != new.doc:
+            yield Change("doc-changed", path + "/doc", f"the doc of {new.fullname} changed")
+
+    def _records(self, old: Record, new: Record, path: str) -> Iterator[Change]:
+        matched: set[str] = set()
+        old_order: list[str] = []
+        for f in new.fields:
+            here = f"{path}/fields/{f.position}"
+            previous = old.field_named(f.name)
+            renamed = False
+            if previous is None:
+                for alias in f.aliases:
+                    previous = old.field_named(alias)
+                    if previous is not None:
+                        renamed = True
+                        break
+            if previous is None:
+                yield _field_added(new, f, here)
+                continue
+            matched.add(previous.name)
+            old_order.append(previous.name)
+            label = f"field {f.name!r} of {new.fullname}"
+            if renamed:
+                yield Change(
+                    "field-renamed",
+                    here + "/name",
+                    f"field {previous.name!r} of {new.fullname} renamed to {f.name!r} (read "
+                    "through an alias): generated attribute names change",
+                )
+            yield from self._defaults(previous, f, here, label)
+            if previous.doc != f.doc:
+                yield Change("doc-changed", here + "/doc", f"the doc of {label} changed")
+            yield from self.diff(previous.type, f.type, here + "/type", label)
+        for f in old.fields:
+            if f.name not in matched:
+                had = "had a default" if f.has_default else "had no default"
+                yield Change(
+                    "field-removed" if f.has_default else "field-removed-without-default",
+                    f"{path}/fields",
+                    f"field {f.name!r} removed from {new.fullname} (it {had})",
+                )
+        kept_in_old_order = [f.name for f in old.fields if f.name in matched]
+        if old_order != kept_in_old_order:
+            yield Change("fields-reordered", f"{path}/fields", f"the fields of {new.fullname} were reordered")
+
+    def _defaults(self, old: Field, new: Field, path: str, label: str) -> Iterator[Change]:
+        if old.has_default == new.has_default and old.default == new.default:
+            return
+        if not old.has_default:
+            yield Change("default-added", path + "/default", f"{label} gained the default {_j(new.default)}")
+        elif not new.has_default:
+            yield Change("default-removed", path, f"{label} lost its default {_j(old.default)}")
+        else:
+            yield Change(
+                "default-changed",
+                path + "/default",
+                f"the default of {label} changed from {_j(old.default)} to {_j(new.default)}",
+            )
+
+    def _enums(self, old: Enum, new: Enum, path: str) -> Iterator[Change]:
+        added = [s for s in new.symbols if s not in old.symbols]
+        removed = [s for s in old.symbols if s not in new.symbols]
+        if added:
+            under = (
+                f" (readers without them fall back to the enum default {old.default!r})"
+                if old.default
+                else " (the old enum has no default: old readers cannot read them)"
+            )
+            yield Change(
+                "enum-symbols-added",
+                path + "/symbols",
+                f"enum {new.fullname} gained {', '.join(added)}{under}",
+            )
+        if removed:
+            yield Change(
+                "enum-symbols-removed",
+                path + "/symbols",
+                f"enum {new.fullname} lost {', '.join(removed)}",
+            )
+        if old.default != new.default:
+            yield Change(
+                "enum-default-changed",
+                path + "/default",
+                f"the default symbol of enum {new.fullname} changed from {old.default!r} to "
+                f"{new.default!r}",
+            )
+
+    def _logical(
+        self, old: LogicalType | None, new: LogicalType | None, path: str, where: str
+    ) -> Iterator[Change]:
+        if old == new:
+            return
+        if old is not None and new is not None and old.name == new.name == "decimal":
+            yield Change(
+                "decimal-changed",
+                path,
+                f"{where}: decimal changed from precision {old.precision} scale {old.scale} to "
+                f"precision {new.precision} scale {new.scale}: the same bytes now mean another "
+                "number",
+            )
+            return
+        o = old.name if old else "no logical type"
+        n = new.name if new else "no logical type"
+        yield Change(
+            "logical-type-changed",
+            path,
+            f"{where}: logical type changed from {o} to {n}: the wire is the same, the meaning "
+            "of the value is not",
+        )
+
+
+def _field_added(record: Record, f: Field, path: str) -> Change:
+    if f.has_default:
+        return Change(
+            "field-added",
+            path,
+            f"field {f.name!r} added to {record.fullname} with default {_j(f.default)}",
+        )
+    return Change(
+        "field-added-without-default",
+        path,
+        f"field {f.name!r} added to {record.fullname} without a default",
+    )
+
+
+def _branch_key(t: AvroType) -> str:
+    return t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
+
+
+def _j(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,166 @@
+"""The lock of released versions: ``schemas/contracts.lock.json``.
+
+For each subject and released version it records
+
+* ``fingerprint``: SHA-256 of the schema's Parsing Canonical Form (the Avro identity of the
+  schema: what readers and writers see);
+* ``content``: SHA-256 of the schema's whole JSON with sorted keys, so an edit that keeps the
+  canonical form (a doc, a default, an alias, field order) is caught too: the registry treats
+  such a schema as a new one and would mint a new id;
+* ``references``: the shared-type versions the schema was released against, pinned;
+* ``ids``: the schema id per registry environment, once registered.
+
+A released version that is edited, deleted or renumbered no longer matches its entry, and
+``contracts check`` fails. The file is written atomically (temporary file, fsync, rename), keys
+sorted, so it diffs cleanly in review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devicecontracts.errors import Location, LockError
+
+__all__ = [
+    "LOCK_FORMAT",
+    "Lock",
+    "LockEntry",
+    "Reference",
+    "content_hash",
+    "read_lock",
+    "write_lock",
+]
+
+LOCK_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A Schema Registry reference: the type's full name, its subject and pinned version."""
+
+    name: str
+    subject: str
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The registry's JSON form of a reference."""
+        return {"name": self.name, "subject": self.subject, "version": self.version}
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    """What was released as one version of one subject."""
+
+    fingerprint: str
+    content: str
+    references: tuple[Reference, ...] = ()
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def reference_version(self, name: str) -> int | None:
+        """The pinned version of the reference to full name ``name``, if recorded."""
+        for ref in self.references:
+            if ref.name == name:
+                return ref.version
+        return None
+
+
+@dataclass
+class Lock:
+    """Released versions by subject and version number; ``path`` is where it lives."""
+
+    path: Path
+    subjects: dict[str, dict[int, LockEntry]] = field(default_factory=dict)
+
+    def entry(self, subject: str, version: int) -> LockEntry | None:
+        """The entry of one released version, or None when it was not released."""
+        return self.subjects.get(subject, {}).get(version)
+
+    def released(self, subject: str) -> dict[int, LockEntry]:
+        """Every released version of a subject, by number."""
+        return self.subjects.get(subject, {})
+
+
+def content_hash(source: Any) -> str:
+    """SHA-256 of a schema's JSON with sorted keys and no whitespace."""
+    text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_lock(path: Path) -> Lock:
+    """Read the lock at ``path``; a missing file is an empty lock (nothing released yet)."""
+    if not path.exists():
+        return Lock(path)
+    where = Location(file=str(path))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LockError(
+            f"the lock file is not valid JSON ({exc.msg}); restore it from git",
+            Location(str(path), line=exc.lineno, column=exc.colno),
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LockError(f"cannot read the lock file: {exc}", where) from None
+    if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
+        raise LockError(
+            f"unsupported lock file: expected an object with \"format\": {LOCK_FORMAT}", where
+        )
+    lock = Lock(path)
+    try:
+        for subject, versions in data.get("subjects", {}).items():
+            lock.subjects[subject] = {
+                int(number): _entry(raw) for number, raw in versions.items()
+            }
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise LockError(f"malformed lock entry ({exc}); restore the file from git", where) from None
+    return lock
+
+
+def _entry(raw: dict[str, Any]) -> LockEntry:
+    refs = tuple(
+        Reference(str(r["name"]), str(r["subject"]), int(r["version"]))
+        for r in raw.get("references", [])
+    )
+    ids = {str(env): int(i) for env, i in raw.get("ids", {}).items()}
+    return LockEntry(str(raw["fingerprint"]), str(raw["content"]), refs, ids)
+
+
+def lock_to_json(lock: Lock) -> dict[str, Any]:
+    """The JSON document of a lock."""
+    subjects: dict[str, Any] = {}
+    for subject in sorted(lock.subjects):
+        versions: dict[str, Any] = {}
+        for number in sorted(lock.subjects[subject]):
+            e = lock.subjects[subject][number]
+            raw: dict[str, Any] = {"fingerprint": e.fingerprint, "content": e.content}
+            if e.references:
+                raw["references"] = [r.to_json() for r in e.references]
+            if e.ids:
+                raw["ids"] = dict(sorted(e.ids.items()))
+            versions[str(number)] = raw
+        subjects[subject] = versions
+    return {"format": LOCK_FORMAT, "subjects": subjects}
+
+
+def write_lock(lock: Lock) -> None:
+    """Write the lock atomically: readers see the old file or the new one, never a torn one."""
+    text = json.dumps(lock_to_json(lock), indent=2, sort_keys=False) + "\n"
+    directory = lock.path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".contracts-lock-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, lock.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise LockError(f"cannot write the lock file: {exc}", Location(str(lock.path))) from None

@@ -1,0 +1,855 @@
+"""The parsed form of an Avro schema: one validated tree that every other step consumes.
+
+``parse_schema`` turns JSON text or parsed JSON into a `Schema`: a tree of immutable nodes
+(`Primitive`, `Record`, `Field`, `Enum`, `Fixed`, `Array`, `Map`, `Union`) with every name
+resolved to its full name and every named type defined once and shared by reference, so
+recursive types are cycles in the tree.
+
+Two modes, as Confluent Schema Registry has them:
+
+* strict (the default): what the registry applies to a *new* schema. Names must match
+  ``[A-Za-z_][A-Za-z0-9_]*``, and every default must match its type, a union's default its
+  first branch (Avro 1.11, which Confluent runs).
+* lenient (``strict=False``): what the registry applies to schemas it already stores, so old
+  versions with sloppy defaults still load.
+
+Everything the registry rejects in either mode raises `InvalidSchemaError` with the JSON path
+of the offending part, for example ``/fields/3/default``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final, TypeAlias
+
+from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
+
+__all__ = [
+    "NO_DEFAULT",
+    "PRIMITIVE_TYPES",
+    "Array",
+    "AvroType",
+    "Enum",
+    "Field",
+    "Fixed",
+    "LogicalType",
+    "Map",
+    "NamedType",
+    "Primitive",
+    "Record",
+    "Schema",
+    "Union",
+    "load_json",
+    "parse_schema",
+]
+
+JSON: TypeAlias = Any
+"""Parsed JSON: dict, list, str, int, float, bool or None."""
+
+PRIMITIVE_TYPES: Final = frozenset(
+    {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ORDERS: Final = frozenset({"ascending", "descending", "ignore"})
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+
+
+class _NoDefault:
+    """The type of `NO_DEFAULT`: a field declared without a ``default``."""
+
+    _instance: ClassVar[_NoDefault | None] = None
+
+    def __new__(cls) -> _NoDefault:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NO_DEFAULT: Final = _NoDefault()
+"""Marks a field without a default (``None`` is the JSON ``null`` default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogicalType:
+    """A logical type the Avro spec defines, recognised on a valid underlying type.
+
+    An unknown or misplaced ``logicalType`` is ignored, as Avro Java ignores it, and kept only in
+    the node's ``props``: the wire type is what counts.
+    """
+
+    name: str
+    precision: int | None = None
+    scale: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Nodes
+
+
+class AvroType:
+    """Base of every node in a parsed schema.
+
+    ``type`` is the Avro type name (``"record"``, ``"int"``, ...); ``path`` the JSON path where
+    the node is defined in its source schema.
+    """
+
+    __slots__ = ()
+    type: str
+    path: str
+
+    @property
+    def is_named(self) -> bool:
+        """True for records, enums and fixed."""
+        return False
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Primitive(AvroType):
+    """null, boolean, int, long, float, double, bytes or string, maybe with a logical type."""
+
+    type: str
+    path: str = ""
+    logical: LogicalType | None = None
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(eq=False, slots=True)
+class Field:
+    """A record field: its wire name, type, default (`NO_DEFAULT` if none), doc and aliases."""
+
+    name: str
+    type: AvroType
+    position: int
+    path: str
+    default: JSON = NO_DEFAULT
+    doc: str | None = None
+    aliases: tuple[str, ...] = ()
+    order: str = "ascending"
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+    @property
+    def has_default(self) -> bool:
+        """True when the field declares a default (``null`` included)."""
+        return self.default is not NO_DEFAULT
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class _Named(AvroType):
+    fullname: str
+    path: str
+    aliases: tuple[str, ...] = ()
+    doc: str | None = None
+
+    @property
+    def is_named(self) -> bool:
+        return True
+
+    @property
+    def name(self) -> str:
+        """The unqualified name."""
+        return self.fullname.rpartition(".")[2]
+
+    @property
+    def namespace(self) -> str:
+        """The namespace, ``""`` for the null namespace."""
+        return self.fullname.rpartition(".")[0]
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Record(_Named):
+    """A record (or error). ``fields`` is filled once while parsing, so records may recurse."""
+
+    type: str = "record"
+    fields: tuple[Field, ...] = ()
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+    def field_named(self, name: str) -> Field | None:
+        """The field with this wire name, or None."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Enum(_Named):
+    """An enum: its symbols in order and its type-level default symbol, if any."""
+
+    type: str = "enum"
+    symbols: tuple[str, ...] = ()
+    default: str | None = None
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Fixed(_Named):
+    """A fixed of ``size`` bytes, maybe carrying a decimal or duration logical type."""
+
+    type: str = "fixed"
+    size: int = 0
+    logical: LogicalType | None = None
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Array(AvroType):
+    """An array of ``items``."""
+
+    items: AvroType
+    path: str = ""
+    type: str = "array"
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Map(AvroType):
+    """A map from strings to ``values``."""
+
+    values: AvroType
+    path: str = ""
+    type: str = "map"
+    props: Mapping[str, JSON] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Union(AvroType):
+    """A union of ``branches``, in declaration order."""
+
+    branches: tuple[AvroType, ...]
+    path: str = ""
+    type: str = "union"
+
+
+NamedType: TypeAlias = Record | Enum | Fixed
+
+
+# ---------------------------------------------------------------------------------------------
+# The parsed schema
+
+
+@dataclass(eq=False)
+class Schema:
+    """A parsed, validated Avro schema.
+
+    ``root`` is the top node. ``named`` holds every named type the schema defines, by full
+    name; ``references`` the full names it uses but takes from elsewhere (Schema Registry
+    references, shared types of the catalog). ``source`` is the JSON it was parsed from.
+    """
+
+    root: AvroType
+    source: JSON
+    named: Mapping[str, NamedType]
+    references: tuple[str, ...] = ()
+    _canonical: str | None = field(default=None, repr=False)
+
+    @property
+    def canonical_form(self) -> str:
+        """The Parsing Canonical Form from the Avro specification (references inlined)."""
+        if self._canonical is None:
+            self._canonical = canonical_form(self.root)
+        return self._canonical
+
+    @property
+    def fingerprint(self) -> str:
+        """``sha256:`` and the hex SHA-256 of the Parsing Canonical Form."""
+        return "sha256:" + hashlib.sha256(self.canonical_form.encode()).hexdigest()
+
+    def to_json(self) -> JSON:
+        """The schema as standalone JSON: referenced types inlined where first used."""
+        return to_json(self.root)
+
+    def walk(self) -> Iterator[AvroType]:
+        """Every node once, depth first from the root (named types at first use)."""
+        return walk(self.root)
+
+
+def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
+    """Parse JSON text; a syntax error becomes `SchemaJSONError` with line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaJSONError(
+            f"not valid JSON: {exc.msg}",
+            Location(file=file, line=exc.lineno, column=exc.colno),
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise SchemaJSONError(f"not UTF-8 text: {exc.reason}", Location(file=file)) from None
+
+
+def parse_schema(
+    schema: str | JSON,
+    *,
+    named_types: Mapping[str, NamedType] | None = None,
+    strict: bool = True,
+    file: str | None = None,
+) -> Schema:
+    """Parse and validate an Avro schema.
+
+    ``schema`` is JSON text (a ``str`` that is not a bare type name is parsed as JSON) or parsed
+    JSON. ``named_types`` supplies types defined elsewhere (references), by full name.
+    ``strict=False`` skips name and default validation, as the registry does for stored schemas.
+
+    Raises `SchemaJSONError` for bad JSON and `InvalidSchemaError` for bad Avro; both locate
+    the problem (``file`` is only used to say where).
+    """
+    source = _as_json(schema, file)
+    parser = _Parser(named_types or {}, strict, file)
+    root = parser.parse(source, "", "")
+    return Schema(root, source, dict(parser.defined), tuple(parser.referenced))
+
+
+def _as_json(schema: str | JSON, file: str | None) -> JSON:
+    if isinstance(schema, str):
+        stripped = schema.strip()
+        if stripped[:1] in ("{", "[", '"'):
+            return load_json(stripped, file=file)
+        return stripped  # a bare type name such as "int" or a full name
+    return schema
+
+
+# ---------------------------------------------------------------------------------------------
+# The parser
+
+
+class _Parser:
+    def __init__(self, imported: Mapping[str, NamedType], strict: bool, file: str | None):
+        self.imported = imported
+        self.strict = strict
+        self.file = file
+        self.defined: dict[str, NamedType] = {}
+        self.referenced: list[str] = []
+        self._pending_defaults: list[tuple[Field, Record]] = []
+
+    def fail(self, message: str, path: str) -> InvalidSchemaError:
+        return InvalidSchemaError(message, Location(file=self.file, path=path or "/"))
+
+    def parse(self, node: JSON, path: str, namespace: str) -> AvroType:
+        root = self._type(node, path, namespace)
+        # Defaults are checked once every named type is known: a default may hold a record
+        # whose type is defined later in the file.
+        if self.strict:
+            for f, record in self._pending_defaults:
+                if not is_valid_default(f.type, f.default):
+                    raise self.fail(
+                        f"invalid default for field {f.name!r} of {record.fullname}: "
+                        f"{json.dumps(f.default)} is not a valid {describe_type(f.type)}"
+                        + _union_default_hint(f.type, f.default),
+                        f.path + "/default",
+                    )
+        return root
+
+    def _type(self, node: JSON, path: str, namespace: str) -> AvroType:
+        if isinstance(node, str):
+            return self._reference(node, path, namespace)
+        if isinstance(node, list):
+            return self._union(node, path, namespace)
+        if not isinstance(node, dict):
+            raise self.fail(
+                f"a schema must be a type name, an object or a union list, not {_kind(node)}",
+                path,
+            )
+        kind = node.get("type")
+        if isinstance(kind, (dict, list)):
+            # {"type": {...}} and {"type": [...]} wrap a schema; the registry accepts this form.
+            return self._type(kind, path + "/type", namespace)
+        if not isinstance(kind, str):
+            raise self.fail("missing or invalid 'type'", path)
+        if kind in PRIMITIVE_TYPES:
+            return self._primitive(kind, node, path)
+        if kind == "record" or kind == "error":
+            return self._record(node, path, namespace)
+        if kind == "enum":
+            return self._enum(node, path, namespace)
+        if kind == "fixed":
+            return self._fixed(node, path, namespace)
+        if kind == "array":
+            if "items" not in node:
+                raise self.fail("array has no 'items'", path)
+            items = self._type(node["items"], path + "/items", namespace)
+            return Array(items, path, props=_props(node, {"type", "items"}))
+        if kind == "map":
+            if "values" not in node:
+                raise self.fail("map has no 'values'", path)
+            values = self._type(node["values"], path + "/values", namespace)
+            return Map(values, path, props=_props(node, {"type", "values"}))
+        return self._reference(kind, path + "/type", namespace)
+
+    def _reference(self, name: str, path: str, namespace: str) -> AvroType:
+        if name in PRIMITIVE_TYPES:
+            return Primitive(name, path)
+        candidates = [name] if "." in name else ([f"{namespace}.{name}"] if namespace else [])
+        if "." not in name:
+            candidates.append(name)
+        for full in candidates:
+            if full in self.defined:
+                return self.defined[full]
+            if full in self.imported:
+                if full not in self.referenced:
+                    self.referenced.append(full)
+                return self.imported[full]
+        raise UnknownTypeError(
+            f"unknown type {name!r}: not a primitive type, and no named type "
+            f"{' or '.join(repr(c) for c in candidates)} is defined before this point "
+            "or supplied as a reference",
+            Location(file=self.file, path=path or "/"),
+            name,
+            tuple(candidates),
+        )
+
+    def _primitive(self, kind: str, node: dict[str, JSON], path: str) -> Primitive:
+        props = _props(node, {"type"})
+        return Primitive(kind, path, _logical(kind, node, None), props)
+
+    def _union(self, branches: list[JSON], path: str, namespace: str) -> Union:
+        parsed: list[AvroType] = []
+        seen: dict[str, int] = {}
+        for i, branch in enumerate(branches):
+            here = f"{path}/{i}"
+            if isinstance(branch, list):
+                raise self.fail("a union may not contain a union directly", here)
+            t = self._type(branch, here, namespace)
+            if isinstance(t, Union):
+                raise self.fail("a union may not contain a union directly", here)
+            key = t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
+            if key in seen:
+                raise self.fail(
+                    f"duplicate {key!r} in union (also branch {seen[key]}): a union may hold "
+                    "each type once, named types once per full name",
+                    here,
+                )
+            seen[key] = i
+            parsed.append(t)
+        return Union(tuple(parsed), path)
+
+    def _name(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, str]:
+        """Full name and the namespace it sets for nested definitions."""
+        name = node.get("name")
+        if not isinstance(name, str) or not name:
+            raise self.fail("a named type needs a non-empty string 'name'", path)
+        if "." in name:
+            full = name
+        else:
+            ns = node.get("namespace", namespace)
+            if ns is None:
+                ns = ""
+            if not isinstance(ns, str):
+                raise self.fail("'namespace' must be a string", path + "/namespace")
+            full = f"{ns}.{name}" if ns else name
+        ns_part, _, short = full.rpartition(".")
+        if self.strict:
+            self._check_name(short, path + "/name", "name")
+            for part in ns_part.split(".") if ns_part else ():
+                self._check_name(part, path + "/namespace", "namespace part")
+        if short in PRIMITIVE_TYPES:
+            raise self.fail(f"a named type may not be named after a primitive type: {full}", path)
+        if full in self.defined or full in self.imported:
+            raise self.fail(f"the name {full} is defined twice", path + "/name")
+        return full, ns_part
+
+    def _check_name(self, name: str, path: str, what: str) -> None:
+        if not _NAME.match(name):
+            raise self.fail(
+                f"invalid {what} {name!r}: names must start with a letter or _ and contain only "
+                "ASCII letters, digits and _",
+                path,
+            )
+
+    def _aliases(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, ...]:
+        raw = node.get("aliases", [])
+        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+            raise self.fail("'aliases' must be a list of strings", path + "/aliases")
+        return tuple(a if "." in a or not namespace else f"{namespace}.{a}" for a in raw)
+
+    def _doc(self, node: dict[str, JSON], path: str) -> str | None:
+        doc = node.get("doc")
+        if doc is not None and not isinstance(doc, str):
+            raise self.fail("'doc' must be a string", path + "/doc")
+        return doc
+
+    def _record(self, node: dict[str, JSON], path: str, namespace: str) -> Record:
+        full, ns = self._name(node, path, namespace)
+        raw_fields = node.get("fields")
+        if not isinstance(raw_fields, list):
+            raise self.fail(f"record {full} needs a 'fields' list", path)
+        record = Record(
+            fullname=full,
+            path=path,
+            aliases=self._aliases(node, path, ns),
+            doc=self._doc(node, path),
+            type="record",
+            props=_props(node, {"type", "name", "namespace", "fields", "doc", "aliases"}),
+        )
+        self.defined[full] = record  # before the fields: they may refer to the record itself
+        fields: list[Field] = []
+        seen: set[str] = set()
+        for i, raw in enumerate(raw_fields):
+            here = f"{path}/fields/{i}"
+            f = self._field(raw, i, here, ns, full)
+            if f.name in seen:
+                raise self.fail(f"duplicate field {f.name!r} in record {full}", here + "/name")
+            seen.add(f.name)
+            fields.append(f)
+            if f.has_default:
+                self._pending_defaults.append((f, record))
+        object.__setattr__(record, "fields", tuple(fields))
+        return record
+
+    def _field(self, raw: JSON, position: int, path: str, ns: str, record: str) -> Field:
+        if not isinstance(raw, dict):
+            raise self.fail(f"a field of {record} must be an object", path)
+        name = raw.get("name")
+        if not isinstance(name, str):
+            raise self.fail(f"a field of {record} needs a string 'name'", path)
+        if self.strict:
+            self._check_name(name, path + "/name", "field name")
+        if "type" not in raw:
+            raise self.fail(f"field {name!r} of {record} has no 'type'", path)
+        t = self._type(raw["type"], path + "/type", ns)
+        order = raw.get("order", "ascending")
+        if order not in _ORDERS:
+            raise self.fail(
+                f"invalid order {order!r}: use ascending, descending or ignore", path + "/order"
+            )
+        aliases = raw.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise self.fail("'aliases' must be a list of strings", path + "/aliases")
+        return Field(
+            name=name,
+            type=t,
+            position=position,
+            path=path,
+            default=raw["default"] if "default" in raw else NO_DEFAULT,
+            doc=self._doc(raw, path),
+            aliases=tuple(aliases),
+            order=str(order),
+            props=_props(raw, {"name", "type", "default", "doc", "aliases", "order"}),
+        )
+
+    def _enum(self, node: dict[str, JSON], path: str, namespace: str) -> Enum:
+        full, ns = self._name(node, path, namespace)
+        symbols = node.get("symbols")
+        if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+            raise self.fail(f"enum {full} needs a 'symbols' list of strings", path)
+        seen: set[str] = set()
+        for i, symbol in enumerate(symbols):
+            if self.strict:
+                self._check_name(symbol, f"{path}/symbols/{i}", "enum symbol")
+            if symbol in seen:
+                raise self.fail(f"duplicate symbol {symbol!r} in enum {full}", f"{path}/symbols/{i}")
+            seen.add(symbol)
+        default = node.get("default")
+        if default is not None and (not isinstance(default, str) or default not in seen):
+            raise self.fail(
+                f"the default {json.dumps(default)} of enum {full} is not one of its symbols "
+                f"{symbols}",
+                path + "/default",
+            )
+        enum = Enum(
+            fullname=full,
+            path=path,
+            aliases=self._aliases(node, path, ns),
+            doc=self._doc(node, path),
+            symbols=tuple(symbols),
+            default=default,
+            props=_props(
+                node, {"type", "name", "namespace", "symbols", "doc", "aliases", "default"}
+            ),
+        )
+        self.defined[full] = enum
+        return enum
+
+    def _fixed(self, node: dict[str, JSON], path: str, namespace: str) -> Fixed:
+        full, ns = self._name(node, path, namespace)
+        size = node.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise self.fail(f"fixed {full} needs a non-negative integer 'size'", path + "/size")
+        fixed = Fixed(
+            fullname=full,
+            path=path,
+            aliases=self._aliases(node, path, ns),
+            doc=self._doc(node, path),
+            size=size,
+            logical=_logical("fixed", node, size),
+            props=_props(node, {"type", "name", "namespace", "size", "doc", "aliases"}),
+        )
+        self.defined[full] = fixed
+        return fixed
+
+
+def _props(node: dict[str, JSON], known: set[str]) -> dict[str, JSON]:
+    return {k: v for k, v in node.items() if k not in known}
+
+
+def _kind(value: JSON) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+_LOGICAL_BASE: Final = {
+    "date": "int",
+    "time-millis": "int",
+    "time-micros": "long",
+    "timestamp-millis": "long",
+    "timestamp-micros": "long",
+    "timestamp-nanos": "long",
+    "local-timestamp-millis": "long",
+    "local-timestamp-micros": "long",
+    "local-timestamp-nanos": "long",
+    "uuid": "string",
+}
+
+
+def _logical(base: str, node: dict[str, JSON], fixed_size: int | None) -> LogicalType | None:
+    """The logical type of a node when valid on its base type, else None (Avro ignores it)."""
+    name = node.get("logicalType")
+    if not isinstance(name, str):
+        return None
+    if name == "decimal" and base in ("bytes", "fixed"):
+        precision, scale = node.get("precision"), node.get("scale", 0)
+        if not _is_int(precision) or not _is_int(scale):
+            return None
+        assert isinstance(precision, int) and isinstance(scale, int)
+        if precision <= 0 or scale < 0 or scale > precision:
+            return None
+        if fixed_size is not None and precision > _max_decimal_digits(fixed_size):
+            return None
+        return LogicalType(name, precision, scale)
+    if name == "duration" and base == "fixed":
+        return LogicalType(name) if fixed_size == 12 else None
+    if _LOGICAL_BASE.get(name) == base:
+        return LogicalType(name)
+    return None
+
+
+def _max_decimal_digits(size: int) -> int:
+    """Most decimal digits a two's-complement number of ``size`` bytes always holds."""
+    if size == 0:
+        return 0
+    return int(math.floor(math.log10(2) * (8 * size - 1)))
+
+
+def _is_int(value: JSON) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# ---------------------------------------------------------------------------------------------
+# Defaults (Avro 1.11.4 Schema.isValidDefault)
+
+
+def is_valid_default(t: AvroType, value: JSON) -> bool:
+    """Whether ``value`` is a default Avro 1.11 accepts for type ``t``.
+
+    Follows Avro Java 1.11 exactly, which Confluent runs: strings, bytes, enums and fixed take
+    any JSON string; int and long an integral number in range; float and double any number; a
+    union takes a default of its first branch only; a record an object whose every field has a
+    valid value or its own default.
+    """
+    kind = t.type
+    if kind in ("string", "bytes", "enum", "fixed"):
+        return isinstance(value, str)
+    if kind == "int":
+        return _is_int(value) and INT_MIN <= value <= INT_MAX
+    if kind == "long":
+        return _is_int(value) and LONG_MIN <= value <= LONG_MAX
+    if kind in ("float", "double"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if isinstance(t, Array):
+        return isinstance(value, list) and all(is_valid_default(t.items, v) for v in value)
+    if isinstance(t, Map):
+        return isinstance(value, dict) and all(
+            is_valid_default(t.values, v) for v in value.values()
+        )
+    if isinstance(t, Union):
+        return bool(t.branches) and is_valid_default(t.branches[0], value)
+    if isinstance(t, Record):
+        if not isinstance(value, dict):
+            return False
+        return all(
+            is_valid_default(f.type, value[f.name] if f.name in value else f.default)
+            for f in t.fields
+        )
+    return False
+
+
+def _union_default_hint(t: AvroType, value: JSON) -> str:
+    if isinstance(t, Union) and value is None and any(b.type == "null" for b in t.branches):
+        return (
+            "; a union's default must match its first branch (Avro 1.11, which Confluent "
+            'runs): put "null" first, as in ["null", ...]'
+        )
+    if isinstance(t, Union):
+        return "; a union's default must match its first branch (Avro 1.11)"
+    return ""
+
+
+def describe_type(t: AvroType) -> str:
+    """A short readable form of a type, such as ``["null", "int"]`` or ``record a.b.C``."""
+    if isinstance(t, (Record, Enum, Fixed)):
+        return f"{t.type} {t.fullname}"
+    if isinstance(t, Array):
+        return f"array of {describe_type(t.items)}"
+    if isinstance(t, Map):
+        return f"map of {describe_type(t.values)}"
+    if isinstance(t, Union):
+        return "[" + ", ".join(_short(b) for b in t.branches) + "]"
+    if isinstance(t, Primitive) and t.logical:
+        return f"{t.type} ({t.logical.name})"
+    return t.type
+
+
+def _short(t: AvroType) -> str:
+    return json.dumps(t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking, JSON and the Parsing Canonical Form
+
+
+def walk(root: AvroType) -> Iterator[AvroType]:
+    """Every node reachable from ``root`` once, depth first (named types at first use)."""
+    seen: set[int] = set()
+    stack: list[AvroType] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (Record, Enum, Fixed)):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        yield node
+        stack.extend(reversed(list(children(node))))
+
+
+def children(node: AvroType) -> Sequence[AvroType]:
+    """The direct child types of a node."""
+    if isinstance(node, Record):
+        return [f.type for f in node.fields]
+    if isinstance(node, Array):
+        return [node.items]
+    if isinstance(node, Map):
+        return [node.values]
+    if isinstance(node, Union):
+        return node.branches
+    return ()
+
+
+def to_json(root: AvroType) -> JSON:
+    """Standalone JSON for a tree: each named type defined at first use with explicit namespace."""
+    done: set[str] = set()
+
+    def emit(t: AvroType) -> JSON:
+        if isinstance(t, (Record, Enum, Fixed)):
+            if t.fullname in done:
+                return t.fullname
+            done.add(t.fullname)
+            out: dict[str, JSON] = {"type": t.type, "name": t.name}
+            if t.namespace:
+                out["namespace"] = t.namespace
+            if t.doc is not None:
+                out["doc"] = t.doc
+            if t.aliases:
+                out["aliases"] = list(t.aliases)
+            if isinstance(t, Record):
+                out["fields"] = [emit_field(f) for f in t.fields]
+            elif isinstance(t, Enum):
+                out["symbols"] = list(t.symbols)
+                if t.default is not None:
+                    out["default"] = t.default
+            else:
+                out["size"] = t.size
+            out.update(t.props)
+            return out
+        if isinstance(t, Union):
+            return [emit(b) for b in t.branches]
+        if isinstance(t, Array):
+            return {"type": "array", "items": emit(t.items), **t.props}
+        if isinstance(t, Map):
+            return {"type": "map", "values": emit(t.values), **t.props}
+        assert isinstance(t, Primitive)
+        return {"type": t.type, **t.props} if t.props else t.type
+
+    def emit_field(f: Field) -> JSON:
+        out: dict[str, JSON] = {"name": f.name, "type": emit(f.type)}
+        if f.doc is not None:
+            out["doc"] = f.doc
+        if f.has_default:
+            out["default"] = f.default
+        if f.order != "ascending":
+            out["order"] = f.order
+        if f.aliases:
+            out["aliases"] = list(f.aliases)
+        out.update(f.props)
+        return out
+
+    return emit(root)
+
+
+def canonical_form(root: AvroType) -> str:
+    """The Parsing Canonical Form of the Avro specification.
+
+    Primitives as bare names, full names everywhere, only the attributes that matter for
+    parsing (name, type, fields, symbols, items, values, size) in that order, named types spelled
+    out at first use only, no whitespace.
+    """
+    done: set[str] = set()
+    out: list[str] = []
+    dumps = json.dumps
+
+    def emit(t: AvroType) -> None:
+        if isinstance(t, (Record, Enum, Fixed)):
+            if t.fullname in done:
+                out.append(dumps(t.fullname, ensure_ascii=False))
+                return
+            done.add(t.fullname)
+            out.append('{"name":' + dumps(t.fullname, ensure_ascii=False))
+            out.append(',"type":"' + t.type + '"')
+            if isinstance(t, Record):
+                out.append(',"fields":[')
+                for i, f in enumerate(t.fields):
+                    if i:
+                        out.append(",")
+                    out.append('{"name":' + dumps(f.name, ensure_ascii=False) + ',"type":')
+                    emit(f.type)
+                    out.append("}")
+                out.append("]}")
+            elif isinstance(t, Enum):
+                out.append(
+                    ',"symbols":' + dumps(list(t.symbols), ensure_ascii=False, separators=(",", ":"))
+                    + "}"
+                )
+            else:
+                out.append(f',"size":{t.size}}}')
+        elif isinstance(t, Union):
+            out.append("[")
+            for i, b in enumerate(t.branches):
+                if i:
+                    out.append(",")
+                emit(b)
+            out.append("]")
+        elif isinstance(t, Array):
+            out.append('{"type":"array","items":')
+            emit(t.items)
+            out.append("}")
+        elif isinstance(t, Map):
+            out.append('{"type":"map","values":')
+            emit(t.values)
+            out.append("}")
+        else:
+            out.append('"' + t.type + '"')
+
+    emit(root)
+    return "".join(out)
