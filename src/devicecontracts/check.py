@@ -24,7 +24,7 @@ from typing import Any
 
 from devicecontracts._jsonpos import locate
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
-from devicecontracts.compatibility import CompatibilityIssue, check_parsed
+from devicecontracts.compatibility import CompatibilityCache, CompatibilityIssue, check_parsed
 from devicecontracts.diff import diff_schemas
 from devicecontracts.errors import SchemaError, SchemaJSONError
 from devicecontracts.findings import RULES, Finding, Severity, make
@@ -149,12 +149,15 @@ def _validity(contract: Contract) -> Iterator[Finding]:
 def _wire(contract: Contract) -> Iterator[Finding]:
     """Each version against its predecessors, as register would have checked it."""
     parsed = [v for v in contract.versions if v.schema is not None]
+    cache = CompatibilityCache()
     for k, v in enumerate(parsed):
         if k == 0:
             continue
         assert v.schema is not None
         history = [p.schema for p in parsed[:k] if p.schema is not None]
-        result = check_parsed(v.schema, history, contract.level, first_version=parsed[0].version)
+        result = check_parsed(
+            v.schema, history, contract.level, first_version=parsed[0].version, cache=cache
+        )
         grouped: dict[tuple[str, str, str | None], list[CompatibilityIssue]] = {}
         for issue in result.issues:
             grouped.setdefault((issue.kind, issue.path, issue.direction), []).append(issue)

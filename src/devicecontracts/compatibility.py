@@ -35,7 +35,6 @@ from devicecontracts.schema import (
     Array,
     AvroType,
     Enum,
-    Field,
     Fixed,
     Map,
     Primitive,
@@ -47,6 +46,7 @@ from devicecontracts.schema import (
 )
 
 __all__ = [
+    "CompatibilityCache",
     "CompatibilityIssue",
     "CompatibilityLevel",
     "CompatibilityResult",
@@ -173,11 +173,14 @@ def check_parsed(
     level: str | CompatibilityLevel,
     *,
     first_version: int = 1,
+    cache: CompatibilityCache | None = None,
 ) -> CompatibilityResult:
     """`check_compatibility` on schemas parsed already (the catalog's path: parse once).
 
-    ``first_version`` is the version number of ``previous[0]``, for the issues' names.
+    ``first_version`` is the version number of ``previous[0]``, for the issues' names. Pass the
+    same ``cache`` for every version of one subject to compare each shared structure once.
     """
+    cache = cache or CompatibilityCache()
     the_level = CompatibilityLevel.parse(level)
     if the_level is CompatibilityLevel.NONE or not previous:
         return CompatibilityResult(True, (), the_level)
@@ -190,7 +193,7 @@ def check_parsed(
         label = f"version {version}"
         if the_level.backward:
             issues += _as_issues(
-                reader_writer_issues(new_root, old_root),
+                reader_writer_issues(new_root, old_root, cache),
                 version,
                 "BACKWARD",
                 reader_label="the new schema",
@@ -198,7 +201,7 @@ def check_parsed(
             )
         if the_level.forward:
             issues += _as_issues(
-                reader_writer_issues(old_root, new_root),
+                reader_writer_issues(old_root, new_root, cache),
                 version,
                 "FORWARD",
                 reader_label=label,
@@ -214,15 +217,39 @@ def check_parsed(
 @dataclass(frozen=True, slots=True)
 class _Incompatibility:
     kind: str
-    path: str
+    path: tuple[str, ...]  # relative to the pair it was found under, innermost token first
     reader: AvroType
     writer: AvroType
     detail: str
 
+    def under(self, *tokens: str) -> _Incompatibility:
+        return _Incompatibility(
+            self.kind, (*self.path, *tokens), self.reader, self.writer, self.detail
+        )
 
-def reader_writer_issues(reader: AvroType, writer: AvroType) -> list[_Incompatibility]:
+    @property
+    def pointer(self) -> str:
+        return "/" + "/".join(reversed(self.path))
+
+
+class CompatibilityCache:
+    """Results of reader/writer comparisons by structural shape, reusable across checks.
+
+    Pass one to `check_parsed` for every version of a subject: versions share most of their
+    structure, so each distinct pair of shapes is compared once.
+    """
+
+    __slots__ = ("results",)
+
+    def __init__(self) -> None:
+        self.results: dict[tuple[int, int], list[_Incompatibility]] = {}
+
+
+def reader_writer_issues(
+    reader: AvroType, writer: AvroType, cache: CompatibilityCache | None = None
+) -> list[_Incompatibility]:
     """Why data written with ``writer`` cannot be read with ``reader``; empty when it can."""
-    return _Checker().check(reader, writer, [])
+    return _Checker(cache or CompatibilityCache()).check(reader, writer)
 
 
 _PROMOTIONS = {
@@ -236,181 +263,151 @@ _IN_PROGRESS: list[_Incompatibility] = []
 
 
 class _Checker:
-    """One reader/writer comparison with Java's memo: a pair in progress counts as compatible."""
+    """One reader/writer comparison.
 
-    __slots__ = ("_memo",)
+    Pairs of non-recursive nodes are memoised by shape in the shared cache. Recursive nodes
+    (shape 0) use Java's memo by identity, where a pair already in progress counts as
+    compatible, which is how recursion terminates.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_memo", "_shared")
+
+    def __init__(self, cache: CompatibilityCache) -> None:
         self._memo: dict[tuple[int, int], list[_Incompatibility]] = {}
+        self._shared = cache.results
 
-    def check(
-        self, reader: AvroType, writer: AvroType, location: list[str]
-    ) -> list[_Incompatibility]:
-        key = (id(reader), id(writer))
-        known = self._memo.get(key)
+    def check(self, reader: AvroType, writer: AvroType) -> list[_Incompatibility]:
+        if reader.shape and writer.shape:
+            key = (reader.shape, writer.shape)
+            known = self._shared.get(key)
+            if known is None:
+                known = self._shared[key] = self._calculate(reader, writer)
+            return known
+        ident = (id(reader), id(writer))
+        known = self._memo.get(ident)
         if known is not None:
             return known  # finished, or in progress (recursion): Java assumes compatible
-        self._memo[key] = _IN_PROGRESS
-        result = self._calculate(reader, writer, location)
-        self._memo[key] = result
+        self._memo[ident] = _IN_PROGRESS
+        result = self._calculate(reader, writer)
+        self._memo[ident] = result
         return result
 
-    def _descend(
-        self, token: str, reader: AvroType, writer: AvroType, location: list[str]
-    ) -> list[_Incompatibility]:
-        location.append(token)
-        try:
-            return self.check(reader, writer, location)
-        finally:
-            location.pop()
+    def _descend(self, token: str, reader: AvroType, writer: AvroType) -> list[_Incompatibility]:
+        found = self.check(reader, writer)
+        return [i.under(token) for i in found] if found else found
 
-    def _calculate(
-        self, reader: AvroType, writer: AvroType, location: list[str]
-    ) -> list[_Incompatibility]:
+    def _calculate(self, reader: AvroType, writer: AvroType) -> list[_Incompatibility]:
         r, w = reader.type, writer.type
         if r == w:
             if isinstance(reader, Primitive):
                 return []
             if isinstance(reader, Array):
                 assert isinstance(writer, Array)
-                return self._descend("items", reader.items, writer.items, location)
+                return self._descend("items", reader.items, writer.items)
             if isinstance(reader, Map):
                 assert isinstance(writer, Map)
-                return self._descend("values", reader.values, writer.values, location)
+                return self._descend("values", reader.values, writer.values)
             if isinstance(reader, Fixed):
                 assert isinstance(writer, Fixed)
-                return self._names(reader, writer, location) or self._fixed_size(
-                    reader, writer, location
-                )
+                return _names(reader, writer) or _fixed_size(reader, writer)
             if isinstance(reader, Enum):
                 assert isinstance(writer, Enum)
-                return self._names(reader, writer, location) or self._enum_symbols(
-                    reader, writer, location
-                )
+                return _names(reader, writer) or _enum_symbols(reader, writer)
             if isinstance(reader, Record):
                 assert isinstance(writer, Record)
-                return self._names(reader, writer, location) or self._record_fields(
-                    reader, writer, location
-                )
+                return _names(reader, writer) or self._record_fields(reader, writer)
             assert isinstance(writer, Union)
-            return self._writer_union(reader, writer, location)
+            return self._writer_union(reader, writer)
         if isinstance(writer, Union):
-            return self._writer_union(reader, writer, location)
+            # Java differs from the union-to-union case here: each branch's own finding is
+            # reported (a TYPE_MISMATCH, say) at the union's own path, not a
+            # MISSING_UNION_BRANCH under the branch index.
+            found: list[_Incompatibility] = []
+            for branch in writer.branches:
+                found += self.check(reader, branch)
+            return found
         if r in _PROMOTIONS and w in _PROMOTIONS[r]:
             return []
         if isinstance(reader, Union):
             for branch in reader.branches:
-                if not self.check(branch, writer, location):
+                if not self.check(branch, writer):
                     return []
             return [
-                _Incompatibility(
-                    "MISSING_UNION_BRANCH", _path(location), reader, writer, describe_type(writer)
-                )
+                _Incompatibility("MISSING_UNION_BRANCH", (), reader, writer, describe_type(writer))
             ]
-        return [_Incompatibility("TYPE_MISMATCH", _path(location), reader, writer, "")]
+        return [_Incompatibility("TYPE_MISMATCH", (), reader, writer, "")]
 
-    def _writer_union(
-        self, reader: AvroType, writer: Union, location: list[str]
-    ) -> list[_Incompatibility]:
+    def _writer_union(self, reader: AvroType, writer: Union) -> list[_Incompatibility]:
         found: list[_Incompatibility] = []
         for i, branch in enumerate(writer.branches):
-            location.append(str(i))
-            try:
-                if self.check(reader, branch, location):
-                    found.append(
-                        _Incompatibility(
-                            "MISSING_UNION_BRANCH",
-                            _path(location),
-                            reader,
-                            branch,
-                            describe_type(branch),
-                        )
+            if self.check(reader, branch):
+                found.append(
+                    _Incompatibility(
+                        "MISSING_UNION_BRANCH", (str(i),), reader, branch, describe_type(branch)
                     )
-            finally:
-                location.pop()
+                )
         return found
 
-    def _names(
-        self, reader: Record | Enum | Fixed, writer: Record | Enum | Fixed, location: list[str]
-    ) -> list[_Incompatibility]:
-        if reader.name == writer.name or writer.fullname in reader.aliases:
-            return []
-        location.append("name")
-        path = _path(location)
-        location.pop()
-        return [_Incompatibility("NAME_MISMATCH", path, reader, writer, writer.fullname)]
-
-    def _fixed_size(
-        self, reader: Fixed, writer: Fixed, location: list[str]
-    ) -> list[_Incompatibility]:
-        if reader.size == writer.size:
-            return []
-        location.append("size")
-        path = _path(location)
-        location.pop()
-        return [_Incompatibility("FIXED_SIZE_MISMATCH", path, reader, writer, "")]
-
-    def _enum_symbols(
-        self, reader: Enum, writer: Enum, location: list[str]
-    ) -> list[_Incompatibility]:
-        missing = sorted(set(writer.symbols) - set(reader.symbols))
-        if not missing or reader.default is not None:
-            return []
-        location.append("symbols")
-        path = _path(location)
-        location.pop()
-        return [_Incompatibility("MISSING_ENUM_SYMBOLS", path, reader, writer, ", ".join(missing))]
-
-    def _record_fields(
-        self, reader: Record, writer: Record, location: list[str]
-    ) -> list[_Incompatibility]:
+    def _record_fields(self, reader: Record, writer: Record) -> list[_Incompatibility]:
         found: list[_Incompatibility] = []
-        location.append("fields")
+        by_name = writer.by_name
         for f in reader.fields:
-            location.append(str(f.position))
-            matches = _writer_fields(writer, f)
+            position = str(f.position)
+            direct = by_name.get(f.name)
+            matches = [direct] if direct is not None else []
+            for alias in f.aliases:
+                aliased = by_name.get(alias)
+                if aliased is not None:
+                    matches.append(aliased)
             if len(matches) > 1:
                 names = ", ".join(repr(m.name) for m in matches)
                 found.append(
-                    _Incompatibility("AMBIGUOUS_ALIAS", _path(location), reader, writer, names)
+                    _Incompatibility("AMBIGUOUS_ALIAS", (position, "fields"), reader, writer, names)
                 )
             elif matches:
-                found += self._descend("type", f.type, matches[0].type, location)
+                for i in self._descend("type", f.type, matches[0].type):
+                    found.append(i.under(position, "fields"))
             elif not f.has_default:
                 if isinstance(f.type, Enum) and f.type.default is not None:
                     # Java's quirk, kept for an exact verdict: the enum is compared with the
                     # whole writer record, which is always a TYPE_MISMATCH.
-                    found += self._descend("type", f.type, writer, location)
+                    for i in self._descend("type", f.type, writer):
+                        found.append(i.under(position, "fields"))
                 else:
                     found.append(
                         _Incompatibility(
                             "READER_FIELD_MISSING_DEFAULT_VALUE",
-                            _path(location),
+                            (position, "fields"),
                             reader,
                             writer,
                             f.name,
                         )
                     )
-            location.pop()
-        location.pop()
         return found
 
 
-def _writer_fields(writer: Record, reader_field: Field) -> list[Field]:
-    """Writer fields matching a reader field by name or alias (Java's lookupWriterField)."""
-    matches: list[Field] = []
-    direct = writer.field_named(reader_field.name)
-    if direct is not None:
-        matches.append(direct)
-    for alias in reader_field.aliases:
-        aliased = writer.field_named(alias)
-        if aliased is not None:
-            matches.append(aliased)
-    return matches
+def _names(reader: Record | Enum | Fixed, writer: Record | Enum | Fixed) -> list[_Incompatibility]:
+    if reader.name == writer.name or writer.fullname in reader.aliases:
+        return []
+    return [_Incompatibility("NAME_MISMATCH", ("name",), reader, writer, writer.fullname)]
 
 
-def _path(location: list[str]) -> str:
-    return "/" + "/".join(location)
+def _fixed_size(reader: Fixed, writer: Fixed) -> list[_Incompatibility]:
+    if reader.size == writer.size:
+        return []
+    return [_Incompatibility("FIXED_SIZE_MISMATCH", ("size",), reader, writer, "")]
+
+
+def _enum_symbols(reader: Enum, writer: Enum) -> list[_Incompatibility]:
+    if reader.default is not None:
+        return []
+    reader_symbols = set(reader.symbols)
+    missing = sorted(s for s in writer.symbols if s not in reader_symbols)
+    if not missing:
+        return []
+    return [
+        _Incompatibility("MISSING_ENUM_SYMBOLS", ("symbols",), reader, writer, ", ".join(missing))
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +425,7 @@ def _as_issues(
     return [
         CompatibilityIssue(
             i.kind,
-            i.path,
+            i.pointer,
             _message(i, reader_label, writer_label, direction),
             version,
             direction,

@@ -1,6 +1,7 @@
 """The parsed form of an Avro schema: one validated tree that every other step consumes.
 
-``parse_schema`` turns JSON text or parsed JSON into a `Schema`: a tree of immutable nodes
+``parse_schema`` turns JSON text or parsed JSON into a `Schema`: a tree of nodes (treat them as
+immutable; they are plain slotted classes because parsing speed matters)
 (`Primitive`, `Record`, `Field`, `Enum`, `Fixed`, `Array`, `Map`, `Union`) with every name
 resolved to its full name and every named type defined once and shared by reference, so
 recursive types are cycles in the tree.
@@ -20,10 +21,11 @@ of the offending part, for example ``/fields/3/default``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
@@ -55,6 +57,7 @@ PRIMITIVE_TYPES: Final = frozenset(
     {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
 )
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NO_PROPS: Final[Mapping[str, Any]] = {}
 _ORDERS: Final = frozenset({"ascending", "descending", "ignore"})
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
@@ -108,6 +111,9 @@ class AvroType:
     __slots__ = ()
     type: str
     path: str
+    shape: int
+    """What Avro resolution sees of the node, interned: two nodes with the same non-zero shape
+    resolve identically against anything. 0 for a recursive type (compared by identity)."""
 
     @property
     def is_named(self) -> bool:
@@ -115,7 +121,7 @@ class AvroType:
         return False
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Primitive(AvroType):
     """null, boolean, int, long, float, double, bytes or string, maybe with a logical type."""
 
@@ -123,6 +129,7 @@ class Primitive(AvroType):
     path: str = ""
     logical: LogicalType | None = None
     props: Mapping[str, JSON] = field(default_factory=dict)
+    shape: int = 0
 
 
 @dataclass(eq=False, slots=True)
@@ -145,7 +152,7 @@ class Field:
         return self.default is not NO_DEFAULT
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class _Named(AvroType):
     fullname: str
     path: str
@@ -167,23 +174,22 @@ class _Named(AvroType):
         return self.fullname.rpartition(".")[0]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Record(_Named):
     """A record (or error). ``fields`` is filled once while parsing, so records may recurse."""
 
     type: str = "record"
     fields: tuple[Field, ...] = ()
     props: Mapping[str, JSON] = field(default_factory=dict)
+    shape: int = 0
+    by_name: dict[str, Field] = field(default_factory=dict, repr=False)
 
     def field_named(self, name: str) -> Field | None:
         """The field with this wire name, or None."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        return self.by_name.get(name)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Enum(_Named):
     """An enum: its symbols in order and its type-level default symbol, if any."""
 
@@ -191,9 +197,10 @@ class Enum(_Named):
     symbols: tuple[str, ...] = ()
     default: str | None = None
     props: Mapping[str, JSON] = field(default_factory=dict)
+    shape: int = 0
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Fixed(_Named):
     """A fixed of ``size`` bytes, maybe carrying a decimal or duration logical type."""
 
@@ -201,9 +208,10 @@ class Fixed(_Named):
     size: int = 0
     logical: LogicalType | None = None
     props: Mapping[str, JSON] = field(default_factory=dict)
+    shape: int = 0
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Array(AvroType):
     """An array of ``items``."""
 
@@ -211,9 +219,10 @@ class Array(AvroType):
     path: str = ""
     type: str = "array"
     props: Mapping[str, JSON] = field(default_factory=dict)
+    shape: int = 0
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Map(AvroType):
     """A map from strings to ``values``."""
 
@@ -221,15 +230,17 @@ class Map(AvroType):
     path: str = ""
     type: str = "map"
     props: Mapping[str, JSON] = field(default_factory=dict)
+    shape: int = 0
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(eq=False, slots=True)
 class Union(AvroType):
     """A union of ``branches``, in declaration order."""
 
     branches: tuple[AvroType, ...]
     path: str = ""
     type: str = "union"
+    shape: int = 0
 
 
 NamedType: TypeAlias = Record | Enum | Fixed
@@ -320,6 +331,32 @@ def _as_json(schema: str | JSON, file: str | None) -> JSON:
 
 
 # ---------------------------------------------------------------------------------------------
+# Shapes: interned structural keys, so compatibility results can be reused across versions
+
+_SHAPES: dict[tuple[Any, ...], int] = {}
+_SHAPE_LIMIT = 200_000
+_next_shape = itertools.count(1)
+
+
+def _shape(key: tuple[Any, ...]) -> int:
+    """The interned number of a structural key (never reused, so a reset is only a cache miss)."""
+    shape = _SHAPES.get(key)
+    if shape is None:
+        if len(_SHAPES) >= _SHAPE_LIMIT:
+            _SHAPES.clear()
+        shape = _SHAPES[key] = next(_next_shape)
+    return shape
+
+
+_PRIMITIVE_SHAPES: Final = {name: _shape(("p", name)) for name in PRIMITIVE_TYPES}
+
+
+def _composite_shape(tag: str, children: Sequence[AvroType]) -> int:
+    shapes = tuple(c.shape for c in children)
+    return 0 if 0 in shapes else _shape((tag, shapes))
+
+
+# ---------------------------------------------------------------------------------------------
 # The parser
 
 
@@ -331,6 +368,8 @@ class _Parser:
         self.defined: dict[str, NamedType] = {}
         self.referenced: list[str] = []
         self._pending_defaults: list[tuple[Field, Record]] = []
+        self._open: set[str] = set()  # records whose fields are being parsed
+        self._recursive: set[str] = set()
 
     def fail(self, message: str, path: str) -> InvalidSchemaError:
         return InvalidSchemaError(message, Location(file=self.file, path=path or "/"))
@@ -378,22 +417,35 @@ class _Parser:
             if "items" not in node:
                 raise self.fail("array has no 'items'", path)
             items = self._type(node["items"], path + "/items", namespace)
-            return Array(items, path, props=_props(node, {"type", "items"}))
+            return Array(
+                items,
+                path,
+                props=_props(node, {"type", "items"}),
+                shape=_composite_shape("a", (items,)),
+            )
         if kind == "map":
             if "values" not in node:
                 raise self.fail("map has no 'values'", path)
             values = self._type(node["values"], path + "/values", namespace)
-            return Map(values, path, props=_props(node, {"type", "values"}))
+            return Map(
+                values,
+                path,
+                props=_props(node, {"type", "values"}),
+                shape=_composite_shape("m", (values,)),
+            )
         return self._reference(kind, path + "/type", namespace)
 
     def _reference(self, name: str, path: str, namespace: str) -> AvroType:
         if name in PRIMITIVE_TYPES:
-            return Primitive(name, path)
-        candidates = [name] if "." in name else ([f"{namespace}.{name}"] if namespace else [])
-        if "." not in name:
-            candidates.append(name)
+            return Primitive(name, path, shape=_PRIMITIVE_SHAPES[name])
+        if "." in name:
+            candidates = [_qualify(name, "")]
+        else:
+            candidates = [f"{namespace}.{name}", name] if namespace else [name]
         for full in candidates:
             if full in self.defined:
+                if full in self._open:
+                    self._recursive.add(full)
                 return self.defined[full]
             if full in self.imported:
                 if full not in self.referenced:
@@ -410,7 +462,7 @@ class _Parser:
 
     def _primitive(self, kind: str, node: dict[str, JSON], path: str) -> Primitive:
         props = _props(node, {"type"})
-        return Primitive(kind, path, _logical(kind, node, None), props)
+        return Primitive(kind, path, _logical(kind, node, None), props, _PRIMITIVE_SHAPES[kind])
 
     def _union(self, branches: list[JSON], path: str, namespace: str) -> Union:
         parsed: list[AvroType] = []
@@ -431,22 +483,19 @@ class _Parser:
                 )
             seen[key] = i
             parsed.append(t)
-        return Union(tuple(parsed), path)
+        return Union(tuple(parsed), path, shape=_composite_shape("u", parsed))
 
     def _name(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, str]:
         """Full name and the namespace it sets for nested definitions."""
         name = node.get("name")
         if not isinstance(name, str) or not name:
             raise self.fail("a named type needs a non-empty string 'name'", path)
-        if "." in name:
-            full = name
-        else:
-            ns = node.get("namespace", namespace)
-            if ns is None:
-                ns = ""
-            if not isinstance(ns, str):
-                raise self.fail("'namespace' must be a string", path + "/namespace")
-            full = f"{ns}.{name}" if ns else name
+        ns = node.get("namespace", namespace) if "." not in name else ""
+        if ns is None:
+            ns = ""
+        if not isinstance(ns, str):
+            raise self.fail("'namespace' must be a string", path + "/namespace")
+        full = _qualify(name, ns)
         ns_part, _, short = full.rpartition(".")
         if self.strict:
             self._check_name(short, path + "/name", "name")
@@ -459,10 +508,10 @@ class _Parser:
         return full, ns_part
 
     def _check_name(self, name: str, path: str, what: str) -> None:
-        if not _NAME.match(name):
+        if not _NAME.match(name) and not _is_java_name(name):
             raise self.fail(
                 f"invalid {what} {name!r}: names must start with a letter or _ and contain only "
-                "ASCII letters, digits and _",
+                "letters, digits and _",
                 path,
             )
 
@@ -470,7 +519,7 @@ class _Parser:
         raw = node.get("aliases", [])
         if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
             raise self.fail("'aliases' must be a list of strings", path + "/aliases")
-        return tuple(a if "." in a or not namespace else f"{namespace}.{a}" for a in raw)
+        return tuple(_qualify(a, namespace) for a in raw)
 
     def _doc(self, node: dict[str, JSON], path: str) -> str | None:
         doc = node.get("doc")
@@ -492,6 +541,7 @@ class _Parser:
             props=_props(node, {"type", "name", "namespace", "fields", "doc", "aliases"}),
         )
         self.defined[full] = record  # before the fields: they may refer to the record itself
+        self._open.add(full)
         fields: list[Field] = []
         seen: set[str] = set()
         for i, raw in enumerate(raw_fields):
@@ -503,7 +553,18 @@ class _Parser:
             fields.append(f)
             if f.has_default:
                 self._pending_defaults.append((f, record))
-        object.__setattr__(record, "fields", tuple(fields))
+        record.fields = tuple(fields)
+        record.by_name = {f.name: f for f in fields}
+        self._open.discard(full)
+        if full not in self._recursive and all(f.type.shape for f in fields):
+            record.shape = _shape(
+                (
+                    "r",
+                    full,
+                    record.aliases,
+                    tuple((f.name, f.aliases, f.has_default, f.type.shape) for f in fields),
+                )
+            )
         return record
 
     def _field(self, raw: JSON, position: int, path: str, ns: str, record: str) -> Field:
@@ -522,19 +583,21 @@ class _Parser:
             raise self.fail(
                 f"invalid order {order!r}: use ascending, descending or ignore", path + "/order"
             )
-        aliases = raw.get("aliases", [])
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        aliases = raw.get("aliases", ())
+        if aliases and (
+            not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)
+        ):
             raise self.fail("'aliases' must be a list of strings", path + "/aliases")
         return Field(
-            name=name,
-            type=t,
-            position=position,
-            path=path,
-            default=raw["default"] if "default" in raw else NO_DEFAULT,
-            doc=self._doc(raw, path),
-            aliases=tuple(aliases),
-            order=str(order),
-            props=_props(raw, {"name", "type", "default", "doc", "aliases", "order"}),
+            name,
+            t,
+            position,
+            path,
+            raw.get("default", NO_DEFAULT),
+            self._doc(raw, path),
+            tuple(aliases),
+            order,
+            _props(raw, _FIELD_KEYS),
         )
 
     def _enum(self, node: dict[str, JSON], path: str, namespace: str) -> Enum:
@@ -567,6 +630,7 @@ class _Parser:
                 node, {"type", "name", "namespace", "symbols", "doc", "aliases", "default"}
             ),
         )
+        enum.shape = _shape(("e", full, enum.aliases, enum.symbols, default is not None))
         self.defined[full] = enum
         return enum
 
@@ -584,12 +648,41 @@ class _Parser:
             logical=_logical("fixed", node, size),
             props=_props(node, {"type", "name", "namespace", "size", "doc", "aliases"}),
         )
+        fixed.shape = _shape(("f", full, fixed.aliases, size))
         self.defined[full] = fixed
         return fixed
 
 
-def _props(node: dict[str, JSON], known: set[str]) -> dict[str, JSON]:
-    return {k: v for k, v in node.items() if k not in known}
+_FIELD_KEYS: Final = frozenset({"name", "type", "default", "doc", "aliases", "order"})
+
+
+def _props(node: dict[str, JSON], known: Set[str]) -> Mapping[str, JSON]:
+    """Attributes beyond the known ones (custom properties, logicalType, ...)."""
+    extra = node.keys() - known
+    # Keep the source order (a set's order varies between runs): output must be deterministic.
+    return {k: v for k, v in node.items() if k in extra} if extra else _NO_PROPS
+
+
+def _is_java_name(name: str) -> bool:
+    """Avro 1.11's name rule: Java's Character.isLetter first (or _), then letters, digits, _.
+
+    Non-ASCII letters are valid there, so Confluent accepts them; the ASCII regex is only the
+    fast path.
+    """
+    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(
+        c.isalpha() or c.isdecimal() or c == "_" for c in name[1:]
+    )
+
+
+def _qualify(name: str, namespace: str) -> str:
+    """The full name of ``name`` in ``namespace``, as Avro Java computes it.
+
+    A dotted name is already full; a leading dot (``.Reading``) means the null namespace.
+    """
+    if "." in name:
+        space, _, short = name.rpartition(".")
+        return f"{space}.{short}" if space else short
+    return f"{namespace}.{name}" if namespace else name
 
 
 def _kind(value: JSON) -> str:
