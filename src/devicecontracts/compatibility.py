@@ -351,9 +351,15 @@ class _Checker:
     def _record_fields(self, reader: Record, writer: Record) -> list[_Incompatibility]:
         found: list[_Incompatibility] = []
         by_name = writer.by_name
+        shared = self._shared
         for f in reader.fields:
-            position = str(f.position)
             direct = by_name.get(f.name)
+            if direct is not None and not f.aliases:
+                # Fast path for the common case, an unchanged field: a cached clean result.
+                rs, ws = f.type.shape, direct.type.shape
+                if rs and ws and shared.get((rs, ws)) == []:
+                    continue
+            position = str(f.position)
             matches = [direct] if direct is not None else []
             for alias in f.aliases:
                 aliased = by_name.get(alias)

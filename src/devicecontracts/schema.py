@@ -349,6 +349,12 @@ def _shape(key: tuple[Any, ...]) -> int:
 
 
 _PRIMITIVE_SHAPES: Final = {name: _shape(("p", name)) for name in PRIMITIVE_TYPES}
+# A bare primitive name ("int") carries nothing but its type, so one shared node serves every
+# occurrence; its path is "" (findings about it are located by the enclosing field).
+_BARE_PRIMITIVES: Final = {
+    name: Primitive(name, "", shape=_PRIMITIVE_SHAPES[name]) for name in PRIMITIVE_TYPES
+}
+_VALID_NAMES: set[str] = set()
 
 
 def _composite_shape(tag: str, children: Sequence[AvroType]) -> int:
@@ -436,8 +442,9 @@ class _Parser:
         return self._reference(kind, path + "/type", namespace)
 
     def _reference(self, name: str, path: str, namespace: str) -> AvroType:
-        if name in PRIMITIVE_TYPES:
-            return Primitive(name, path, shape=_PRIMITIVE_SHAPES[name])
+        bare = _BARE_PRIMITIVES.get(name)
+        if bare is not None:
+            return bare
         if "." in name:
             candidates = [_qualify(name, "")]
         else:
@@ -508,12 +515,17 @@ class _Parser:
         return full, ns_part
 
     def _check_name(self, name: str, path: str, what: str) -> None:
-        if not _NAME.match(name) and not _is_java_name(name):
-            raise self.fail(
-                f"invalid {what} {name!r}: names must start with a letter or _ and contain only "
-                "letters, digits and _",
-                path,
-            )
+        if name in _VALID_NAMES:
+            return
+        if _NAME.match(name) or _is_java_name(name):
+            if len(_VALID_NAMES) < 100_000:
+                _VALID_NAMES.add(name)
+            return
+        raise self.fail(
+            f"invalid {what} {name!r}: names must start with a letter or _ and contain only "
+            "letters, digits and _",
+            path,
+        )
 
     def _aliases(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, ...]:
         raw = node.get("aliases", [])
