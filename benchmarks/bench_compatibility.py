@@ -45,32 +45,59 @@ def synthetic_history(rng: random.Random, subject: int, versions: int) -> list[s
     }
     fields: list[dict[str, Any]] = [
         {"name": "device_id", "type": "string", "doc": "Device."},
-        {"name": "sent_at", "type": {"type": "long", "logicalType": "timestamp-millis"},
-         "doc": "Send time."},
+        {
+            "name": "sent_at",
+            "type": {"type": "long", "logicalType": "timestamp-millis"},
+            "doc": "Send time.",
+        },
         {"name": "sequence", "type": "long", "doc": "Sequence number."},
         {"name": "status", "type": status, "doc": "State."},
-        {"name": "readings", "type": {"type": "array", "items": reading}, "doc": "Readings.",
-         "default": []},
-        {"name": "tags", "type": {"type": "map", "values": "string"}, "doc": "Tags.",
-         "default": {}},
+        {
+            "name": "readings",
+            "type": {"type": "array", "items": reading},
+            "doc": "Readings.",
+            "default": [],
+        },
+        {
+            "name": "tags",
+            "type": {"type": "map", "values": "string"},
+            "doc": "Tags.",
+            "default": {},
+        },
     ]
     for i in range(rng.randint(2, 8)):
-        fields.append({"name": f"extra_{i}", "type": rng.choice(["int", "long", "double",
-                                                                "string", "boolean"]),
-                       "doc": "Extra."})
-    record = {"type": "record", "name": "Message", "namespace": ns, "doc": "A device message.",
-              "fields": fields}
+        fields.append(
+            {
+                "name": f"extra_{i}",
+                "type": rng.choice(["int", "long", "double", "string", "boolean"]),
+                "doc": "Extra.",
+            }
+        )
+    record = {
+        "type": "record",
+        "name": "Message",
+        "namespace": ns,
+        "doc": "A device message.",
+        "fields": fields,
+    }
     texts = [json.dumps(record)]
     for v in range(2, versions + 1):
         change = rng.choice(["optional", "symbol", "nested", "defaulted"])
         if change == "optional":
-            fields.append({"name": f"opt_{v}", "type": ["null", "int"], "default": None,
-                           "doc": "Optional."})
+            fields.append(
+                {"name": f"opt_{v}", "type": ["null", "int"], "default": None, "doc": "Optional."}
+            )
         elif change == "symbol":
             status["symbols"].append(f"STATE_{v}")
         elif change == "nested":
-            reading["fields"].append({"name": f"quality_{v}", "type": ["null", "float"],
-                                      "default": None, "doc": "Quality."})
+            reading["fields"].append(
+                {
+                    "name": f"quality_{v}",
+                    "type": ["null", "float"],
+                    "default": None,
+                    "doc": "Quality.",
+                }
+            )
         else:
             fields.append({"name": f"count_{v}", "type": "long", "default": 0, "doc": "Count."})
         texts.append(json.dumps(record))
@@ -130,12 +157,16 @@ def main() -> None:
     theirs, their_failures = timed(run_avro, catalog, max(1, args.rounds // 2))
     if ours_failures != their_failures:
         raise SystemExit(f"verdicts differ: ours {ours_failures}, avro {their_failures}")
-    print(f"catalog: {args.subjects} subjects x {args.versions} versions, FULL_TRANSITIVE, "
-          f"{pairs} reader/writer checks, parsing included")
+    print(
+        f"catalog: {args.subjects} subjects x {args.versions} versions, FULL_TRANSITIVE, "
+        f"{pairs} reader/writer checks, parsing included"
+    )
     print(f"devicecontracts: {ours * 1000:8.1f} ms ({pairs / ours:,.0f} checks/s)")
     print(f"avro package:    {theirs * 1000:8.1f} ms ({pairs / theirs:,.0f} checks/s)")
-    print(f"ratio: devicecontracts is {theirs / ours:.1f}x faster than the avro package "
-          "(target >= 20x; whole run target < 500 ms)")
+    print(
+        f"ratio: devicecontracts is {theirs / ours:.1f}x faster than the avro package "
+        "(target >= 20x; whole run target < 500 ms)"
+    )
 
 
 if __name__ == "__main__":

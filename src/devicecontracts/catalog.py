@@ -58,7 +58,7 @@ LOCK_FILE = "contracts.lock.json"
 _VERSION_FILE = re.compile(r"v([1-9][0-9]*)\.avsc\Z")
 
 
-class Direction(str, enum.Enum):
+class Direction(enum.StrEnum):
     """Who writes a message: a device (device-to-cloud) or the cloud (cloud-to-device)."""
 
     DEVICE_TO_CLOUD = "device-to-cloud"
@@ -67,10 +67,10 @@ class Direction(str, enum.Enum):
     @property
     def minimum_levels(self) -> frozenset[CompatibilityLevel]:
         """Levels that protect the long-lived party: old writers, or old readers (firmware)."""
-        L = CompatibilityLevel
+        level = CompatibilityLevel
         if self is Direction.DEVICE_TO_CLOUD:
-            return frozenset({L.BACKWARD_TRANSITIVE, L.FULL_TRANSITIVE})
-        return frozenset({L.FORWARD_TRANSITIVE, L.FULL_TRANSITIVE})
+            return frozenset({level.BACKWARD_TRANSITIVE, level.FULL_TRANSITIVE})
+        return frozenset({level.FORWARD_TRANSITIVE, level.FULL_TRANSITIVE})
 
     @property
     def default_level(self) -> CompatibilityLevel:
@@ -81,7 +81,14 @@ class Direction(str, enum.Enum):
 
 
 _STRATEGIES = ("topic", "record", "topic_record")
-_MESSAGE_KEYS = {"description", "topic", "direction", "compatibility", "subject", "subject_strategy"}
+_MESSAGE_KEYS = {
+    "description",
+    "topic",
+    "direction",
+    "compatibility",
+    "subject",
+    "subject_strategy",
+}
 _SHARED_KEYS = {"description", "compatibility", "subject"}
 
 
@@ -226,7 +233,10 @@ def _contracts_from_config(
             Location(str(config_file)),
         )
     contracts: dict[str, Contract] = {}
-    for kind, table in (("shared", config.get("shared", {})), ("message", config.get("messages", {}))):
+    for kind, table in (
+        ("shared", config.get("shared", {})),
+        ("message", config.get("messages", {})),
+    ):
         if not isinstance(table, dict):
             raise CatalogError(f"[{kind}] must be a table of tables", Location(str(config_file)))
         for name, entry in table.items():
@@ -264,7 +274,7 @@ def _contract(root: Path, kind: str, name: str, entry: dict[str, Any], where: Lo
             direction = Direction(entry.get("direction", ""))
         except ValueError:
             raise CatalogError(
-                f"message {name!r} needs a 'direction': \"device-to-cloud\" or \"cloud-to-device\"",
+                f'message {name!r} needs a \'direction\': "device-to-cloud" or "cloud-to-device"',
                 where,
             ) from None
     declared = entry.get("compatibility")
@@ -296,9 +306,12 @@ def _contract(root: Path, kind: str, name: str, entry: dict[str, Any], where: Lo
 
 def _check_rules_config(rules: Mapping[str, Any], config_file: Path) -> None:
     extra = set(rules) - {"disable", "warn"}
-    bad = [k for k in ("disable", "warn") if k in rules and not (
-        isinstance(rules[k], list) and all(isinstance(r, str) for r in rules[k])
-    )]
+    bad = [
+        k
+        for k in ("disable", "warn")
+        if k in rules
+        and not (isinstance(rules[k], list) and all(isinstance(r, str) for r in rules[k]))
+    ]
     if extra or bad:
         raise CatalogError(
             "[rules] takes 'disable' and 'warn', each a list of rule ids",
@@ -334,7 +347,8 @@ def _read_versions(catalog: Catalog) -> None:
             catalog.problems.append(
                 LoadProblem(
                     "catalog-missing-folder",
-                    f"{contract.kind} {contract.name!r} is declared but {folder.name}/ does not exist",
+                    f"{contract.kind} {contract.name!r} is declared but {folder.name}/ "
+                    "does not exist",
                     f"create {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
                     file=_display(root, folder),
                     subject=contract.name,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from devicecontracts._jsonpos import locate
@@ -78,8 +78,15 @@ def check_catalog(catalog: Catalog) -> CheckReport:
     """Run every check on a loaded catalog."""
     found: list[Finding] = []
     for problem in catalog.problems:
-        found.append(make(problem.rule, problem.message, problem.hint, file=problem.file,
-                          subject=problem.subject))
+        found.append(
+            make(
+                problem.rule,
+                problem.message,
+                problem.hint,
+                file=problem.file,
+                subject=problem.subject,
+            )
+        )
     pending: list[tuple[str, int]] = []
     versions = 0
     for contract in catalog.ordered():
@@ -94,8 +101,9 @@ def check_catalog(catalog: Catalog) -> CheckReport:
                 found += _lint(contract, v)
                 found += _dangerous(contract, v)
     found += _lock(catalog)
-    return CheckReport(_configured(_located(found, catalog), catalog), len(catalog.contracts),
-                       versions, pending)
+    return CheckReport(
+        _configured(_located(found, catalog), catalog), len(catalog.contracts), versions, pending
+    )
 
 
 def _where(contract: Contract, v: SchemaVersion, path: str | None = None) -> dict[str, Any]:
@@ -215,15 +223,15 @@ def _wire_hint(issue: CompatibilityIssue, reader: SchemaVersion) -> str:
         return "keep the old type; add a new field (with a default) for the new type instead"
     if kind == "MISSING_ENUM_SYMBOLS":
         if issue.direction == "BACKWARD":
-            return "do not remove enum symbols (or give the enum an enum-level \"default\")"
+            return 'do not remove enum symbols (or give the enum an enum-level "default")'
         return (
             "old readers' enum has no enum-level default, so new symbols break them: add a new "
-            "enum field instead; give every enum a \"default\" from v1 next time"
+            'enum field instead; give every enum a "default" from v1 next time'
         )
     if kind == "MISSING_UNION_BRANCH":
         return "keep every union branch the other side may write (add branches, do not remove them)"
     if kind == "NAME_MISMATCH":
-        return "keep the old name, or add the old full name to the type's \"aliases\""
+        return 'keep the old name, or add the old full name to the type\'s "aliases"'
     if kind == "FIXED_SIZE_MISMATCH":
         return "a fixed size cannot change: add a new field with a new fixed type instead"
     if kind == "AMBIGUOUS_ALIAS":
@@ -361,7 +369,11 @@ def _lint(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
     for t in schema.named.values():
         yield from _lint_named(contract, v, t)
     for node in walk(root):
-        if isinstance(node, (Primitive, Fixed)) and "logicalType" in node.props and not node.logical:
+        if (
+            isinstance(node, (Primitive, Fixed))
+            and "logicalType" in node.props
+            and not node.logical
+        ):
             yield make(
                 "invalid-logical-type",
                 f"logicalType {json.dumps(node.props['logicalType'])} is unknown or does not fit "
@@ -372,7 +384,9 @@ def _lint(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
             )
 
 
-def _lint_named(contract: Contract, v: SchemaVersion, t: Record | Enum | Fixed) -> Iterable[Finding]:
+def _lint_named(
+    contract: Contract, v: SchemaVersion, t: Record | Enum | Fixed
+) -> Iterable[Finding]:
     if not t.doc:
         yield make(
             "missing-doc",
@@ -398,17 +412,15 @@ def _lint_named(contract: Contract, v: SchemaVersion, t: Record | Enum | Fixed) 
                 **_where(contract, v, f.path),
             )
         ft = f.type
-        if isinstance(ft, Union) and any(b.type == "null" for b in ft.branches):
-            if ft.branches[0].type != "null" or f.default is not None:
-                inner = [_short_type(b) for b in ft.branches if b.type != "null"]
-                shown = json.dumps(["null", *inner])
-                yield make(
-                    "optional-field-shape",
-                    f"optional field {f.name!r} of {t.fullname} is not [\"null\", T] with "
-                    "default null",
-                    f'declare it as "type": {shown}, "default": null',
-                    **_where(contract, v, f.path),
-                )
+        if isinstance(ft, Union) and _badly_optional(ft, f.default):
+            inner = [_short_type(b) for b in ft.branches if b.type != "null"]
+            shown = json.dumps(["null", *inner])
+            yield make(
+                "optional-field-shape",
+                f'optional field {f.name!r} of {t.fullname} is not ["null", T] with default null',
+                f'declare it as "type": {shown}, "default": null',
+                **_where(contract, v, f.path),
+            )
         if isinstance(ft, Enum) and f.default is not NO_DEFAULT and f.default not in ft.symbols:
             yield make(
                 "enum-field-default-not-symbol",
@@ -417,6 +429,12 @@ def _lint_named(contract: Contract, v: SchemaVersion, t: Record | Enum | Fixed) 
                 f"use one of {list(ft.symbols)}",
                 **_where(contract, v, f.path + "/default"),
             )
+
+
+def _badly_optional(union: Union, default: Any) -> bool:
+    """A union with null that is not ``["null", ...]`` with ``"default": null``."""
+    has_null = any(b.type == "null" for b in union.branches)
+    return has_null and (union.branches[0].type != "null" or default is not None)
 
 
 def _fallback_symbol(t: Enum) -> str:
@@ -428,25 +446,21 @@ def _located(found: list[Finding], catalog: Catalog) -> list[Finding]:
     texts = {v.display: v.text for v in catalog.versions()}
     out: list[Finding] = []
     for f in found:
-        if f.line is None and f.path and f.file in texts:
-            position = locate(texts[f.file], f.path)
-            if position:
-                from dataclasses import replace
-
-                f = replace(f, line=position[0], column=position[1])
-        out.append(f)
+        position = (
+            locate(texts[f.file], f.path) if f.line is None and f.path and f.file in texts else None
+        )
+        out.append(replace(f, line=position[0], column=position[1]) if position else f)
     return out
 
 
 def _configured(found: list[Finding], catalog: Catalog) -> list[Finding]:
     disabled = set(catalog.rules.get("disable", []))
     warned = set(catalog.rules.get("warn", []))
-    out = []
-    for f in found:
-        if f.rule in disabled:
-            continue
-        if f.rule in warned:
-            f = f.with_severity(Severity.WARNING)
-        out.append(f)
-    return sorted(out, key=lambda f: (f.subject or "", f.version or 0, RULES.get(f.rule) is None,
-                                      f.rule))
+    out = [
+        f.with_severity(Severity.WARNING) if f.rule in warned else f
+        for f in found
+        if f.rule not in disabled
+    ]
+    return sorted(
+        out, key=lambda f: (f.subject or "", f.version or 0, RULES.get(f.rule) is None, f.rule)
+    )

@@ -143,8 +143,14 @@ def _style(text: str, colour: str) -> str:
 @click.argument("old", type=int, required=False)
 @click.argument("new", type=int, required=False)
 @_catalog_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for machines.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
 @_user_errors
 def diff(
     subject: str, old: int | None, new: int | None, catalog_dir: Path, output_format: str
@@ -172,17 +178,30 @@ def diff(
     changes = diff_schemas(a.schema.root, b.schema.root)
     levels = {
         level.value: check_parsed(b.schema, [a.schema], level).compatible
-        for level in (CompatibilityLevel.BACKWARD, CompatibilityLevel.FORWARD,
-                      CompatibilityLevel.FULL)
+        for level in (
+            CompatibilityLevel.BACKWARD,
+            CompatibilityLevel.FORWARD,
+            CompatibilityLevel.FULL,
+        )
     }
     if output_format == "json":
         import json
 
-        click.echo(json.dumps({
-            "subject": contract.subject, "old": old, "new": new,
-            "changes": [{"kind": c.kind, "path": c.path, "message": c.message} for c in changes],
-            "compatible": levels, "subject_level": contract.level.value,
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "subject": contract.subject,
+                    "old": old,
+                    "new": new,
+                    "changes": [
+                        {"kind": c.kind, "path": c.path, "message": c.message} for c in changes
+                    ],
+                    "compatible": levels,
+                    "subject_level": contract.level.value,
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(f"{contract.subject}: v{old} -> v{new}")
     for c in changes or []:
@@ -191,7 +210,9 @@ def diff(
         click.echo("  no changes")
     holds = [name for name, ok in levels.items() if ok]
     fails = [name for name, ok in levels.items() if not ok]
-    click.echo(f"holds: {', '.join(holds) or 'none'}" + (f"; breaks: {', '.join(fails)}" if fails else ""))
+    click.echo(
+        f"holds: {', '.join(holds) or 'none'}" + (f"; breaks: {', '.join(fails)}" if fails else "")
+    )
     click.echo(f"subject level: {contract.level.value}")
 
 
@@ -226,4 +247,3 @@ def rules() -> None:
     for rule in RULES.values():
         sev = "error" if rule.severity is Severity.ERROR else "warning"
         click.echo(f"{rule.id:<30} {rule.category:<9} {sev:<8} {rule.summary}")
-

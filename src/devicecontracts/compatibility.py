@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 
-class CompatibilityLevel(str, enum.Enum):
+class CompatibilityLevel(enum.StrEnum):
     """The compatibility levels of Confluent Schema Registry."""
 
     BACKWARD = "BACKWARD"
@@ -91,9 +91,7 @@ class CompatibilityLevel(str, enum.Enum):
             return cls(str(level).strip().upper())
         except ValueError:
             names = ", ".join(m.value for m in cls)
-            raise ValueError(
-                f"unknown compatibility level {level!r}: use one of {names}"
-            ) from None
+            raise ValueError(f"unknown compatibility level {level!r}: use one of {names}") from None
 
 
 @dataclass(frozen=True)

@@ -100,9 +100,7 @@ class _Differ:
         o, n = describe_type(old), describe_type(new)
         if pair in _WIDENINGS:
             kind = "type-widened-lossy" if pair in _LOSSY else "type-widened"
-            extra = (
-                ": large values lose precision on the way" if pair in _LOSSY else ""
-            )
+            extra = ": large values lose precision on the way" if pair in _LOSSY else ""
             yield Change(kind, path, f"{where} widened from {o} to {n}{extra}")
         elif (new.type, old.type) in _WIDENINGS:
             yield Change("type-narrowed", path, f"{where} narrowed from {o} to {n}")
@@ -110,7 +108,8 @@ class _Differ:
             yield Change(
                 "string-bytes-changed",
                 path,
-                f"{where} changed from {o} to {n}: the wire accepts it, generated code changes type",
+                f"{where} changed from {o} to {n}: the wire accepts it, generated code "
+                "changes type",
             )
         else:
             yield Change("type-changed", path, f"{where} changed from {o} to {n}")
@@ -137,10 +136,14 @@ class _Differ:
             if key in old_keys:
                 yield from self.diff(old_keys[key][1], b, here, where)
             elif isinstance(old, Union) and isinstance(new, Union):
-                yield Change("union-branch-added", here, f"{where} gained branch {describe_type(b)}")
+                yield Change(
+                    "union-branch-added", here, f"{where} gained branch {describe_type(b)}"
+                )
         for key, (_, b) in old_keys.items():
             if key not in new_keys and isinstance(old, Union) and isinstance(new, Union):
-                yield Change("union-branch-removed", path, f"{where} lost branch {describe_type(b)}")
+                yield Change(
+                    "union-branch-removed", path, f"{where} lost branch {describe_type(b)}"
+                )
         if (
             isinstance(old, Union)
             and isinstance(new, Union)
@@ -209,13 +212,17 @@ class _Differ:
                 )
         kept_in_old_order = [f.name for f in old.fields if f.name in matched]
         if old_order != kept_in_old_order:
-            yield Change("fields-reordered", f"{path}/fields", f"the fields of {new.fullname} were reordered")
+            yield Change(
+                "fields-reordered", f"{path}/fields", f"the fields of {new.fullname} were reordered"
+            )
 
     def _defaults(self, old: Field, new: Field, path: str, label: str) -> Iterator[Change]:
         if old.has_default == new.has_default and old.default == new.default:
             return
         if not old.has_default:
-            yield Change("default-added", path + "/default", f"{label} gained the default {_j(new.default)}")
+            yield Change(
+                "default-added", path + "/default", f"{label} gained the default {_j(new.default)}"
+            )
         elif not new.has_default:
             yield Change("default-removed", path, f"{label} lost its default {_j(old.default)}")
         else:

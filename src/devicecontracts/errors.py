@@ -55,9 +55,7 @@ class Location:
         elif self.line is not None:
             parts.append(f"line {self.line}" + (f" column {self.column}" if self.column else ""))
         if self.subject is not None:
-            parts.append(
-                f"subject {self.subject}" + (f" v{self.version}" if self.version else "")
-            )
+            parts.append(f"subject {self.subject}" + (f" v{self.version}" if self.version else ""))
         if self.path:
             parts.append(f"at {self.path}")
         return ", ".join(parts)

@@ -14,7 +14,7 @@ from typing import Any
 __all__ = ["RULES", "Finding", "Rule", "Severity"]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """An error fails ``contracts check`` (exit 1); a warning is reported only."""
 
     ERROR = "error"
@@ -38,43 +38,109 @@ def _rules(*rows: tuple[str, str, Severity, str]) -> dict[str, Rule]:
 E, W = Severity.ERROR, Severity.WARNING
 RULES: dict[str, Rule] = _rules(
     ("invalid-json", "schema", E, "A schema file is not valid JSON."),
-    ("invalid-schema", "schema", E, "A schema is not valid Avro as Confluent validates new "
-     "schemas (the registry would answer 42201)."),
+    (
+        "invalid-schema",
+        "schema",
+        E,
+        "A schema is not valid Avro as Confluent validates new "
+        "schemas (the registry would answer 42201).",
+    ),
     ("catalog-undeclared-folder", "catalog", E, "A folder of schemas is not in catalog.toml."),
     ("catalog-missing-folder", "catalog", E, "catalog.toml declares a contract with no folder."),
     ("catalog-stray-file", "catalog", E, "A file in a contract folder is not a vN.avsc version."),
     ("catalog-version-gap", "catalog", E, "Versions are not numbered 1..n without gaps."),
-    ("level-below-minimum", "catalog", E, "A subject's level does not protect the long-lived "
-     "party of its direction (old writers, or old firmware readers)."),
-    ("incompatible", "wire", E, "A version breaks its subject's compatibility level against an "
-     "earlier version: the registry would reject it (409)."),
-    ("released-version-changed", "lock", E, "A released version's file no longer matches the "
-     "lock: released versions are immutable."),
+    (
+        "level-below-minimum",
+        "catalog",
+        E,
+        "A subject's level does not protect the long-lived "
+        "party of its direction (old writers, or old firmware readers).",
+    ),
+    (
+        "incompatible",
+        "wire",
+        E,
+        "A version breaks its subject's compatibility level against an "
+        "earlier version: the registry would reject it (409).",
+    ),
+    (
+        "released-version-changed",
+        "lock",
+        E,
+        "A released version's file no longer matches the lock: released versions are immutable.",
+    ),
     ("released-version-missing", "lock", E, "A released version's file is gone."),
-    ("released-subject-missing", "lock", E, "The lock has released versions of a subject the "
-     "catalog no longer declares."),
-    ("logical-type-changed", "semantic", E, "A logical type changed (e.g. timestamp-millis to "
-     "-micros): the wire accepts it, the values change meaning."),
-    ("decimal-changed", "semantic", E, "A decimal's precision or scale changed: the same bytes "
-     "now mean another number."),
-    ("string-bytes-changed", "semantic", E, "A field changed between string and bytes: "
-     "wire-compatible, but generated types and consumers change."),
-    ("type-widened-lossy", "semantic", E, "int or long widened to float, or long to double: "
-     "large values silently lose precision."),
-    ("type-renamed", "semantic", E, "A record, enum or fixed was renamed: generated classes "
-     "change, and under RecordNameStrategy the subject changes."),
-    ("namespace-changed", "semantic", E, "A named type moved namespace: generated modules and "
-     "record-name subjects change."),
-    ("field-renamed", "semantic", W, "A field was renamed through an alias: generated attribute "
-     "names change for consumers."),
-    ("enum-without-default", "lint", E, "An enum has no enum-level default symbol, so adding a "
-     "symbol later breaks old readers."),
-    ("optional-field-shape", "lint", E, "An optional field is not [\"null\", T] with default "
-     "null."),
-    ("enum-field-default-not-symbol", "lint", E, "A field default of enum type is not one of "
-     "the enum's symbols: reading with that default fails."),
-    ("invalid-logical-type", "lint", E, "A logicalType is unknown or does not fit its type; "
-     "Avro silently ignores it."),
+    (
+        "released-subject-missing",
+        "lock",
+        E,
+        "The lock has released versions of a subject the catalog no longer declares.",
+    ),
+    (
+        "logical-type-changed",
+        "semantic",
+        E,
+        "A logical type changed (e.g. timestamp-millis to "
+        "-micros): the wire accepts it, the values change meaning.",
+    ),
+    (
+        "decimal-changed",
+        "semantic",
+        E,
+        "A decimal's precision or scale changed: the same bytes now mean another number.",
+    ),
+    (
+        "string-bytes-changed",
+        "semantic",
+        E,
+        "A field changed between string and bytes: "
+        "wire-compatible, but generated types and consumers change.",
+    ),
+    (
+        "type-widened-lossy",
+        "semantic",
+        E,
+        "int or long widened to float, or long to double: large values silently lose precision.",
+    ),
+    (
+        "type-renamed",
+        "semantic",
+        E,
+        "A record, enum or fixed was renamed: generated classes "
+        "change, and under RecordNameStrategy the subject changes.",
+    ),
+    (
+        "namespace-changed",
+        "semantic",
+        E,
+        "A named type moved namespace: generated modules and record-name subjects change.",
+    ),
+    (
+        "field-renamed",
+        "semantic",
+        W,
+        "A field was renamed through an alias: generated attribute names change for consumers.",
+    ),
+    (
+        "enum-without-default",
+        "lint",
+        E,
+        "An enum has no enum-level default symbol, so adding a symbol later breaks old readers.",
+    ),
+    ("optional-field-shape", "lint", E, 'An optional field is not ["null", T] with default null.'),
+    (
+        "enum-field-default-not-symbol",
+        "lint",
+        E,
+        "A field default of enum type is not one of "
+        "the enum's symbols: reading with that default fails.",
+    ),
+    (
+        "invalid-logical-type",
+        "lint",
+        E,
+        "A logicalType is unknown or does not fit its type; Avro silently ignores it.",
+    ),
     ("missing-doc", "lint", W, "A record, enum, fixed or field has no doc."),
     ("missing-namespace", "lint", W, "A top-level named type has no namespace."),
 )

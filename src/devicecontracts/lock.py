@@ -108,14 +108,12 @@ def read_lock(path: Path) -> Lock:
         raise LockError(f"cannot read the lock file: {exc}", where) from None
     if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
         raise LockError(
-            f"unsupported lock file: expected an object with \"format\": {LOCK_FORMAT}", where
+            f'unsupported lock file: expected an object with "format": {LOCK_FORMAT}', where
         )
     lock = Lock(path)
     try:
         for subject, versions in data.get("subjects", {}).items():
-            lock.subjects[subject] = {
-                int(number): _entry(raw) for number, raw in versions.items()
-            }
+            lock.subjects[subject] = {int(number): _entry(raw) for number, raw in versions.items()}
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise LockError(f"malformed lock entry ({exc}); restore the file from git", where) from None
     return lock

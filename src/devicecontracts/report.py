@@ -20,9 +20,7 @@ def _plain(text: str, _style: str) -> str:
     return text
 
 
-def format_text(
-    findings: Sequence[Finding], summary: str, *, style: Styler = _plain
-) -> str:
+def format_text(findings: Sequence[Finding], summary: str, *, style: Styler = _plain) -> str:
     """One block per finding: ``file:line:col: severity [rule] subject vN at path: message``."""
     lines: list[str] = []
     for f in findings:

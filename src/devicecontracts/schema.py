@@ -413,7 +413,7 @@ class _Parser:
             raise self.fail("missing or invalid 'type'", path)
         if kind in PRIMITIVE_TYPES:
             return self._primitive(kind, node, path)
-        if kind == "record" or kind == "error":
+        if kind in ("record", "error"):
             return self._record(node, path, namespace)
         if kind == "enum":
             return self._enum(node, path, namespace)
@@ -622,7 +622,9 @@ class _Parser:
             if self.strict:
                 self._check_name(symbol, f"{path}/symbols/{i}", "enum symbol")
             if symbol in seen:
-                raise self.fail(f"duplicate symbol {symbol!r} in enum {full}", f"{path}/symbols/{i}")
+                raise self.fail(
+                    f"duplicate symbol {symbol!r} in enum {full}", f"{path}/symbols/{i}"
+                )
             seen.add(symbol)
         default = node.get("default")
         if default is not None and (not isinstance(default, str) or default not in seen):
@@ -681,8 +683,10 @@ def _is_java_name(name: str) -> bool:
     Non-ASCII letters are valid there, so Confluent accepts them; the ASCII regex is only the
     fast path.
     """
-    return bool(name) and (name[0].isalpha() or name[0] == "_") and all(
-        c.isalpha() or c.isdecimal() or c == "_" for c in name[1:]
+    return (
+        bool(name)
+        and (name[0].isalpha() or name[0] == "_")
+        and all(c.isalpha() or c.isdecimal() or c == "_" for c in name[1:])
     )
 
 
@@ -741,7 +745,7 @@ def _max_decimal_digits(size: int) -> int:
     """Most decimal digits a two's-complement number of ``size`` bytes always holds."""
     if size == 0:
         return 0
-    return int(math.floor(math.log10(2) * (8 * size - 1)))
+    return math.floor(math.log10(2) * (8 * size - 1))
 
 
 def _is_int(value: JSON) -> bool:
@@ -784,10 +788,7 @@ def is_valid_default(t: AvroType, value: JSON) -> bool:
     if isinstance(t, Record):
         if not isinstance(value, dict):
             return False
-        return all(
-            is_valid_default(f.type, value[f.name] if f.name in value else f.default)
-            for f in t.fields
-        )
+        return all(is_valid_default(f.type, value.get(f.name, f.default)) for f in t.fields)
     return False
 
 
@@ -933,7 +934,8 @@ def canonical_form(root: AvroType) -> str:
                 out.append("]}")
             elif isinstance(t, Enum):
                 out.append(
-                    ',"symbols":' + dumps(list(t.symbols), ensure_ascii=False, separators=(",", ":"))
+                    ',"symbols":'
+                    + dumps(list(t.symbols), ensure_ascii=False, separators=(",", ":"))
                     + "}"
                 )
             else:
