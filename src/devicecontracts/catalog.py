@@ -104,7 +104,7 @@ class SchemaVersion:
     schema: Schema | None = None
     references: tuple[Reference, ...] = ()
     problem: SchemaError | None = None
-    raw: Any = None
+    raw: Any = None  # the decoded JSON; _UNREADABLE when it could not be decoded
 
 
 @dataclass(eq=False)
@@ -317,6 +317,14 @@ def _check_rules_config(rules: Mapping[str, Any], config_file: Path) -> None:
             "[rules] takes 'disable' and 'warn', each a list of rule ids",
             Location(str(config_file)),
         )
+    from devicecontracts.findings import RULES
+
+    unknown = sorted({r for k in ("disable", "warn") for r in rules.get(k, []) if r not in RULES})
+    if unknown:
+        raise CatalogError(
+            f"[rules] names unknown rule id(s) {unknown}: `contracts rules` lists them",
+            Location(str(config_file)),
+        )
 
 
 def _display(root: Path, path: Path) -> str:
@@ -357,6 +365,8 @@ def _read_versions(catalog: Catalog) -> None:
             continue
         numbered: dict[int, Path] = {}
         for path in sorted(folder.iterdir()):
+            if path.name.startswith("."):
+                continue  # .gitkeep and editor files are not schemas
             match = _VERSION_FILE.match(path.name)
             if match:
                 numbered[int(match[1])] = path
@@ -370,6 +380,18 @@ def _read_versions(catalog: Catalog) -> None:
                         subject=contract.name,
                     )
                 )
+        if not numbered:
+            catalog.problems.append(
+                LoadProblem(
+                    "catalog-missing-folder",
+                    f"{contract.kind} {contract.name!r} is declared but {folder.name}/ holds no "
+                    "version files",
+                    f"add {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
+                    file=_display(root, folder),
+                    subject=contract.name,
+                )
+            )
+            continue
         expected = list(range(1, len(numbered) + 1))
         if sorted(numbered) != expected:
             missing = sorted(set(range(1, max(numbered, default=0) + 1)) - set(numbered))
@@ -422,14 +444,17 @@ def _parse_all(catalog: Catalog) -> None:
             resolver.parse(v)
 
 
+_UNREADABLE: Any = object()
+
+
 def _raw_json(v: SchemaVersion) -> Any:
     if v.problem is not None:
-        return None
+        return _UNREADABLE
     try:
         return load_json(v.text, file=v.display)
     except SchemaError as exc:
         v.problem = exc
-        return None
+        return _UNREADABLE
 
 
 def _fullname(raw: dict[str, Any]) -> str:
@@ -452,7 +477,7 @@ class _Resolver:
         if v.schema is not None or v.problem is not None or id(v) in self.in_progress:
             return
         raw = v.raw
-        if raw is None:
+        if raw is _UNREADABLE:
             return
         self.in_progress.add(id(v))
         contract = self.catalog.contracts[v.contract]

@@ -25,7 +25,7 @@ from typing import Any
 from devicecontracts._jsonpos import locate
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.compatibility import CompatibilityCache, CompatibilityIssue, check_parsed
-from devicecontracts.diff import diff_schemas
+from devicecontracts.diff import diff_schemas, translate_path
 from devicecontracts.errors import SchemaError, SchemaJSONError
 from devicecontracts.findings import RULES, Finding, Severity, make
 from devicecontracts.lock import content_hash
@@ -78,15 +78,17 @@ def check_catalog(catalog: Catalog) -> CheckReport:
     """Run every check on a loaded catalog."""
     found: list[Finding] = []
     for problem in catalog.problems:
+        owner = catalog.contracts.get(problem.subject or "")
         found.append(
             make(
                 problem.rule,
                 problem.message,
                 problem.hint,
                 file=problem.file,
-                subject=problem.subject,
+                subject=owner.subject if owner else problem.subject,
             )
         )
+    found += _duplicate_subjects(catalog)
     pending: list[tuple[str, int]] = []
     versions = 0
     for contract in catalog.ordered():
@@ -169,30 +171,37 @@ def _wire(contract: Contract) -> Iterator[Finding]:
         grouped: dict[tuple[str, str, str | None], list[CompatibilityIssue]] = {}
         for issue in result.issues:
             grouped.setdefault((issue.kind, issue.path, issue.direction), []).append(issue)
+        # A break that spares the latest version is what latest-only tools miss.
+        transitive_only = parsed[k - 1].version not in result.broken_versions
         for issues in grouped.values():
-            yield _incompatible(contract, v, parsed[k - 1].version, parsed, issues)
+            yield _incompatible(contract, v, parsed, issues, transitive_only)
 
 
 def _incompatible(
     contract: Contract,
     v: SchemaVersion,
-    predecessor: int,
     parsed: list[SchemaVersion],
     issues: list[CompatibilityIssue],
+    transitive_only: bool,
 ) -> Finding:
     first = issues[0]
     broken = sorted({i.previous_version for i in issues if i.previous_version is not None})
     message = first.message
     if len(broken) > 1:
         message += " (also breaks against " + ", ".join(f"v{b}" for b in broken[:-1][::-1]) + ")"
-    if predecessor not in broken:
+    predecessor = parsed[parsed.index(v) - 1].version
+    if transitive_only:
         message += (
             f"; v{predecessor} is fine, so a check against latest only (the Maven plugin, the "
             "Confluent CLI) would pass this and register would then fail"
         )
     by_number = {p.version: p for p in parsed}
     reader = v if first.direction == "BACKWARD" else by_number.get(first.previous_version or 0, v)
-    path = first.path if reader is v else None
+    path = first.path
+    if reader is not v and reader.schema is not None and v.schema is not None:
+        # Java's path is in the reader, here the old version: show the same place in the new
+        # file, the one the change is in.
+        path = translate_path(reader.schema.root, v.schema.root, first.path)
     return make(
         "incompatible",
         f"{contract.level.value}: {message}",
@@ -267,6 +276,22 @@ def _short_type(t: Any) -> Any:
     return describe_type(t)
 
 
+def _duplicate_subjects(catalog: Catalog) -> Iterator[Finding]:
+    owners: dict[str, list[Contract]] = {}
+    for contract in catalog.ordered():
+        owners.setdefault(contract.subject, []).append(contract)
+    for subject, contracts in owners.items():
+        if len(contracts) > 1:
+            names = ", ".join(c.name for c in contracts)
+            yield make(
+                "catalog-duplicate-subject",
+                f"contracts {names} all register under subject {subject}: the registry would "
+                "check them as one history",
+                "give each its own topic, subject or subject_strategy in catalog.toml",
+                subject=subject,
+            )
+
+
 def _lock(catalog: Catalog) -> Iterator[Finding]:
     by_subject = {c.subject: c for c in catalog.contracts.values()}
     for subject, released in catalog.lock.subjects.items():
@@ -324,13 +349,14 @@ def _lock(catalog: Catalog) -> Iterator[Finding]:
 
 
 def _dangerous(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
-    if v.version < 2 or v.schema is None:
+    index = contract.versions.index(v)
+    if index == 0 or v.schema is None:
         return
-    previous = contract.versions[v.version - 2]
+    previous = contract.versions[index - 1]
     if previous.schema is None:
         return
     for change in diff_schemas(previous.schema.root, v.schema.root):
-        kind = "type-renamed" if change.kind == "type-renamed" else change.kind
+        kind = change.kind
         if kind not in _DANGEROUS:
             continue
         yield make(

@@ -21,11 +21,18 @@ from typing import Any, TypeVar
 import click
 
 from devicecontracts import __version__
+from devicecontracts._registry_cli import (
+    RegistryOptions,
+    registry_options,
+    run_check,
+    run_register,
+    run_serve,
+)
 from devicecontracts.catalog import load_catalog, record_releases
 from devicecontracts.check import CheckReport, check_catalog
 from devicecontracts.compatibility import CompatibilityLevel, check_parsed
 from devicecontracts.diff import diff_schemas
-from devicecontracts.errors import DeviceContractsError
+from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
 from devicecontracts.findings import RULES, Severity
 from devicecontracts.lock import write_lock
 from devicecontracts.report import FORMATS, format_github, format_json, format_text
@@ -67,12 +74,19 @@ def _format_option(func: F) -> F:
 
 
 def _user_errors(func: F) -> F:
-    """Turn the package's own errors into a one-line message and exit code 2, no traceback."""
+    """Turn the package's own errors into a one-line message and exit code 2, no traceback.
+
+    Registry errors exit 3 (an incompatibility the registry refused: 1); their messages are
+    built with every secret masked.
+    """
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except RegistryError as exc:
+            click.echo(f"contracts: {exc}", err=True)
+            sys.exit(EXIT_FINDINGS if isinstance(exc, RegistryIncompatibleError) else EXIT_REGISTRY)
         except DeviceContractsError as exc:
             click.echo(f"contracts: {exc}", err=True)
             sys.exit(EXIT_USAGE)
@@ -90,16 +104,24 @@ def main() -> None:
 @_catalog_option
 @_format_option
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@registry_options
 @_user_errors
-def check(catalog_dir: Path, output_format: str, strict: bool) -> None:
+def check(catalog_dir: Path, output_format: str, strict: bool, registry: RegistryOptions) -> None:
     """Validate, lint and compatibility-check every version in the catalog.
 
     Every version is checked against its predecessors at its subject's level, as the registry
     would check it on register (transitive levels against every earlier version); released
     versions must match the lock; dangerous changes the wire accepts fail too.
+
+    With --registry (or SCHEMA_REGISTRY_URL), also compares the catalog with the registry:
+    versions it holds that the catalog lacks, levels that differ, ids that differ from the
+    lock; and puts the registry's own verdict on each version not registered there yet beside
+    ours (a disagreement is an error).
     """
     catalog = load_catalog(catalog_dir)
     report = check_catalog(catalog)
+    if registry.url:
+        sys.exit(run_check(catalog, report, registry, output_format=output_format, strict=strict))
     _emit(report, output_format)
     failing = report.errors or (strict and report.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
@@ -241,9 +263,163 @@ def lock(catalog_dir: Path) -> None:
     click.echo(f"contracts lock: {len(added)} version(s) recorded in {catalog.lock.path}")
 
 
+@main.command(name="register", epilog=EXIT_CODES_HELP)
+@_catalog_option
+@click.option("--dry-run", is_flag=True, help="Plan and preflight only: change nothing.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines.",
+)
+@registry_options
+@_user_errors
+def register_command(
+    catalog_dir: Path, dry_run: bool, output_format: str, registry: RegistryOptions
+) -> None:
+    """Register every new version in the schema registry, safely, and record the ids.
+
+    \b
+    1. plan: per subject, new subject / new versions / already registered / identical to an
+       older version (a rollback that would not take effect: warning) / drift (the registry
+       holds versions the catalog lacks: error);
+    2. preflight: the registry's own check of every pending version
+       (POST /compatibility/subjects/{s}/versions?verbose=true, every version at transitive
+       levels), beside ours; anything refused, or a disagreement, stops here with nothing
+       registered;
+    3. register in dependency order (shared types first, references pinned to explicit
+       versions), setting each subject's level where it differs from the catalog;
+    4. record the returned ids in the lock under --env.
+
+    Refuses while `contracts check` has errors. Running it again registers nothing and says so.
+    """
+    sys.exit(run_register(catalog_dir, registry, dry_run=dry_run, output_format=output_format))
+
+
+@main.group(name="registry")
+def registry_group() -> None:
+    """A local schema registry for development and tests."""
+
+
+@registry_group.command(name="serve", epilog=EXIT_CODES_HELP)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (it has no authentication: keep it local).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8081,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--level",
+    type=click.Choice([lv.value for lv in CompatibilityLevel]),
+    default="BACKWARD",
+    show_default=True,
+    help="The global compatibility level.",
+)
+@click.option(
+    "--incompatible-code",
+    type=click.Choice(["40901", "409"]),
+    default="40901",
+    show_default=True,
+    help="Error code for incompatible schemas (409 on Confluent before 8.0.4).",
+)
+def registry_serve(host: str, port: int, level: str, incompatible_code: str) -> None:
+    """Run a Confluent-API-faithful schema registry in memory until Ctrl-C.
+
+    The same registry as the local_registry pytest fixture (devicecontracts.testing.registry):
+    Confluent's endpoints, status and error codes, idempotent registration, soft delete,
+    per-subject levels, references and verbose compatibility messages. Its verdicts come from
+    the avro package, not from devicecontracts. Needs the testing extra.
+    """
+    sys.exit(run_serve(host, port, level, int(incompatible_code)))
+
+
 @main.command()
 def rules() -> None:
     """List every rule id with its category, default severity and meaning."""
     for rule in RULES.values():
         sev = "error" if rule.severity is Severity.ERROR else "warning"
         click.echo(f"{rule.id:<30} {rule.category:<9} {sev:<8} {rule.summary}")
+
+
+@main.command(name="test", epilog=EXIT_CODES_HELP)
+@_catalog_option
+@_format_option
+@click.option(
+    "--examples",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Generated values tried per writer/reader pair.",
+)
+@click.option(
+    "--subject",
+    "subjects",
+    multiple=True,
+    help="Test only this subject or contract name (repeatable). Default: all.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed tries the same values; vary it to explore more.",
+)
+@_user_errors
+def evolution_test(
+    catalog_dir: Path, output_format: str, examples: int, subjects: tuple[str, ...], seed: int
+) -> None:
+    """Property-test schema evolution with generated data (needs the testing extra).
+
+    For every subject, values generated for each version are written with that version's schema
+    and read with every version the subject's level says must read them (newer readers for
+    BACKWARD levels, older ones for FORWARD, both for FULL; all pairs when transitive). A value
+    that fails to decode is reported with the smallest failing value found, and compared with
+    the compatibility check's verdict for that pair.
+    """
+    try:
+        from devicecontracts.evolution import verify_evolution
+    except ModuleNotFoundError as exc:
+        if exc.name != "hypothesis":
+            raise
+        click.echo(
+            "contracts test: needs hypothesis: pip install 'devicecontracts[testing]'", err=True
+        )
+        sys.exit(EXIT_USAGE)
+    catalog = load_catalog(catalog_dir)
+    report = verify_evolution(catalog, subjects=subjects or None, examples=examples, seed=seed)
+    errors = len(report.errors)
+    warnings = len(report.findings) - errors
+    cases = len(report.outcomes)
+    summary = (
+        f"contracts test: {report.subjects} subjects, {cases} writer/reader pairs, "
+        f"{examples} examples each (seed {seed}): {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}"
+    )
+    if output_format == "json":
+        click.echo(
+            format_json(
+                report.findings,
+                {
+                    "subjects": report.subjects,
+                    "pairs": cases,
+                    "examples": examples,
+                    "seed": seed,
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+            )
+        )
+    elif output_format == "github":
+        click.echo(format_github(report.findings, summary))
+    else:
+        click.echo(format_text(report.findings, summary, style=_style))
+    sys.exit(EXIT_FINDINGS if errors else EXIT_OK)

@@ -27,7 +27,7 @@ from devicecontracts.schema import (
     describe_type,
 )
 
-__all__ = ["Change", "diff_schemas"]
+__all__ = ["Change", "diff_schemas", "translate_path"]
 
 _WIDENINGS = {
     ("int", "long"),
@@ -131,16 +131,26 @@ class _Differ:
             )
         old_keys = {_branch_key(b): (i, b) for i, b in enumerate(old_b)}
         new_keys = {_branch_key(b): (i, b) for i, b in enumerate(new_b)}
+        old_left = [b for k, (_, b) in old_keys.items() if k not in new_keys and b.type != "null"]
+        new_left = [b for k, (_, b) in new_keys.items() if k not in old_keys and b.type != "null"]
+        # One non-null branch on each side that changed type: that is the value's type changing
+        # (["null", "long"] to ["null", "double"]), not a branch added and another removed.
+        paired = len(old_left) == 1 and len(new_left) == 1
+        both_unions = isinstance(old, Union) and isinstance(new, Union)
         for key, (i, b) in new_keys.items():
             here = f"{path}/{i}" if isinstance(new, Union) else path
             if key in old_keys:
                 yield from self.diff(old_keys[key][1], b, here, where)
-            elif isinstance(old, Union) and isinstance(new, Union):
+            elif paired and b is new_left[0]:
+                yield from self.diff(old_left[0], b, here, where)
+            elif both_unions:
                 yield Change(
                     "union-branch-added", here, f"{where} gained branch {describe_type(b)}"
                 )
         for key, (_, b) in old_keys.items():
-            if key not in new_keys and isinstance(old, Union) and isinstance(new, Union):
+            if key in new_keys or (paired and b is old_left[0]):
+                continue
+            if both_unions:
                 yield Change(
                     "union-branch-removed", path, f"{where} lost branch {describe_type(b)}"
                 )
@@ -282,6 +292,59 @@ class _Differ:
             f"{where}: logical type changed from {o} to {n}: the wire is the same, the meaning "
             "of the value is not",
         )
+
+
+def translate_path(old: AvroType, new: AvroType, path: str) -> str:
+    """The place in ``new`` that corresponds to JSON path ``path`` in ``old``.
+
+    Fields are followed by name (or the new field's aliases), union branches by type, so a path
+    found in an old version can be shown in the new file. Stops at the deepest place that still
+    exists in ``new``.
+    """
+    tokens = [t for t in path.split("/") if t]
+    out: list[str] = []
+    o, n, i = old, new, 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "fields" and isinstance(o, Record) and isinstance(n, Record):
+            out.append("fields")
+            if i + 1 >= len(tokens) or not tokens[i + 1].isdigit():
+                break
+            position = int(tokens[i + 1])
+            if position >= len(o.fields):
+                break
+            of = o.fields[position]
+            nf = n.field_named(of.name) or next((f for f in n.fields if of.name in f.aliases), None)
+            if nf is None:
+                break
+            out.append(str(nf.position))
+            i += 2
+            if i < len(tokens) and tokens[i] == "type":
+                out.append("type")
+                o, n, i = of.type, nf.type, i + 1
+            continue
+        if token == "items" and isinstance(o, Array) and isinstance(n, Array):
+            o, n = o.items, n.items
+        elif token == "values" and isinstance(o, Map) and isinstance(n, Map):
+            o, n = o.values, n.values
+        elif token.isdigit() and isinstance(o, Union) and int(token) < len(o.branches):
+            branch = o.branches[int(token)]
+            if not isinstance(n, Union):
+                break
+            keys = [_branch_key(b) for b in n.branches]
+            if _branch_key(branch) not in keys:
+                break
+            index = keys.index(_branch_key(branch))
+            o, n = branch, n.branches[index]
+            token = str(index)
+        elif token in ("symbols", "name", "size"):
+            out.append(token)
+            break
+        else:
+            break
+        out.append(token)
+        i += 1
+    return "/" + "/".join(out)
 
 
 def _field_added(record: Record, f: Field, path: str) -> Change:

@@ -7,7 +7,30 @@ DeviceContractsError
 │   └── InvalidSchemaError      JSON, but not an Avro schema Confluent would accept (42201)
 │       └── UnknownTypeError    a type name that is neither primitive, defined nor referenced
 ├── CatalogError                the catalog folder or its config is missing or malformed
-└── LockError                   the lock file of released versions is unreadable
+├── LockError                   the lock file of released versions is unreadable
+├── CodegenError                models cannot be generated: invalid catalog, unresolvable
+│                               named types, a default Python cannot hold (python -m codegen)
+├── DecodeError                 bytes that cannot become a typed message (names the topic,
+│   │                           partition, offset and schema id when they are known)
+│   ├── BadMagicByte            the first byte is not 0: not Confluent framing (JSON, raw Avro)
+│   ├── TruncatedMessage        the bytes end inside the 5-byte header or inside the record
+│   ├── UnknownSchemaId         no writer schema for the id: not cached, not among the released
+│   │                           ids of the environment, not in the registry
+│   ├── SchemaMismatch          the writer schema cannot be read as any reader model given
+│   └── CorruptPayload          not a record of its writer schema: garbage, trailing bytes,
+│                               a value out of range (a timestamp past year 9999), too deep
+├── EncodeError                 a model cannot be framed: no schema id for it in the environment
+├── KafkaEventError             a Lambda event is not a Kafka event, or a record cannot be placed
+├── PayloadValidationError      a device's JSON payload does not fit the model (every field)
+├── RegistryConfigError         schema-registry settings are missing or contradictory (exit 2)
+└── RegistryError               the schema registry was unreachable or refused us (exit 3)
+    ├── RegistryUnreachableError    no answer: connection refused, DNS, TLS (after the retries)
+    │   └── RegistryTimeoutError    no answer within the timeout (after the retries)
+    ├── RegistryAuthError           401 or 403: credentials missing, wrong or not allowed
+    ├── RegistryServerError         5xx, still failing after the retries
+    ├── RegistryIncompatibleError   409 / 40901: the registry refused a schema as incompatible
+    │                               (a finding, so the CLI exits 1, not 3)
+    └── RegistryRequestError        any other refusal: 40401, 40402, 40403, 42201, 42202, ...
 ```
 
 Every error carries a `Location` saying where the problem is (file, subject, version, schema
@@ -20,13 +43,31 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 __all__ = [
+    "BadMagicByte",
     "CatalogError",
+    "CodegenError",
+    "CorruptPayload",
+    "DecodeError",
     "DeviceContractsError",
+    "EncodeError",
+    "KafkaEventError",
     "InvalidSchemaError",
     "Location",
     "LockError",
+    "PayloadValidationError",
+    "RegistryAuthError",
+    "RegistryConfigError",
+    "RegistryError",
+    "RegistryIncompatibleError",
+    "RegistryRequestError",
+    "RegistryServerError",
+    "RegistryTimeoutError",
+    "RegistryUnreachableError",
     "SchemaError",
     "SchemaJSONError",
+    "SchemaMismatch",
+    "TruncatedMessage",
+    "UnknownSchemaId",
     "UnknownTypeError",
 ]
 
@@ -135,3 +176,206 @@ class CatalogError(DeviceContractsError):
 
 class LockError(DeviceContractsError):
     """The lock file of released versions cannot be read or written."""
+
+
+class CodegenError(DeviceContractsError):
+    """``python -m codegen`` cannot generate models from what it was given.
+
+    The catalog is invalid, a named type is defined in no file of the folder, or a default
+    cannot become a Python value (a timestamp outside the years 1 to 9999, a uuid default that
+    is no UUID). The message names the file and what to fix; the generator exits with code 2.
+    """
+
+
+class DecodeError(DeviceContractsError):
+    """Bytes that cannot become a typed message: the consumer's poison pill.
+
+    ``topic``, ``partition`` and ``offset`` say which Kafka record it was and ``schema_id``
+    which writer schema its header named, each when known (None otherwise); the message starts
+    with them. The bytes are never part of the message. A Lambda handler reports such a record
+    as a batch item failure and carries on with the rest of the batch.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+        schema_id: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.schema_id = schema_id
+
+    def locate(
+        self,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+        schema_id: int | None = None,
+    ) -> None:
+        """Fill in the record's coordinates that are still unknown (known ones are kept)."""
+        if self.topic is None:
+            self.topic = topic
+        if self.partition is None:
+            self.partition = partition
+        if self.offset is None:
+            self.offset = offset
+        if self.schema_id is None:
+            self.schema_id = schema_id
+
+    def __str__(self) -> str:
+        parts = []
+        if self.topic is not None:
+            parts.append(f"topic {self.topic}")
+        if self.partition is not None:
+            parts.append(f"partition {self.partition}")
+        if self.offset is not None:
+            parts.append(f"offset {self.offset}")
+        if self.schema_id is not None:
+            parts.append(f"schema id {self.schema_id}")
+        return f"{', '.join(parts)}: {self.message}" if parts else self.message
+
+
+class BadMagicByte(DecodeError):
+    """The first byte is not 0, so the value is not in Confluent's wire format.
+
+    Usually a producer that writes JSON or unframed Avro to the topic, or a value that was
+    framed twice; the message shows the first byte.
+    """
+
+
+class TruncatedMessage(DecodeError):
+    """The value ends inside the 5-byte header or before the record it starts is complete."""
+
+
+class UnknownSchemaId(DecodeError):
+    """No writer schema is known for the id in the header.
+
+    It was not in the process cache, not among the ids released to the configured registry
+    environment (the lock), and the registry (when one is configured) does not have it. The
+    message says which environment and sources were tried.
+    """
+
+
+class SchemaMismatch(DecodeError):
+    """The writer schema cannot be read as any of the reader models the consumer gave.
+
+    Either no reader model has the writer's record name (or an alias of it), or Avro schema
+    resolution fails for this pair: a reader field without a default the writer lacks, an enum
+    symbol the reader neither knows nor has a default for, types that do not promote.
+    """
+
+
+class CorruptPayload(DecodeError):
+    """The body is not a record of its writer schema, or its values do not fit the model.
+
+    Garbage, bytes left over after a complete record (the id in the header is probably wrong),
+    an index past the end of an enum or union, invalid UTF-8, a timestamp or date outside
+    Python's range (years 1 to 9999), a value out of range for the model, or nesting too deep
+    to read safely. The message names the field when it can be found.
+    """
+
+
+class EncodeError(DeviceContractsError):
+    """A model cannot be written in Confluent's wire format.
+
+    Usually no schema id is known for the model's schema in the configured registry
+    environment: it was never released there (run ``contracts register``), or the lock the
+    process reads is older than the release.
+    """
+
+
+class KafkaEventError(DeviceContractsError):
+    """A Lambda event is not a Kafka event (MSK or self-managed), or one of its records lacks
+    the topic, partition or offset that would let the handler report it as a batch item failure.
+
+    The whole invocation should fail (and be retried): no record of it can be reported alone.
+    """
+
+
+class PayloadValidationError(DeviceContractsError):
+    """A device's JSON payload does not fit the message model.
+
+    ``problems`` holds one ``(field path, what is wrong)`` pair per problem, such as
+    ``("header.sent_at", "Input should be a valid datetime")``; the message lists them all.
+    Payload values are never repeated in the message, so it is safe to log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        problems: tuple[tuple[str, str], ...] = (),
+        location: Location | None = None,
+    ) -> None:
+        super().__init__(message, location)
+        self.problems = problems
+
+
+class RegistryConfigError(DeviceContractsError):
+    """The schema-registry settings cannot be used: no URL, a malformed URL, credentials given
+    twice or half (an API key without its secret), a missing certificate file.
+
+    Raised before any request is sent; the CLI reports it as bad configuration (exit 2). Its
+    message never contains a secret.
+    """
+
+
+class RegistryError(DeviceContractsError):
+    """The schema registry could not be reached or refused a request (the CLI exits 3).
+
+    ``operation`` says what was being done (``registering fleet.alarms-value v3``);
+    ``status`` is the HTTP status and ``error_code`` Confluent's error code (``40401``,
+    ``42201``, ...) when the registry answered. Messages are built with every configured secret
+    masked, so they are safe to print and log.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        operation: str = "",
+        status: int | None = None,
+        error_code: int | None = None,
+    ) -> None:
+        super().__init__(message, location)
+        self.operation = operation
+        self.status = status
+        self.error_code = error_code
+
+
+class RegistryUnreachableError(RegistryError):
+    """No answer at all: connection refused, unknown host, TLS failure, after the retries."""
+
+
+class RegistryTimeoutError(RegistryUnreachableError):
+    """The registry did not answer within the timeout, after the retries."""
+
+
+class RegistryAuthError(RegistryError):
+    """401 (the credentials are missing or wrong) or 403 (they may not do this)."""
+
+
+class RegistryServerError(RegistryError):
+    """The registry failed with a 5xx status and kept failing through the retries."""
+
+
+class RegistryIncompatibleError(RegistryError):
+    """The registry refused a schema as incompatible (HTTP 409, error code 409 or 40901).
+
+    ``contracts register`` preflights every version, so this means the registry changed (or its
+    level did) between the preflight and the registration. It is a finding: exit code 1.
+    """
+
+
+class RegistryRequestError(RegistryError):
+    """Any other refusal: a subject, version or schema not found where it must exist (40401,
+    40402, 40403), an invalid schema, version or level (42201, 42202, 42203), an operation not
+    permitted (42205, a READONLY subject), or an answer that is not the registry's JSON.
+    """

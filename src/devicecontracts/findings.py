@@ -50,6 +50,12 @@ RULES: dict[str, Rule] = _rules(
     ("catalog-stray-file", "catalog", E, "A file in a contract folder is not a vN.avsc version."),
     ("catalog-version-gap", "catalog", E, "Versions are not numbered 1..n without gaps."),
     (
+        "catalog-duplicate-subject",
+        "catalog",
+        E,
+        "Two contracts resolve to the same registry subject: the registry would see one history.",
+    ),
+    (
         "level-below-minimum",
         "catalog",
         E,
@@ -143,6 +149,87 @@ RULES: dict[str, Rule] = _rules(
     ),
     ("missing-doc", "lint", W, "A record, enum, fixed or field has no doc."),
     ("missing-namespace", "lint", W, "A top-level named type has no namespace."),
+    # contracts check --registry and contracts register (devicecontracts.release)
+    (
+        "registry-extra-version",
+        "registry",
+        E,
+        "The registry holds versions of a subject the catalog lacks (drift): register refuses "
+        "to run.",
+    ),
+    (
+        "registry-out-of-order",
+        "registry",
+        E,
+        "A version is not registered but a later one is: the registry cannot insert it into "
+        "its history.",
+    ),
+    (
+        "registry-identical-to-older",
+        "registry",
+        W,
+        "A new version is identical to an older registered one: registering it returns the old "
+        "id and changes nothing (a rollback that does not take effect).",
+    ),
+    (
+        "registry-level-drift",
+        "registry",
+        E,
+        "A registered subject is checked at another level than the catalog declares.",
+    ),
+    (
+        "registry-level-unset",
+        "registry",
+        W,
+        "A registered subject has no level of its own and follows the registry's global level.",
+    ),
+    (
+        "registry-id-changed",
+        "registry",
+        E,
+        "The registry answers another schema id than the lock records for this environment.",
+    ),
+    (
+        "registry-version-missing",
+        "registry",
+        E,
+        "The lock records a version as registered in this environment, but the registry does "
+        "not hold it.",
+    ),
+    (
+        "registry-incompatible",
+        "registry",
+        E,
+        "The registry refuses a pending version (its own compatibility check or validation).",
+    ),
+    (
+        "registry-disagreement",
+        "registry",
+        E,
+        "The registry's verdict on a pending version differs from devicecontracts' verdict on "
+        "the same history and level.",
+    ),
+    (
+        "evolution-break",
+        "wire",
+        E,
+        "contracts test: generated data written with one version fails to decode with a "
+        "version the subject's level says must read it; the finding shows the smallest value.",
+    ),
+    (
+        "evolution-checker-disagrees",
+        "wire",
+        E,
+        "contracts test: the compatibility check calls a version pair compatible, but "
+        "generated data fails to decode: one of the two is wrong.",
+    ),
+    (
+        "evolution-break-unseen",
+        "wire",
+        W,
+        "contracts test: the compatibility check calls a version pair incompatible, but no "
+        "generated value showed the break.",
+    ),
 )
 
 

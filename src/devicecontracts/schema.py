@@ -8,9 +8,10 @@ recursive types are cycles in the tree.
 
 Two modes, as Confluent Schema Registry has them:
 
-* strict (the default): what the registry applies to a *new* schema. Names must match
-  ``[A-Za-z_][A-Za-z0-9_]*``, and every default must match its type, a union's default its
-  first branch (Avro 1.11, which Confluent runs).
+* strict (the default): what the registry applies to a *new* schema. Names must start with a
+  letter or ``_`` and go on with letters, digits and ``_`` (Java's notion of a letter, so
+  non-ASCII letters pass), and every default must match its type, a union's default its first
+  branch (Avro 1.11, which Confluent runs).
 * lenient (``strict=False``): what the registry applies to schemas it already stores, so old
   versions with sloppy defaults still load.
 
@@ -504,12 +505,15 @@ class _Parser:
             raise self.fail("'namespace' must be a string", path + "/namespace")
         full = _qualify(name, ns)
         ns_part, _, short = full.rpartition(".")
+        ns_path = path + ("/name" if "." in name else "/namespace")
         if self.strict:
             self._check_name(short, path + "/name", "name")
             for part in ns_part.split(".") if ns_part else ():
-                self._check_name(part, path + "/namespace", "namespace part")
+                self._check_name(part, ns_path, "namespace part")
         if short in PRIMITIVE_TYPES:
-            raise self.fail(f"a named type may not be named after a primitive type: {full}", path)
+            raise self.fail(
+                f"a named type may not be named after a primitive type: {full}", path + "/name"
+            )
         if full in self.defined or full in self.imported:
             raise self.fail(f"the name {full} is defined twice", path + "/name")
         return full, ns_part
@@ -856,6 +860,7 @@ def children(node: AvroType) -> Sequence[AvroType]:
 def to_json(root: AvroType) -> JSON:
     """Standalone JSON for a tree: each named type defined at first use with explicit namespace."""
     done: set[str] = set()
+    enclosing = [""]  # the namespace a nested definition inherits
 
     def emit(t: AvroType) -> JSON:
         if isinstance(t, (Record, Enum, Fixed)):
@@ -863,14 +868,17 @@ def to_json(root: AvroType) -> JSON:
                 return t.fullname
             done.add(t.fullname)
             out: dict[str, JSON] = {"type": t.type, "name": t.name}
-            if t.namespace:
+            if t.namespace or enclosing[-1]:
+                # "" must be explicit inside a namespaced type, or the name would inherit it.
                 out["namespace"] = t.namespace
             if t.doc is not None:
                 out["doc"] = t.doc
             if t.aliases:
                 out["aliases"] = list(t.aliases)
             if isinstance(t, Record):
+                enclosing.append(t.namespace)
                 out["fields"] = [emit_field(f) for f in t.fields]
+                enclosing.pop()
             elif isinstance(t, Enum):
                 out["symbols"] = list(t.symbols)
                 if t.default is not None:

@@ -1,0 +1,139 @@
+"""Specification of the lock of released versions: `devicecontracts.lock`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from devicecontracts.errors import LockError
+from devicecontracts.lock import Lock, LockEntry, Reference, content_hash, read_lock, write_lock
+
+from .support import BUNDLED
+
+
+def sample_lock(path: Path) -> Lock:
+    """A lock with two subjects, references and registry ids."""
+    lock = Lock(path)
+    lock.subjects["com.example.Header"] = {1: LockEntry("sha256:aa", "sha256:bb")}
+    lock.subjects["fleet.reading-value"] = {
+        1: LockEntry(
+            "sha256:11",
+            "sha256:22",
+            (Reference("com.example.Header", "com.example.Header", 1),),
+            {"prod": 7, "dev": 3},
+        ),
+        2: LockEntry("sha256:33", "sha256:44"),
+    }
+    return lock
+
+
+def test_missing_lock_file_is_an_empty_lock(tmp_path: Path) -> None:
+    """Reading a lock that does not exist gives a lock with nothing released."""
+    lock = read_lock(tmp_path / "contracts.lock.json")
+    assert lock.subjects == {}
+    assert lock.released("anything") == {}
+    assert lock.entry("anything", 1) is None
+
+
+def test_write_then_read_round_trips(tmp_path: Path) -> None:
+    """A written lock reads back equal: entries, references and ids."""
+    lock = sample_lock(tmp_path / "contracts.lock.json")
+    write_lock(lock)
+    again = read_lock(lock.path)
+    assert again.subjects == lock.subjects
+
+
+def test_written_lock_is_sorted_json(tmp_path: Path) -> None:
+    """The lock file is JSON with format 1 and subjects in sorted order, so it diffs cleanly."""
+    lock = sample_lock(tmp_path / "contracts.lock.json")
+    write_lock(lock)
+    data = json.loads(lock.path.read_text())
+    assert data["format"] == 1
+    assert list(data["subjects"]) == sorted(data["subjects"])
+    assert list(data["subjects"]["fleet.reading-value"]["1"]["ids"]) == ["dev", "prod"]
+
+
+def test_write_leaves_no_temporary_files(tmp_path: Path) -> None:
+    """After writing, the folder holds the lock file and nothing else."""
+    write_lock(sample_lock(tmp_path / "contracts.lock.json"))
+    write_lock(sample_lock(tmp_path / "contracts.lock.json"))
+    assert [p.name for p in tmp_path.iterdir()] == ["contracts.lock.json"]
+
+
+def test_write_replaces_the_previous_lock(tmp_path: Path) -> None:
+    """Writing over an existing lock replaces its content entirely."""
+    path = tmp_path / "contracts.lock.json"
+    write_lock(sample_lock(path))
+    smaller = Lock(path, {"only-value": {1: LockEntry("sha256:1", "sha256:2")}})
+    write_lock(smaller)
+    assert list(read_lock(path).subjects) == ["only-value"]
+
+
+def test_failed_write_raises_lock_error_and_cleans_up(tmp_path: Path) -> None:
+    """A lock that cannot be written raises LockError and leaves no temporary file behind."""
+    # A directory where the lock should be: the final rename fails after the temp file exists.
+    (tmp_path / "contracts.lock.json").mkdir()
+    with pytest.raises(LockError):
+        write_lock(sample_lock(tmp_path / "contracts.lock.json"))
+    assert [p.name for p in tmp_path.iterdir()] == ["contracts.lock.json"]
+
+
+def test_bundled_lock_reads(tmp_path: Path) -> None:
+    """The bundled lock file reads, with entries for the shared types."""
+    lock = read_lock(BUNDLED / "contracts.lock.json")
+    assert lock.entry("com.acme.fleet.common.GeoPoint", 1) is not None
+
+
+MALFORMED = {
+    "not JSON": "{",
+    "not an object": "[]",
+    "no format": '{"subjects": {}}',
+    "another format": '{"format": 2, "subjects": {}}',
+    "version not a number": (
+        '{"format": 1, "subjects": {"s": {"one": {"fingerprint": "a", "content": "b"}}}}'
+    ),
+    "entry without fingerprint": '{"format": 1, "subjects": {"s": {"1": {"content": "b"}}}}',
+    "subjects not an object": '{"format": 1, "subjects": []}',
+    "reference without version": (
+        '{"format": 1, "subjects": {"s": {"1": {"fingerprint": "a", "content": "b", '
+        '"references": [{"name": "n", "subject": "s"}]}}}}'
+    ),
+}
+
+
+@pytest.mark.parametrize("text", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_lock_is_a_lock_error(tmp_path: Path, text: str) -> None:
+    """A lock file that is not a valid lock raises LockError naming the file."""
+    path = tmp_path / "contracts.lock.json"
+    path.write_text(text)
+    with pytest.raises(LockError) as caught:
+        read_lock(path)
+    assert caught.value.location.file == str(path)
+
+
+def test_lock_that_is_not_json_reports_line_and_column(tmp_path: Path) -> None:
+    """A lock file with a JSON syntax error reports where it is."""
+    path = tmp_path / "contracts.lock.json"
+    path.write_text('{\n  "format": 1,\n  "subjects": {,}\n}')
+    with pytest.raises(LockError) as caught:
+        read_lock(path)
+    assert (caught.value.location.line, caught.value.location.column) == (3, 16)
+
+
+def test_content_hash_ignores_key_order_and_whitespace() -> None:
+    """content_hash is the same for JSON documents that differ only in key order."""
+    assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
+
+
+def test_content_hash_sees_a_doc_change() -> None:
+    """content_hash differs when any attribute differs, docs included."""
+    assert content_hash({"type": "int", "doc": "x"}) != content_hash({"type": "int", "doc": "y"})
+
+
+def test_reference_version_is_found_by_full_name() -> None:
+    """A lock entry answers the pinned version of a reference by its full name."""
+    entry = LockEntry("f", "c", (Reference("a.B", "a.B", 3),))
+    assert entry.reference_version("a.B") == 3
+    assert entry.reference_version("a.C") is None

@@ -1,0 +1,794 @@
+"""Specification of the parsed-schema layer: `devicecontracts.schema.parse_schema` and friends."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import fastavro.schema
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from devicecontracts.errors import InvalidSchemaError, SchemaJSONError, UnknownTypeError
+from devicecontracts.schema import (
+    NO_DEFAULT,
+    Array,
+    Enum,
+    Fixed,
+    LogicalType,
+    Map,
+    Primitive,
+    Record,
+    Union,
+    parse_schema,
+)
+
+from .avro_strategies import avro_schemas
+
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def rec(fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """A record ``a.b.R`` with these fields."""
+    return {"type": "record", "name": "R", "namespace": "a.b", "fields": fields, **extra}
+
+
+def one_field(type_: Any, **extra: Any) -> dict[str, Any]:
+    """A record ``a.b.R`` with one field ``f`` of this type."""
+    return rec([{"name": "f", "type": type_, **extra}])
+
+
+# ---------------------------------------------------------------------------------------------
+# Input forms
+
+
+def test_parses_json_text() -> None:
+    """JSON text is parsed into a tree whose root is the record it describes."""
+    schema = parse_schema(
+        '{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}'
+    )
+    assert isinstance(schema.root, Record)
+    assert schema.root.fullname == "R"
+    assert [f.name for f in schema.root.fields] == ["a"]
+
+
+def test_parses_a_dict() -> None:
+    """Parsed JSON (a dict) is accepted as is and kept as the schema's source."""
+    source = one_field("string")
+    schema = parse_schema(source)
+    assert isinstance(schema.root, Record)
+    assert schema.source == source
+
+
+def test_parses_a_union_list() -> None:
+    """A list is a union whose branches keep their declaration order."""
+    schema = parse_schema(["null", "int", "string"])
+    assert isinstance(schema.root, Union)
+    assert [b.type for b in schema.root.branches] == ["null", "int", "string"]
+
+
+def test_parses_a_bare_primitive_name() -> None:
+    """A bare type name that is not JSON, such as ``int``, is a primitive schema."""
+    schema = parse_schema("int")
+    assert isinstance(schema.root, Primitive)
+    assert schema.root.type == "int"
+
+
+def test_parses_a_json_string_literal() -> None:
+    """JSON text that is a quoted type name parses like the bare name."""
+    assert parse_schema('"long"').canonical_form == '"long"'
+
+
+def test_parses_a_bare_full_name_supplied_as_reference() -> None:
+    """A bare full name resolves to the named type supplied in ``named_types``."""
+    header = parse_schema({"type": "fixed", "name": "Id", "namespace": "a.b", "size": 4}).root
+    assert isinstance(header, Fixed)
+    schema = parse_schema("a.b.Id", named_types={"a.b.Id": header})
+    assert schema.root is header
+
+
+def test_a_null_default_is_not_the_absence_of_a_default() -> None:
+    """``"default": null`` is a default (None); a field without one holds NO_DEFAULT."""
+    root = parse_schema(
+        rec([{"name": "a", "type": ["null", "int"], "default": None}, {"name": "b", "type": "int"}])
+    ).root
+    assert isinstance(root, Record)
+    a, b = root.fields
+    assert a.has_default and a.default is None
+    assert not b.has_default and b.default is NO_DEFAULT
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad JSON
+
+
+def test_bad_json_reports_line_and_column() -> None:
+    """Text that is not JSON raises SchemaJSONError with the line and column of the problem."""
+    text = '{\n  "type": "record",\n  "name": ,\n  "fields": []\n}'
+    with pytest.raises(SchemaJSONError) as caught:
+        parse_schema(text, file="schemas/x/v1.avsc")
+    assert (caught.value.location.line, caught.value.location.column) == (3, 11)
+    assert caught.value.location.file == "schemas/x/v1.avsc"
+
+
+def test_bad_json_error_message_names_the_place() -> None:
+    """The string form of a JSON error starts with file:line:column."""
+    with pytest.raises(SchemaJSONError) as caught:
+        parse_schema('{"type": "int",}', file="x.avsc")
+    assert str(caught.value).startswith("x.avsc:1:16")
+
+
+# ---------------------------------------------------------------------------------------------
+# What Confluent rejects on register (42201), with the JSON path of the offending part
+
+REJECTED = {
+    "field name with a dash": (rec([{"name": "device-id", "type": "string"}]), "/fields/0/name"),
+    "record name starting with a digit": (
+        {"type": "record", "name": "1R", "fields": []},
+        "/name",
+    ),
+    "field name starting with a digit": (rec([{"name": "2fast", "type": "int"}]), "/fields/0/name"),
+    "namespace part with a dash": (
+        {"type": "record", "name": "R", "namespace": "com.acme-corp", "fields": []},
+        "/namespace",
+    ),
+    "empty namespace part": (
+        {"type": "record", "name": "R", "namespace": "com..acme", "fields": []},
+        "/namespace",
+    ),
+    "enum symbol with a dash": (
+        {"type": "enum", "name": "E", "symbols": ["OK", "NOT-OK"]},
+        "/symbols/1",
+    ),
+    "duplicate field names": (
+        rec([{"name": "a", "type": "int"}, {"name": "a", "type": "long"}]),
+        "/fields/1/name",
+    ),
+    "duplicate enum symbols": (
+        {"type": "enum", "name": "E", "symbols": ["A", "B", "A"]},
+        "/symbols/2",
+    ),
+    "nested union": (one_field(["null", ["int", "long"]]), "/fields/0/type/1"),
+    "duplicate primitive union branch": (one_field(["null", "int", "int"]), "/fields/0/type/2"),
+    "duplicate named union branch": (
+        one_field(["null", {"type": "fixed", "name": "F", "size": 2}, "a.b.F"]),
+        "/fields/0/type/2",
+    ),
+    "string default null": (one_field("string", default=None), "/fields/0/default"),
+    "int default given as a string": (one_field("int", default="0"), "/fields/0/default"),
+    "int default out of range": (one_field("int", default=2**31), "/fields/0/default"),
+    "long default out of range": (one_field("long", default=2**63), "/fields/0/default"),
+    "long default with a fraction": (one_field("long", default=1.5), "/fields/0/default"),
+    "boolean default 0": (one_field("boolean", default=0), "/fields/0/default"),
+    "double default given as a string": (one_field("double", default="1.0"), "/fields/0/default"),
+    "union default not matching the first branch": (
+        one_field(["string", "null"], default=None),
+        "/fields/0/default",
+    ),
+    "record default missing a required field": (
+        one_field(
+            {"type": "record", "name": "S", "fields": [{"name": "x", "type": "int"}]}, default={}
+        ),
+        "/fields/0/default",
+    ),
+    "array default with elements of the wrong type": (
+        one_field({"type": "array", "items": "int"}, default=[1, "two"]),
+        "/fields/0/default",
+    ),
+    "map default with values of the wrong type": (
+        one_field({"type": "map", "values": "int"}, default={"k": "v"}),
+        "/fields/0/default",
+    ),
+    "enum-level default not a symbol": (
+        {"type": "enum", "name": "E", "symbols": ["A", "B"], "default": "C"},
+        "/default",
+    ),
+    "fixed with negative size": ({"type": "fixed", "name": "F", "size": -1}, "/size"),
+    "named type defined twice": (
+        rec(
+            [
+                {"name": "a", "type": {"type": "fixed", "name": "F", "size": 1}},
+                {"name": "b", "type": {"type": "fixed", "name": "F", "size": 2}},
+            ]
+        ),
+        "/fields/1/type/name",
+    ),
+    "default deep inside a nested record": (
+        one_field(
+            {
+                "type": "record",
+                "name": "Inner",
+                "fields": [{"name": "x", "type": "int", "default": "zero"}],
+            }
+        ),
+        "/fields/0/type/fields/0/default",
+    ),
+}
+
+
+@pytest.mark.parametrize(("schema", "path"), REJECTED.values(), ids=REJECTED.keys())
+def test_strict_parsing_rejects_what_confluent_rejects(schema: Any, path: str) -> None:
+    """Each schema the registry rejects with 42201 raises InvalidSchemaError at the right path."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(schema)
+    assert caught.value.location.path == path
+
+
+def test_a_union_default_error_says_to_put_null_first() -> None:
+    """A null default on ["string", "null"] is explained by Avro 1.11's first-branch rule."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(one_field(["string", "null"], default=None))
+    assert "first branch" in caught.value.message
+    assert '["null", ...]' in caught.value.message
+
+
+def test_unknown_named_type_raises_unknown_type_error_with_candidates() -> None:
+    """An undefined type name raises UnknownTypeError naming the namespace candidate first."""
+    with pytest.raises(UnknownTypeError) as caught:
+        parse_schema(one_field("Nope"))
+    assert caught.value.location.path == "/fields/0/type"
+    assert caught.value.name == "Nope"
+    assert caught.value.candidates == ("a.b.Nope", "Nope")
+
+
+def test_record_named_after_a_primitive_is_rejected_at_its_name() -> None:
+    """A record named ``int`` is rejected, pointing at its ``name``."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema({"type": "record", "name": "int", "fields": []})
+    assert caught.value.location.path == "/name"
+
+
+def test_nested_type_named_after_a_primitive_is_rejected_at_its_name() -> None:
+    """A nested fixed named ``long`` (short name) is rejected, pointing at its ``name``."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(one_field({"type": "fixed", "name": "long", "size": 8}))
+    assert caught.value.location.path == "/fields/0/type/name"
+
+
+def test_invalid_namespace_part_inside_a_dotted_name_points_at_the_name() -> None:
+    """A bad namespace part written inside a dotted ``name`` is reported at ``/name``."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema({"type": "record", "name": "com.1acme.R", "fields": []})
+    assert caught.value.location.path == "/name"
+
+
+def test_non_ascii_letters_are_valid_in_names_like_avro_java() -> None:
+    """Names follow Java's Character.isLetter/isDigit, so non-ASCII letters and digits pass."""
+    root = parse_schema(
+        {"type": "record", "name": "Température", "fields": [{"name": "wert٣", "type": "int"}]}
+    ).root
+    assert isinstance(root, Record)
+    assert root.fullname == "Température"
+
+
+def test_non_letter_characters_are_invalid_in_names() -> None:
+    """A name with a character that is neither letter, digit nor _ is rejected."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(rec([{"name": "temp°C", "type": "int"}]))
+    assert caught.value.location.path == "/fields/0/name"
+
+
+def test_enum_field_default_outside_the_symbols_is_accepted_like_avro_java() -> None:
+    """Avro 1.11 accepts any string as an enum field's default; a lint rule reports it instead."""
+    schema = parse_schema(one_field({"type": "enum", "name": "E", "symbols": ["A"]}, default="Z"))
+    assert isinstance(schema.root, Record)
+    assert schema.root.fields[0].default == "Z"
+
+
+@pytest.mark.parametrize(
+    ("type_", "default"),
+    [
+        ("int", -(2**31)),
+        ("int", 2**31 - 1),
+        ("long", -(2**63)),
+        ("float", 3),
+        ("double", 1e300),
+        ("bytes", "\u00ff"),
+        (["null", "string"], None),
+        (["string", "null"], "x"),
+        ({"type": "array", "items": "long"}, [1, 2]),
+        ({"type": "map", "values": ["null", "int"]}, {"k": None}),
+        ({"type": "fixed", "name": "F", "size": 2}, "ab"),
+        (
+            {
+                "type": "record",
+                "name": "S",
+                "fields": [
+                    {"name": "x", "type": "int"},
+                    {"name": "y", "type": "int", "default": 1},
+                ],
+            },
+            {"x": 0},
+        ),
+    ],
+    ids=repr,
+)
+def test_strict_parsing_accepts_valid_defaults(type_: Any, default: Any) -> None:
+    """Defaults that match their type (bounds included) are accepted in strict mode."""
+    root = parse_schema(one_field(type_, default=default)).root
+    assert isinstance(root, Record)
+    assert root.fields[0].default == default
+
+
+@PROPERTY
+@given(st.integers(min_value=-(2**64), max_value=2**64))
+def test_int_default_is_valid_exactly_within_32_bits(value: int) -> None:
+    """An int default is accepted exactly when it fits in a signed 32-bit integer."""
+    schema = one_field("int", default=value)
+    if -(2**31) <= value < 2**31:
+        parse_schema(schema)
+    else:
+        with pytest.raises(InvalidSchemaError):
+            parse_schema(schema)
+
+
+LENIENT_ACCEPTS = {
+    k: REJECTED[k]
+    for k in (
+        "field name with a dash",
+        "record name starting with a digit",
+        "namespace part with a dash",
+        "enum symbol with a dash",
+        "string default null",
+        "int default given as a string",
+        "int default out of range",
+        "long default with a fraction",
+        "boolean default 0",
+        "union default not matching the first branch",
+        "record default missing a required field",
+        "array default with elements of the wrong type",
+    )
+}
+
+
+@pytest.mark.parametrize(("schema", "path"), LENIENT_ACCEPTS.values(), ids=LENIENT_ACCEPTS.keys())
+def test_lenient_parsing_accepts_bad_names_and_defaults(schema: Any, path: str) -> None:
+    """strict=False accepts the bad names and defaults the registry tolerates in stored schemas."""
+    assert parse_schema(schema, strict=False).canonical_form
+
+
+def test_lenient_parsing_keeps_the_bad_default_as_written() -> None:
+    """A lenient parse keeps an invalid default unchanged on the field."""
+    root = parse_schema(one_field("int", default="0"), strict=False).root
+    assert isinstance(root, Record)
+    assert root.fields[0].default == "0"
+
+
+LENIENT_REJECTS = {
+    k: REJECTED[k]
+    for k in (
+        "duplicate field names",
+        "duplicate enum symbols",
+        "nested union",
+        "duplicate primitive union branch",
+        "enum-level default not a symbol",
+        "fixed with negative size",
+    )
+}
+
+
+@pytest.mark.parametrize(("schema", "path"), LENIENT_REJECTS.values(), ids=LENIENT_REJECTS.keys())
+def test_lenient_parsing_still_rejects_structural_errors(schema: Any, path: str) -> None:
+    """strict=False still rejects what no Avro parser accepts, at the same path."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(schema, strict=False)
+    assert caught.value.location.path == path
+
+
+def test_lenient_parsing_still_rejects_unknown_types() -> None:
+    """strict=False still raises UnknownTypeError for a type name nothing defines."""
+    with pytest.raises(UnknownTypeError):
+        parse_schema(one_field("Missing"), strict=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Named types and namespaces
+
+
+def test_short_name_resolves_inside_the_enclosing_namespace() -> None:
+    """A short name used inside namespace a.b refers to the type a.b.<name> defined earlier."""
+    root = parse_schema(
+        rec(
+            [
+                {"name": "x", "type": {"type": "enum", "name": "E", "symbols": ["A"]}},
+                {"name": "y", "type": "E"},
+            ]
+        )
+    ).root
+    assert isinstance(root, Record)
+    assert isinstance(root.fields[0].type, Enum)
+    assert root.fields[0].type.fullname == "a.b.E"
+    assert root.fields[1].type is root.fields[0].type
+
+
+def test_short_name_falls_back_to_the_null_namespace() -> None:
+    """A short name that is not in the enclosing namespace resolves in the null namespace."""
+    root = parse_schema(
+        rec(
+            [
+                {
+                    "name": "x",
+                    "type": {"type": "enum", "name": "E", "namespace": "", "symbols": ["A"]},
+                },
+                {"name": "y", "type": "E"},
+            ]
+        )
+    ).root
+    assert isinstance(root, Record)
+    assert isinstance(root.fields[1].type, Enum)
+    assert root.fields[1].type.fullname == "E"
+
+
+def test_dotted_name_overrides_the_namespace_attribute() -> None:
+    """A name with dots is a full name; the namespace attribute beside it is ignored."""
+    root = parse_schema({"type": "record", "name": "c.d.R", "namespace": "x.y", "fields": []}).root
+    assert isinstance(root, Record)
+    assert (root.fullname, root.namespace, root.name) == ("c.d.R", "c.d", "R")
+
+
+def test_nested_types_inherit_the_namespace_of_a_dotted_name() -> None:
+    """A type nested in record c.d.R without its own namespace lands in namespace c.d."""
+    root = parse_schema(
+        {
+            "type": "record",
+            "name": "c.d.R",
+            "namespace": "x.y",
+            "fields": [{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A"]}}],
+        }
+    ).root
+    assert isinstance(root, Record)
+    assert isinstance(root.fields[0].type, Enum)
+    assert root.fields[0].type.fullname == "c.d.E"
+
+
+def test_full_name_reference_resolves_across_namespaces() -> None:
+    """A type defined in one namespace is used from another by its full name."""
+    root = parse_schema(
+        rec(
+            [
+                {
+                    "name": "x",
+                    "type": {"type": "fixed", "name": "F", "namespace": "other.ns", "size": 3},
+                },
+                {"name": "y", "type": "other.ns.F"},
+            ]
+        )
+    ).root
+    assert isinstance(root, Record)
+    assert root.fields[1].type is root.fields[0].type
+
+
+def test_short_alias_of_a_named_type_is_resolved_against_its_namespace() -> None:
+    """Type aliases without dots take the type's namespace; dotted aliases are kept as written."""
+    root = parse_schema(rec([], aliases=["Old", "elsewhere.Older"])).root
+    assert isinstance(root, Record)
+    assert root.aliases == ("a.b.Old", "elsewhere.Older")
+
+
+def test_aliases_of_a_dotted_name_take_its_namespace() -> None:
+    """The aliases of a type named c.d.R resolve against c.d, not the namespace attribute."""
+    root = parse_schema(
+        {"type": "record", "name": "c.d.R", "namespace": "x.y", "aliases": ["Old"], "fields": []}
+    ).root
+    assert isinstance(root, Record)
+    assert root.aliases == ("c.d.Old",)
+
+
+def test_field_aliases_are_kept_unqualified() -> None:
+    """Field aliases are plain names: no namespace is added."""
+    root = parse_schema(rec([{"name": "a", "type": "int", "aliases": ["old_a"]}])).root
+    assert isinstance(root, Record)
+    assert root.fields[0].aliases == ("old_a",)
+
+
+def test_recursive_record_refers_to_itself() -> None:
+    """A record used inside its own fields is the same node, so the tree is a cycle."""
+    schema = parse_schema(
+        {
+            "type": "record",
+            "name": "Node",
+            "namespace": "a",
+            "fields": [
+                {"name": "value", "type": "int"},
+                {"name": "next", "type": ["null", "Node"], "default": None},
+            ],
+        }
+    )
+    root = schema.root
+    assert isinstance(root, Record)
+    branch = root.fields[1].type
+    assert isinstance(branch, Union)
+    assert branch.branches[1] is root
+
+
+def test_walk_visits_a_recursive_named_type_once() -> None:
+    """Walking mutually recursive records terminates and yields each named type once."""
+    schema = parse_schema(
+        {
+            "type": "record",
+            "name": "A",
+            "fields": [
+                {
+                    "name": "b",
+                    "type": {
+                        "type": "record",
+                        "name": "B",
+                        "fields": [{"name": "a", "type": ["null", "A"], "default": None}],
+                    },
+                }
+            ],
+        }
+    )
+    named = [t.fullname for t in schema.walk() if isinstance(t, Record)]
+    assert named == ["A", "B"]
+
+
+def test_recursive_canonical_form_names_the_type_on_reuse() -> None:
+    """The canonical form of a recursive record spells it out once, then uses its full name."""
+    schema = parse_schema(
+        {"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}
+    )
+    assert schema.canonical_form == (
+        '{"name":"Node","type":"record","fields":[{"name":"next","type":["null","Node"]}]}'
+    )
+
+
+def test_named_types_supply_references() -> None:
+    """A type from ``named_types`` is used by reference and listed in ``references``."""
+    header = parse_schema(
+        {
+            "type": "record",
+            "name": "Header",
+            "namespace": "a.b",
+            "fields": [{"name": "id", "type": "string"}],
+        }
+    ).named["a.b.Header"]
+    schema = parse_schema(one_field("Header"), named_types={"a.b.Header": header})
+    assert isinstance(schema.root, Record)
+    assert schema.root.fields[0].type is header
+    assert schema.references == ("a.b.Header",)
+    assert "a.b.Header" not in schema.named
+
+
+def test_referenced_types_are_inlined_in_the_canonical_form() -> None:
+    """The canonical form of a schema with a reference spells the referenced type out."""
+    header = parse_schema({"type": "fixed", "name": "Id", "namespace": "a.b", "size": 4}).named[
+        "a.b.Id"
+    ]
+    schema = parse_schema(one_field("Id"), named_types={"a.b.Id": header})
+    assert '{"name":"a.b.Id","type":"fixed","size":4}' in schema.canonical_form
+
+
+def test_a_reference_cannot_be_redefined() -> None:
+    """Defining a type whose full name was supplied as a reference is rejected."""
+    header = parse_schema({"type": "fixed", "name": "Id", "namespace": "a.b", "size": 4}).named[
+        "a.b.Id"
+    ]
+    with pytest.raises(InvalidSchemaError):
+        parse_schema(
+            one_field({"type": "fixed", "name": "Id", "size": 8}), named_types={"a.b.Id": header}
+        )
+
+
+def test_named_lists_every_type_the_schema_defines() -> None:
+    """``named`` maps the full name of every defined record, enum and fixed to its node."""
+    schema = parse_schema(
+        rec(
+            [
+                {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A"]}},
+                {"name": "f", "type": {"type": "fixed", "name": "F", "namespace": "z", "size": 1}},
+            ]
+        )
+    )
+    assert sorted(schema.named) == ["a.b.E", "a.b.R", "z.F"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Logical types
+
+VALID_LOGICAL = {
+    "decimal on bytes": (
+        {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2},
+        LogicalType("decimal", 9, 2),
+    ),
+    "decimal scale defaults to 0": (
+        {"type": "bytes", "logicalType": "decimal", "precision": 4},
+        LogicalType("decimal", 4, 0),
+    ),
+    "decimal scale equal to precision": (
+        {"type": "bytes", "logicalType": "decimal", "precision": 3, "scale": 3},
+        LogicalType("decimal", 3, 3),
+    ),
+    "decimal on fixed within its size": (
+        {"type": "fixed", "name": "D", "size": 2, "logicalType": "decimal", "precision": 4},
+        LogicalType("decimal", 4, 0),
+    ),
+    "duration on fixed 12": (
+        {"type": "fixed", "name": "D", "size": 12, "logicalType": "duration"},
+        LogicalType("duration"),
+    ),
+    "uuid on string": ({"type": "string", "logicalType": "uuid"}, LogicalType("uuid")),
+    "date on int": ({"type": "int", "logicalType": "date"}, LogicalType("date")),
+    "time-millis on int": (
+        {"type": "int", "logicalType": "time-millis"},
+        LogicalType("time-millis"),
+    ),
+    "timestamp-millis on long": (
+        {"type": "long", "logicalType": "timestamp-millis"},
+        LogicalType("timestamp-millis"),
+    ),
+    "timestamp-nanos on long": (
+        {"type": "long", "logicalType": "timestamp-nanos"},
+        LogicalType("timestamp-nanos"),
+    ),
+    "local-timestamp-micros on long": (
+        {"type": "long", "logicalType": "local-timestamp-micros"},
+        LogicalType("local-timestamp-micros"),
+    ),
+}
+
+
+@pytest.mark.parametrize(("node", "logical"), VALID_LOGICAL.values(), ids=VALID_LOGICAL.keys())
+def test_logical_type_is_recognised_on_its_base_type(node: Any, logical: LogicalType) -> None:
+    """A logical type on the base type the specification allows is recognised."""
+    root = parse_schema(node).root
+    assert isinstance(root, (Primitive, Fixed))
+    assert root.logical == logical
+
+
+IGNORED_LOGICAL = {
+    "decimal scale above precision": {
+        "type": "bytes",
+        "logicalType": "decimal",
+        "precision": 4,
+        "scale": 5,
+    },
+    "decimal precision 0": {"type": "bytes", "logicalType": "decimal", "precision": 0},
+    "decimal without precision": {"type": "bytes", "logicalType": "decimal", "scale": 1},
+    "decimal negative scale": {
+        "type": "bytes",
+        "logicalType": "decimal",
+        "precision": 4,
+        "scale": -1,
+    },
+    "decimal precision not an integer": {
+        "type": "bytes",
+        "logicalType": "decimal",
+        "precision": "4",
+    },
+    "decimal precision a boolean": {"type": "bytes", "logicalType": "decimal", "precision": True},
+    "decimal too wide for its fixed": {
+        "type": "fixed",
+        "name": "D",
+        "size": 2,
+        "logicalType": "decimal",
+        "precision": 5,
+    },
+    "decimal on string": {"type": "string", "logicalType": "decimal", "precision": 4},
+    "duration on fixed 11": {"type": "fixed", "name": "D", "size": 11, "logicalType": "duration"},
+    "duration on bytes": {"type": "bytes", "logicalType": "duration"},
+    "uuid on bytes": {"type": "bytes", "logicalType": "uuid"},
+    "timestamp-millis on int": {"type": "int", "logicalType": "timestamp-millis"},
+    "date on long": {"type": "long", "logicalType": "date"},
+    "unknown logical type": {"type": "long", "logicalType": "epoch-seconds"},
+}
+
+
+@pytest.mark.parametrize("node", IGNORED_LOGICAL.values(), ids=IGNORED_LOGICAL.keys())
+def test_misplaced_logical_type_is_ignored_but_kept_in_props(node: Any) -> None:
+    """A logical type that does not fit its base type is ignored (as Avro does), kept in props."""
+    root = parse_schema(node).root
+    assert isinstance(root, (Primitive, Fixed))
+    assert root.logical is None
+    assert root.props["logicalType"] == node["logicalType"]
+
+
+def test_logical_types_do_not_change_the_canonical_form() -> None:
+    """The Parsing Canonical Form drops logical types: a timestamp is a plain long."""
+    annotated = parse_schema({"type": "long", "logicalType": "timestamp-micros"})
+    assert annotated.canonical_form == '"long"'
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical form, fingerprint and JSON output
+
+
+# A type in the null namespace defined inside a namespaced record and used again from the null
+# namespace: JSON output must say "namespace": "" explicitly, or the type moves into com.acme.
+NULL_NAMESPACE_INSIDE = {
+    "type": "record",
+    "name": "Outer",
+    "fields": [
+        {
+            "name": "a",
+            "type": {
+                "type": "record",
+                "name": "Inner",
+                "namespace": "com.acme",
+                "fields": [
+                    {
+                        "name": "b",
+                        "type": {"type": "fixed", "name": "Id", "namespace": "", "size": 4},
+                    }
+                ],
+            },
+        },
+        {"name": "c", "type": "Id"},
+    ],
+}
+
+
+@PROPERTY
+@given(avro_schemas())
+@example(NULL_NAMESPACE_INSIDE)
+def test_canonical_form_equals_fastavro(schema: Any) -> None:
+    """The canonical form equals fastavro's Parsing Canonical Form for any valid schema."""
+    expected = fastavro.schema.to_parsing_canonical_form(schema)
+    assert parse_schema(schema).canonical_form == expected
+
+
+@PROPERTY
+@given(avro_schemas())
+@example(NULL_NAMESPACE_INSIDE)
+def test_to_json_round_trips_to_the_same_canonical_form(schema: Any) -> None:
+    """Parsing a schema's to_json output gives the same canonical form."""
+    parsed = parse_schema(schema)
+    again = parse_schema(json.dumps(parsed.to_json()))
+    assert again.canonical_form == parsed.canonical_form
+
+
+@PROPERTY
+@given(avro_schemas())
+@example(NULL_NAMESPACE_INSIDE)
+def test_to_json_keeps_docs_defaults_and_aliases(schema: Any) -> None:
+    """to_json keeps what the canonical form drops: docs, defaults, aliases and other props."""
+    parsed = parse_schema(schema)
+    again = parse_schema(parsed.to_json())
+    before = [_details(t) for t in parsed.walk()]
+    after = [_details(t) for t in again.walk()]
+    assert after == before
+
+
+def _details(node: Any) -> Any:
+    """What to_json must preserve of one node, beyond its canonical form."""
+    if isinstance(node, Record):
+        return (
+            node.fullname,
+            node.doc,
+            node.aliases,
+            [(f.name, f.doc, f.aliases, f.order, f.default) for f in node.fields],
+        )
+    if isinstance(node, Enum):
+        return (node.fullname, node.doc, node.aliases, node.default)
+    if isinstance(node, Fixed):
+        return (node.fullname, node.doc, node.aliases, node.logical, dict(node.props))
+    if isinstance(node, (Array, Map)):
+        return (node.type, dict(node.props))
+    if isinstance(node, Primitive):
+        return (node.type, node.logical, dict(node.props))
+    return node.type
+
+
+@PROPERTY
+@given(avro_schemas())
+@example(NULL_NAMESPACE_INSIDE)
+def test_to_json_is_a_standalone_schema_fastavro_accepts(schema: Any) -> None:
+    """The to_json output parses with fastavro on its own."""
+    out = parse_schema(schema).to_json()
+    fastavro.schema.parse_schema(out, _write_hint=False)
+
+
+def test_fingerprint_is_the_sha256_of_the_canonical_form() -> None:
+    """``fingerprint`` is ``sha256:`` and the hex SHA-256 of the canonical form."""
+    schema = parse_schema(one_field("int", doc="the doc"))
+    expected = hashlib.sha256(schema.canonical_form.encode()).hexdigest()
+    assert schema.fingerprint == f"sha256:{expected}"
+
+
+def test_fingerprint_ignores_docs_and_defaults() -> None:
+    """Two schemas differing only in docs and defaults share a fingerprint."""
+    plain = parse_schema(one_field("int"))
+    documented = parse_schema(one_field("int", doc="counts things", default=3))
+    assert plain.fingerprint == documented.fingerprint
