@@ -1,0 +1,592 @@
+"""The registry half of the ``contracts`` CLI: connection options, ``register``,
+``check --registry`` and ``registry serve``.
+
+`devicecontracts.cli` declares the commands; the work and the output live here so the shared
+CLI module stays small. Every message printed goes through the settings' redaction, and the
+settings object keeps secrets out of ``repr``; registry errors propagate to the CLI, which
+prints them (already redacted) and exits 3 (1 for an incompatibility).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from devicecontracts._registry_release import (
+    Outcome,
+    gather,
+    preflight,
+    register,
+    restore_levels,
+    set_levels_for_preflight,
+)
+from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.check import CheckReport, check_catalog
+from devicecontracts.errors import RegistryConfigError, RegistryError
+from devicecontracts.findings import Finding, Severity
+from devicecontracts.lock import write_lock
+from devicecontracts.registry import ENVIRONMENT_VARIABLES, RegistrySettings, SchemaRegistry
+from devicecontracts.release import (
+    Preflight,
+    ReleasePlan,
+    SubjectPlan,
+    VersionAction,
+    drift_findings,
+    lock_ids,
+    plan_release,
+    preflight_findings,
+    release_findings,
+)
+from devicecontracts.report import format_github, format_json, format_text
+
+__all__ = ["RegistryOptions", "registry_options", "run_check", "run_register", "run_serve"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DEFAULT_ENV = "default"
+
+
+@dataclass(frozen=True)
+class RegistryOptions:
+    """The registry flags of one command (secrets kept out of ``repr``)."""
+
+    url: str | None
+    env: str = DEFAULT_ENV
+    api_key: str | None = None
+    api_secret: str | None = field(default=None, repr=False)
+    bearer_token: str | None = field(default=None, repr=False)
+    logical_cluster: str | None = None
+    identity_pool: str | None = None
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    timeout: float = 10.0
+    retries: int = 3
+
+    def settings(self) -> RegistrySettings:
+        """Validated connection settings; `RegistryConfigError` (exit 2) when unusable."""
+        if not self.url:
+            raise RegistryConfigError(
+                "no schema registry given: pass --registry URL or set SCHEMA_REGISTRY_URL"
+            )
+        return RegistrySettings(
+            self.url,
+            api_key=self.api_key,
+            api_secret=self.api_secret,
+            bearer_token=self.bearer_token,
+            logical_cluster=self.logical_cluster,
+            identity_pool=self.identity_pool,
+            ca_bundle=self.ca_bundle,
+            client_cert=self.client_cert,
+            client_key=self.client_key,
+            timeout=self.timeout,
+            retries=self.retries,
+        )
+
+
+_SECRET_HINT = " Prefer the environment variable: a flag shows in process lists and shell history."
+
+
+def registry_options(func: F) -> F:
+    """Add the registry flags (each with its environment variable) as one ``registry`` argument."""
+    env = ENVIRONMENT_VARIABLES
+    file_path = click.Path(exists=True, dir_okay=False, path_type=Path)
+    options = [
+        click.option(
+            "--registry",
+            "registry_url",
+            envvar=env["url"],
+            show_envvar=True,
+            metavar="URL",
+            help="Schema Registry URL, such as https://psrc-xxxx.eu-west-1.aws.confluent.cloud "
+            "(comma-separate several to fail over).",
+        ),
+        click.option(
+            "--api-key",
+            envvar=env["api_key"],
+            show_envvar=True,
+            metavar="KEY",
+            help="Basic-auth user: a Confluent Cloud API key.",
+        ),
+        click.option(
+            "--api-secret",
+            envvar=env["api_secret"],
+            show_envvar=True,
+            metavar="SECRET",
+            help="The API key's secret." + _SECRET_HINT,
+        ),
+        click.option(
+            "--bearer-token",
+            envvar=env["bearer_token"],
+            show_envvar=True,
+            metavar="TOKEN",
+            help="A static OAuth bearer token, instead of a key and secret." + _SECRET_HINT,
+        ),
+        click.option(
+            "--logical-cluster",
+            envvar=env["logical_cluster"],
+            show_envvar=True,
+            metavar="ID",
+            help="Confluent Cloud logical cluster (lsrc-...), sent with a bearer token.",
+        ),
+        click.option(
+            "--identity-pool",
+            envvar=env["identity_pool"],
+            show_envvar=True,
+            metavar="ID",
+            help="Confluent Cloud identity pool, sent with a bearer token.",
+        ),
+        click.option(
+            "--ca-bundle",
+            envvar=env["ca_bundle"],
+            show_envvar=True,
+            type=click.Path(exists=True, path_type=Path),
+            help="CA certificates (PEM file or folder) that verify the registry's certificate.",
+        ),
+        click.option(
+            "--client-cert",
+            envvar=env["client_cert"],
+            show_envvar=True,
+            type=file_path,
+            help="Client certificate (PEM) for mutual TLS.",
+        ),
+        click.option(
+            "--client-key",
+            envvar=env["client_key"],
+            show_envvar=True,
+            type=file_path,
+            help="Private key (PEM) of the client certificate, unless inside it.",
+        ),
+        click.option(
+            "--timeout",
+            envvar=env["timeout"],
+            show_envvar=True,
+            type=click.FloatRange(min=0.1),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for each answer.",
+        ),
+        click.option(
+            "--retries",
+            envvar=env["retries"],
+            show_envvar=True,
+            type=click.IntRange(0, 10),
+            default=3,
+            show_default=True,
+            help="Retries, with exponential backoff, on 5xx, 408, 429 and connection errors.",
+        ),
+        click.option(
+            "--env",
+            "environment",
+            envvar="CONTRACTS_ENV",
+            show_envvar=True,
+            metavar="NAME",
+            default=DEFAULT_ENV,
+            show_default=True,
+            help="Lock environment this registry is (dev, staging, prod...): the schema ids "
+            "it returns are recorded in the lock under this name.",
+        ),
+    ]
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        kwargs["registry"] = RegistryOptions(
+            url=kwargs.pop("registry_url"),
+            env=kwargs.pop("environment"),
+            api_key=kwargs.pop("api_key"),
+            api_secret=kwargs.pop("api_secret"),
+            bearer_token=kwargs.pop("bearer_token"),
+            logical_cluster=kwargs.pop("logical_cluster"),
+            identity_pool=kwargs.pop("identity_pool"),
+            ca_bundle=kwargs.pop("ca_bundle"),
+            client_cert=kwargs.pop("client_cert"),
+            client_key=kwargs.pop("client_key"),
+            timeout=kwargs.pop("timeout"),
+            retries=kwargs.pop("retries"),
+        )
+        return func(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# contracts register
+
+
+def run_register(
+    catalog_dir: Path, options: RegistryOptions, *, dry_run: bool, output_format: str
+) -> int:
+    """``contracts register``: plan, preflight, then register (unless ``dry_run``).
+
+    Returns the exit code; registry errors propagate (after the lock is written with whatever
+    was registered).
+    """
+    catalog = load_catalog(catalog_dir)
+    settings = options.settings()
+    report = check_catalog(catalog)
+    text = output_format == "text"
+    say = _echo if text else _quiet
+    say(f"contracts register: registry {settings.display}, environment {options.env!r}")
+    doc: dict[str, Any] = {"dry_run": dry_run, "registry": settings.display, "env": options.env}
+    outcome = Outcome()
+    plan: ReleasePlan | None = None
+    results: list[Preflight] = []
+    findings: list[Finding] = list(report.errors)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "results": results,
+        "outcome": outcome,
+        "findings": findings,
+        "output_format": output_format,
+        "settings": settings,
+    }
+    try:
+        with SchemaRegistry(settings) as registry:
+            plan = plan_release(catalog, gather(catalog, registry), options.env)
+            context["plan"] = plan
+            findings += release_findings(plan, lock_ids(catalog, options.env))
+            if text:
+                _echo_plan(plan)
+            blocked = _has_errors(findings)
+            changed = (
+                [] if dry_run or blocked else set_levels_for_preflight(plan, registry, outcome, say)
+            )
+            try:
+                results = preflight(plan, registry, _preflight_level(changed))
+            except RegistryError:
+                restore_levels(changed, registry, say)
+                raise
+            findings += preflight_findings(results)
+            context.update(plan=plan, results=results)
+            if text:
+                _echo_preflight(results)
+            if _has_errors(findings):
+                restore_levels(changed, registry, say)
+                outcome.levels_set.clear()
+                _finish(doc, "nothing was registered: fix the errors above", **context)
+                return EXIT_FINDINGS
+            if dry_run:
+                _finish(doc, _dry_run_summary(plan), **context)
+                return EXIT_OK
+            try:
+                register(plan, catalog, registry, outcome, say)
+            finally:
+                if outcome.lock_changed:
+                    write_lock(catalog.lock)
+    except RegistryError as exc:
+        if not text:
+            doc["error"] = str(exc)
+            _finish(doc, str(exc), **context)
+        raise
+    context["plan"] = plan
+    _finish(doc, _done_summary(plan, outcome, catalog, options.env), **context)
+    return EXIT_OK
+
+
+def _preflight_level(changed: list[SubjectPlan]) -> Callable[[SubjectPlan], Any]:
+    names = {sp.subject for sp in changed}
+
+    def level(sp: SubjectPlan) -> Any:
+        # New subjects have no history to check; the level shown is the one they will get.
+        return sp.level if sp.subject in names or not sp.facts.live else sp.effective_level
+
+    return level
+
+
+def _has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def _echo(line: str) -> None:
+    click.echo(line)
+
+
+def _quiet(line: str) -> None:
+    pass
+
+
+def _echo_plan(plan: ReleasePlan) -> None:
+    click.echo("plan:")
+    width = max((len(sp.subject) for sp in plan.subjects), default=0)
+    for sp in plan.subjects:
+        click.echo(f"  {sp.subject:<{width}}  {_describe_subject(sp)}")
+
+
+def _describe_subject(sp: SubjectPlan) -> str:
+    parts = [sp.status]
+    pending = [f"v{vp.number}" for vp in sp.pending]
+    if pending:
+        parts.append("register " + ", ".join(pending))
+    registered = [vp.number for vp in sp.versions if vp.action is VersionAction.REGISTERED]
+    if registered and not pending:
+        parts.append(_span(registered) + " registered")
+    noted = (VersionAction.IDENTICAL_TO_OLDER, VersionAction.OUT_OF_ORDER, VersionAction.REGISTER)
+    for vp in sp.versions:
+        if vp.action in noted and vp.note and not vp.released:
+            parts.append(f"v{vp.number} {vp.note}")
+    if sp.extra:
+        parts.append("registry also holds version " + ", ".join(str(r) for r in sp.extra))
+    if sp.sets_level:
+        now = sp.facts.level.value if sp.facts.level else f"unset, global {sp.global_level.value}"
+        parts.append(f"set level {sp.level.value} (now {now})")
+    return "; ".join(parts)
+
+
+def _span(numbers: list[int]) -> str:
+    return f"v{numbers[0]}" if len(numbers) == 1 else f"v{numbers[0]}..v{numbers[-1]}"
+
+
+def _echo_preflight(results: list[Preflight]) -> None:
+    if not results:
+        return
+    ok = sum(1 for p in results if p.ok)
+    click.echo(
+        f"preflight: the registry accepts {ok} of {len(results)} pending version"
+        f"{'s' * (len(results) != 1)}"
+    )
+    for p in results:
+        click.echo("  " + _verdict_line(p))
+
+
+def _verdict_line(p: Preflight) -> str:
+    theirs = "compatible" if p.compatible else "INCOMPATIBLE"
+    ours = "n/a" if p.ours is None else ("compatible" if p.ours.compatible else "INCOMPATIBLE")
+    flag = "" if p.agrees else "  <- DISAGREEMENT"
+    inlined = " (references inlined: not registered yet)" if p.inlined else ""
+    return (
+        f"{p.subject} v{p.version.version} at {p.level.value}: registry {theirs}, "
+        f"devicecontracts {ours}{inlined}{flag}"
+    )
+
+
+def _dry_run_summary(plan: ReleasePlan) -> str:
+    pending = len(plan.pending)
+    levels = len(plan.level_changes)
+    if not pending and not levels:
+        return "contracts register --dry-run: nothing to register, every level is set"
+    return (
+        f"contracts register --dry-run: would register {pending} version"
+        f"{'s' * (pending != 1)} and set {levels} level{'s' * (levels != 1)}; nothing changed"
+    )
+
+
+def _done_summary(plan: ReleasePlan, outcome: Outcome, catalog: Catalog, env: str) -> str:
+    registered = len(outcome.registered)
+    levels = len(outcome.levels_set)
+    subjects = len({sp.subject for sp, _, _ in outcome.registered})
+    if not registered and not levels:
+        head = (
+            f"contracts register: nothing to register: every version of the "
+            f"{len(plan.subjects)} subjects is already registered and every level is set"
+        )
+    else:
+        head = (
+            f"contracts register: registered {registered} version{'s' * (registered != 1)} "
+            f"of {subjects} subject{'s' * (subjects != 1)}, set {levels} "
+            f"level{'s' * (levels != 1)}"
+        )
+    if outcome.lock_changed:
+        head += f"; ids recorded in {catalog.lock.path} for environment {env!r}"
+    return head
+
+
+def _finish(
+    doc: dict[str, Any],
+    summary: str,
+    *,
+    plan: ReleasePlan | None,
+    results: list[Preflight],
+    outcome: Outcome,
+    findings: list[Finding],
+    output_format: str,
+    settings: RegistrySettings,
+) -> None:
+    if output_format == "json":
+        doc.update(
+            ok=not _has_errors(findings) and "error" not in doc,
+            summary=summary,
+            subjects=[_subject_json(sp) for sp in plan.subjects] if plan else [],
+            preflight=[_preflight_json(p) for p in results],
+            registered=[
+                {
+                    "subject": sp.subject,
+                    "version": v.version,
+                    "registry_version": r.version,
+                    "id": r.schema_id,
+                }
+                for sp, v, r in outcome.registered
+            ],
+            levels_set=[
+                {"subject": sp.subject, "level": sp.level.value} for sp in outcome.levels_set
+            ],
+            findings=[f.to_json() for f in findings],
+        )
+        click.echo(settings.redact(json.dumps(doc, indent=2, ensure_ascii=False)))
+    elif output_format == "github":
+        click.echo(settings.redact(format_github(findings, summary)))
+    else:
+        if findings:
+            click.echo(settings.redact(format_text(findings, "", style=_style)).rstrip("\n"))
+        click.echo(settings.redact(summary))
+
+
+def _subject_json(sp: SubjectPlan) -> dict[str, Any]:
+    return {
+        "subject": sp.subject,
+        "status": sp.status,
+        "level": {
+            "declared": sp.level.value,
+            "registry": sp.facts.level.value if sp.facts.level else None,
+            "global": sp.global_level.value,
+            "set": sp.sets_level,
+        },
+        "versions": [
+            {
+                "version": vp.number,
+                "action": vp.action.value,
+                "registry_version": vp.match.version if vp.match else None,
+                "id": vp.match.schema_id if vp.match else None,
+                "note": vp.note or None,
+            }
+            for vp in sp.versions
+        ],
+        "registry_only_versions": list(sp.extra),
+    }
+
+
+def _preflight_json(p: Preflight) -> dict[str, Any]:
+    return {
+        "subject": p.subject,
+        "version": p.version.version,
+        "level": p.level.value,
+        "registry": {"compatible": p.compatible, "messages": list(p.messages)},
+        "devicecontracts": None
+        if p.ours is None
+        else {
+            "compatible": p.ours.compatible,
+            "issues": [i.message for i in p.ours.issues],
+        },
+        "agree": p.agrees,
+        "references_inlined": p.inlined,
+    }
+
+
+def _style(text: str, colour: str) -> str:
+    return click.style(text, fg=colour, bold=colour == "red")
+
+
+# ---------------------------------------------------------------------------------------------
+# contracts check --registry
+
+
+def run_check(
+    catalog: Catalog,
+    report: CheckReport,
+    options: RegistryOptions,
+    *,
+    output_format: str,
+    strict: bool,
+) -> int:
+    """``contracts check --registry``: the offline check plus drift and the registry's verdicts."""
+    settings = options.settings()
+    with SchemaRegistry(settings) as registry:
+        plan = plan_release(catalog, gather(catalog, registry), options.env)
+        results = preflight(
+            plan, registry, lambda sp: sp.effective_level if sp.facts.live else sp.level
+        )
+    drift = drift_findings(plan, lock_ids(catalog, options.env)) + preflight_findings(results)
+    findings = report.findings + drift
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    summary = (
+        f"contracts check: {report.subjects} subjects, {report.versions} versions: "
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}; "
+        f"registry {settings.display} (environment {options.env!r}): "
+        f"{len(drift)} finding{'s' * (len(drift) != 1)}, "
+        f"{len(results)} version{'s' * (len(results) != 1)} not registered there yet"
+    )
+    if output_format == "json":
+        doc = json.loads(
+            format_json(
+                findings,
+                {
+                    "subjects": report.subjects,
+                    "versions": report.versions,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
+                    "registry": {
+                        "url": settings.display,
+                        "env": options.env,
+                        "subjects": [_subject_json(sp) for sp in plan.subjects],
+                        "verdicts": [_preflight_json(p) for p in results],
+                    },
+                },
+            )
+        )
+        click.echo(settings.redact(json.dumps(doc, indent=2, ensure_ascii=False)))
+    elif output_format == "github":
+        click.echo(settings.redact(format_github(findings, summary)))
+    else:
+        if results:
+            click.echo("registry verdicts on versions not registered there yet:")
+            for p in results:
+                click.echo("  " + settings.redact(_verdict_line(p)))
+        click.echo(settings.redact(format_text(findings, summary, style=_style)))
+    failing = errors or (strict and findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# contracts registry serve
+
+
+def run_serve(host: str, port: int, level: str, incompatible_code: int) -> int:
+    """``contracts registry serve``: a local registry until Ctrl-C."""
+    try:
+        from devicecontracts.testing._registry_server import LocalRegistry
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("avro", "devicecontracts.testing"):
+            raise
+        click.echo(
+            "contracts registry serve: needs the avro package: "
+            "pip install 'devicecontracts[testing]'",
+            err=True,
+        )
+        return EXIT_USAGE
+    registry = LocalRegistry(
+        host=host, port=port, default_level=level, incompatible_error_code=incompatible_code
+    )
+    try:
+        registry.start()
+    except OSError as exc:
+        click.echo(f"contracts registry serve: cannot listen on {host}:{port}: {exc}", err=True)
+        return EXIT_USAGE
+    try:
+        click.echo(
+            f"local schema registry on {registry.url} (in memory; Ctrl-C stops it)\n"
+            f"use it with: contracts register --registry {registry.url}   "
+            f"(or SCHEMA_REGISTRY_URL={registry.url})"
+        )
+        sys.stdout.flush()
+        _wait_for_interrupt(registry)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        registry.stop()
+    return EXIT_OK
+
+
+def _wait_for_interrupt(registry: Any) -> None:
+    """Block until Ctrl-C (tests replace this to drive the running registry)."""
+    registry.serve_until(lambda: False)

@@ -1,0 +1,217 @@
+"""The imperative half of a release: ask the registry, preflight, register, record ids.
+
+`gather` asks the registry what it holds for every subject of the catalog (read-only);
+`devicecontracts.release.plan_release` decides; `preflight` asks the registry's verdict on every
+pending version (read-only); `register` carries the plan out. The CLI strings them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from devicecontracts.catalog import Catalog, SchemaVersion
+from devicecontracts.compatibility import CompatibilityLevel
+from devicecontracts.errors import Location, RegistryRequestError
+from devicecontracts.registry import RegisteredVersion, SchemaRegistry
+from devicecontracts.release import (
+    Preflight,
+    RegistryFacts,
+    RegistryMatch,
+    ReleasePlan,
+    SubjectFacts,
+    SubjectPlan,
+    VersionAction,
+    inlined_text,
+    our_verdict,
+    record_registered,
+    registry_references,
+    release_order,
+    schema_text,
+)
+
+__all__ = ["Outcome", "gather", "preflight", "register"]
+
+Say = Callable[[str], None]
+
+
+def gather(catalog: Catalog, registry: SchemaRegistry) -> RegistryFacts:
+    """What the registry holds for every subject of ``catalog`` (only reads).
+
+    Each catalog version is looked up with its references pinned to the registry's versions of
+    the shared types, so a version matches only if the registry holds exactly it.
+    """
+    facts = RegistryFacts(registry.settings.display, registry.global_level())
+    registered: dict[tuple[str, int], int] = {}
+    for contract in release_order(catalog):
+        subject = contract.subject
+        every = registry.versions(subject, deleted=True)
+        live = registry.versions(subject) if every else []
+        found = SubjectFacts(
+            subject,
+            tuple(live),
+            tuple(sorted(set(every) - set(live))),
+            registry.subject_level(subject),
+        )
+        facts.subjects[subject] = found
+        if not every:
+            continue
+        for v in contract.versions:
+            refs = registry_references(v, registered) if v.schema is not None else None
+            if refs is None:
+                continue  # invalid, or a version it references is not registered: neither is it
+            hit = registry.lookup(subject, schema_text(v), refs, deleted=True)
+            if hit is None:
+                continue
+            match = RegistryMatch(hit.version, hit.schema_id, deleted=hit.version not in live)
+            found.matches[v.version] = match
+            if not match.deleted:
+                registered[(subject, v.version)] = hit.version
+        matched = {m.version for m in found.matches.values()}
+        for number in live:
+            if number not in matched:
+                found.ids[number] = registry.version(subject, number).schema_id
+    return facts
+
+
+def preflight(
+    plan: ReleasePlan,
+    registry: SchemaRegistry,
+    level_of: Callable[[SubjectPlan], CompatibilityLevel],
+) -> list[Preflight]:
+    """The registry's verdict on every pending version, beside ours (only reads).
+
+    ``POST /compatibility/subjects/{s}/versions?verbose=true`` runs the check register will run,
+    against the versions registered now. A version whose references are not registered yet is
+    sent with them inlined: the registry checks the resolved schema either way. ``level_of``
+    says at which level the registry checks each subject (for our verdict beside it).
+    """
+    registered = plan.registry_versions()
+    results: list[Preflight] = []
+    for sp, vp in plan.pending:
+        v = vp.version
+        refs = registry_references(v, registered)
+        if refs is None:
+            verdict = registry.check(sp.subject, inlined_text(v))
+        else:
+            verdict = registry.check(sp.subject, schema_text(v), refs)
+        level = level_of(sp)
+        results.append(
+            Preflight(
+                sp.subject,
+                v,
+                level,
+                verdict.compatible,
+                verdict.messages,
+                our_verdict(sp, v, level),
+                inlined=refs is None,
+            )
+        )
+    return results
+
+
+@dataclass
+class Outcome:
+    """What a registration run did, for the summary (and the lock, written by the caller)."""
+
+    registered: list[tuple[SubjectPlan, SchemaVersion, RegisteredVersion]] = field(
+        default_factory=list
+    )
+    levels_set: list[SubjectPlan] = field(default_factory=list)
+    ids_recorded: list[tuple[str, int, int]] = field(default_factory=list)
+    returned_existing: list[tuple[SubjectPlan, SchemaVersion, RegisteredVersion]] = field(
+        default_factory=list
+    )
+    lock_changed: bool = False
+
+
+def set_levels_for_preflight(
+    plan: ReleasePlan, registry: SchemaRegistry, outcome: Outcome, say: Say
+) -> list[SubjectPlan]:
+    """Set the declared level on subjects whose registered history the preflight checks.
+
+    The registry checks at the level it holds, and register runs at the declared one; so, for
+    a faithful preflight, those levels are set first. `restore_levels` undoes it when the
+    preflight fails, leaving the registry as it was.
+    """
+    changed: list[SubjectPlan] = []
+    for sp in plan.subjects:
+        if sp.pending and sp.facts.live and sp.sets_level:
+            registry.set_level(sp.subject, sp.level)
+            changed.append(sp)
+            outcome.levels_set.append(sp)
+            say(f"set {sp.subject} to {sp.level.value} (was {_was(sp)}) before the preflight")
+    return changed
+
+
+def restore_levels(changed: list[SubjectPlan], registry: SchemaRegistry, say: Say) -> None:
+    """Put back the levels `set_levels_for_preflight` changed."""
+    for sp in changed:
+        if sp.facts.level is None:
+            registry.clear_level(sp.subject)
+        else:
+            registry.set_level(sp.subject, sp.facts.level)
+        say(f"restored {sp.subject} to {_was(sp)}")
+
+
+def _was(sp: SubjectPlan) -> str:
+    return sp.facts.level.value if sp.facts.level else f"unset: global {sp.global_level.value}"
+
+
+def register(
+    plan: ReleasePlan,
+    catalog: Catalog,
+    registry: SchemaRegistry,
+    outcome: Outcome,
+    say: Say,
+) -> None:
+    """Carry out ``plan``: levels first, then every pending version, in dependency order.
+
+    The ids the registry returns go into ``catalog.lock`` for the plan's environment as they
+    come (``outcome.lock_changed``), so a failure half-way still leaves a lock the caller can
+    write with what was registered.
+    """
+    registered = plan.registry_versions()
+    already = {sp.subject for sp in outcome.levels_set}
+    for sp in plan.subjects:
+        if sp.sets_level and sp.subject not in already:
+            registry.set_level(sp.subject, sp.level)
+            outcome.levels_set.append(sp)
+            say(f"set {sp.subject} to {sp.level.value} (was {_was(sp)})")
+        for vp in sp.versions:
+            v = vp.version
+            if vp.action is VersionAction.REGISTERED and vp.match is not None:
+                _record(catalog, sp, v, vp.match.schema_id, env=plan.env, o=outcome)
+            elif vp.action is VersionAction.REGISTER:
+                refs = registry_references(v, registered)
+                if refs is None:
+                    raise RegistryRequestError(
+                        f"cannot register v{v.version} of {sp.subject}: a version it references "
+                        "is not registered",
+                        Location(file=v.display, subject=sp.subject, version=v.version),
+                    )
+                held = {r for (s, _), r in registered.items() if s == sp.subject}
+                result = registry.register(sp.subject, schema_text(v), refs)
+                if result.version in held:
+                    # The registry found it identical to a version it holds: nothing new.
+                    outcome.returned_existing.append((sp, v, result))
+                    say(
+                        f"{sp.subject} v{v.version}: the registry already holds it as version "
+                        f"{result.version} (id {result.schema_id}); nothing registered"
+                    )
+                    continue
+                registered[(sp.subject, v.version)] = result.version
+                outcome.registered.append((sp, v, result))
+                _record(catalog, sp, v, result.schema_id, env=plan.env, o=outcome)
+                say(
+                    f"registered {sp.subject} v{v.version} as version {result.version}, "
+                    f"id {result.schema_id}"
+                )
+
+
+def _record(
+    catalog: Catalog, sp: SubjectPlan, v: SchemaVersion, schema_id: int, *, env: str, o: Outcome
+) -> None:
+    if record_registered(catalog, sp.contract, v, env, schema_id):
+        o.lock_changed = True
+        o.ids_recorded.append((sp.subject, v.version, schema_id))
