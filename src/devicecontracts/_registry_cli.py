@@ -10,6 +10,7 @@ prints them (already redacted) and exits 3 (1 for an incompatibility).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from devicecontracts._registry_release import (
     Outcome,
@@ -58,6 +60,7 @@ class RegistryOptions:
     """The registry flags of one command (secrets kept out of ``repr``)."""
 
     url: str | None
+    requested: bool = False  # --registry was on the command line (not only in the environment)
     env: str = DEFAULT_ENV
     api_key: str | None = None
     api_secret: str | None = field(default=None, repr=False)
@@ -94,6 +97,9 @@ class RegistryOptions:
 _SECRET_HINT = " Prefer the environment variable: a flag shows in process lists and shell history."
 
 
+_URL_FROM_ENVIRONMENT = "\0from-environment"
+
+
 def registry_options(func: F) -> F:
     """Add the registry flags (each with its environment variable) as one ``registry`` argument."""
     env = ENVIRONMENT_VARIABLES
@@ -104,9 +110,11 @@ def registry_options(func: F) -> F:
             "registry_url",
             envvar=env["url"],
             show_envvar=True,
-            metavar="URL",
+            metavar="[URL]",
+            is_flag=False,
+            flag_value=_URL_FROM_ENVIRONMENT,
             help="Schema Registry URL, such as https://psrc-xxxx.eu-west-1.aws.confluent.cloud "
-            "(comma-separate several to fail over).",
+            f"(comma-separate several to fail over); without a value, ${env['url']}.",
         ),
         click.option(
             "--api-key",
@@ -197,8 +205,15 @@ def registry_options(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        url = kwargs.pop("registry_url")
+        source = click.get_current_context().get_parameter_source("registry_url")
+        if url == _URL_FROM_ENVIRONMENT:
+            url = os.environ.get(env["url"]) or None
+            if url is None:
+                raise click.UsageError(f"--registry without a URL needs ${env['url']}")
         kwargs["registry"] = RegistryOptions(
-            url=kwargs.pop("registry_url"),
+            url=url,
+            requested=source is ParameterSource.COMMANDLINE,
             env=kwargs.pop("environment"),
             api_key=kwargs.pop("api_key"),
             api_secret=kwargs.pop("api_secret"),
@@ -328,8 +343,8 @@ def _describe_subject(sp: SubjectPlan) -> str:
     if pending:
         parts.append("register " + ", ".join(pending))
     registered = [vp.number for vp in sp.versions if vp.action is VersionAction.REGISTERED]
-    if registered and not pending:
-        parts.append(_span(registered) + " registered")
+    if registered:
+        parts[0] += f" ({_span(registered)} registered)" if pending else f" ({_span(registered)})"
     noted = (VersionAction.IDENTICAL_TO_OLDER, VersionAction.OUT_OF_ORDER, VersionAction.REGISTER)
     for vp in sp.versions:
         if vp.action in noted and vp.note and not vp.released:

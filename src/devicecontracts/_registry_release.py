@@ -182,6 +182,9 @@ def register(
             v = vp.version
             if vp.action is VersionAction.REGISTERED and vp.match is not None:
                 _record(catalog, sp, v, vp.match.schema_id, env=plan.env, o=outcome)
+            elif vp.same_as is not None and (sp.subject, vp.same_as) in registered:
+                # A copy of an earlier version: references to it resolve to the same version.
+                registered[(sp.subject, v.version)] = registered[(sp.subject, vp.same_as)]
             elif vp.action is VersionAction.REGISTER:
                 refs = registry_references(v, registered)
                 if refs is None:

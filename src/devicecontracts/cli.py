@@ -113,14 +113,15 @@ def check(catalog_dir: Path, output_format: str, strict: bool, registry: Registr
     would check it on register (transitive levels against every earlier version); released
     versions must match the lock; dangerous changes the wire accepts fail too.
 
-    With --registry (or SCHEMA_REGISTRY_URL), also compares the catalog with the registry:
+    With --registry (its URL from the flag or SCHEMA_REGISTRY_URL; the variable alone does
+    not make the check go online), also compares the catalog with the registry:
     versions it holds that the catalog lacks, levels that differ, ids that differ from the
     lock; and puts the registry's own verdict on each version not registered there yet beside
     ours (a disagreement is an error).
     """
     catalog = load_catalog(catalog_dir)
     report = check_catalog(catalog)
-    if registry.url:
+    if registry.requested:
         sys.exit(run_check(catalog, report, registry, output_format=output_format, strict=strict))
     _emit(report, output_format)
     failing = report.errors or (strict and report.findings)
@@ -272,7 +273,7 @@ def lock(catalog_dir: Path) -> None:
     type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
-    help="text for people, json for machines.",
+    help="text for people, json for machines, github for workflow annotations.",
 )
 @registry_options
 @_user_errors

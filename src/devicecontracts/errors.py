@@ -349,6 +349,11 @@ class RegistryError(DeviceContractsError):
         self.status = status
         self.error_code = error_code
 
+    def __str__(self) -> str:
+        # The message names the operation, subject and version already; the location is for
+        # programs.
+        return self.message
+
 
 class RegistryUnreachableError(RegistryError):
     """No answer at all: connection refused, unknown host, TLS failure, after the retries."""

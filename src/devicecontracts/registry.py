@@ -277,13 +277,6 @@ class RegistryVerdict:
     compatible: bool
     messages: tuple[str, ...] = ()
 
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        """The messages that explain (``{errorType:…}`` entries and parse errors), without the
-        ``oldSchema``/``compatibility`` context lines."""
-        context = ("{oldSchemaVersion:", "{oldSchema:", "{validateFields:", "{compatibility:")
-        return tuple(m for m in self.messages if not m.startswith(context))
-
 
 class _Refused:
     """An expected refusal (such as 40401 for a subject that does not exist yet)."""
@@ -582,9 +575,10 @@ class SchemaRegistry:
         if status == 401:
             return RegistryAuthError(
                 self._say(
-                    f"{operation}: the registry refused the credentials{said}: set "
-                    "SCHEMA_REGISTRY_API_KEY and SCHEMA_REGISTRY_API_SECRET (or "
-                    "SCHEMA_REGISTRY_BEARER_TOKEN) to credentials valid for this registry"
+                    f"{operation}: the registry refused the credentials{said}: "
+                    f"{detail or 'no message'}; set SCHEMA_REGISTRY_API_KEY and "
+                    "SCHEMA_REGISTRY_API_SECRET (or SCHEMA_REGISTRY_BEARER_TOKEN) to credentials "
+                    "valid for this registry"
                 ),
                 where,
                 **kwargs,

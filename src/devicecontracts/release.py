@@ -119,7 +119,8 @@ class VersionAction(enum.StrEnum):
 class VersionPlan:
     """One catalog version: its action, the registered version identical to it, and why.
 
-    ``released`` says the lock already records it (so it is history, not a new file).
+    ``released`` says the lock already records it (so it is history, not a new file);
+    ``same_as`` names the earlier catalog version with the same schema, when there is one.
     """
 
     version: SchemaVersion
@@ -127,6 +128,7 @@ class VersionPlan:
     match: RegistryMatch | None = None
     note: str = ""
     released: bool = False
+    same_as: int | None = None
 
     @property
     def number(self) -> int:
@@ -288,6 +290,7 @@ def _plan_subject(
                     None,
                     f"identical to v{twin}",
                     v.version in released,
+                    twin,
                 )
             )
         else:
