@@ -6,6 +6,8 @@ DeviceContractsError
 │   ├── SchemaJSONError         the text is not JSON (carries line and column)
 │   └── InvalidSchemaError      JSON, but not an Avro schema Confluent would accept (42201)
 │       └── UnknownTypeError    a type name that is neither primitive, defined nor referenced
+├── InvalidStrategyArgument     a testing strategy was built with bad arguments; defined in
+│                               devicecontracts.testing, as it is a hypothesis InvalidArgument too
 ├── CatalogError                the catalog folder or its config is missing or malformed
 ├── LockError                   the lock file of released versions is unreadable
 ├── CodegenError                models cannot be generated: invalid catalog, unresolvable
