@@ -40,6 +40,7 @@ from devicecontracts.schema import (
     describe_type,
     walk,
 )
+from devicecontracts.staleness import package_model_findings
 
 __all__ = ["CheckReport", "check_catalog"]
 
@@ -103,6 +104,7 @@ def check_catalog(catalog: Catalog) -> CheckReport:
                 found += _lint(contract, v)
                 found += _dangerous(contract, v)
     found += _lock(catalog)
+    found += package_model_findings(catalog)  # only when the models are this catalog's
     return CheckReport(
         _configured(_located(found, catalog), catalog), len(catalog.contracts), versions, pending
     )

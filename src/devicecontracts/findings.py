@@ -149,6 +149,14 @@ RULES: dict[str, Rule] = _rules(
     ),
     ("missing-doc", "lint", W, "A record, enum, fixed or field has no doc."),
     ("missing-namespace", "lint", W, "A top-level named type has no namespace."),
+    # python -m codegen (devicecontracts.staleness)
+    (
+        "stale-model",
+        "codegen",
+        E,
+        "A generated model no longer matches its schema version (or has none): regenerate "
+        "with python -m codegen.",
+    ),
     # contracts check --registry and contracts register (devicecontracts.release)
     (
         "registry-extra-version",

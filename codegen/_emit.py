@@ -1,0 +1,373 @@
+"""Type annotations and conversion expressions for Avro types, the core of the renderer.
+
+`Emitter` turns an Avro type into the annotation of a model field and into the expressions
+converting a value to and from fastavro's form, recording the imports and the union helpers
+the expressions need. `UnionHelpers`, `Defaults` and the module renderer build on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from devicecontracts import types
+from devicecontracts.errors import CodegenError
+from devicecontracts.schema import (
+    Array,
+    AvroType,
+    Enum,
+    Fixed,
+    Map,
+    NamedType,
+    Primitive,
+    Record,
+    Union,
+    walk,
+)
+from devicecontracts.types import AvroRecord
+
+from ._naming import class_names
+from ._sources import Unit
+
+__all__ = [
+    "MODULE_NAMES",
+    "NANOS",
+    "RESERVED_ATTRIBUTES",
+    "SUPPORT",
+    "Context",
+    "Emitter",
+    "branch_tag",
+    "describe_union",
+    "is_named",
+    "logical_name",
+    "named_nodes",
+    "simple_union",
+]
+
+SUPPORT: dict[str, str] = {
+    **dict.fromkeys(["Annotated", "Any", "ClassVar", "Final", "Self", "TypeAlias"], "typing"),
+    "Mapping": "collections.abc",
+    "StrEnum": "enum",
+    **dict.fromkeys(["UTC", "date", "datetime", "time"], "datetime"),
+    "Decimal": "decimal",
+    "UUID": "uuid",
+    "Len": "annotated_types",
+    "Field": "pydantic",
+    # Every public name of the runtime types module (only the names used are imported).
+    **dict.fromkeys(types.__all__, "devicecontracts.types"),
+}
+
+MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_SCHEMA_SHA256"})
+
+RESERVED_ATTRIBUTES = frozenset(n for n in dir(AvroRecord) if not n.startswith("__"))
+
+_PRIMITIVE_ANNOTATION = {
+    "null": "None",
+    "boolean": "bool",
+    "int": "Int32",
+    "long": "Int64",
+    "float": "Float32",
+    "double": "float",
+    "bytes": "bytes",
+    "string": "str",
+}
+
+_LOGICAL_ANNOTATION = {
+    "date": "date",
+    "time-millis": "TimeMillis",
+    "time-micros": "TimeMicros",
+    "timestamp-millis": "TimestampMillis",
+    "timestamp-micros": "TimestampMicros",
+    "local-timestamp-millis": "LocalTimestampMillis",
+    "local-timestamp-micros": "LocalTimestampMicros",
+    "timestamp-nanos": "NanoTimestamp",
+    "local-timestamp-nanos": "LocalNanoTimestamp",
+    "uuid": "UUID",
+}
+
+NANOS = ("timestamp-nanos", "local-timestamp-nanos")
+
+
+@dataclass
+class Context:
+    """What rendering one module needs to know about the others."""
+
+    package: str
+    owner: dict[int, Unit]  # id(named node) -> the unit that defines it
+    names: dict[int, dict[str, str]] = field(default_factory=dict)  # id(unit) -> full -> class
+
+    @classmethod
+    def of(cls, package: str, units: Sequence[Unit]) -> Context:
+        """Owners and defined class names of every unit."""
+        owner = {id(node): unit for unit in units for node in unit.defines}
+        ctx = cls(package, owner)
+        for unit in units:
+            used = [n.fullname for n in named_nodes(unit)]
+            ctx.names[id(unit)] = class_names(used, MODULE_NAMES)
+        return ctx
+
+
+def named_nodes(unit: Unit) -> list[NamedType]:
+    """Named types the unit defines, then those it uses from other units (first use order)."""
+    defined = {id(n) for n in unit.defines}
+    used = [t for t in walk(unit.schema.root) if isinstance(t, (Record, Enum, Fixed))]
+    return list(unit.defines) + [t for t in used if id(t) not in defined]
+
+
+def is_named(t: AvroType) -> bool:
+    """Records, enums and fixed: the branches fastavro names in its tuple notation."""
+    return isinstance(t, (Record, Enum, Fixed))
+
+
+def logical_name(t: AvroType) -> str | None:
+    """The valid logical type of a primitive or fixed, else None."""
+    if isinstance(t, (Primitive, Fixed)) and t.logical is not None:
+        return t.logical.name
+    return None
+
+
+def simple_union(t: Union) -> AvroType | None:
+    """T for ``["null", T]`` and ``[T, "null"]``, else None."""
+    if len(t.branches) != 2:
+        return None
+    a, b = t.branches
+    if a.type == "null" and b.type != "null":
+        return b
+    if b.type == "null" and a.type != "null":
+        return a
+    return None
+
+
+def branch_tag(t: AvroType) -> str:
+    """The name fastavro's tuple notation uses for a union branch."""
+    return t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
+
+
+def _key(t: AvroType) -> str:
+    """A structural key of a type, to share one helper between equal unions."""
+    if isinstance(t, (Record, Enum, Fixed)):
+        return t.fullname
+    if isinstance(t, Array):
+        return f"array<{_key(t.items)}>"
+    if isinstance(t, Map):
+        return f"map<{_key(t.values)}>"
+    if isinstance(t, Union):
+        return "[" + ",".join(_key(b) for b in t.branches) + "]"
+    assert isinstance(t, Primitive)
+    lt = t.logical
+    if lt is None:
+        return t.type
+    return f"{t.type}:{lt.name}:{lt.precision}:{lt.scale}"
+
+
+def describe_union(t: Union) -> str:
+    """``[null, com.acme.A, long]``: a union as messages and docstrings show it."""
+    return "[" + ", ".join(branch_tag(b) for b in t.branches) + "]"
+
+
+def _python_kind(t: AvroType) -> str:
+    """What Python type a branch's values share with other branches (for union dedup)."""
+    lt = logical_name(t)
+    if lt == "time-millis":
+        return "time-ms"
+    if lt == "time-micros":
+        return "time-us"
+    if lt is not None or not isinstance(t, Primitive):
+        return _key(t)
+    return {"int": "int32", "long": "int64", "float": "float32", "double": "float64"}.get(
+        t.type, t.type
+    )
+
+
+class Emitter:
+    """Names, imports, annotations and conversions of one module being rendered."""
+
+    def __init__(self, unit: Unit, ctx: Context) -> None:
+        self.unit = unit
+        self.ctx = ctx
+        self.classes = ctx.names[id(unit)]  # full name -> local name
+        taken = set(self.classes.values()) | MODULE_NAMES
+        self.local: dict[str, str] = {}
+        for name in SUPPORT:
+            alias = name
+            while alias in taken:
+                alias = "_" + alias
+            self.local[name] = alias
+        self.used: set[str] = set()
+        self.imports: dict[str, set[str]] = {}  # module -> names of other units
+        self.import_aliases: dict[tuple[str, str], str] = {}
+        self.helpers: dict[str, tuple[int, Union]] = {}
+        self.defined_ids = {id(n) for n in unit.defines}
+        self.pending: set[str] = set()  # records not defined yet at the current point
+
+    def use(self, name: str) -> str:
+        """The local name of a support name, importing it."""
+        self.used.add(name)
+        return self.local[name]
+
+    def cls(self, t: NamedType) -> str:
+        """The local name of a named type's class or alias, importing it from its owner."""
+        local = self.classes[t.fullname]
+        if id(t) not in self.defined_ids:
+            owner = self.ctx.owner.get(id(t))
+            if owner is None:
+                raise CodegenError(f"no module defines {t.fullname}, used by {self.unit.source}")
+            module = owner.module(self.ctx.package)
+            remote = self.ctx.names[id(owner)][t.fullname]
+            self.imports.setdefault(module, set()).add(remote)
+            if remote != local:
+                self.import_aliases[(module, remote)] = local
+        return local
+
+    def annotation(self, t: AvroType) -> tuple[str, bool]:
+        """The type annotation of ``t``, and whether it names a record not defined yet."""
+        forward = False
+
+        def ann(t: AvroType) -> str:
+            nonlocal forward
+            if isinstance(t, Record):
+                name = self.cls(t)
+                forward = forward or name in self.pending
+                return name
+            if isinstance(t, (Enum, Fixed)):
+                return self.cls(t)
+            if isinstance(t, Array):
+                return f"list[{ann(t.items)}]"
+            if isinstance(t, Map):
+                return f"dict[str, {ann(t.values)}]"
+            if isinstance(t, Union):
+                return self._union_annotation(t, ann)
+            assert isinstance(t, Primitive)
+            return self._primitive_annotation(t)
+
+        text = ann(t)
+        return text, forward
+
+    def _primitive_annotation(self, t: Primitive) -> str:
+        lt = t.logical
+        if lt is not None and lt.name == "decimal":
+            assert lt.precision is not None
+            return self._decimal_annotation(lt.precision, lt.scale or 0, None)
+        if lt is not None:
+            return self.use(_LOGICAL_ANNOTATION[lt.name])
+        name = _PRIMITIVE_ANNOTATION[t.type]
+        return name if name in ("None", "bool", "float", "bytes", "str") else self.use(name)
+
+    def _decimal_annotation(self, precision: int, scale: int, size: int | None) -> str:
+        args = f"{precision}, {scale}" + (f", size={size}" if size is not None else "")
+        return f"{self.use('Annotated')}[{self.use('Decimal')}, {self.use('AvroDecimal')}({args})]"
+
+    def _union_annotation(self, t: Union, ann: Callable[[AvroType], str]) -> str:
+        kinds = [(_python_kind(b), b) for b in t.branches]
+        present = {k for k, _ in kinds}
+        parts: list[str] = []
+        nullable = False
+        for kind, branch in kinds:
+            if branch.type == "null":
+                nullable = True
+                continue
+            # A narrower branch next to a wider one of the same Python type would rewrite the
+            # value in validation (round a double to float32, truncate micros to millis);
+            # the wider one alone accepts every value, and writing picks the branch that fits.
+            if (kind == "float32" and "float64" in present) or (
+                kind == "time-ms" and "time-us" in present
+            ):
+                continue
+            if kind == "int32" and "int64" in present:
+                continue
+            text = ann(branch)
+            if text not in parts:
+                parts.append(text)
+        if nullable:
+            parts.append("None")
+        return " | ".join(parts)
+
+    def needs_to(self, t: AvroType) -> bool:
+        """Whether the model value of ``t`` differs from what fastavro writes."""
+        return self._needs(t, writing=True)
+
+    def needs_from(self, t: AvroType) -> bool:
+        """Whether what fastavro reads for ``t`` needs converting before validation."""
+        return self._needs(t, writing=False)
+
+    def _needs(self, t: AvroType, writing: bool) -> bool:
+        if isinstance(t, Record):
+            return True
+        if isinstance(t, Enum):
+            return writing  # pydantic turns a symbol into the enum member by itself
+        if isinstance(t, (Fixed, Primitive)):
+            return logical_name(t) in (*NANOS, "duration")
+        if isinstance(t, (Array, Map)):
+            return self._needs(t.items if isinstance(t, Array) else t.values, writing)
+        assert isinstance(t, Union)
+        inner = simple_union(t)
+        return inner is None or is_named(inner) or self._needs(inner, writing)
+
+    def to_avro(self, t: AvroType, expr: str, depth: int = 0) -> str:
+        """Expression turning model value ``expr`` into what fastavro writes."""
+        if isinstance(t, Record):
+            return f"{expr}.to_avro_dict()"
+        if isinstance(t, Enum):
+            return f"{expr}.value"
+        if isinstance(t, (Fixed, Primitive)):
+            return f"{expr}.to_avro()" if self.needs_to(t) else expr
+        if isinstance(t, (Array, Map)):
+            return self._each(t, expr, depth, self.to_avro, self.needs_to)
+        assert isinstance(t, Union)
+        branch = simple_union(t)
+        if branch is None:
+            return f"{self.helper('to', t)}({expr})"
+        if not self.needs_to(t):
+            return expr
+        value = self.to_avro(branch, expr, depth)
+        if is_named(branch):
+            value = f"({json.dumps(branch_tag(branch))}, {value})"
+        return f"None if {expr} is None else {value}"
+
+    def from_avro(self, t: AvroType, expr: str, depth: int = 0) -> str:
+        """Expression turning fastavro's value ``expr`` into the model's input."""
+        if isinstance(t, Record):
+            return f"{self.cls(t)}.from_avro_dict({expr})"
+        if isinstance(t, (Enum, Fixed, Primitive)):
+            if not self.needs_from(t):
+                return expr
+            wire_type = "Duration" if logical_name(t) == "duration" else None
+            owner = self.use(wire_type) if wire_type else self.annotation(t)[0]
+            return f"{owner}.from_avro({expr})"
+        if isinstance(t, (Array, Map)):
+            return self._each(t, expr, depth, self.from_avro, self.needs_from)
+        assert isinstance(t, Union)
+        branch = simple_union(t)
+        if branch is None:
+            return f"{self.helper('from', t)}({expr})"
+        if not self.needs_from(t):
+            return expr
+        inner_expr = f"{self.use('untagged')}({expr})" if is_named(branch) else expr
+        return f"None if {expr} is None else {self.from_avro(branch, inner_expr, depth)}"
+
+    def _each(
+        self,
+        t: Array | Map,
+        expr: str,
+        depth: int,
+        convert: Callable[[AvroType, str, int], str],
+        needs: Callable[[AvroType], bool],
+    ) -> str:
+        """A comprehension converting every item of an array or value of a map."""
+        child = t.items if isinstance(t, Array) else t.values
+        if not needs(child):
+            return expr
+        var = f"v{depth}"
+        inner = convert(child, var, depth + 1)
+        if isinstance(t, Array):
+            return f"[{inner} for {var} in {expr}]"
+        key = f"k{depth}"
+        return f"{{{key}: {inner} for {key}, {var} in {expr}.items()}}"
+
+    def helper(self, direction: str, t: Union) -> str:
+        """Name of the module's helper converting union ``t`` (written once per union shape)."""
+        key = _key(t)
+        if key not in self.helpers:
+            self.helpers[key] = (len(self.helpers), t)
+        return f"_{direction}_avro_{self.helpers[key][0]}"

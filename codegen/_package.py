@@ -1,0 +1,239 @@
+"""The whole generated package: version modules, per-contract latest re-exports, the lazy package
+``__init__`` and the manifest ``contracts check`` reads to find stale models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from devicecontracts.catalog import Catalog
+from devicecontracts.schema import Record
+
+from ._render import GENERATED_MARK, Context, docstring, render_unit
+from ._sources import Unit
+
+__all__ = ["catalog_package", "folder_package"]
+
+Files = dict[PurePosixPath, str]
+
+
+def catalog_package(
+    catalog: Catalog, units: Sequence[Unit], package: str, out: Path, command: str
+) -> Files:
+    """Every file of the models package of a catalog, unformatted."""
+    ctx = Context.of(package, units)
+    files: Files = {unit.path: render_unit(unit, ctx) for unit in units}
+    by_contract: dict[str, list[Unit]] = {}
+    for unit in units:
+        assert unit.contract is not None
+        by_contract.setdefault(unit.contract, []).append(unit)
+    latest: dict[str, tuple[str, str]] = {}  # class name -> (module, contract)
+    for contract, versions in by_contract.items():
+        newest = versions[-1]
+        folder = newest.path.parent
+        files[folder / "__init__.py"] = _contract_init(newest, versions, ctx, package)
+        root = _root_class(newest, ctx)
+        if root is not None:
+            latest[root] = (f"{package}.{folder.as_posix().replace('/', '.')}", contract)
+    catalog_path = Path(os.path.relpath(catalog.root.resolve(), out.resolve())).as_posix()
+    files[PurePosixPath("_manifest.py")] = _manifest(units, ctx, package, catalog_path, command)
+    files[PurePosixPath("__init__.py")] = _package_init(
+        package,
+        latest,
+        sorted({unit.path.parent.as_posix() for unit in units}),
+        "Typed models of every contract of the catalog",
+        example=_example(latest, package),
+    )
+    return files
+
+
+def folder_package(units: Sequence[Unit], package: str, command: str) -> Files:
+    """Every file of the package generated from a folder of ``.avsc`` files, unformatted."""
+    ctx = Context.of(package, units)
+    files: Files = {unit.path: render_unit(unit, ctx) for unit in units}
+    folders = {parent for unit in units for parent in unit.path.parents if parent.parts}
+    for folder in sorted(folders):
+        files[folder / "__init__.py"] = (
+            f'"""Models of the schema files under ``{folder.as_posix()}/``.\n\n'
+            f'{GENERATED_MARK}: do not edit.\n"""\n'
+        )
+    latest: dict[str, tuple[str, str]] = {}
+    clashes: set[str] = set()
+    for unit in units:
+        root = _root_class(unit, ctx)
+        if root is None:
+            continue
+        if root in latest:
+            clashes.add(root)
+        latest[root] = (unit.module(package), unit.source)
+    for name in clashes:
+        del latest[name]
+    files[PurePosixPath("_manifest.py")] = _manifest(units, ctx, package, None, command)
+    files[PurePosixPath("__init__.py")] = _package_init(
+        package,
+        latest,
+        [unit.path.with_suffix("").parts[0] for unit in units],
+        "Typed models generated from a folder of Avro schema files",
+        example=_example(latest, package),
+    )
+    return files
+
+
+def _root_class(unit: Unit, ctx: Context) -> str | None:
+    root = unit.schema.root
+    if isinstance(root, Record):
+        return ctx.names[id(unit)][root.fullname]
+    return None
+
+
+def _exports(unit: Unit, ctx: Context) -> list[str]:
+    """What a version module exports: its classes and the shared ones it uses."""
+    names = ctx.names[id(unit)]
+    return sorted(names.values())
+
+
+def _contract_init(newest: Unit, versions: Sequence[Unit], ctx: Context, package: str) -> str:
+    module = newest.module(package)
+    names = _exports(newest, ctx)
+    older = ", ".join(f"``{u.path.stem}``" for u in versions[:-1])
+    summary = (
+        f"{(newest.doc or newest.title).rstrip('.')}: the latest version, {newest.path.stem}"
+        f"{f' (earlier versions: {older})' if older else ''}."
+    )
+    lines = [
+        *docstring(summary, f"{GENERATED_MARK}: do not edit.", 0),
+        "",
+        f"from {module} import (",
+        *[f"    {name}," for name in ["AVRO_FINGERPRINT", "AVRO_SCHEMA_SHA256", *names]],
+        ")",
+        "",
+        "__all__ = [",
+        *[f'    "{name}",' for name in ["AVRO_FINGERPRINT", "AVRO_SCHEMA_SHA256", *names]],
+        "]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _example(latest: dict[str, tuple[str, str]], package: str) -> list[str]:
+    if not latest:
+        return []
+    name = sorted(latest)[0]
+    module = latest[name][0]
+    return [
+        "",
+        "Import a model from the package (the latest version) or from its module::",
+        "",
+        f"    from {package} import {name}",
+        f"    from {module} import {name}",
+    ]
+
+
+def _package_init(
+    package: str,
+    latest: dict[str, tuple[str, str]],
+    submodules: list[str],
+    title: str,
+    example: list[str],
+) -> str:
+    names = sorted(latest)
+    subs = sorted({s.split("/")[0] for s in submodules if s and s != "."})
+    lines = [
+        f'"""{title}.',
+        *example,
+        "",
+        "Nothing is imported until first used (PEP 562 ``__getattr__``), so importing the package",
+        "itself costs nothing; each model module imports pydantic and its own classes only.",
+        "",
+        f"{GENERATED_MARK}: do not edit.",
+        '"""',
+        "",
+        "import importlib",
+        "from typing import TYPE_CHECKING",
+        "",
+    ]
+    if names:
+        lines.append("if TYPE_CHECKING:")
+        for name in names:
+            lines.append(f"    from {latest[name][0]} import {name} as {name}")
+        lines.append("")
+    lines += [
+        "__all__ = [",
+        *[f'    "{n}",' for n in names],
+        "]",
+        "",
+        "_MODELS: dict[str, str] = {",
+        *[f'    "{n}": "{latest[n][0]}",' for n in names],
+        "}",
+        "_SUBMODULES = frozenset(",
+        "    {",
+        *[f'        "{s}",' for s in subs],
+        "    }",
+        ")",
+        "",
+        "",
+        "def __getattr__(name: str) -> object:",
+        '    """Import the model (or submodule) ``name`` on first use."""',
+        "    if name in _SUBMODULES:",
+        '        value: object = importlib.import_module(f"{__name__}.{name}")',
+        "    elif name in _MODELS:",
+        "        value = getattr(importlib.import_module(_MODELS[name]), name)",
+        "    else:",
+        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        "    globals()[name] = value",
+        "    return value",
+        "",
+        "",
+        "def __dir__() -> list[str]:",
+        '    """The lazily imported names too."""',
+        "    return sorted({*globals(), *_MODELS, *_SUBMODULES})",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _manifest(
+    units: Sequence[Unit], ctx: Context, package: str, catalog: str | None, command: str
+) -> str:
+    entries = []
+    for unit in units:
+        entry = {
+            "module": unit.module(package),
+            "source": unit.source,
+            "subject": unit.subject,
+            "version": unit.version,
+            "fingerprint": unit.schema.fingerprint,
+            "model": _root_class(unit, ctx),
+        }
+        entries.append(f"    {json.dumps(unit.path.as_posix())}: {_literal(entry)},")
+    lines = [
+        '"""What the models were generated from.',
+        "",
+        "``contracts check`` reads it to find stale models, the serde to find the model of a",
+        "writer schema's fingerprint.",
+        "",
+        "``CATALOG`` is the catalog folder relative to this package's folder (None when the",
+        "models come from a plain folder of schema files); ``MODULES`` maps each module file",
+        "to its schema: subject, version, fingerprint and root model class.",
+        "",
+        f"{GENERATED_MARK}: do not edit.",
+        '"""',
+        "",
+        "from typing import Any, Final",
+        "",
+        f"CATALOG: Final[str | None] = {'None' if catalog is None else json.dumps(catalog)}",
+        f"COMMAND: Final = {json.dumps(command)}",
+        "MODULES: Final[dict[str, dict[str, Any]]] = {",
+        *entries,
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _literal(entry: Mapping[str, object]) -> str:
+    parts = []
+    for key, value in entry.items():
+        text = "None" if value is None else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{json.dumps(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"

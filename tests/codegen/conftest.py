@@ -1,0 +1,54 @@
+"""Fixtures of the codegen tests: the repository root importable (for ``codegen``), the bundled
+catalog loaded once, and the torture schema generated once into a temporary package.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+# The repository root makes ``codegen`` importable; this folder the test helper modules.
+for entry in (str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+from codegen_support import ROOT, TORTURE  # noqa: E402
+
+from devicecontracts.catalog import Catalog, load_catalog  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The bundled catalog, loaded once (read-only)."""
+    return load_catalog(ROOT / "schemas")
+
+
+@pytest.fixture(scope="session")
+def torture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder on sys.path holding ``torturepkg``, generated from the torture schema."""
+    from codegen import generate
+
+    root = tmp_path_factory.mktemp("torture")
+    out = root / "torturepkg"
+    for path, text in generate(TORTURE, out, "torturepkg").items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def torture(torture_dir: Path) -> Iterator[ModuleType]:
+    """The generated torture module, imported."""
+    sys.path.insert(0, str(torture_dir))
+    try:
+        yield importlib.import_module("torturepkg.torture")
+    finally:
+        sys.path.remove(str(torture_dir))
+        for name in [n for n in sys.modules if n == "torturepkg" or n.startswith("torturepkg.")]:
+            del sys.modules[name]

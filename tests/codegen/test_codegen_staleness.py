@@ -1,0 +1,104 @@
+"""``contracts check`` fails on stale models, and only for the catalog they came from."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from codegen_support import ROOT
+
+from devicecontracts import staleness
+from devicecontracts.catalog import load_catalog
+from devicecontracts.check import check_catalog
+from devicecontracts.findings import RULES, Severity
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the bundled catalog and models generated from it: (catalog, models)."""
+    from codegen import generate
+
+    catalog = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", catalog)
+    models = tmp_path / "pkg" / "models"
+    for path, text in generate(catalog, models, "pkg.models", format_code=False).items():
+        (models / path).parent.mkdir(parents=True, exist_ok=True)
+        (models / path).write_text(text, encoding="utf-8")
+    return catalog, models
+
+
+def _edit(path: Path, change: dict[str, object]) -> None:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema.update(change)
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+
+
+def test_fresh_models_are_not_stale(generated: tuple[Path, Path]) -> None:
+    """Models generated from a catalog match it."""
+    catalog, models = generated
+    assert staleness.stale_model_findings(load_catalog(catalog), models) == []
+
+
+def test_a_changed_schema_makes_its_model_stale(generated: tuple[Path, Path]) -> None:
+    """A new field changes the fingerprint: the version's model is reported, with the
+    command that regenerates it."""
+    catalog, models = generated
+    path = catalog / "heartbeat" / "v2.avsc"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["fields"].append({"name": "extra", "type": ["null", "int"], "default": None})
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    [finding] = staleness.stale_model_findings(load_catalog(catalog), models)
+    assert finding.rule == "stale-model"
+    assert finding.severity is Severity.ERROR
+    assert (finding.subject, finding.version) == ("fleet.heartbeats-value", 2)
+    assert "python -m codegen" in finding.hint
+    assert finding.file is not None and finding.file.endswith("heartbeat/v2.py")
+
+
+def test_a_doc_change_makes_models_stale_even_with_the_same_fingerprint(
+    generated: tuple[Path, Path],
+) -> None:
+    """Docs are in the models but not in the canonical form: an edited doc is caught too, in
+    every version that inlines the edited shared type."""
+    catalog, models = generated
+    _edit(catalog / "device_header" / "v1.avsc", {"doc": "Edited."})
+    found = staleness.stale_model_findings(load_catalog(catalog), models)
+    stale = {(f.subject, f.version) for f in found}
+    assert ("com.acme.fleet.common.DeviceHeader", 1) in stale
+    assert ("fleet.telemetry-value", 3) in stale
+    assert all("docs, defaults" in f.message for f in found)
+
+
+def test_missing_and_orphaned_models_are_stale(generated: tuple[Path, Path]) -> None:
+    """A version without a module, and a module whose version is gone, are both reported."""
+    catalog, models = generated
+    (models / "alarm" / "v1.py").unlink()
+    (catalog / "telemetry" / "v3.avsc").unlink()
+    messages = [f.message for f in staleness.stale_model_findings(load_catalog(catalog), models)]
+    assert any("has no generated model" in m and "v1" in m for m in messages)
+    assert any("telemetry/v3.py" in m and "no longer has" in m for m in messages)
+
+
+def test_check_reports_stale_models_only_for_the_catalog_they_came_from(
+    generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check_catalog includes stale-model findings when the package's models were generated
+    from the checked catalog, and none for another team's catalog."""
+    catalog, models = generated
+    _edit(catalog / "geo_point" / "v2.avsc", {"doc": "Edited."})
+    monkeypatch.setattr(staleness, "bundled_models_dir", lambda: models)
+    report = check_catalog(load_catalog(catalog))
+    assert [f.subject for f in report.findings if f.rule == "stale-model"] == [
+        "com.acme.fleet.common.GeoPoint"
+    ]
+    other = catalog.parent / "other"
+    shutil.copytree(catalog, other)
+    assert not [f for f in check_catalog(load_catalog(other)).findings if f.rule == "stale-model"]
+
+
+def test_stale_model_is_a_documented_codegen_rule() -> None:
+    """The rule is in RULES, category codegen, an error."""
+    rule = RULES["stale-model"]
+    assert (rule.category, rule.severity) == ("codegen", Severity.ERROR)
