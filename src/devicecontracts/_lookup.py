@@ -1,0 +1,315 @@
+"""Writer-schema lookup by id: process cache, then released ids, then Schema Registry.
+
+The same schema has a different id in each registry (dev, staging, production), so ids are
+never baked into models. ``contracts register`` records them per environment in the lock
+(``schemas/contracts.lock.json``: subject, version, fingerprint and ``ids``), and a consumer
+names its environment. An id then leads to a fingerprint, the fingerprint to a model the
+process already has, and no network call is needed, not even on a Lambda cold start.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+from devicecontracts._codec import AvroModel, WriterSchema, writer_schema
+from devicecontracts.errors import EncodeError, LockError, UnknownSchemaId
+
+__all__ = [
+    "DEFAULT_MODELS_PACKAGE",
+    "ENVIRONMENT_VARIABLE",
+    "LOCK_VARIABLE",
+    "Release",
+    "SchemaIds",
+    "WriterSchemas",
+]
+
+ENVIRONMENT_VARIABLE: Final = "DEVICECONTRACTS_ENVIRONMENT"
+"""Names the registry environment (``dev``, ``staging``, ``prod``) whose ids to use."""
+LOCK_VARIABLE: Final = "DEVICECONTRACTS_LOCK"
+"""Path of the lock file (``contracts.lock.json``) deployed with the function."""
+DEFAULT_MODELS_PACKAGE: Final = "devicecontracts.models"
+"""The generated models; its ``_manifest`` maps every version's fingerprint to its module."""
+
+
+class Release(NamedTuple):
+    """One released version of a subject, as the lock records it."""
+
+    subject: str
+    version: int
+    fingerprint: str
+
+    def describe(self) -> str:
+        """``fleet.telemetry-value v2``."""
+        return f"{self.subject} v{self.version}"
+
+
+class SchemaIds:
+    """The schema ids one registry environment gave to the released versions.
+
+    Build it from the lock with `SchemaIds.from_lock` (the usual way), or from a mapping of
+    id to `Release` in tests.
+    """
+
+    def __init__(self, environment: str, releases: Mapping[int, Release]) -> None:
+        self.environment = environment
+        self.releases: Mapping[int, Release] = dict(releases)
+        self._by_fingerprint: dict[str, list[tuple[str, int]]] = {}
+        for schema_id, release in sorted(self.releases.items()):
+            entry = (release.subject, schema_id)
+            self._by_fingerprint.setdefault(release.fingerprint, []).append(entry)
+
+    @classmethod
+    def from_lock(cls, path: str | Path, environment: str) -> SchemaIds:
+        """The ids of ``environment`` in the lock at ``path``.
+
+        Only the lock's JSON is read (no catalog, no schemas), so a deployment ships the lock
+        file alone. `LockError` when it is unreadable or records no id for ``environment``.
+        """
+        path = Path(path)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            subjects = document["subjects"]
+            releases: dict[int, Release] = {}
+            environments: set[str] = set()
+            for subject, versions in subjects.items():
+                for number, entry in versions.items():
+                    ids = entry.get("ids", {})
+                    environments.update(ids)
+                    if environment in ids:
+                        release = Release(subject, int(number), str(entry["fingerprint"]))
+                        releases[int(ids[environment])] = release
+        except FileNotFoundError:
+            raise LockError(
+                f"no lock file at {path}: deploy schemas/contracts.lock.json with the function "
+                f"and point {LOCK_VARIABLE} at it"
+            ) from None
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise LockError(f"cannot read the lock file {path}: {e}") from None
+        if not releases:
+            known = ", ".join(sorted(environments)) or "none yet"
+            raise LockError(
+                f"the lock file {path} records no schema ids for environment {environment!r} "
+                f"(environments with ids: {known}); run `contracts register` for it"
+            )
+        return cls(environment, releases)
+
+    def release(self, schema_id: int) -> Release | None:
+        """The released version that has ``schema_id`` in this environment."""
+        return self.releases.get(schema_id)
+
+    def id_of(self, fingerprint: str, subject: str | None = None) -> int | None:
+        """The id of the schema with ``fingerprint`` (under ``subject`` when given)."""
+        candidates = self._by_fingerprint.get(fingerprint, [])
+        if subject is not None:
+            candidates = [c for c in candidates if c[0] == subject]
+        ids = {schema_id for _, schema_id in candidates}
+        if len(ids) > 1:
+            subjects = ", ".join(sorted({s for s, _ in candidates}))
+            raise EncodeError(
+                f"the schema is released under several subjects with different ids in "
+                f"{self.environment} ({subjects}): say which subject to produce to"
+            )
+        return next(iter(ids), None)
+
+
+class WriterSchemas:
+    """Finds the writer schema of a schema id, in this order:
+
+    1. the process cache (every id found once is kept);
+    2. the released ids of the configured environment (`SchemaIds`, from the lock), whose
+       fingerprint leads to a model: one this process was given (the reader models, older
+       versions in ``models``) or, found through the manifest of the generated package
+       ``models_package``, the module of that version, imported then and only then. No
+       network call, and no model is imported before a message needs it;
+    3. Schema Registry through confluent-kafka's client, when ``registry`` is given (a client,
+       a URL, or a client config); answers are cached, and an unknown id is asked again only
+       after ``retry_unknown_after`` seconds, so a poisoned partition does not hammer it;
+    4. otherwise `UnknownSchemaId`, saying what was tried.
+
+    Share one instance between the deserializers and serializers of a process.
+    """
+
+    def __init__(
+        self,
+        *,
+        ids: SchemaIds | None = None,
+        models: Iterable[type[AvroModel]] = (),
+        registry: Any = None,
+        retry_unknown_after: float = 60.0,
+        models_package: str | None = DEFAULT_MODELS_PACKAGE,
+    ) -> None:
+        self.ids = ids
+        self.models_package = models_package
+        self._manifest: dict[str, tuple[str, str]] | None = None
+        self._registry_config = registry
+        self._registry: Any = None
+        self._retry_unknown_after = retry_unknown_after
+        self._cache: dict[int, WriterSchema] = {}
+        self._unknown_until: dict[int, float] = {}
+        self._models: dict[str, type[AvroModel]] = {}
+        self._model_schemas: dict[str, WriterSchema] = {}
+        self.add(*models)
+
+    @classmethod
+    def from_environment(
+        cls,
+        *,
+        models: Iterable[type[AvroModel]] = (),
+        registry: Any = None,
+        environ: Mapping[str, str] | None = None,
+        models_package: str | None = DEFAULT_MODELS_PACKAGE,
+    ) -> WriterSchemas:
+        """Configured by ``DEVICECONTRACTS_ENVIRONMENT`` and ``DEVICECONTRACTS_LOCK``.
+
+        With both set, the ids of that environment come from that lock file; with neither, there
+        are no released ids (only the registry, if given). One without the other is a
+        `LockError`: a deployment that names an environment must ship its lock, and the other
+        way round.
+        """
+        environ = os.environ if environ is None else environ
+        environment = environ.get(ENVIRONMENT_VARIABLE, "").strip()
+        lock = environ.get(LOCK_VARIABLE, "").strip()
+        ids = None
+        if environment and lock:
+            ids = SchemaIds.from_lock(lock, environment)
+        elif environment or lock:
+            missing = LOCK_VARIABLE if environment else ENVIRONMENT_VARIABLE
+            raise LockError(
+                f"{ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE} go together: set {missing} too"
+            )
+        return cls(ids=ids, models=models, registry=registry, models_package=models_package)
+
+    def add(self, *models: type[AvroModel]) -> None:
+        """Make the schemas of these models known, so their ids resolve without a registry."""
+        for model in models:
+            self._models.setdefault(model.avro_fingerprint, model)
+
+    @property
+    def environment(self) -> str | None:
+        """The registry environment whose released ids are used, if any."""
+        return self.ids.environment if self.ids is not None else None
+
+    def get(self, schema_id: int) -> WriterSchema:
+        """The writer schema of ``schema_id``; `UnknownSchemaId` when no source has it."""
+        found = self._cache.get(schema_id)
+        if found is not None:
+            return found
+        found = self._from_release(schema_id)
+        if found is None:
+            found = self._from_registry(schema_id)
+        if found is None:
+            raise UnknownSchemaId(self._unknown_message(schema_id), schema_id=schema_id)
+        self._cache[schema_id] = found
+        return found
+
+    def _from_release(self, schema_id: int) -> WriterSchema | None:
+        release = self.ids.release(schema_id) if self.ids is not None else None
+        if release is None:
+            return None
+        model = self.model_of(release.fingerprint)
+        if model is None:
+            return None
+        return self.model_schema(model, described=release.describe())
+
+    def model_of(self, fingerprint: str) -> type[AvroModel] | None:
+        """The model whose schema has ``fingerprint``: given, or found in the models package."""
+        model = self._models.get(fingerprint)
+        if model is None:
+            where = self._generated().get(fingerprint)
+            if where is not None:
+                module, name = where
+                model = getattr(importlib.import_module(module), name)
+                self._models[fingerprint] = model
+        return model
+
+    def _generated(self) -> dict[str, tuple[str, str]]:
+        """Fingerprint to (module, class) of every version in the generated models package."""
+        if self._manifest is None:
+            self._manifest = {}
+            if self.models_package:
+                try:
+                    manifest = importlib.import_module(f"{self.models_package}._manifest")
+                except ModuleNotFoundError:
+                    return self._manifest  # no generated package here: only given models
+                for entry in getattr(manifest, "MODULES", {}).values():
+                    if entry.get("model"):
+                        where = (str(entry["module"]), str(entry["model"]))
+                        self._manifest[str(entry["fingerprint"])] = where
+        return self._manifest
+
+    def model_schema(self, model: type[AvroModel], described: str = "") -> WriterSchema:
+        """The writer schema of a model's own schema (prepared once per fingerprint)."""
+        prepared = self._model_schemas.get(model.avro_fingerprint)
+        if prepared is None:
+            prepared = writer_schema(
+                model.avro_schema_json,
+                fingerprint=model.avro_fingerprint,
+                described=described or model.avro_name,
+                parsed=model.parsed_avro_schema(),
+            )
+            self._model_schemas[model.avro_fingerprint] = prepared
+        return prepared
+
+    def _from_registry(self, schema_id: int) -> WriterSchema | None:
+        if self._registry_config is None:
+            return None
+        if self._unknown_until.get(schema_id, 0.0) > time.monotonic():
+            return None
+        if self._registry is None:
+            from devicecontracts._registry_lookup import RegistrySource
+
+            self._registry = RegistrySource(self._registry_config)
+        fetched = self._registry.fetch(schema_id)
+        if fetched is None:
+            self._unknown_until[schema_id] = time.monotonic() + self._retry_unknown_after
+            return None
+        model = self.model_of(fetched.fingerprint)
+        release = self.ids.release(schema_id) if self.ids is not None else None
+        described = release.describe() if release else f"{fetched.name} (registry id {schema_id})"
+        if model is not None:
+            return self.model_schema(model, described=described)
+        return writer_schema(fetched.source, fingerprint=fetched.fingerprint, described=described)
+
+    def _unknown_message(self, schema_id: int) -> str:
+        tried = []
+        release = self.ids.release(schema_id) if self.ids is not None else None
+        if self.ids is None:
+            tried.append(
+                f"no released ids are configured (set {ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE})"
+            )
+        elif release is None:
+            tried.append(f"the lock records no release with this id in {self.ids.environment!r}")
+        else:
+            tried.append(
+                f"it is {release.describe()} in {self.ids.environment!r}, but no model of that "
+                f"version is given or generated in {self.models_package}: pass it in `models=`"
+            )
+        if self._registry_config is None:
+            tried.append("no schema registry is configured")
+        else:
+            url = getattr(self._registry, "url", "the configured registry")
+            tried.append(f"the registry at {url} does not have it")
+        return f"unknown schema id {schema_id}: " + "; ".join(tried)
+
+    def id_for(self, model: type[AvroModel], subject: str | None = None) -> int:
+        """The id of a model's schema in the configured environment, for producing."""
+        schema_id = None
+        if self.ids is not None:
+            schema_id = self.ids.id_of(model.avro_fingerprint, subject)
+        if schema_id is None:
+            for known_id, prepared in self._cache.items():
+                if prepared.fingerprint == model.avro_fingerprint:
+                    return known_id
+            where = f"environment {self.environment!r}" if self.environment else "no environment"
+            raise EncodeError(
+                f"no schema id for {model.__name__} ({model.avro_name}, "
+                f"{model.avro_fingerprint[:19]}...) in {where}: release it with "
+                "`contracts register` and deploy the updated lock, or give the id explicitly"
+            )
+        return schema_id

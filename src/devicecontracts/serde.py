@@ -1,0 +1,284 @@
+"""Typed messages to Confluent's wire format and back, resolving the writer schema by its id.
+
+A value on a Confluent topic is the magic byte 0, the writer schema's id in 4 big-endian bytes,
+and the Avro body. Reading it with anything but the writer's schema gives wrong data or an
+exception, whatever the registry's compatibility checks promised; so `Deserializer` looks the
+id up (`WriterSchemas`) and lets Avro's resolution rules read the body into the model the
+consumer chose, normally the latest: defaults for fields old firmware never wrote, enum
+defaults for symbols the reader does not know, promotions.
+
+Producing::
+
+    schemas = WriterSchemas.from_environment()          # DEVICECONTRACTS_ENVIRONMENT + _LOCK
+    serializer = Serializer(schemas)
+    value = serializer.encode(telemetry)                 # bytes for Producer.produce(value=...)
+
+Consuming::
+
+    deserializer = Deserializer(Telemetry, schemas=schemas)
+    telemetry = deserializer.decode(msg.value(), topic=msg.topic(), partition=msg.partition(),
+                                    offset=msg.offset())
+
+Every schema is parsed once and every writer and reader pair planned once; a message costs one
+fastavro call. Bad bytes raise a `DecodeError` subclass naming topic, partition and offset:
+`BadMagicByte`, `TruncatedMessage`, `UnknownSchemaId`, `SchemaMismatch`, `CorruptPayload`.
+Bytes left over after a complete record are an error (`CorruptPayload`), unlike Confluent's
+deserializer, which ignores them: they almost always mean the header names the wrong schema.
+
+The models also plug into confluent-kafka's own ``AvroSerializer`` and ``AvroDeserializer``
+through `to_dict` and `from_dict`; bytes either side writes, the other reads.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar, cast
+
+from fastavro import schemaless_writer
+
+from devicecontracts._codec import AvroModel, ReadPlan, plan_read, writer_schema
+from devicecontracts._lookup import (
+    DEFAULT_MODELS_PACKAGE,
+    ENVIRONMENT_VARIABLE,
+    LOCK_VARIABLE,
+    Release,
+    SchemaIds,
+    WriterSchemas,
+)
+from devicecontracts._wire import HEADER_SIZE, header, schema_id_of
+from devicecontracts.errors import DecodeError
+
+__all__ = [
+    "DEFAULT_MODELS_PACKAGE",
+    "ENVIRONMENT_VARIABLE",
+    "HEADER_SIZE",
+    "LOCK_VARIABLE",
+    "AvroModel",
+    "Deserializer",
+    "Release",
+    "SchemaIds",
+    "Serializer",
+    "WriterSchemas",
+    "confluent_deserializer",
+    "confluent_serializer",
+    "decode",
+    "encode",
+    "from_dict",
+    "schema_id_of",
+    "to_dict",
+]
+
+M = TypeVar("M", bound=AvroModel)
+
+
+class Deserializer(Generic[M]):
+    """Reads framed values into typed models.
+
+    ``models`` is the reader model, or several when a topic carries several record types (the
+    writer's record name, or an alias, picks the model). ``schemas`` finds writer schemas by id;
+    by default `WriterSchemas.from_environment`. The reader models' own schemas are added to
+    it, so values written with them decode without a registry once their ids are known.
+    """
+
+    def __init__(
+        self,
+        models: type[M] | Iterable[type[M]],
+        *,
+        schemas: WriterSchemas | None = None,
+    ) -> None:
+        self.models: tuple[type[M], ...] = (models,) if isinstance(models, type) else tuple(models)
+        if not self.models:
+            raise ValueError("a Deserializer needs at least one model")
+        self.schemas = WriterSchemas.from_environment() if schemas is None else schemas
+        self.schemas.add(*self.models)
+        self._plans: dict[int, ReadPlan | DecodeError] = {}
+
+    def decode(
+        self,
+        data: bytes,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+    ) -> M:
+        """The model from a framed value; a `DecodeError` locating the record when it is bad.
+
+        Registry failures (`devicecontracts.errors.RegistryError`) are not decode errors: the
+        record is fine, the registry is not, and the caller should retry rather than drop it.
+        """
+        schema_id = None
+        try:
+            schema_id = schema_id_of(data)
+            plan = self._plans.get(schema_id)
+            if plan is None:
+                plan = self._plan(schema_id)
+            if isinstance(plan, DecodeError):
+                raise _fresh(plan)
+            return cast(M, plan.decode(data))
+        except DecodeError as exc:
+            exc.locate(topic=topic, partition=partition, offset=offset, schema_id=schema_id)
+            raise
+
+    def _plan(self, schema_id: int) -> ReadPlan | DecodeError:
+        writer = self.schemas.get(schema_id)  # UnknownSchemaId is not cached: ids can appear
+        plan: ReadPlan | DecodeError
+        try:
+            plan = plan_read(writer, self.models)
+        except DecodeError as exc:
+            plan = exc.with_traceback(None)  # the pair never works: answer fast next time
+        self._plans[schema_id] = plan
+        return plan
+
+    def __call__(self, data: bytes | None, ctx: Any = None) -> M | None:
+        """Decode as confluent-kafka's deserializers do: ``None`` stays ``None``.
+
+        So an instance can be a ``DeserializingConsumer``'s ``value.deserializer``; ``ctx`` (a
+        ``SerializationContext``) supplies the topic for error messages.
+        """
+        if data is None:
+            return None
+        return self.decode(data, topic=getattr(ctx, "topic", None))
+
+
+def _fresh(exc: DecodeError) -> DecodeError:
+    """A copy of a cached error, so locating and raising it never changes the cached one."""
+    clone = type(exc).__new__(type(exc))
+    clone.__dict__.update(exc.__dict__)
+    clone.args = exc.args
+    return clone
+
+
+class Serializer:
+    """Writes typed models as framed values, with the id of their schema in the environment.
+
+    ``subject`` is only needed when the same schema was released under several subjects with
+    different ids. ``ids`` pins ids by model class and wins over the environment's (tests,
+    tools that register on the fly).
+    """
+
+    def __init__(
+        self,
+        schemas: WriterSchemas | None = None,
+        *,
+        subject: str | None = None,
+        ids: Mapping[type[AvroModel], int] | None = None,
+    ) -> None:
+        self.schemas = WriterSchemas.from_environment() if schemas is None else schemas
+        self.subject = subject
+        self._pinned = dict(ids or {})
+        self._headers: dict[type[AvroModel], tuple[bytes, Any]] = {}
+
+    def encode(self, message: AvroModel) -> bytes:
+        """The framed value of ``message``: header, then ``fastavro.schemaless_writer``'s body."""
+        model = type(message)
+        prepared = self._headers.get(model)
+        if prepared is None:
+            prepared = self._prepare(model)
+        prefix, parsed = prepared
+        return _write(prefix, parsed, message)
+
+    def _prepare(self, model: type[AvroModel]) -> tuple[bytes, Any]:
+        schema_id = self._pinned.get(model)
+        if schema_id is None:
+            schema_id = self.schemas.id_for(model, self.subject)
+        prepared = (header(schema_id), model.parsed_avro_schema())
+        self._headers[model] = prepared
+        return prepared
+
+    def __call__(self, message: AvroModel | None, ctx: Any = None) -> bytes | None:
+        """Encode as confluent-kafka's serializers do: ``None`` (a tombstone) stays ``None``."""
+        return None if message is None else self.encode(message)
+
+
+def _write(prefix: bytes, parsed: Any, message: AvroModel) -> bytes:
+    out = io.BytesIO()
+    out.write(prefix)
+    schemaless_writer(out, parsed, message.to_avro_dict())
+    return out.getvalue()
+
+
+def encode(message: AvroModel, schema_id: int) -> bytes:
+    """The framed value of ``message`` with an explicit schema id (its own schema writes it)."""
+    return _write(header(schema_id), type(message).parsed_avro_schema(), message)
+
+
+def decode(
+    data: bytes,
+    model: type[M],
+    *,
+    writer: type[AvroModel] | Any = None,
+    topic: str | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+) -> M:
+    """Read one framed value into ``model`` without any lookup: for tests and tools.
+
+    ``writer`` is the schema the value was written with, a model class or schema JSON; by
+    default the model's own. The header's id is checked for framing but not looked up. Use a
+    `Deserializer` for anything that reads more than a few values: it plans each id once.
+    """
+    schema_id = None
+    try:
+        schema_id = schema_id_of(data)
+        if writer is None or isinstance(writer, type):
+            source: type[AvroModel] = model if writer is None else writer
+            prepared = writer_schema(
+                source.avro_schema_json,
+                fingerprint=source.avro_fingerprint,
+                parsed=source.parsed_avro_schema(),
+            )
+        else:
+            prepared = writer_schema(writer)
+        return cast(M, plan_read(prepared, (model,)).decode(data))
+    except DecodeError as exc:
+        exc.locate(topic=topic, partition=partition, offset=offset, schema_id=schema_id)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# confluent-kafka interop
+
+
+def to_dict(message: AvroModel, ctx: Any = None) -> dict[str, Any]:
+    """``to_dict`` hook for confluent-kafka's ``AvroSerializer``: the model as fastavro writes
+    it, union branches named so the serializer picks the right one."""
+    return message.to_avro_dict()
+
+
+def from_dict(model: type[M]) -> Callable[[Mapping[str, Any], Any], M]:
+    """``from_dict`` hook for confluent-kafka's ``AvroDeserializer``, reading into ``model``.
+
+    Use it with ``return_record_name=True`` so record branches of unions keep their names (see
+    `confluent_deserializer`). Invalid values raise pydantic's ``ValidationError``.
+    """
+
+    def hook(data: Mapping[str, Any], ctx: Any = None) -> M:
+        return model.from_avro_dict(data)
+
+    hook.__name__ = f"from_dict_{model.__name__}"
+    return hook
+
+
+def confluent_serializer(client: Any, model: type[AvroModel], conf: Any = None) -> Any:
+    """A confluent-kafka ``AvroSerializer`` for ``model``: its exact schema and `to_dict`.
+
+    ``conf`` is the serializer's (``auto.register.schemas``, ``use.latest.version``, ...).
+    Imports ``confluent_kafka.schema_registry`` (slow), so call it on the producer path only.
+    """
+    from confluent_kafka.schema_registry.avro import AvroSerializer
+
+    return AvroSerializer(client, model.avro_schema_json, to_dict=to_dict, conf=conf)
+
+
+def confluent_deserializer(client: Any, model: type[M], conf: Any = None) -> Any:
+    """A confluent-kafka ``AvroDeserializer`` reading into ``model`` (its schema as reader)."""
+    from confluent_kafka.schema_registry.avro import AvroDeserializer
+
+    return AvroDeserializer(
+        client,
+        model.avro_schema_json,
+        from_dict=from_dict(model),
+        return_record_name=True,
+        conf=conf,
+    )

@@ -1,0 +1,187 @@
+"""Helpers of the runtime tests: the catalog's typed models, ids per environment, framing.
+
+The models are the generated package ``devicecontracts.models`` when it exists; otherwise the
+same generator (``codegen``, in the repository root) writes them once per test session into a
+temporary package, so these tests always run against generated code, never hand-written.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fastavro
+
+from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.schema import Schema
+from devicecontracts.serde import Release, SchemaIds, WriterSchemas
+
+REPO = Path(__file__).resolve().parents[2]
+BUNDLED = REPO / "schemas"
+GENERATED_PACKAGE = "runtime_test_models"
+
+
+def _models_package() -> str:
+    try:
+        importlib.import_module("devicecontracts.models._manifest")
+    except ModuleNotFoundError:
+        pass
+    else:
+        return "devicecontracts.models"
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import codegen
+
+    out = Path(tempfile.mkdtemp(prefix="devicecontracts-models-"))
+    files = codegen.generate(BUNDLED, out / GENERATED_PACKAGE, GENERATED_PACKAGE, format_code=False)
+    for path, text in files.items():
+        target = out / GENERATED_PACKAGE / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(out))
+    return GENERATED_PACKAGE
+
+
+MODELS_PACKAGE = _models_package()
+CATALOG: Catalog = load_catalog(BUNDLED)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One released version of a message contract, with its generated model."""
+
+    contract: str
+    subject: str
+    number: int
+    schema: Schema
+    model: Any
+    schema_id: int
+
+    @property
+    def fastavro_schema(self) -> Any:
+        """The version's schema parsed by fastavro (standalone)."""
+        return self.model.parsed_avro_schema()
+
+
+def _versions() -> dict[str, list[Version]]:
+    manifest = importlib.import_module(f"{MODELS_PACKAGE}._manifest")
+    by_fingerprint = {e["fingerprint"]: e for e in manifest.MODULES.values() if e.get("model")}
+    found: dict[str, list[Version]] = {}
+    next_id = 100
+    for contract in CATALOG.ordered():
+        if contract.kind != "message":
+            continue
+        for v in contract.versions:
+            assert v.schema is not None, v.problem
+            entry = by_fingerprint[v.schema.fingerprint]
+            model = getattr(importlib.import_module(entry["module"]), entry["model"])
+            found.setdefault(contract.name, []).append(
+                Version(contract.name, contract.subject, v.version, v.schema, model, next_id)
+            )
+            next_id += 1
+    return found
+
+
+VERSIONS: dict[str, list[Version]] = _versions()
+"""Every message contract's versions, oldest first, each with a made-up schema id."""
+
+
+def latest(contract: str) -> Version:
+    """The newest version of ``contract``."""
+    return VERSIONS[contract][-1]
+
+
+def all_versions() -> Iterator[Version]:
+    """Every version of every message contract."""
+    for versions in VERSIONS.values():
+        yield from versions
+
+
+def schema_ids(environment: str = "test", offset: int = 0) -> SchemaIds:
+    """Ids for every version (``offset`` added: another environment numbers them differently)."""
+    return SchemaIds(
+        environment,
+        {
+            v.schema_id + offset: Release(v.subject, v.number, v.model.avro_fingerprint)
+            for v in all_versions()
+        },
+    )
+
+
+def writer_schemas(**options: Any) -> WriterSchemas:
+    """`WriterSchemas` knowing every version's id, resolving models via the generated package."""
+    return WriterSchemas(
+        ids=options.pop("ids", schema_ids()), models_package=MODELS_PACKAGE, **options
+    )
+
+
+def write_lock(path: Path, environments: Mapping[str, int]) -> Path:
+    """A lock file recording every version, with ids per environment (``env: id offset``)."""
+    subjects: dict[str, Any] = {}
+    for v in all_versions():
+        ids = {env: v.schema_id + offset for env, offset in environments.items()}
+        subjects.setdefault(v.subject, {})[str(v.number)] = {
+            "fingerprint": v.model.avro_fingerprint,
+            "content": "sha256:" + "0" * 64,
+            "ids": ids,
+        }
+    path.write_text(json.dumps({"format": 1, "subjects": subjects}), encoding="utf-8")
+    return path
+
+
+def body(value: Any, parsed_schema: Any) -> bytes:
+    """The Avro body of ``value`` written with ``parsed_schema`` (no framing)."""
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, parsed_schema, value)
+    return out.getvalue()
+
+
+def framed(schema_id: int, payload: bytes) -> bytes:
+    """Confluent framing around ``payload``."""
+    return b"\x00" + schema_id.to_bytes(4, "big") + payload
+
+
+def plain_model(schema: Any) -> Any:
+    """A minimal hand-written model class of ``schema`` (JSON): the `AvroModel` protocol over a
+    plain dict, for schemas the catalog has no generated model of."""
+    from devicecontracts.schema import parse_schema
+
+    parsed = parse_schema(schema)
+    text = json.dumps(schema)
+
+    class PlainModel:
+        avro_name = parsed.root.fullname  # type: ignore[union-attr]
+        avro_fingerprint = parsed.fingerprint
+        avro_schema_json = text
+        _parsed = None
+
+        def __init__(self, data: Any) -> None:
+            self.data = data
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, PlainModel) and other.data == self.data
+
+        __hash__ = None  # type: ignore[assignment]
+
+        @classmethod
+        def parsed_avro_schema(cls) -> Any:
+            if cls._parsed is None:
+                cls._parsed = fastavro.parse_schema(json.loads(text))
+            return cls._parsed
+
+        @classmethod
+        def from_avro_dict(cls, data: Any) -> PlainModel:
+            return cls(data)
+
+        def to_avro_dict(self) -> Any:
+            return self.data
+
+    PlainModel.__name__ = PlainModel.__qualname__ = parsed.root.name  # type: ignore[union-attr]
+    return PlainModel

@@ -1,0 +1,133 @@
+"""The runtime path imports only what a message needs (checked in fresh processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .support import MODELS_PACKAGE, REPO, VERSIONS, write_lock
+
+NEVER_ON_THE_RUNTIME_PATH = [
+    "click",
+    "hypothesis",
+    "avro",
+    "confluent_kafka",
+    "confluent_kafka.schema_registry",
+    "devicecontracts.cli",
+    "devicecontracts.catalog",
+    "devicecontracts.testing",
+    "devicecontracts.schema",
+]
+
+CONSUMER = """
+import json, sys
+from devicecontracts.lambda_events import decode_kafka_event
+from devicecontracts.bridge import DeviceBridge
+from devicecontracts.serde import Deserializer, Serializer, WriterSchemas
+from {package}.telemetry import Telemetry
+
+schemas = WriterSchemas.from_environment(models_package={package!r})
+deserializer = Deserializer(Telemetry, schemas=schemas)
+value = bytes.fromhex(sys.argv[1])
+before = set(sys.modules)
+message = deserializer.decode(value)
+print(json.dumps({{
+    "modules": sorted(sys.modules),
+    "imported_by_decode": sorted(set(sys.modules) - before),
+    "sequence": message.header.sequence,
+}}))
+"""
+
+
+def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    environment = dict(os.environ, **(env or {}))
+    environment["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), *filter(None, sys.path)])
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def v1_value() -> bytes:
+    import datetime as dt
+    import uuid
+
+    from devicecontracts.serde import encode
+
+    v1 = VERSIONS["telemetry"][0]
+    message = v1.model.from_avro_dict(
+        {
+            "header": {
+                "device_id": "d",
+                "message_id": uuid.UUID(int=5),
+                "sent_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                "firmware_version": "1",
+                "sequence": 41,
+            },
+            "readings": [],
+        }
+    )
+    return encode(message, v1.schema_id)
+
+
+def test_consumer_path_never_imports_cli_testing_or_registry_client(tmp_path: Path) -> None:
+    """Importing serde, the Lambda and bridge helpers and a model, then decoding an old
+    version's value with the lock's ids, loads none of click, hypothesis, avro, confluent-kafka,
+    the catalog or the testing package."""
+    lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
+    result = run(
+        CONSUMER.format(package=MODELS_PACKAGE),
+        v1_value().hex(),
+        env={"DEVICECONTRACTS_ENVIRONMENT": "prod", "DEVICECONTRACTS_LOCK": str(lock)},
+    )
+
+    assert result["sequence"] == 41
+    loaded = set(result["modules"])  # type: ignore[arg-type]
+    assert loaded.isdisjoint(NEVER_ON_THE_RUNTIME_PATH), loaded & set(NEVER_ON_THE_RUNTIME_PATH)
+
+
+def test_older_model_is_imported_only_when_a_message_needs_it(tmp_path: Path) -> None:
+    """The v1 model module is not imported until a v1 value arrives; decoding it imports it."""
+    lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
+    result = run(
+        CONSUMER.format(package=MODELS_PACKAGE),
+        v1_value().hex(),
+        env={"DEVICECONTRACTS_ENVIRONMENT": "prod", "DEVICECONTRACTS_LOCK": str(lock)},
+    )
+
+    v1_module = VERSIONS["telemetry"][0].model.__module__
+    assert v1_module in result["imported_by_decode"]  # type: ignore[operator]
+
+
+REGISTRY_FALLBACK = """
+import json, sys
+from devicecontracts.errors import UnknownSchemaId
+from devicecontracts.serde import Deserializer, WriterSchemas
+from {package}.telemetry import Telemetry
+
+schemas = WriterSchemas(registry={{"url": "mock://fallback"}}, models_package=None)
+deserializer = Deserializer(Telemetry, schemas=schemas)
+before = "confluent_kafka.schema_registry" in sys.modules
+try:
+    deserializer.decode(bytes.fromhex("0000000063" "00"))
+except UnknownSchemaId:
+    pass
+print(json.dumps({{"before": before, "after": "confluent_kafka.schema_registry" in sys.modules}}))
+"""
+
+
+def test_registry_client_is_imported_only_when_the_fallback_is_used() -> None:
+    """Configuring a registry imports nothing; the first id that needs it imports the client."""
+    result = run(REGISTRY_FALLBACK.format(package=MODELS_PACKAGE))
+
+    assert result == {"before": False, "after": True}

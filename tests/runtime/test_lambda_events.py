@@ -1,0 +1,282 @@
+"""Lambda Kafka events (MSK and self-managed) into typed messages, bad records collected."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import importlib
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devicecontracts.errors import (
+    BadMagicByte,
+    CorruptPayload,
+    KafkaEventError,
+    TruncatedMessage,
+    UnknownSchemaId,
+)
+from devicecontracts.lambda_events import (
+    KafkaRecord,
+    batch_item_failures,
+    decode_kafka_event,
+    kafka_records,
+)
+from devicecontracts.serde import Deserializer, Serializer
+
+from .support import VERSIONS, framed, latest, writer_schemas
+
+TOPIC = "fleet.telemetry"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def telemetry(version: int, sequence: int) -> bytes:
+    v = VERSIONS["telemetry"][version - 1]
+    value: dict[str, Any] = {
+        "header": {
+            "device_id": f"dev-{sequence}",
+            "message_id": uuid.UUID(int=sequence),
+            "sent_at": dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
+            "firmware_version": f"{version}.0.0",
+            "sequence": sequence,
+        },
+        "readings": [],
+    }
+    if version >= 2:
+        value.update(location=None, battery_mv=3700)
+    if version >= 3:
+        value.update(signal_dbm=-71)
+    return Serializer(writer_schemas()).encode(v.model.from_avro_dict(value))
+
+
+def telemetry_from(device_id: str) -> bytes:
+    """Latest-version telemetry of ``device_id``."""
+    newest = latest("telemetry")
+    message = newest.model.from_avro_dict(
+        {
+            "header": {
+                "device_id": device_id,
+                "message_id": uuid.UUID(int=99),
+                "sent_at": dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
+                "firmware_version": "3.0.0",
+                "sequence": 99,
+            },
+            "readings": [],
+            "location": None,
+            "battery_mv": None,
+            "signal_dbm": None,
+        }
+    )
+    return Serializer(writer_schemas()).encode(message)
+
+
+def record(partition: int, offset: int, value: bytes | None, **extra: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "topic": TOPIC,
+        "partition": partition,
+        "offset": offset,
+        "timestamp": 1714521600123,
+        "timestampType": "CREATE_TIME",
+        "key": b64(b"dev-1"),
+        "value": None if value is None else b64(value),
+        "headers": [{"traceparent": [48, 48, 45, 97]}, {"origin": [-61, -87]}],
+    }
+    raw.update(extra)
+    return raw
+
+
+def msk_event() -> dict[str, Any]:
+    """A realistic MSK event: two partitions, old and new firmware, a poisoned record, a
+    record whose value is not base64, and a tombstone."""
+    return {
+        "eventSource": "aws:kafka",
+        "eventSourceArn": "arn:aws:kafka:eu-west-1:123456789012:cluster/fleet/abcd-1",
+        "bootstrapServers": "b-1.fleet.kafka.eu-west-1.amazonaws.com:9098",
+        "records": {
+            f"{TOPIC}-0": [
+                record(0, 100, telemetry(1, 1)),
+                record(0, 101, b'{"not": "avro"}'),
+                record(0, 102, telemetry(3, 2)),
+            ],
+            f"{TOPIC}-1": [
+                record(1, 7, telemetry(2, 3)),
+                record(1, 8, framed(987_654, b"\x00")),
+                record(1, 9, None),
+                {**record(1, 10, b""), "value": "%%% not base64 %%%"},
+                record(1, 11, telemetry(3, 4)[:-3]),
+            ],
+        },
+    }
+
+
+def deserializer() -> Deserializer[Any]:
+    return Deserializer(latest("telemetry").model, schemas=writer_schemas())
+
+
+def test_msk_event_decodes_good_records_and_collects_bad_ones() -> None:
+    """Good records of every version become typed messages in event order; each bad one becomes
+    a failure with the typed error naming its topic, partition and offset; tombstones are set
+    apart."""
+    batch = decode_kafka_event(msk_event(), deserializer())
+
+    assert [(m.partition, m.offset, m.value.header.sequence) for m in batch.messages] == [
+        (0, 100, 1),
+        (0, 102, 2),
+        (1, 7, 3),
+    ]
+    assert all(type(m.value) is latest("telemetry").model for m in batch.messages)
+    assert [(f.record.offset, type(f.error)) for f in batch.failures] == [
+        (101, BadMagicByte),
+        (8, UnknownSchemaId),
+        (10, CorruptPayload),
+        (11, TruncatedMessage),
+    ]
+    for failure in batch.failures:
+        assert str(failure.error).startswith(
+            f"topic {TOPIC}, partition {failure.record.partition}, offset {failure.record.offset}"
+        )
+    assert [r.offset for r in batch.tombstones] == [9]
+
+
+def test_record_metadata_is_decoded() -> None:
+    """Messages carry the record's timestamp (UTC), key bytes and headers (signed Java bytes
+    turned into bytes)."""
+    message = decode_kafka_event(msk_event(), deserializer()).messages[0]
+
+    assert message.topic == TOPIC
+    assert message.timestamp == dt.datetime(2024, 5, 1, 0, 0, 0, 123000, tzinfo=dt.UTC)
+    assert message.record.timestamp_type == "CREATE_TIME"
+    assert message.key == b"dev-1"
+    assert message.headers == (("traceparent", b"00-a"), ("origin", "é".encode()))
+    assert message.record.header("origin") == "é".encode()
+    assert message.record.header("missing") is None
+
+
+def test_response_reports_poisoned_and_unprocessed_records() -> None:
+    """The partial batch response lists every decode failure plus the messages the handler
+    failed, as Kafka item identifiers (topic-partition and offset), each once."""
+    batch = decode_kafka_event(msk_event(), deserializer())
+
+    response = batch.response(batch.messages[2], batch.messages[2].record)
+
+    assert response == {
+        "batchItemFailures": [
+            {"itemIdentifier": {"topic-partition": f"{TOPIC}-0", "offset": 101}},
+            {"itemIdentifier": {"topic-partition": f"{TOPIC}-1", "offset": 8}},
+            {"itemIdentifier": {"topic-partition": f"{TOPIC}-1", "offset": 10}},
+            {"itemIdentifier": {"topic-partition": f"{TOPIC}-1", "offset": 11}},
+            {"itemIdentifier": {"topic-partition": f"{TOPIC}-1", "offset": 7}},
+        ]
+    }
+    json.dumps(response)  # Lambda serialises it as JSON
+
+
+def test_a_clean_batch_reports_no_failures() -> None:
+    """A batch without bad records answers an empty failure list: the whole batch succeeded."""
+    event = {
+        "eventSource": "SelfManagedKafka",
+        "records": {f"{TOPIC}-0": [record(0, 1, telemetry(3, 1))]},
+    }
+
+    batch = decode_kafka_event(event, deserializer())
+
+    assert len(batch.messages) == 1
+    assert batch.response() == {"batchItemFailures": []}
+
+
+def test_self_managed_kafka_event_shape() -> None:
+    """A self-managed Kafka event (no ARN, base64 header values) decodes the same way."""
+    event = {
+        "eventSource": "SelfManagedKafka",
+        "bootstrapServers": "kafka-1:9092,kafka-2:9092",
+        "records": {
+            f"{TOPIC}-4": [
+                {
+                    "topic": TOPIC,
+                    "partition": 4,
+                    "offset": 55,
+                    "timestamp": 1714521600000,
+                    "timestampType": "LOG_APPEND_TIME",
+                    "value": b64(telemetry(2, 9)),
+                    "headers": [{"source": b64(b"iot-core")}],
+                }
+            ]
+        },
+    }
+
+    (message,) = decode_kafka_event(event, deserializer()).messages
+
+    assert (message.partition, message.offset, message.key) == (4, 55, None)
+    assert message.record.header("source") == b"iot-core"
+    assert message.value.battery_mv == 3700
+
+
+def test_handler_example_from_the_readme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's handler, configured by environment variables and the lock, stores every
+    good record of every version and reports the poisoned ones and the one it failed."""
+    pytest.importorskip("devicecontracts.models._manifest")
+    from .support import MODELS_PACKAGE, write_lock
+
+    if MODELS_PACKAGE != "devicecontracts.models":
+        pytest.skip("the example imports devicecontracts.models")
+    lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
+    monkeypatch.setenv("DEVICECONTRACTS_ENVIRONMENT", "prod")
+    monkeypatch.setenv("DEVICECONTRACTS_LOCK", str(lock))
+    monkeypatch.delitem(sys.modules, "runtime.example_handler", raising=False)
+    example = importlib.import_module("runtime.example_handler")
+    event = msk_event()
+    event["records"][f"{TOPIC}-0"].append(record(0, 103, telemetry_from("bad-device")))
+
+    response = example.handler(event, None)
+
+    assert [t.header.sequence for t in example.stored] == [1, 2, 3]
+    assert [i["itemIdentifier"]["offset"] for i in response["batchItemFailures"]] == [
+        101,
+        8,
+        10,
+        11,
+        103,
+    ]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        [],
+        {"eventSource": "aws:sqs", "Records": []},
+        {"eventSource": "aws:kafka"},
+        {"eventSource": "aws:kafka", "records": {f"{TOPIC}-0": {"offset": 1}}},
+        {"eventSource": "aws:kafka", "records": {"nodash": [{"value": ""}]}},
+    ],
+)
+def test_events_that_are_not_kafka_events_fail_whole(event: Any) -> None:
+    """An event that is not a Kafka event, or a record without topic, partition and offset,
+    raises KafkaEventError: no partial response could name it."""
+    with pytest.raises(KafkaEventError):
+        list(kafka_records(event))
+
+
+def test_topic_and_partition_default_to_the_group_key() -> None:
+    """A record without topic and partition fields takes them from its topic-partition key."""
+    (parsed,) = kafka_records({"records": {"fleet.alarms-12": [{"offset": 3, "value": None}]}})
+
+    assert isinstance(parsed, KafkaRecord)
+    assert (parsed.topic, parsed.partition, parsed.offset) == ("fleet.alarms", 12, 3)
+
+
+def test_batch_item_failures_of_plain_records() -> None:
+    """batch_item_failures accepts records directly and reports each one once."""
+    a = KafkaRecord("t", 0, 1)
+    assert batch_item_failures([a, a, KafkaRecord("t", 2, 5)]) == {
+        "batchItemFailures": [
+            {"itemIdentifier": {"topic-partition": "t-0", "offset": 1}},
+            {"itemIdentifier": {"topic-partition": "t-2", "offset": 5}},
+        ]
+    }

@@ -1,0 +1,407 @@
+"""Encode and decode typed messages: round trips, every older version into newer models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from devicecontracts.errors import EncodeError, SchemaMismatch
+from devicecontracts.serde import (
+    Deserializer,
+    Serializer,
+    WriterSchemas,
+    decode,
+    encode,
+    schema_id_of,
+)
+from devicecontracts.testing import as_read, from_avro_schema, values_equal
+
+from .conftest import RUNTIME
+from .resolution import Unresolvable, resolve
+from .support import VERSIONS, Version, all_versions, body, framed, latest, writer_schemas
+
+UTC = dt.UTC
+CONTRACTS = sorted(VERSIONS)
+
+
+def header_value(sequence: int = 1) -> dict[str, Any]:
+    return {
+        "device_id": "dev-42",
+        "message_id": uuid.UUID("6f1c1e3a-4c1b-4e0f-9a51-0c2f1a7d9e11"),
+        "sent_at": dt.datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+        "firmware_version": "2.4.1",
+        "sequence": sequence,
+    }
+
+
+def model_value(version: Version, value: Any) -> Any:
+    """A model of ``version`` from a value in fastavro's write form."""
+    return version.model.from_avro_dict(as_read(value, version.schema, return_named_type=True))
+
+
+@pytest.mark.parametrize("version", list(all_versions()), ids=lambda v: f"{v.contract}-v{v.number}")
+@RUNTIME
+@given(data=st.data())
+def test_typed_round_trip_is_exact(version: Version, data: st.DataObject) -> None:
+    """A model of any version, encoded and decoded with its own schema, comes back equal and
+    re-encodes to the same bytes."""
+    message = model_value(version, data.draw(from_avro_schema(version.schema)))
+    serializer = Serializer(writer_schemas())
+    deserializer = Deserializer(version.model, schemas=writer_schemas())
+
+    value = serializer.encode(message)
+    decoded = deserializer.decode(value)
+
+    assert schema_id_of(value) == version.schema_id
+    assert values_equal(decoded.to_avro_dict(), message.to_avro_dict())
+    assert serializer.encode(decoded) == value
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+@RUNTIME
+@given(data=st.data())
+def test_every_older_version_decodes_into_every_newer_model(
+    contract: str, data: st.DataObject
+) -> None:
+    """Data of each version, written with its own schema and id, reads into each newer model as
+    Avro resolution says: written fields kept, new fields at their defaults, unknown enum
+    symbols at the enum default."""
+    versions = VERSIONS[contract]
+    readers = {v.number: Deserializer(v.model, schemas=writer_schemas()) for v in versions}
+    for i, writer in enumerate(versions):
+        value = data.draw(from_avro_schema(writer.schema), label=f"v{writer.number}")
+        wire = framed(writer.schema_id, body(value, writer.fastavro_schema))
+        for reader in versions[i:]:
+            try:
+                expected = resolve(writer.schema.root, reader.schema.root, value)
+            except Unresolvable:
+                with pytest.raises(SchemaMismatch):
+                    readers[reader.number].decode(wire)
+                continue
+            decoded = readers[reader.number].decode(wire)
+            assert type(decoded) is reader.model
+            assert values_equal(
+                decoded.to_avro_dict(), reader.model.from_avro_dict(expected).to_avro_dict()
+            )
+
+
+def test_old_telemetry_gets_the_defaults_of_the_latest_model() -> None:
+    """Telemetry v1 bytes read as the latest Telemetry have the fields v2 and v3 added at their
+    defaults (null), and keep what v1 wrote."""
+    v1, newest = VERSIONS["telemetry"][0], latest("telemetry")
+    reading = {
+        "sensor_id": "t1",
+        "kind": "TEMPERATURE",
+        "value": 21.5,
+        "unit": "Cel",
+        "sampled_at": dt.datetime(2024, 5, 1, 11, 59, tzinfo=UTC),
+    }
+    old = v1.model.from_avro_dict({"header": header_value(), "readings": [reading]})
+
+    decoded = Deserializer(newest.model, schemas=writer_schemas()).decode(
+        Serializer(writer_schemas()).encode(old)
+    )
+
+    assert (decoded.location, decoded.battery_mv, decoded.signal_dbm) == (None, None, None)
+    assert decoded.header.device_id == "dev-42"
+    assert decoded.readings[0].value == 21.5
+
+
+def test_unknown_enum_symbol_reads_as_the_enum_default_in_an_older_reader() -> None:
+    """A v3 telemetry reading of kind PRESSURE, read by the v1 model (which lacks the symbol),
+    reads as UNKNOWN, the enum's default."""
+    v1, v3 = VERSIONS["telemetry"][0], latest("telemetry")
+    reading = {
+        "sensor_id": "p1",
+        "kind": "PRESSURE",
+        "value": 1013.0,
+        "unit": "hPa",
+        "sampled_at": dt.datetime(2024, 5, 1, tzinfo=UTC),
+    }
+    new = v3.model.from_avro_dict(
+        {
+            "header": header_value(),
+            "readings": [reading],
+            "location": None,
+            "battery_mv": None,
+            "signal_dbm": -70,
+        }
+    )
+
+    decoded = Deserializer(v1.model, schemas=writer_schemas()).decode(
+        Serializer(writer_schemas()).encode(new)
+    )
+
+    assert decoded.readings[0].kind == "UNKNOWN"
+
+
+def test_one_deserializer_reads_several_record_types_by_writer_name() -> None:
+    """A deserializer of the latest telemetry and heartbeat models reads each value into the
+    model of its writer's record."""
+    telemetry, heartbeat = VERSIONS["telemetry"][0], VERSIONS["heartbeat"][0]
+    t = telemetry.model.from_avro_dict({"header": header_value(), "readings": []})
+    h = heartbeat.model.from_avro_dict(
+        {"header": header_value(2), "state": "ONLINE", "uptime_s": 3600}
+    )
+    serializer = Serializer(writer_schemas())
+    deserializer = Deserializer(
+        [latest("telemetry").model, latest("heartbeat").model], schemas=writer_schemas()
+    )
+
+    assert type(deserializer.decode(serializer.encode(t))) is latest("telemetry").model
+    assert type(deserializer.decode(serializer.encode(h))) is latest("heartbeat").model
+
+
+def test_a_value_of_another_record_type_is_a_schema_mismatch() -> None:
+    """Heartbeat bytes given to a telemetry-only deserializer raise SchemaMismatch naming both
+    records, every time."""
+    heartbeat = VERSIONS["heartbeat"][0]
+    value = Serializer(writer_schemas()).encode(
+        heartbeat.model.from_avro_dict({"header": header_value(), "state": "ONLINE", "uptime_s": 1})
+    )
+    deserializer = Deserializer(latest("telemetry").model, schemas=writer_schemas())
+
+    for _ in range(2):
+        with pytest.raises(SchemaMismatch, match="Heartbeat") as caught:
+            deserializer.decode(value, topic="fleet.telemetry", partition=2, offset=9)
+        assert (caught.value.topic, caught.value.partition, caught.value.offset) == (
+            "fleet.telemetry",
+            2,
+            9,
+        )
+        assert "Telemetry" in str(caught.value)
+
+
+def test_same_schema_gets_a_different_id_per_environment() -> None:
+    """The serializer frames with the id of the configured environment, and a deserializer
+    configured for that environment reads it; one for another environment does not know it."""
+    from devicecontracts.errors import UnknownSchemaId
+
+    from .support import schema_ids
+
+    newest = latest("heartbeat")
+    message = newest.model.from_avro_dict(
+        {
+            "header": header_value(),
+            "state": "BOOTING",
+            "uptime_s": 5,
+            "free_memory_bytes": None,
+            "rssi_dbm": None,
+        }
+    )
+    staging = writer_schemas(ids=schema_ids("staging", offset=1000))
+    prod = writer_schemas(ids=schema_ids("prod", offset=5000))
+
+    value = Serializer(staging).encode(message)
+
+    assert schema_id_of(value) == newest.schema_id + 1000
+    assert Deserializer(newest.model, schemas=staging).decode(value) == message
+    with pytest.raises(UnknownSchemaId, match="prod"):
+        Deserializer(newest.model, schemas=prod).decode(value)
+
+
+def test_encoding_without_an_id_for_the_environment_is_an_encode_error() -> None:
+    """A model whose schema has no id in the environment cannot be framed: EncodeError says to
+    release it."""
+    newest = latest("heartbeat")
+    message = newest.model.from_avro_dict(
+        {
+            "header": header_value(),
+            "state": "ONLINE",
+            "uptime_s": 1,
+            "free_memory_bytes": None,
+            "rssi_dbm": None,
+        }
+    )
+    with pytest.raises(EncodeError, match="contracts register"):
+        Serializer(WriterSchemas(models_package=None)).encode(message)
+
+
+def test_pinned_ids_win_over_the_environment() -> None:
+    """A serializer given an id for a model class frames with that id."""
+    newest = latest("heartbeat")
+    message = newest.model.from_avro_dict(
+        {
+            "header": header_value(),
+            "state": "ONLINE",
+            "uptime_s": 1,
+            "free_memory_bytes": None,
+            "rssi_dbm": None,
+        }
+    )
+    serializer = Serializer(writer_schemas(), ids={newest.model: 7})
+
+    assert schema_id_of(serializer.encode(message)) == 7
+
+
+def test_module_level_encode_and_decode_round_trip() -> None:
+    """`encode` with an explicit id and `decode` with the writer's model read old data into a
+    newer model without any lookup."""
+    v1, newest = VERSIONS["heartbeat"][0], latest("heartbeat")
+    old = v1.model.from_avro_dict({"header": header_value(), "state": "ONLINE", "uptime_s": 9})
+
+    value = encode(old, 12345)
+    decoded = decode(value, newest.model, writer=v1.model)
+
+    assert schema_id_of(value) == 12345
+    assert decoded.uptime_s == 9
+    assert decoded.rssi_dbm is None
+
+
+def test_serializer_and_deserializer_follow_confluent_kafkas_calling_convention() -> None:
+    """Called like confluent-kafka serializers, None (a tombstone) stays None both ways and
+    values round-trip."""
+    newest = latest("heartbeat")
+    message = newest.model.from_avro_dict(
+        {
+            "header": header_value(),
+            "state": "ONLINE",
+            "uptime_s": 1,
+            "free_memory_bytes": 10,
+            "rssi_dbm": -50,
+        }
+    )
+    serializer, deserializer = (
+        Serializer(writer_schemas()),
+        Deserializer(newest.model, schemas=writer_schemas()),
+    )
+
+    assert serializer(None) is None
+    assert deserializer(None) is None
+    assert deserializer(serializer(message)) == message
+
+
+@pytest.mark.parametrize("version", list(all_versions()), ids=lambda v: f"{v.contract}-v{v.number}")
+@RUNTIME
+@given(data=st.data())
+def test_direct_validation_equals_the_models_own_conversion(
+    version: Version, data: st.DataObject
+) -> None:
+    """Where the decoder validates fastavro's plain output in one pydantic call, the model is
+    the one `from_avro_dict` builds from the tagged output."""
+    import fastavro
+
+    from devicecontracts._codec import validates_directly
+
+    if not validates_directly(version.model):
+        pytest.skip("this model is always read through from_avro_dict")
+    payload = body(data.draw(from_avro_schema(version.schema)), version.fastavro_schema)
+
+    def read(tagged: bool) -> Any:
+        return fastavro.schemaless_reader(
+            io.BytesIO(payload), version.fastavro_schema, None, return_named_type=tagged
+        )
+
+    direct = version.model.model_validate(read(tagged=False))
+    converted = version.model.from_avro_dict(read(tagged=True))
+
+    assert values_equal(direct.to_avro_dict(), converted.to_avro_dict())
+
+
+def test_the_catalogs_messages_take_the_direct_path() -> None:
+    """The latest telemetry and heartbeat models qualify for direct validation (so the test
+    above checks something)."""
+    from devicecontracts._codec import validates_directly
+
+    assert validates_directly(latest("telemetry").model)
+    assert validates_directly(latest("heartbeat").model)
+
+
+def test_models_with_ambiguous_unions_keep_their_conversion() -> None:
+    """A model whose schema has two record branches in one union is read through its
+    from_avro_dict (the tags tell the records apart), never validated directly."""
+    from devicecontracts._codec import validates_directly
+
+    from .support import plain_model
+
+    two_records = plain_model(
+        {
+            "type": "record",
+            "name": "Holder",
+            "namespace": "com.example",
+            "fields": [
+                {
+                    "name": "payload",
+                    "type": [
+                        {"type": "record", "name": "A", "fields": [{"name": "x", "type": "int"}]},
+                        {"type": "record", "name": "B", "fields": [{"name": "x", "type": "int"}]},
+                    ],
+                }
+            ],
+        }
+    )
+    two_records.model_validate = classmethod(lambda cls, data: cls(data))  # pydantic-like
+
+    assert not validates_directly(two_records)
+
+
+def _record(fields: list[dict[str, Any]], name: str = "R") -> Any:
+    import fastavro
+
+    return fastavro.parse_schema(
+        {"type": "record", "name": name, "namespace": "com.example", "fields": fields}
+    )
+
+
+@pytest.mark.parametrize(
+    ("writer_fields", "reader_fields", "expected"),
+    [
+        ([{"name": "a", "type": "int"}], [{"name": "a", "type": "int"}], True),
+        (
+            [{"name": "a", "type": "int"}],
+            [{"name": "a", "type": "int"}, {"name": "b", "type": ["null", "int"], "default": None}],
+            True,
+        ),
+        (
+            [{"name": "a", "type": "int"}],
+            [{"name": "a", "type": "int"}, {"name": "b", "type": "int"}],
+            False,
+        ),
+        (
+            [{"name": "a", "type": "int"}, {"name": "b", "type": "int"}],
+            [{"name": "a", "type": "int"}],
+            False,
+        ),
+        ([{"name": "a", "type": "int"}], [{"name": "a", "type": "long"}], False),
+        ([{"name": "a", "type": "int"}], [{"name": "z", "type": "int", "aliases": ["a"]}], False),
+        (
+            [{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A"]}}],
+            [{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A", "B"]}}],
+            True,
+        ),
+        (
+            [{"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A", "B"]}}],
+            [
+                {
+                    "name": "e",
+                    "type": {"type": "enum", "name": "E", "symbols": ["A"], "default": "A"},
+                }
+            ],
+            False,
+        ),
+    ],
+)
+def test_extends_only_where_resolution_just_adds_defaults(
+    writer_fields: list[dict[str, Any]], reader_fields: list[dict[str, Any]], expected: bool
+) -> None:
+    """Reading with the writer's schema alone is chosen only when the reader adds defaulted
+    fields or enum symbols; removals, renames, promotions and missing symbols go to fastavro."""
+    from devicecontracts._codec import extends
+
+    assert extends(_record(writer_fields), _record(reader_fields)) is expected
+
+
+def test_every_older_catalog_version_is_extended_by_the_latest() -> None:
+    """In the catalog, each device-to-cloud message's latest version only adds defaulted fields
+    and symbols to the older ones, so old firmware's values decode without resolution."""
+    from devicecontracts._codec import extends
+
+    newest = latest("telemetry")
+    for version in VERSIONS["telemetry"][:-1]:
+        assert extends(version.fastavro_schema, newest.fastavro_schema)
