@@ -135,7 +135,12 @@ def test_bearer_token_never_shows(tmp_path: Path, logs: pytest.LogCaptureFixture
         flags = ["--registry", registry.url, "--bearer-token", TOKEN, "--logical-cluster", "lsrc-1"]
         assert clean(run("register", "--catalog", catalog, *flags)).exit_code == 0
         env = {"SCHEMA_REGISTRY_URL": registry.url, "SCHEMA_REGISTRY_BEARER_TOKEN": TOKEN}
-        assert clean(run("check", "--catalog", catalog, "--registry", "--format", "json", env=env)).exit_code == 0
+        assert (
+            clean(
+                run("check", "--catalog", catalog, "--registry", "--format", "json", env=env)
+            ).exit_code
+            == 0
+        )
         wrong = {**env, "SCHEMA_REGISTRY_BEARER_TOKEN": TOKEN + "x"}
         assert clean(run("check", "--catalog", catalog, "--registry", env=wrong)).exit_code == 3
         registry.fail_next(503, 50003, f"token was {TOKEN}", times=None)
