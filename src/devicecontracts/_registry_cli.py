@@ -62,16 +62,8 @@ class RegistryOptions:
     url: str | None
     requested: bool = False  # --registry was on the command line (not only in the environment)
     env: str = DEFAULT_ENV
-    api_key: str | None = None
-    api_secret: str | None = field(default=None, repr=False)
-    bearer_token: str | None = field(default=None, repr=False)
-    logical_cluster: str | None = None
-    identity_pool: str | None = None
-    ca_bundle: Path | None = None
-    client_cert: Path | None = None
-    client_key: Path | None = None
-    timeout: float = 10.0
-    retries: int = 3
+    # The remaining flags, named as RegistrySettings names them; secrets among them.
+    connection: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def settings(self) -> RegistrySettings:
         """Validated connection settings; `RegistryConfigError` (exit 2) when unusable."""
@@ -79,25 +71,25 @@ class RegistryOptions:
             raise RegistryConfigError(
                 "no schema registry given: pass --registry URL or set SCHEMA_REGISTRY_URL"
             )
-        return RegistrySettings(
-            self.url,
-            api_key=self.api_key,
-            api_secret=self.api_secret,
-            bearer_token=self.bearer_token,
-            logical_cluster=self.logical_cluster,
-            identity_pool=self.identity_pool,
-            ca_bundle=self.ca_bundle,
-            client_cert=self.client_cert,
-            client_key=self.client_key,
-            timeout=self.timeout,
-            retries=self.retries,
-        )
+        return RegistrySettings(self.url, **self.connection)
 
 
 _SECRET_HINT = " Prefer the environment variable: a flag shows in process lists and shell history."
 
 
 _URL_FROM_ENVIRONMENT = "\0from-environment"
+_CONNECTION_FLAGS = (
+    "api_key",
+    "api_secret",
+    "bearer_token",
+    "logical_cluster",
+    "identity_pool",
+    "ca_bundle",
+    "client_cert",
+    "client_key",
+    "timeout",
+    "retries",
+)
 
 
 def registry_options(func: F) -> F:
@@ -215,16 +207,7 @@ def registry_options(func: F) -> F:
             url=url,
             requested=source is ParameterSource.COMMANDLINE,
             env=kwargs.pop("environment"),
-            api_key=kwargs.pop("api_key"),
-            api_secret=kwargs.pop("api_secret"),
-            bearer_token=kwargs.pop("bearer_token"),
-            logical_cluster=kwargs.pop("logical_cluster"),
-            identity_pool=kwargs.pop("identity_pool"),
-            ca_bundle=kwargs.pop("ca_bundle"),
-            client_cert=kwargs.pop("client_cert"),
-            client_key=kwargs.pop("client_key"),
-            timeout=kwargs.pop("timeout"),
-            retries=kwargs.pop("retries"),
+            connection={name: kwargs.pop(name) for name in _CONNECTION_FLAGS},
         )
         return func(*args, **kwargs)
 
@@ -448,7 +431,7 @@ def _finish(
         )
         click.echo(settings.redact(json.dumps(doc, indent=2, ensure_ascii=False)))
     elif output_format == "github":
-        click.echo(settings.redact(format_github(findings, summary)))
+        click.echo(settings.redact(format_github(findings, summary, command="contracts register")))
     else:
         if findings:
             click.echo(settings.redact(format_text(findings, "", style=_style)).rstrip("\n"))

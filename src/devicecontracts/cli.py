@@ -420,7 +420,7 @@ def evolution_test(
             )
         )
     elif output_format == "github":
-        click.echo(format_github(report.findings, summary))
+        click.echo(format_github(report.findings, summary, command="contracts test"))
     else:
         click.echo(format_text(report.findings, summary, style=_style))
     sys.exit(EXIT_FINDINGS if errors else EXIT_OK)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,6 +146,8 @@ def lock_to_json(lock: Lock) -> dict[str, Any]:
 
 def write_lock(lock: Lock) -> None:
     """Write the lock atomically: readers see the old file or the new one, never a torn one."""
+    import tempfile  # only writers need it; the runtime reads locks on a Lambda cold start
+
     text = json.dumps(lock_to_json(lock), indent=2, sort_keys=False) + "\n"
     directory = lock.path.parent
     try:

@@ -53,18 +53,21 @@ def format_json(findings: Sequence[Finding], summary: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-def format_github(findings: Sequence[Finding], summary: str) -> str:
-    """GitHub Actions workflow commands (``::error file=...,line=...::message``), then a notice."""
+def format_github(
+    findings: Sequence[Finding], summary: str, *, command: str = "contracts check"
+) -> str:
+    """GitHub Actions workflow commands (``::error file=...,line=...::message``), then a notice
+    titled with the ``command`` that ran."""
     lines = []
     for f in findings:
         props = {"file": f.file, "line": f.line, "col": f.column, "title": _title(f)}
         rendered = ",".join(
             f"{key}={_escape_property(str(value))}" for key, value in props.items() if value
         )
-        command = "error" if f.severity is Severity.ERROR else "warning"
+        kind = "error" if f.severity is Severity.ERROR else "warning"
         text = f.message + (f"\nHint: {f.hint}" if f.hint else "")
-        lines.append(f"::{command} {rendered}::{_escape_data(text)}")
-    lines.append(f"::notice title=contracts check::{_escape_data(summary)}")
+        lines.append(f"::{kind} {rendered}::{_escape_data(text)}")
+    lines.append(f"::notice title={_escape_property(command)}::{_escape_data(summary)}")
     return "\n".join(lines)
 
 

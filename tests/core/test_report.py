@@ -172,6 +172,13 @@ def test_github_ends_with_a_notice_summary() -> None:
     )
 
 
+def test_github_notice_is_titled_with_the_command_that_ran() -> None:
+    """Another command (contracts test, register) titles the summary notice with its name."""
+    assert format_github([FINDING], "s", command="contracts test").splitlines()[-1] == (
+        "::notice title=contracts test::s"
+    )
+
+
 def test_github_message_carries_the_hint_on_an_escaped_new_line() -> None:
     """Message and hint are one annotation: the newline between them is escaped as %0A."""
     data = format_github([FINDING], "s").splitlines()[0].split("::", 2)[2]
