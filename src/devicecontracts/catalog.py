@@ -438,7 +438,13 @@ def _parse_all(catalog: Catalog) -> None:
                 contract.fullname = _fullname(v.raw)  # the latest version's name wins
                 if contract.kind == "shared":
                     definers.setdefault(contract.fullname, contract)
-    resolver = _Resolver(catalog, definers)
+    unreadable_shared = [
+        v.display
+        for contract in shared
+        for v in contract.versions
+        if not (isinstance(v.raw, dict) and isinstance(v.raw.get("name"), str))
+    ]
+    resolver = _Resolver(catalog, definers, unreadable_shared)
     for contract in shared + messages:
         for v in contract.versions:
             resolver.parse(v)
@@ -468,9 +474,12 @@ def _fullname(raw: dict[str, Any]) -> str:
 class _Resolver:
     """Parses versions on demand so a reference is parsed before whatever uses it."""
 
-    def __init__(self, catalog: Catalog, definers: dict[str, Contract]) -> None:
+    def __init__(
+        self, catalog: Catalog, definers: dict[str, Contract], unreadable_shared: list[str]
+    ) -> None:
         self.catalog = catalog
         self.definers = definers
+        self.unreadable_shared = unreadable_shared
         self.in_progress: set[int] = set()
 
     def parse(self, v: SchemaVersion) -> None:
@@ -491,6 +500,15 @@ class _Resolver:
                     break
                 except UnknownTypeError as exc:
                     target = self._reference_target(exc, v, entry)
+                    if target is None and self.unreadable_shared:
+                        # The definition may be in a shared file that could not be read.
+                        raise UnknownTypeError(
+                            f"{exc.message}; these shared type files are invalid and may "
+                            f"define it: {', '.join(self.unreadable_shared)}",
+                            exc.location,
+                            exc.name,
+                            exc.candidates,
+                        ) from None
                     if target is None:
                         raise
                     self.parse(target)

@@ -431,6 +431,7 @@ def _lint_named(
         )
     if not isinstance(t, Record):
         return
+    yield from _alias_collisions(contract, v, t)
     for f in t.fields:
         if not f.doc:
             yield make(
@@ -457,6 +458,27 @@ def _lint_named(
                 f"use one of {list(ft.symbols)}",
                 **_where(contract, v, f.path + "/default"),
             )
+
+
+def _alias_collisions(contract: Contract, v: SchemaVersion, t: Record) -> Iterator[Finding]:
+    """Aliases that can make two fields read the same writer field.
+
+    Java's checker accepts it; fastavro gives each writer field to one reader field only, so the
+    runtime would fail on data the registry called compatible.
+    """
+    claimed: dict[str, str] = {f.name: f.name for f in t.fields}
+    for f in t.fields:
+        for alias in f.aliases:
+            owner = claimed.get(alias)
+            if owner is not None and owner != f.name:
+                yield make(
+                    "field-alias-collision",
+                    f"alias {alias!r} of field {f.name!r} in {t.fullname} is already "
+                    f"{'the name' if alias == owner else 'an alias'} of field {owner!r}",
+                    f"remove {alias!r} from the aliases of {f.name!r}",
+                    **_where(contract, v, f.path + "/aliases"),
+                )
+            claimed.setdefault(alias, f.name)
 
 
 def _badly_optional(union: Union, default: Any) -> bool:

@@ -211,6 +211,12 @@ class _Differ:
             yield from self._defaults(previous, f, here, label)
             if previous.doc != f.doc:
                 yield Change("doc-changed", here + "/doc", f"the doc of {label} changed")
+            if previous.order != f.order:
+                yield Change(
+                    "field-order-changed",
+                    here + "/order",
+                    f"the sort order of {label} changed from {previous.order} to {f.order}",
+                )
             yield from self.diff(previous.type, f.type, here + "/type", label)
         for f in old.fields:
             if f.name not in matched:
@@ -245,6 +251,15 @@ class _Differ:
     def _enums(self, old: Enum, new: Enum, path: str) -> Iterator[Change]:
         added = [s for s in new.symbols if s not in old.symbols]
         removed = [s for s in old.symbols if s not in new.symbols]
+        kept_old = [s for s in old.symbols if s in new.symbols]
+        if kept_old != [s for s in new.symbols if s in old.symbols]:
+            yield Change(
+                "enum-symbols-reordered",
+                path + "/symbols",
+                f"the symbols of enum {new.fullname} were reordered: readers resolve symbols by "
+                "name, but a consumer that decodes without the writer's schema reads the wrong "
+                "symbol",
+            )
         if added:
             under = (
                 f" (readers without them fall back to the enum default {old.default!r})"

@@ -147,6 +147,13 @@ RULES: dict[str, Rule] = _rules(
         E,
         "A logicalType is unknown or does not fit its type; Avro silently ignores it.",
     ),
+    (
+        "field-alias-collision",
+        "lint",
+        E,
+        "A field alias names another field of the record, or two fields share an alias: Avro "
+        "Java (so Confluent) accepts it, fastavro fails to read such data.",
+    ),
     ("missing-doc", "lint", W, "A record, enum, fixed or field has no doc."),
     ("missing-namespace", "lint", W, "A top-level named type has no namespace."),
     # python -m codegen (devicecontracts.staleness)

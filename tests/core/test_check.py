@@ -667,3 +667,49 @@ def test_two_contracts_on_one_subject_fail_the_check(tmp_path: Path) -> None:
     report = check(root)
     assert not report.ok
     assert any("fleet.shared-value" in f.message for f in report.errors)
+
+
+def test_field_alias_naming_another_field_is_reported(tmp_path: Path) -> None:
+    """An alias that names a sibling field (two reader fields for one writer field) fails."""
+    root = make_catalog(
+        tmp_path,
+        message_toml(),
+        {"reading": [record("R", [field("a", "int"), field("b", "int", aliases=["a"])])]},
+    )
+    [finding] = with_rule(check(root), "field-alias-collision")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/fields/1/aliases"
+    assert "'a'" in finding.message and "'b'" in finding.message
+
+
+def test_two_fields_sharing_an_alias_are_reported(tmp_path: Path) -> None:
+    """Two fields with the same alias would both read the writer's field of that name."""
+    root = make_catalog(
+        tmp_path,
+        message_toml(),
+        {
+            "reading": [
+                record(
+                    "R", [field("a", "int", aliases=["old"]), field("b", "int", aliases=["old"])]
+                )
+            ]
+        },
+    )
+    assert [f.path for f in with_rule(check(root), "field-alias-collision")] == [
+        "/fields/1/aliases"
+    ]
+
+
+def test_unknown_type_names_the_unreadable_shared_file(tmp_path: Path) -> None:
+    """A message using a shared type whose file is broken is told which file that is."""
+    toml = "[shared.point]\n" + message_toml()
+    root = make_catalog(
+        tmp_path,
+        toml,
+        {"reading": [record("R", [field("p", "com.example.Point")])]},
+    )
+    (root / "point").mkdir()
+    (root / "point" / "v1.avsc").write_text('{"type": "record", "name": ', encoding="utf-8")
+    report = check(root)
+    [unknown] = [f for f in with_rule(report, "invalid-schema") if f.subject != "point"]
+    assert "point/v1.avsc" in unknown.message

@@ -35,6 +35,16 @@ DECIMAL = {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2
 NESTED = {"type": "record", "name": "S", "fields": []}
 
 CASES = {
+    "enum-symbols-reordered": (
+        one(ENUM),
+        one({"type": "enum", "name": "E", "symbols": ["B", "A"]}),
+        "/fields/0/type/symbols",
+    ),
+    "field-order-changed": (
+        one("int"),
+        one("int", order="descending"),
+        "/fields/0/order",
+    ),
     "field-added": (
         one("int"),
         rec([{"name": "x", "type": "int"}, {"name": "y", "type": "int", "default": 0}]),
