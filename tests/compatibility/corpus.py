@@ -3,8 +3,8 @@
 Every expected value below was derived from the rules of Apache Avro Java
 ``SchemaCompatibility.checkReaderWriterCompatibility`` (Avro 1.11.4, the version that Confluent
 Schema Registry runs) and from Confluent's parse-time validation of *new* schemas; none of them
-was produced by running an implementation. See /work/shared/research/governance-anchors.md
-sections 1.1 and 5 for the rules and the Java-measured verdict table they come from.
+was produced by running an implementation. The rules and the Java-measured verdict table they
+come from are in the shared research notes, governance-anchors.md, sections 1.1 and 5.
 
 Conventions:
 
