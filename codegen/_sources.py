@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.catalog import Catalog, display_path, load_catalog
 from devicecontracts.errors import CodegenError, SchemaError, UnknownTypeError
 from devicecontracts.schema import Enum, Fixed, NamedType, Record, Schema, load_json, parse_schema
 
@@ -37,13 +37,6 @@ class Unit:
     def module(self, package: str) -> str:
         """The dotted module name inside ``package``."""
         return ".".join([package, *self.path.with_suffix("").parts])
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _stable(path: Path, root: Path) -> str:
@@ -105,9 +98,9 @@ def folder_units(folder: Path) -> list[Unit]:
     raw = {}
     for path in files:
         try:
-            raw[path] = load_json(path.read_text(encoding="utf-8"), file=_display(path))
+            raw[path] = load_json(path.read_text(encoding="utf-8"), file=display_path(path))
         except (OSError, UnicodeDecodeError) as exc:
-            raise CodegenError(f"cannot read {_display(path)}: {exc}") from None
+            raise CodegenError(f"cannot read {display_path(path)}: {exc}") from None
         except SchemaError as exc:
             raise CodegenError(str(exc)) from None
     # A type several files define belongs to the file whose root it is (geo_point.avsc rather
@@ -136,7 +129,7 @@ def _resolve(
     while pending:
         waiting: list[tuple[Path, UnknownTypeError]] = []
         for path in pending:
-            outcome = _parse_with(raw[path], known, _display(path))
+            outcome = _parse_with(raw[path], known, display_path(path))
             if isinstance(outcome, UnknownTypeError):
                 waiting.append((path, outcome))
                 continue

@@ -10,7 +10,6 @@ process already has, and no network call is needed, not even on a Lambda cold st
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -19,6 +18,7 @@ from typing import Any, Final, NamedTuple
 
 from devicecontracts._codec import AvroModel, WriterSchema, writer_schema
 from devicecontracts.errors import EncodeError, LockError, UnknownSchemaId
+from devicecontracts.lock import read_lock
 
 __all__ = [
     "DEFAULT_MODELS_PACKAGE",
@@ -72,25 +72,18 @@ class SchemaIds:
         file alone. `LockError` when it is unreadable or records no id for ``environment``.
         """
         path = Path(path)
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            subjects = document["subjects"]
-            releases: dict[int, Release] = {}
-            environments: set[str] = set()
-            for subject, versions in subjects.items():
-                for number, entry in versions.items():
-                    ids = entry.get("ids", {})
-                    environments.update(ids)
-                    if environment in ids:
-                        release = Release(subject, int(number), str(entry["fingerprint"]))
-                        releases[int(ids[environment])] = release
-        except FileNotFoundError:
+        if not path.is_file():
             raise LockError(
                 f"no lock file at {path}: deploy schemas/contracts.lock.json with the function "
                 f"and point {LOCK_VARIABLE} at it"
-            ) from None
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
-            raise LockError(f"cannot read the lock file {path}: {e}") from None
+            )
+        releases: dict[int, Release] = {}
+        environments: set[str] = set()
+        for subject, versions in read_lock(path).subjects.items():
+            for number, entry in versions.items():
+                environments.update(entry.ids)
+                if environment in entry.ids:
+                    releases[entry.ids[environment]] = Release(subject, number, entry.fingerprint)
         if not releases:
             known = ", ".join(sorted(environments)) or "none yet"
             raise LockError(

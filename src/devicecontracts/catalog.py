@@ -49,6 +49,7 @@ __all__ = [
     "Direction",
     "LoadProblem",
     "SchemaVersion",
+    "display_path",
     "load_catalog",
     "record_releases",
 ]
@@ -327,12 +328,12 @@ def _check_rules_config(rules: Mapping[str, Any], config_file: Path) -> None:
         )
 
 
-def _display(root: Path, path: Path) -> str:
-    """A path as users see it: relative to the working directory when possible."""
+def display_path(path: Path) -> str:
+    """A path as users see it in messages: relative to the working directory when possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return str(path)
+        return path.as_posix()
 
 
 def _read_versions(catalog: Catalog) -> None:
@@ -346,7 +347,7 @@ def _read_versions(catalog: Catalog) -> None:
                     f"folder {entry.name}/ holds schemas but {CATALOG_FILE} does not declare it",
                     f"add a [messages.{entry.name}] (or [shared.{entry.name}]) table to "
                     f"{CATALOG_FILE}",
-                    file=_display(root, entry),
+                    file=display_path(entry),
                 )
             )
     for contract in catalog.contracts.values():
@@ -358,7 +359,7 @@ def _read_versions(catalog: Catalog) -> None:
                     f"{contract.kind} {contract.name!r} is declared but {folder.name}/ "
                     "does not exist",
                     f"create {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
-                    file=_display(root, folder),
+                    file=display_path(folder),
                     subject=contract.name,
                 )
             )
@@ -376,7 +377,7 @@ def _read_versions(catalog: Catalog) -> None:
                         "catalog-stray-file",
                         f"{path.name} is not a version file (v1.avsc, v2.avsc, ...)",
                         "rename it to the next version number, or move it out of the catalog",
-                        file=_display(root, path),
+                        file=display_path(path),
                         subject=contract.name,
                     )
                 )
@@ -387,7 +388,7 @@ def _read_versions(catalog: Catalog) -> None:
                     f"{contract.kind} {contract.name!r} is declared but {folder.name}/ holds no "
                     "version files",
                     f"add {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
-                    file=_display(root, folder),
+                    file=display_path(folder),
                     subject=contract.name,
                 )
             )
@@ -402,7 +403,7 @@ def _read_versions(catalog: Catalog) -> None:
                     + ", ".join(f"v{m}" for m in missing),
                     "released versions are never deleted or renumbered: restore the missing "
                     "files from git history",
-                    file=_display(root, folder),
+                    file=display_path(folder),
                     subject=contract.name,
                 )
             )
@@ -413,13 +414,13 @@ def _read_versions(catalog: Catalog) -> None:
             except (OSError, UnicodeDecodeError) as exc:
                 text = ""
                 problem: SchemaError | None = SchemaError(
-                    f"cannot read the file: {exc}", Location(file=_display(root, path))
+                    f"cannot read the file: {exc}", Location(file=display_path(path))
                 )
             else:
                 problem = None
             contract.versions.append(
                 SchemaVersion(
-                    contract.name, number, path, _display(root, path), text, problem=problem
+                    contract.name, number, path, display_path(path), text, problem=problem
                 )
             )
 

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from devicecontracts.catalog import Catalog, Contract, SchemaVersion
+from devicecontracts.catalog import Catalog, Contract, SchemaVersion, display_path
 from devicecontracts.findings import Finding, make
 
 __all__ = [
@@ -83,12 +83,12 @@ def stale_model_findings(
             findings.append(
                 make(
                     "stale-model",
-                    f"model module {_display(module)} is of {subject} v{version}, which the "
+                    f"model module {display_path(module)} is of {subject} v{version}, which the "
                     "catalog no longer has",
                     hint,
                     subject=subject,
                     version=version,
-                    file=_display(module),
+                    file=display_path(module),
                 )
             )
     return findings
@@ -101,7 +101,7 @@ def _version_finding(
     where: dict[str, Any] = {
         "subject": contract.subject,
         "version": v.version,
-        "file": _display(module),
+        "file": display_path(module),
     }
     try:
         text = module.read_text(encoding="utf-8")
@@ -109,7 +109,7 @@ def _version_finding(
         return make(
             "stale-model",
             f"{contract.subject} v{v.version} ({v.display}) has no generated model "
-            f"{_display(module)}",
+            f"{display_path(module)}",
             hint,
             **where,
         )
@@ -172,10 +172,3 @@ def _same_folder(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
