@@ -17,8 +17,12 @@ import statistics
 import time
 from typing import Any
 
-from devicecontracts.compatibility import CompatibilityCache, CompatibilityLevel, check_parsed
 from devicecontracts.schema import parse_schema
+from devicecontracts.schema.compatibility import (
+    CompatibilityCache,
+    CompatibilityLevel,
+    check_parsed,
+)
 
 FULL_TRANSITIVE = CompatibilityLevel.FULL_TRANSITIVE
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import fastavro
 
 from _serde_common import MessageType, message_types
-from devicecontracts._wire import header
+from devicecontracts._runtime.wire import header
 from devicecontracts.serde import (
     Deserializer,
     Release,

@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from devicecontracts.check.staleness import schema_digest
 from devicecontracts.schema import (
     Array,
     AvroType,
@@ -27,7 +28,6 @@ from devicecontracts.schema import (
     canonical_form,
     to_json,
 )
-from devicecontracts.staleness import schema_digest
 
 from ._defaults import Defaults
 from ._emit import RESERVED_ATTRIBUTES, SUPPORT, Context, named_nodes

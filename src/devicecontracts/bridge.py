@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Generic, Protocol, Self, TypeVar
 
-from devicecontracts._codec import AvroModel
+from devicecontracts._runtime.plans import AvroModel
 from devicecontracts.errors import PayloadValidationError
 from devicecontracts.serde import Serializer
 

@@ -156,7 +156,7 @@ RULES: dict[str, Rule] = _rules(
     ),
     ("missing-doc", "lint", W, "A record, enum, fixed or field has no doc."),
     ("missing-namespace", "lint", W, "A top-level named type has no namespace."),
-    # python -m codegen (devicecontracts.staleness)
+    # python -m codegen (devicecontracts.check.staleness)
     (
         "stale-model",
         "codegen",
@@ -164,7 +164,7 @@ RULES: dict[str, Rule] = _rules(
         "A generated model no longer matches its schema version (or has none): regenerate "
         "with python -m codegen.",
     ),
-    # contracts check --registry and contracts register (devicecontracts.release)
+    # contracts check --registry and contracts register (devicecontracts.registry.release)
     (
         "registry-extra-version",
         "registry",

@@ -47,7 +47,7 @@ import datetime as _dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 
-from devicecontracts._codec import AvroModel
+from devicecontracts._runtime.plans import AvroModel
 from devicecontracts.errors import (
     CorruptPayload,
     DecodeError,

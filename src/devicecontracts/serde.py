@@ -37,8 +37,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from fastavro import schemaless_writer
 
-from devicecontracts._codec import AvroModel, ReadPlan, plan_read, writer_schema
-from devicecontracts._lookup import (
+from devicecontracts._runtime.lookup import (
     DEFAULT_MODELS_PACKAGE,
     ENVIRONMENT_VARIABLE,
     LOCK_VARIABLE,
@@ -46,7 +45,8 @@ from devicecontracts._lookup import (
     SchemaIds,
     WriterSchemas,
 )
-from devicecontracts._wire import HEADER_SIZE, header, schema_id_of
+from devicecontracts._runtime.plans import AvroModel, ReadPlan, plan_read, writer_schema
+from devicecontracts._runtime.wire import HEADER_SIZE, header, schema_id_of
 from devicecontracts.errors import DecodeError
 
 __all__ = [

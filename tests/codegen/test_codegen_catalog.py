@@ -132,7 +132,7 @@ def test_importing_the_models_pulls_in_no_cli_test_or_registry_code() -> None:
 
 def test_stale_model_check_is_clean_on_the_committed_models(catalog: Catalog) -> None:
     """``contracts check`` finds no stale model in the repository as committed."""
-    from devicecontracts.staleness import package_model_findings
+    from devicecontracts.check.staleness import package_model_findings
 
     assert package_model_findings(catalog) == []
 

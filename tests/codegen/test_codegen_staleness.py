@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from codegen_support import ROOT
 
-from devicecontracts import staleness
 from devicecontracts.catalog import load_catalog
-from devicecontracts.check import check_catalog
+from devicecontracts.check import check_catalog, staleness
 from devicecontracts.findings import RULES, Severity
 
 

@@ -27,7 +27,7 @@ import pytest
 from avro.schema import Schema as AvroSchema
 from corpus import Schema, api_form
 
-from devicecontracts.compatibility import check_compatibility
+from devicecontracts.schema.compatibility import check_compatibility
 
 APACHE = importlib.import_module("avro.test.test_compatibility")
 APACHE_SOURCE = inspect.getsource(APACHE)

@@ -22,7 +22,7 @@ from corpus import (
     api_form,
 )
 
-from devicecontracts.compatibility import CompatibilityLevel, check_compatibility
+from devicecontracts.schema.compatibility import CompatibilityLevel, check_compatibility
 
 # A valid previous version used where only the new schema matters.
 BASELINE: dict[str, Any] = {

@@ -28,7 +28,7 @@ from corpus import CASES, Case, Schema, api_form
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from fastavro.utils import generate_many
 
-from devicecontracts.compatibility import check_compatibility
+from devicecontracts.schema.compatibility import check_compatibility
 
 DIRECTIONS = ("BACKWARD", "FORWARD")
 PAIRS = [(case, direction) for case in CASES for direction in DIRECTIONS]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from devicecontracts.catalog import Catalog, Direction, load_catalog
-from devicecontracts.compatibility import CompatibilityLevel
 from devicecontracts.errors import CatalogError
 from devicecontracts.schema import Record, Union
+from devicecontracts.schema.compatibility import CompatibilityLevel
 
 from .support import field, make_catalog, message_toml, next_version, read_version, record
 

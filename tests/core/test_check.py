@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from devicecontracts.catalog import load_catalog, record_releases
+from devicecontracts.catalog.lock import write_lock
 from devicecontracts.findings import RULES, Severity
-from devicecontracts.lock import write_lock
 
 from .support import (
     check,

@@ -1,4 +1,4 @@
-"""Specification of `devicecontracts.diff.diff_schemas`: what changed between two versions."""
+"""Specification of `devicecontracts.schema.diff.diff_schemas`: what changed between versions."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from devicecontracts.diff import Change, diff_schemas
 from devicecontracts.schema import parse_schema
+from devicecontracts.schema.diff import Change, diff_schemas
 
 
 def rec(fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

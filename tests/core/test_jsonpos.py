@@ -1,4 +1,4 @@
-"""Specification of `devicecontracts._jsonpos.locate`: line and column of a JSON path in text."""
+"""Specification of `devicecontracts.check._jsonpos.locate`: line and column of a JSON path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devicecontracts._jsonpos import locate
+from devicecontracts.check._jsonpos import locate
 
 SCHEMA_TEXT = """{
   "type": "record",

@@ -1,4 +1,4 @@
-"""Specification of the lock of released versions: `devicecontracts.lock`."""
+"""Specification of the lock of released versions: `devicecontracts.catalog.lock`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from devicecontracts.catalog.lock import (
+    Lock,
+    LockEntry,
+    Reference,
+    content_hash,
+    read_lock,
+    write_lock,
+)
 from devicecontracts.errors import LockError
-from devicecontracts.lock import Lock, LockEntry, Reference, content_hash, read_lock, write_lock
 
 from .support import BUNDLED
 

@@ -1,4 +1,4 @@
-"""Specification of the report formats: `devicecontracts.report`."""
+"""Specification of the report formats: `devicecontracts.cli.report`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devicecontracts.cli.report import format_github, format_json, format_text
 from devicecontracts.findings import RULES, Finding, Severity, make
-from devicecontracts.report import format_github, format_json, format_text
 
 FINDING = make(
     "incompatible",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from devicecontracts.catalog import Contract, load_catalog
-from devicecontracts.compatibility import CompatibilityLevel
-from devicecontracts.evolution import evolution_cases, run_case, verify_evolution
+from devicecontracts.schema.compatibility import CompatibilityLevel
+from devicecontracts.testing.evolution import evolution_cases, run_case, verify_evolution
 
 BUNDLED = Path(__file__).resolve().parents[2] / "schemas"
 CATALOG = load_catalog(BUNDLED)

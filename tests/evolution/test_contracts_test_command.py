@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-import devicecontracts.evolution
+import devicecontracts.testing.evolution
 from devicecontracts.cli import main
-from devicecontracts.compatibility import CompatibilityResult
+from devicecontracts.schema.compatibility import CompatibilityResult
 
 BUNDLED = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -113,7 +113,7 @@ def test_a_checker_saying_compatible_where_data_breaks_is_named(
     def always_compatible(new: Any, previous: Any, level: Any, **_: Any) -> CompatibilityResult:
         return CompatibilityResult(True, (), level)
 
-    monkeypatch.setattr(devicecontracts.evolution, "check_parsed", always_compatible)
+    monkeypatch.setattr(devicecontracts.testing.evolution, "check_parsed", always_compatible)
     result = run("test", "--catalog", str(catalog), "--subject", "alarm")
     assert result.exit_code == 1
     assert result.output.count("[evolution-checker-disagrees]") == 3
@@ -128,7 +128,7 @@ def test_a_break_the_data_does_not_show_is_a_warning(monkeypatch: pytest.MonkeyP
     def never_compatible(new: Any, previous: Any, level: Any, **_: Any) -> CompatibilityResult:
         return CompatibilityResult(False, (), level)
 
-    monkeypatch.setattr(devicecontracts.evolution, "check_parsed", never_compatible)
+    monkeypatch.setattr(devicecontracts.testing.evolution, "check_parsed", never_compatible)
     result = run("test", "--catalog", str(BUNDLED), "--subject", "heartbeat", "--examples", "5")
     assert result.exit_code == 0, result.output
     assert "[evolution-break-unseen]" in result.output and "1 warning" in result.output

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from devicecontracts.compatibility import CompatibilityLevel
+from devicecontracts.catalog.lock import Reference
 from devicecontracts.errors import RegistryIncompatibleError, RegistryRequestError
-from devicecontracts.lock import Reference
 from devicecontracts.registry import RegistrySettings, SchemaRegistry
+from devicecontracts.schema.compatibility import CompatibilityLevel
 from devicecontracts.testing.registry import LocalRegistry
 
 from .support import optional, point, reading, required

@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devicecontracts.catalog import load_catalog
-from devicecontracts.compatibility import CompatibilityLevel
-from devicecontracts.release import (
+from devicecontracts.registry.release import (
     RegistryFacts,
     RegistryMatch,
     SubjectFacts,
@@ -20,6 +19,7 @@ from devicecontracts.release import (
     registry_references,
     release_findings,
 )
+from devicecontracts.schema.compatibility import CompatibilityLevel
 
 from .support import POINT_SUBJECT, READING_SUBJECT, optional, point, small_catalog
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from click.testing import Result
 
-from devicecontracts import _registry_cli
+from devicecontracts.cli import _registry as _registry_cli
 from devicecontracts.cli import main
 from devicecontracts.registry import RegistrySettings
 from devicecontracts.testing.registry import LocalRegistry

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from confluent_kafka.schema_registry import Schema
 
-from devicecontracts import _registry_cli
+from devicecontracts.cli import _registry as _registry_cli
 
 from .support import client, point, run
 
@@ -51,7 +51,7 @@ def test_importing_the_package_and_the_cli_does_not_load_the_registry_client():
     confluent_kafka or avro: only a request does."""
     code = (
         "import sys, devicecontracts, devicecontracts.cli, devicecontracts.registry, "
-        "devicecontracts.release\n"
+        "devicecontracts.registry.release\n"
         "loaded = [m for m in ('confluent_kafka', 'avro', 'httpx2', 'httpx') if m in sys.modules]\n"
         "print(','.join(loaded))"
     )

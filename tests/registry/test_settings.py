@@ -98,7 +98,10 @@ printable = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), ma
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(secret=printable.filter(bool), before=printable, after=printable)
+# NUL stands in for the mask below, so it cannot be part of a secret here.
+@given(
+    secret=printable.filter(lambda s: bool(s) and "\0" not in s), before=printable, after=printable
+)
 def test_redaction_removes_every_occurrence(secret: str, before: str, after: str):
     """Whatever the secret and whatever surrounds it, no occurrence survives redaction."""
     s = RegistrySettings("https://sr.example.com", api_key="k", api_secret=secret)

@@ -287,7 +287,7 @@ def test_direct_validation_equals_the_models_own_conversion(
     the one `from_avro_dict` builds from the tagged output."""
     import fastavro
 
-    from devicecontracts._codec import validates_directly
+    from devicecontracts._runtime.plans import validates_directly
 
     if not validates_directly(version.model):
         pytest.skip("this model is always read through from_avro_dict")
@@ -307,7 +307,7 @@ def test_direct_validation_equals_the_models_own_conversion(
 def test_the_catalogs_messages_take_the_direct_path() -> None:
     """The latest telemetry and heartbeat models qualify for direct validation (so the test
     above checks something)."""
-    from devicecontracts._codec import validates_directly
+    from devicecontracts._runtime.plans import validates_directly
 
     assert validates_directly(latest("telemetry").model)
     assert validates_directly(latest("heartbeat").model)
@@ -316,7 +316,7 @@ def test_the_catalogs_messages_take_the_direct_path() -> None:
 def test_models_with_ambiguous_unions_keep_their_conversion() -> None:
     """A model whose schema has two record branches in one union is read through its
     from_avro_dict (the tags tell the records apart), never validated directly."""
-    from devicecontracts._codec import validates_directly
+    from devicecontracts._runtime.plans import validates_directly
 
     from .support import plain_model
 
@@ -392,7 +392,7 @@ def test_extends_only_where_resolution_just_adds_defaults(
 ) -> None:
     """Reading with the writer's schema alone is chosen only when the reader adds defaulted
     fields or enum symbols; removals, renames, promotions and missing symbols go to fastavro."""
-    from devicecontracts._codec import extends
+    from devicecontracts._runtime.plans import extends
 
     assert extends(_record(writer_fields), _record(reader_fields)) is expected
 
@@ -400,7 +400,7 @@ def test_extends_only_where_resolution_just_adds_defaults(
 def test_every_older_catalog_version_is_extended_by_the_latest() -> None:
     """In the catalog, each device-to-cloud message's latest version only adds defaulted fields
     and symbols to the older ones, so old firmware's values decode without resolution."""
-    from devicecontracts._codec import extends
+    from devicecontracts._runtime.plans import extends
 
     newest = latest("telemetry")
     for version in VERSIONS["telemetry"][:-1]:

@@ -36,9 +36,9 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
-from devicecontracts.compatibility import CompatibilityLevel, check_parsed
 from devicecontracts.findings import Finding, Severity, make
 from devicecontracts.schema import Schema
+from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
 from devicecontracts.testing._values import decode, encode
 from devicecontracts.testing.strategies import from_avro_schema
 

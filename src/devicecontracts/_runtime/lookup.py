@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-from devicecontracts._codec import AvroModel, WriterSchema, writer_schema
+from devicecontracts._runtime.plans import AvroModel, WriterSchema, writer_schema
+from devicecontracts.catalog.lock import read_lock
 from devicecontracts.errors import EncodeError, LockError, UnknownSchemaId
-from devicecontracts.lock import read_lock
 
 __all__ = [
     "DEFAULT_MODELS_PACKAGE",
@@ -255,7 +255,7 @@ class WriterSchemas:
         if self._unknown_until.get(schema_id, 0.0) > time.monotonic():
             return None
         if self._registry is None:
-            from devicecontracts._registry_lookup import RegistrySource
+            from devicecontracts._runtime.registry_source import RegistrySource
 
             self._registry = RegistrySource(self._registry_config)
         fetched = self._registry.fetch(schema_id)

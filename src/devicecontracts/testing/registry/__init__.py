@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from devicecontracts.testing._registry_server import (
+from devicecontracts.testing.registry._server import (
     LocalRegistry,
     RecordedRequest,
     RegisteredSchemaInfo,

@@ -30,9 +30,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
-from devicecontracts.compatibility import CompatibilityLevel, CompatibilityResult, check_parsed
+from devicecontracts.catalog.lock import LockEntry, Reference, content_hash
 from devicecontracts.findings import Finding, Severity, make
-from devicecontracts.lock import LockEntry, Reference, content_hash
+from devicecontracts.schema.compatibility import (
+    CompatibilityLevel,
+    CompatibilityResult,
+    check_parsed,
+)
 
 __all__ = [
     "Preflight",

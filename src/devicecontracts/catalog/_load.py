@@ -4,7 +4,7 @@ Layout::
 
     schemas/
       catalog.toml              one table per contract: [shared.<name>] or [messages.<name>]
-      contracts.lock.json       released versions (see devicecontracts.lock)
+      contracts.lock.json       released versions (see devicecontracts.catalog.lock)
       <name>/v1.avsc, v2.avsc   every version of a contract, numbered from 1 without gaps
 
 A *shared* contract is a named type other schemas use by full name (a Schema Registry schema
@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devicecontracts.compatibility import CompatibilityLevel
+from devicecontracts.catalog.lock import Lock, LockEntry, Reference, content_hash, read_lock
 from devicecontracts.errors import CatalogError, Location, SchemaError, UnknownTypeError
-from devicecontracts.lock import Lock, LockEntry, Reference, content_hash, read_lock
 from devicecontracts.schema import (
     Enum,
     Fixed,
@@ -40,6 +39,7 @@ from devicecontracts.schema import (
     parse_schema,
     walk,
 )
+from devicecontracts.schema.compatibility import CompatibilityLevel
 
 __all__ = [
     "CATALOG_FILE",

@@ -1,7 +1,7 @@
 """The imperative half of a release: ask the registry, preflight, register, record ids.
 
 `gather` asks the registry what it holds for every subject of the catalog (read-only);
-`devicecontracts.release.plan_release` decides; `preflight` asks the registry's verdict on every
+`registry.release.plan_release` decides; `preflight` asks the registry's verdict on every
 pending version (read-only); `register` carries the plan out. The CLI strings them together.
 """
 
@@ -11,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devicecontracts.catalog import Catalog, SchemaVersion
-from devicecontracts.compatibility import CompatibilityLevel
 from devicecontracts.errors import Location, RegistryRequestError
 from devicecontracts.registry import RegisteredVersion, SchemaRegistry
-from devicecontracts.release import (
+from devicecontracts.registry.release import (
     Preflight,
     RegistryFacts,
     RegistryMatch,
@@ -29,6 +28,7 @@ from devicecontracts.release import (
     release_order,
     schema_text,
 )
+from devicecontracts.schema.compatibility import CompatibilityLevel
 
 __all__ = ["Outcome", "gather", "preflight", "register"]
 

@@ -47,7 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from devicecontracts.testing._registry_avro import (
+from devicecontracts.testing.registry._avro_checker import (
     InvalidSchema,
     ParsedAvro,
     compatibility_messages,

@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from devicecontracts._registry_release import (
+from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.catalog.lock import write_lock
+from devicecontracts.check import CheckReport, check_catalog
+from devicecontracts.cli.report import format_github, format_json, format_text
+from devicecontracts.errors import RegistryConfigError, RegistryError
+from devicecontracts.findings import Finding, Severity
+from devicecontracts.registry import ENVIRONMENT_VARIABLES, RegistrySettings, SchemaRegistry
+from devicecontracts.registry._apply import (
     Outcome,
     gather,
     preflight,
@@ -29,13 +36,7 @@ from devicecontracts._registry_release import (
     restore_levels,
     set_levels_for_preflight,
 )
-from devicecontracts.catalog import Catalog, load_catalog
-from devicecontracts.check import CheckReport, check_catalog
-from devicecontracts.errors import RegistryConfigError, RegistryError
-from devicecontracts.findings import Finding, Severity
-from devicecontracts.lock import write_lock
-from devicecontracts.registry import ENVIRONMENT_VARIABLES, RegistrySettings, SchemaRegistry
-from devicecontracts.release import (
+from devicecontracts.registry.release import (
     Preflight,
     ReleasePlan,
     SubjectPlan,
@@ -46,7 +47,6 @@ from devicecontracts.release import (
     preflight_findings,
     release_findings,
 )
-from devicecontracts.report import format_github, format_json, format_text
 
 __all__ = ["RegistryOptions", "registry_options", "run_check", "run_register", "run_serve"]
 
@@ -552,7 +552,7 @@ def run_check(
 def run_serve(host: str, port: int, level: str, incompatible_code: int) -> int:
     """``contracts registry serve``: a local registry until Ctrl-C."""
     try:
-        from devicecontracts.testing._registry_server import LocalRegistry
+        from devicecontracts.testing.registry._server import LocalRegistry
     except ModuleNotFoundError as exc:
         if exc.name not in ("avro", "devicecontracts.testing"):
             raise

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from devicecontracts.compatibility import CompatibilityLevel
+from devicecontracts.catalog.lock import Reference
 from devicecontracts.errors import (
     Location,
     RegistryAuthError,
@@ -56,7 +56,7 @@ from devicecontracts.errors import (
     RegistryTimeoutError,
     RegistryUnreachableError,
 )
-from devicecontracts.lock import Reference
+from devicecontracts.schema.compatibility import CompatibilityLevel
 
 __all__ = [
     "ENVIRONMENT_VARIABLES",

@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Final, Protocol, Self
 
 import fastavro
 
-from devicecontracts._wire import HEADER_SIZE
+from devicecontracts._runtime.wire import HEADER_SIZE
 from devicecontracts.errors import (
     CorruptPayload,
     DecodeError,

@@ -21,21 +21,21 @@ from typing import Any, TypeVar
 import click
 
 from devicecontracts import __version__
-from devicecontracts._registry_cli import (
+from devicecontracts.catalog import load_catalog, record_releases
+from devicecontracts.catalog.lock import write_lock
+from devicecontracts.check import CheckReport, check_catalog
+from devicecontracts.cli._registry import (
     RegistryOptions,
     registry_options,
     run_check,
     run_register,
     run_serve,
 )
-from devicecontracts.catalog import load_catalog, record_releases
-from devicecontracts.check import CheckReport, check_catalog
-from devicecontracts.compatibility import CompatibilityLevel, check_parsed
-from devicecontracts.diff import diff_schemas
+from devicecontracts.cli.report import FORMATS, format_github, format_json, format_text
 from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
 from devicecontracts.findings import RULES, Severity
-from devicecontracts.lock import write_lock
-from devicecontracts.report import FORMATS, format_github, format_json, format_text
+from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
+from devicecontracts.schema.diff import diff_schemas
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REGISTRY = 0, 1, 2, 3
 
@@ -387,7 +387,7 @@ def evolution_test(
     the compatibility check's verdict for that pair.
     """
     try:
-        from devicecontracts.evolution import verify_evolution
+        from devicecontracts.testing.evolution import verify_evolution
     except ModuleNotFoundError as exc:
         if exc.name != "hypothesis":
             raise

@@ -1,8 +1,8 @@
 """The local registry's Avro machinery: parsing, validation, identity and compatibility.
 
 Deliberately independent of devicecontracts' own engine (``devicecontracts.schema`` and
-``devicecontracts.compatibility``), so tests that run ``contracts`` against the local registry
-really check our engine against a second implementation:
+``devicecontracts.schema.compatibility``), so tests that run ``contracts`` against the local
+registry really check our engine against a second implementation:
 
 * parsing and the compatibility verdict come from the ``avro`` package
   (``avro.compatibility.ReaderWriterCompatibilityChecker``, a port of Apache Avro Java's

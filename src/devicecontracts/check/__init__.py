@@ -22,13 +22,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from devicecontracts._jsonpos import locate
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
-from devicecontracts.compatibility import CompatibilityCache, CompatibilityIssue, check_parsed
-from devicecontracts.diff import diff_schemas, translate_path
+from devicecontracts.catalog.lock import content_hash
+from devicecontracts.check._jsonpos import locate
+from devicecontracts.check.staleness import package_model_findings
 from devicecontracts.errors import SchemaError, SchemaJSONError
 from devicecontracts.findings import RULES, Finding, Severity, make
-from devicecontracts.lock import content_hash
 from devicecontracts.schema import (
     NO_DEFAULT,
     Enum,
@@ -40,7 +39,12 @@ from devicecontracts.schema import (
     describe_type,
     walk,
 )
-from devicecontracts.staleness import package_model_findings
+from devicecontracts.schema.compatibility import (
+    CompatibilityCache,
+    CompatibilityIssue,
+    check_parsed,
+)
+from devicecontracts.schema.diff import diff_schemas, translate_path
 
 __all__ = ["CheckReport", "check_catalog"]
 

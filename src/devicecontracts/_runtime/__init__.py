@@ -1,0 +1,10 @@
+"""The machinery behind the runtime faces (``serde``, ``lambda_events``, ``bridge``).
+
+``wire`` frames and unframes Confluent's wire format, ``plans`` turns a writer schema and a
+reader model into a read plan and diagnoses failed reads, ``lookup`` finds the writer schema
+for an id (process cache, then the lock packaged with the models, then the registry), and
+``registry_source`` asks Schema Registry, importing confluent-kafka only then.
+
+May import: ``errors``, ``types``, ``catalog.lock`` (reading only) and, lazily, ``schema``.
+Never governance (``check``, ``registry``), the CLI or ``testing``: a Lambda imports this.
+"""
