@@ -58,7 +58,7 @@ SUPPORT: dict[str, str] = {
     **dict.fromkeys(types.__all__, "devicecontracts.types"),
 }
 
-MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_SCHEMA_SHA256"})
+MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_CONTENT_HASH"})
 
 RESERVED_ATTRIBUTES = frozenset(n for n in dir(AvroRecord) if not n.startswith("__"))
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from devicecontracts.catalog import Catalog
+from devicecontracts.catalog.lock import content_hash
 from devicecontracts.schema import Record
 
 from ._render import GENERATED_MARK, Context, docstring, render_unit
@@ -107,11 +108,11 @@ def _contract_init(newest: Unit, versions: Sequence[Unit], ctx: Context, package
         *docstring(summary, f"{GENERATED_MARK}: do not edit.", 0),
         "",
         f"from {module} import (",
-        *[f"    {name}," for name in ["AVRO_FINGERPRINT", "AVRO_SCHEMA_SHA256", *names]],
+        *[f"    {name}," for name in ["AVRO_CONTENT_HASH", "AVRO_FINGERPRINT", *names]],
         ")",
         "",
         "__all__ = [",
-        *[f'    "{name}",' for name in ["AVRO_FINGERPRINT", "AVRO_SCHEMA_SHA256", *names]],
+        *[f'    "{name}",' for name in ["AVRO_CONTENT_HASH", "AVRO_FINGERPRINT", *names]],
         "]",
     ]
     return "\n".join(lines) + "\n"
@@ -204,6 +205,7 @@ def _manifest(
             "subject": unit.subject,
             "version": unit.version,
             "fingerprint": unit.schema.fingerprint,
+            "content_hash": content_hash(unit.schema.to_json()),
             "model": _root_class(unit, ctx),
         }
         entries.append(f"    {json.dumps(unit.path.as_posix())}: {_literal(entry)},")
@@ -215,7 +217,8 @@ def _manifest(
         "",
         "``CATALOG`` is the catalog folder relative to this package's folder (None when the",
         "models come from a plain folder of schema files); ``MODULES`` maps each module file",
-        "to its schema: subject, version, fingerprint and root model class.",
+        "to its schema: subject, version, fingerprint, content hash (``AVRO_CONTENT_HASH``) and",
+        "root model class.",
         "",
         f"{GENERATED_MARK}: do not edit.",
         '"""',

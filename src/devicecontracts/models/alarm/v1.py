@@ -18,8 +18,8 @@ from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.types import AvroRecord, TimestampMillis, untagged
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "Alarm",
     "AlarmSeverity",
     "DeviceHeader",
@@ -28,10 +28,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:6a3e109457d5dbb617c6ef378d609d06b0c3731bb886e595297d540d057679e3"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:b62883916cc15f2167a7468ad066bb049d6b901119e5d563d893419a7582bfa4"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:b62883916cc15f2167a7468ad066bb049d6b901119e5d563d893419a7582bfa4"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class AlarmSeverity(StrEnum):

@@ -18,8 +18,8 @@ from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.types import AvroRecord, TimestampMillis, untagged
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "Alarm",
     "AlarmSeverity",
     "DeviceHeader",
@@ -28,10 +28,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:c86d22526b20bdf0aed103d87a6f88ce91c6c996d29b664d711986cd26367f35"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:5164c4c4fe3c4125b4b91b7f9813cff6d4cbb7f4a8dff77445f36e708c05c28b"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:5164c4c4fe3c4125b4b91b7f9813cff6d4cbb7f4a8dff77445f36e708c05c28b"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class AlarmSeverity(StrEnum):

@@ -18,8 +18,8 @@ from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.types import AvroRecord, TimestampMillis, untagged
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "Alarm",
     "AlarmSeverity",
     "DeviceHeader",
@@ -28,10 +28,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:ba58c5d57345021be6a3796f642e7e8cdf68e01a7ab0697318abdb9aa1fe983c"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:d9925dde083d5f494e0d7abed34506b8f64efef5fb3d905dd39d0260368bfed0"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:d9925dde083d5f494e0d7abed34506b8f64efef5fb3d905dd39d0260368bfed0"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class AlarmSeverity(StrEnum):

@@ -16,18 +16,18 @@ from pydantic import Field
 from devicecontracts.types import AvroRecord, TimestampMillis
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "Command",
     "CommandAction",
 ]
 
 AVRO_FINGERPRINT: Final = "sha256:4ad79ef4df30f6f4cd509a648ea5b3383823375ee9fc82213a2777bcf3ef1b32"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:bb602e796ef6b26deb0c64c83411451e0f8ee1ea573fdef1a79d68b47d77dce9"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:bb602e796ef6b26deb0c64c83411451e0f8ee1ea573fdef1a79d68b47d77dce9"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class CommandAction(StrEnum):

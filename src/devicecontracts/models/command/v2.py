@@ -16,18 +16,18 @@ from pydantic import Field
 from devicecontracts.types import AvroRecord, TimestampMillis
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "Command",
     "CommandAction",
 ]
 
 AVRO_FINGERPRINT: Final = "sha256:beb488bf243f090f3a61cda64dcd754ba0464d7c62072dc0c22264f0a0ab7930"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:9eb7ee53406bc721b64efe707d183176e117728f343c2192ebfc732360be06cb"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:9eb7ee53406bc721b64efe707d183176e117728f343c2192ebfc732360be06cb"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class CommandAction(StrEnum):

@@ -17,8 +17,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, TimestampMillis
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "CommandAck",
     "CommandResult",
     "DeviceHeader",
@@ -26,10 +26,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:6c3d690e4467afec2e72f2d7d6e0634e16a62a408bd16cccb11b61c49aa3dc94"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:da40f89dccbb8863908386fe60ef7d710e06215c7c161b89cdee554b28fbe16f"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:da40f89dccbb8863908386fe60ef7d710e06215c7c161b89cdee554b28fbe16f"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class CommandResult(StrEnum):

@@ -17,8 +17,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, Int64, TimestampMillis
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "CommandAck",
     "CommandResult",
     "DeviceHeader",
@@ -26,10 +26,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:d47c8b405d8fb1e386f69ba1dd63dc91827cea42c846cb7b94246c8b309c76af"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:7520ce77395b9216e47926846f39b66a935d747bad93f5764045db751149ec8c"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:7520ce77395b9216e47926846f39b66a935d747bad93f5764045db751149ec8c"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class CommandResult(StrEnum):

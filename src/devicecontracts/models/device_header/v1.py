@@ -16,17 +16,17 @@ from pydantic import Field
 from devicecontracts.types import AvroRecord, Int64, TimestampMillis
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
 ]
 
 AVRO_FINGERPRINT: Final = "sha256:c2975577a2698e9b93e852edbf2236e96033463f094338250413db4c292f234f"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:44df901606d9f979fecfcd6f2e333b8945b82fda08086d8230ac5c8feeac623d"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:44df901606d9f979fecfcd6f2e333b8945b82fda08086d8230ac5c8feeac623d"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class DeviceHeader(AvroRecord):

@@ -14,17 +14,17 @@ from pydantic import Field
 from devicecontracts.types import AvroRecord, Float32
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "GeoPoint",
 ]
 
 AVRO_FINGERPRINT: Final = "sha256:64cf38c2a2b78a8e6a25385df2781fa923aaeb33ec8ef80c7da92ef884dffac6"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:f3810935035c670812fc739dfa76b81ee66640b426e98baea67b14151366cd1f"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:f3810935035c670812fc739dfa76b81ee66640b426e98baea67b14151366cd1f"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class GeoPoint(AvroRecord):

@@ -14,17 +14,17 @@ from pydantic import Field
 from devicecontracts.types import AvroRecord, Float32
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "GeoPoint",
 ]
 
 AVRO_FINGERPRINT: Final = "sha256:c5a6ac082c25d0bf56e622c3d4a06a14cefef60ddd0ef0b6ae698470ab3d861d"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:fbe081af1fe8dcd74e732122c017e29895e8fec4d234f8d4d346c4e0bdf18b24"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:fbe081af1fe8dcd74e732122c017e29895e8fec4d234f8d4d346c4e0bdf18b24"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class GeoPoint(AvroRecord):

@@ -16,8 +16,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, Int64
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "DeviceState",
     "Heartbeat",
@@ -25,10 +25,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:c387917a4bb5a1d7559316e21eff7d6bcbf204a954351ae921c34d93468b358e"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:2326d669d659869e30f825164d95a53f778857312583a8621e96d323d12999a0"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:2326d669d659869e30f825164d95a53f778857312583a8621e96d323d12999a0"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class DeviceState(StrEnum):

@@ -16,8 +16,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, Int32, Int64
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "DeviceState",
     "Heartbeat",
@@ -25,10 +25,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:631401a2b2c9ef6c33065295d95bb65d9dfa1725a119b38b3a3e6de84e61e197"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:7aef7ecd0609a7deee22e282651aad899f05c7bc4c861315a5d3918c0e916171"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:7aef7ecd0609a7deee22e282651aad899f05c7bc4c861315a5d3918c0e916171"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class DeviceState(StrEnum):

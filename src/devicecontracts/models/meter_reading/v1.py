@@ -16,8 +16,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroDecimal, AvroRecord, TimestampMicros
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "MeterReading",
     "ReadingPeriod",
@@ -25,10 +25,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:f3eac73d868ea68a1f6c97b0a0c69f865f4ee74890f2e08fea0aed6e4bb2db83"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:e8de6d0f46e74cb85ef2a842b2196e5b233e36c6e09687555dedddb0531d4fad"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:e8de6d0f46e74cb85ef2a842b2196e5b233e36c6e09687555dedddb0531d4fad"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class ReadingPeriod(AvroRecord):

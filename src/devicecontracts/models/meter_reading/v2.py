@@ -16,8 +16,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroDecimal, AvroRecord, TimestampMicros
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "MeterReading",
     "ReadingPeriod",
@@ -25,10 +25,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:4fc0fc626a3929be26fb26abaf7260c1c70ffd7a38a32f1f01d4c16d58a04ac4"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:d9ec2bf0c72d87cf9a2e3c44132c7e824e6cc5e177bbae91dedae966d48190f7"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:d9ec2bf0c72d87cf9a2e3c44132c7e824e6cc5e177bbae91dedae966d48190f7"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class ReadingPeriod(AvroRecord):

@@ -17,8 +17,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, Int32, Int64
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "OtaProgress",
     "OtaStage",
@@ -26,10 +26,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:f7e67ef785d51accefe91d91cb1cf2d080d380efd00a1d7c58c70451596b82dd"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:60dd66a3eea3a997e07ded76cd60eebdbc70e8142480ff9190feb32f170705cc"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:60dd66a3eea3a997e07ded76cd60eebdbc70e8142480ff9190feb32f170705cc"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class OtaStage(StrEnum):

@@ -17,8 +17,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, Float32, Int32, Int64
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "OtaProgress",
     "OtaStage",
@@ -26,10 +26,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:f7fb5bc6f949733f9ae03f1e1a602ee4414466d2a1a84f20d1f29c5953b4a0d3"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:a6a608e88f0d07d1a8f05dfe26acbe2b4b78abfcf372eb7b986901dc8f954d9f"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:a6a608e88f0d07d1a8f05dfe26acbe2b4b78abfcf372eb7b986901dc8f954d9f"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class OtaStage(StrEnum):

@@ -16,8 +16,8 @@ from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.types import AvroRecord, TimestampMillis
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "SensorKind",
     "SensorReading",
@@ -26,10 +26,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:10eb7228f7ca49ed3d94340d1ec3c3849648171a9f1adc7cbd4a745d5945fb3f"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:05926337b57d334852ae323bde22b1b49eadfd493e89709e17de5250552cdcc6"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:05926337b57d334852ae323bde22b1b49eadfd493e89709e17de5250552cdcc6"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class SensorKind(StrEnum):

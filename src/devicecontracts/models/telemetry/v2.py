@@ -17,8 +17,8 @@ from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.types import AvroRecord, Int32, TimestampMillis, untagged
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "GeoPoint",
     "SensorKind",
@@ -28,10 +28,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:743957954c7250e32ac6605a5f410887f38d53110e3f6ff2b95a17141d50ffa7"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:e1144f5dc83a1a9962a7682b79eb8e8f957d957eeb58f7226b135563b9c11909"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:e1144f5dc83a1a9962a7682b79eb8e8f957d957eeb58f7226b135563b9c11909"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class SensorKind(StrEnum):

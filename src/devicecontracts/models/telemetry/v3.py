@@ -17,8 +17,8 @@ from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.types import AvroRecord, Int32, TimestampMillis, untagged
 
 __all__ = [
+    "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
-    "AVRO_SCHEMA_SHA256",
     "DeviceHeader",
     "GeoPoint",
     "SensorKind",
@@ -28,10 +28,10 @@ __all__ = [
 
 AVRO_FINGERPRINT: Final = "sha256:caf28a9161c25bb5f5bf36ed1cacf7a04f448fffbd676ee49b5d8be3ff969cd4"
 """SHA-256 of the Parsing Canonical Form of the schema behind this module."""
-AVRO_SCHEMA_SHA256: Final = (
-    "sha256:dc5ea0de172e70aba885738be2ac02ef28345f8fe0544f7fcabc61e65c9fda69"
-)
-"""SHA-256 of its whole JSON (docs and defaults too), references inlined."""
+AVRO_CONTENT_HASH: Final = "sha256:dc5ea0de172e70aba885738be2ac02ef28345f8fe0544f7fcabc61e65c9fda69"
+"""SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
+too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
+lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
 
 
 class SensorKind(StrEnum):
