@@ -8,10 +8,12 @@ fix it. `RULES` documents every rule id; ``contracts rules`` prints it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["RULES", "Finding", "Rule", "Severity"]
+from devicecontracts.errors import Location
+
+__all__ = ["RULES", "Finding", "Rule", "Severity", "make"]
 
 
 class Severity(enum.StrEnum):
@@ -23,144 +25,159 @@ class Severity(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule id, its category, its default severity and what it means."""
+    """A rule id, its category, its default severity and what it means.
+
+    ``hint`` is the rule's fix when it is the same for every finding (the dangerous changes);
+    other rules word their hint per finding.
+    """
 
     id: str
     category: str
     severity: Severity
     summary: str
+    hint: str = ""
 
 
-def _rules(*rows: tuple[str, str, Severity, str]) -> dict[str, Rule]:
+def _rules(
+    *rows: tuple[str, str, Severity, str] | tuple[str, str, Severity, str, str],
+) -> dict[str, Rule]:
     return {r[0]: Rule(*r) for r in rows}
 
 
-E, W = Severity.ERROR, Severity.WARNING
+_E, _W = Severity.ERROR, Severity.WARNING
 RULES: dict[str, Rule] = _rules(
-    ("invalid-json", "schema", E, "A schema file is not valid JSON."),
+    ("invalid-json", "schema", _E, "A schema file is not valid JSON."),
     (
         "invalid-schema",
         "schema",
-        E,
+        _E,
         "A schema is not valid Avro as Confluent validates new "
         "schemas (the registry would answer 42201).",
     ),
-    ("catalog-undeclared-folder", "catalog", E, "A folder of schemas is not in catalog.toml."),
-    ("catalog-missing-folder", "catalog", E, "catalog.toml declares a contract with no folder."),
-    ("catalog-stray-file", "catalog", E, "A file in a contract folder is not a vN.avsc version."),
-    ("catalog-version-gap", "catalog", E, "Versions are not numbered 1..n without gaps."),
+    ("catalog-undeclared-folder", "catalog", _E, "A folder of schemas is not in catalog.toml."),
+    ("catalog-missing-folder", "catalog", _E, "catalog.toml declares a contract with no folder."),
+    ("catalog-stray-file", "catalog", _E, "A file in a contract folder is not a vN.avsc version."),
+    ("catalog-version-gap", "catalog", _E, "Versions are not numbered 1..n without gaps."),
     (
         "catalog-duplicate-subject",
         "catalog",
-        E,
+        _E,
         "Two contracts resolve to the same registry subject: the registry would see one history.",
     ),
     (
         "level-below-minimum",
         "catalog",
-        E,
+        _E,
         "A subject's level does not protect the long-lived "
         "party of its direction (old writers, or old firmware readers).",
     ),
     (
         "incompatible",
         "wire",
-        E,
+        _E,
         "A version breaks its subject's compatibility level against an "
         "earlier version: the registry would reject it (409).",
     ),
     (
         "released-version-changed",
         "lock",
-        E,
+        _E,
         "A released version's file no longer matches the lock: released versions are immutable.",
     ),
-    ("released-version-missing", "lock", E, "A released version's file is gone."),
+    ("released-version-missing", "lock", _E, "A released version's file is gone."),
     (
         "released-subject-missing",
         "lock",
-        E,
+        _E,
         "The lock has released versions of a subject the catalog no longer declares.",
     ),
     (
         "logical-type-changed",
         "semantic",
-        E,
+        _E,
         "A logical type changed (e.g. timestamp-millis to "
         "-micros): the wire accepts it, the values change meaning.",
+        "keep the logical type; add a new field with the new one (for example ts_us alongside ts)",
     ),
     (
         "decimal-changed",
         "semantic",
-        E,
+        _E,
         "A decimal's precision or scale changed: the same bytes now mean another number.",
+        "keep precision and scale; add a new decimal field instead",
     ),
     (
         "string-bytes-changed",
         "semantic",
-        E,
+        _E,
         "A field changed between string and bytes: "
         "wire-compatible, but generated types and consumers change.",
+        "keep the type; add a new field of the other type",
     ),
     (
         "type-widened-lossy",
         "semantic",
-        E,
+        _E,
         "int or long widened to float, or long to double: large values silently lose precision.",
+        "widen without loss (int to long, float to double) or add a new field",
     ),
     (
         "type-renamed",
         "semantic",
-        E,
+        _E,
         "A record, enum or fixed was renamed: generated classes "
         "change, and under RecordNameStrategy the subject changes.",
+        "keep the name; a rename needs a new subject and a migration",
     ),
     (
         "namespace-changed",
         "semantic",
-        E,
+        _E,
         "A named type moved namespace: generated modules and record-name subjects change.",
+        "keep the namespace; a move needs a new subject and a migration",
     ),
     (
         "field-renamed",
         "semantic",
-        W,
+        _W,
         "A field was renamed through an alias: generated attribute names change for consumers.",
+        "keep the field name; if the rename is wanted, tell consumers first "
+        "(or add [rules] warn/disable in catalog.toml)",
     ),
     (
         "enum-without-default",
         "lint",
-        E,
+        _E,
         "An enum has no enum-level default symbol, so adding a symbol later breaks old readers.",
     ),
-    ("optional-field-shape", "lint", E, 'An optional field is not ["null", T] with default null.'),
+    ("optional-field-shape", "lint", _E, 'An optional field is not ["null", T] with default null.'),
     (
         "enum-field-default-not-symbol",
         "lint",
-        E,
+        _E,
         "A field default of enum type is not one of "
         "the enum's symbols: reading with that default fails.",
     ),
     (
         "invalid-logical-type",
         "lint",
-        E,
+        _E,
         "A logicalType is unknown or does not fit its type; Avro silently ignores it.",
     ),
     (
         "field-alias-collision",
         "lint",
-        E,
+        _E,
         "A field alias names another field of the record, or two fields share an alias: Avro "
         "Java (so Confluent) accepts it, fastavro fails to read such data.",
     ),
-    ("missing-doc", "lint", W, "A record, enum, fixed or field has no doc."),
-    ("missing-namespace", "lint", W, "A top-level named type has no namespace."),
+    ("missing-doc", "lint", _W, "A record, enum, fixed or field has no doc."),
+    ("missing-namespace", "lint", _W, "A top-level named type has no namespace."),
     # python -m codegen (devicecontracts.check.staleness)
     (
         "stale-model",
         "codegen",
-        E,
+        _E,
         "A generated model no longer matches its schema version (or has none): regenerate "
         "with python -m codegen.",
     ),
@@ -168,80 +185,80 @@ RULES: dict[str, Rule] = _rules(
     (
         "registry-extra-version",
         "registry",
-        E,
+        _E,
         "The registry holds versions of a subject the catalog lacks (drift): register refuses "
         "to run.",
     ),
     (
         "registry-out-of-order",
         "registry",
-        E,
+        _E,
         "A version is not registered but a later one is: the registry cannot insert it into "
         "its history.",
     ),
     (
         "registry-identical-to-older",
         "registry",
-        W,
+        _W,
         "A new version is identical to an older registered one: registering it returns the old "
         "id and changes nothing (a rollback that does not take effect).",
     ),
     (
         "registry-level-drift",
         "registry",
-        E,
+        _E,
         "A registered subject is checked at another level than the catalog declares.",
     ),
     (
         "registry-level-unset",
         "registry",
-        W,
+        _W,
         "A registered subject has no level of its own and follows the registry's global level.",
     ),
     (
         "registry-id-changed",
         "registry",
-        E,
+        _E,
         "The registry answers another schema id than the lock records for this environment.",
     ),
     (
         "registry-version-missing",
         "registry",
-        E,
+        _E,
         "The lock records a version as registered in this environment, but the registry does "
         "not hold it.",
     ),
     (
         "registry-incompatible",
         "registry",
-        E,
+        _E,
         "The registry refuses a pending version (its own compatibility check or validation).",
     ),
     (
         "registry-disagreement",
         "registry",
-        E,
+        _E,
         "The registry's verdict on a pending version differs from devicecontracts' verdict on "
         "the same history and level.",
     ),
     (
         "evolution-break",
         "wire",
-        E,
+        _E,
         "contracts test: generated data written with one version fails to decode with a "
         "version the subject's level says must read it; the finding shows the smallest value.",
     ),
     (
         "evolution-checker-disagrees",
         "wire",
-        E,
+        _E,
         "contracts test: the compatibility check calls a version pair compatible, but "
         "generated data fails to decode: one of the two is wrong.",
     ),
     (
         "evolution-break-unseen",
         "wire",
-        W,
+        _W,
         "contracts test: the compatibility check calls a version pair incompatible, but no "
         "generated value showed the break.",
     ),
@@ -250,18 +267,18 @@ RULES: dict[str, Rule] = _rules(
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem found, located as precisely as known, with a hint to fix it."""
+    """One problem found, located as precisely as known, with a hint to fix it.
+
+    ``location`` says where (file, subject, version, schema path, line, column); the properties
+    of the same names read it. ``previous_version`` is the older version a change breaks or
+    differs from.
+    """
 
     rule: str
     severity: Severity
     message: str
     hint: str = ""
-    subject: str | None = None
-    version: int | None = None
-    file: str | None = None
-    path: str | None = None
-    line: int | None = None
-    column: int | None = None
+    location: Location = field(default_factory=Location)
     previous_version: int | None = None
 
     @property
@@ -270,12 +287,42 @@ class Finding:
         rule = RULES.get(self.rule)
         return rule.category if rule else "other"
 
+    @property
+    def subject(self) -> str | None:
+        """The registry subject, when known."""
+        return self.location.subject
+
+    @property
+    def version(self) -> int | None:
+        """The subject's version number, when known."""
+        return self.location.version
+
+    @property
+    def file(self) -> str | None:
+        """The file as users see it, when known."""
+        return self.location.file
+
+    @property
+    def path(self) -> str | None:
+        """The JSON path in the schema, when known."""
+        return self.location.path
+
+    @property
+    def line(self) -> int | None:
+        """The line in the file, when known."""
+        return self.location.line
+
+    @property
+    def column(self) -> int | None:
+        """The column in the file, when known."""
+        return self.location.column
+
     def with_severity(self, severity: Severity) -> Finding:
         """The same finding at another severity."""
         return replace(self, severity=severity)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON object with every field (None where unknown)."""
+        """A JSON object with every field (None where unknown); the keys are stable."""
         return {
             "rule": self.rule,
             "category": self.category,
@@ -292,6 +339,15 @@ class Finding:
         }
 
 
-def make(rule: str, message: str, hint: str = "", **where: Any) -> Finding:
-    """A finding of ``rule`` at its default severity."""
-    return Finding(rule, RULES[rule].severity, message, hint, **where)
+def make(
+    rule: str,
+    message: str,
+    hint: str = "",
+    *,
+    location: Location | None = None,
+    previous_version: int | None = None,
+) -> Finding:
+    """A finding of ``rule`` at its default severity; without ``hint``, the rule's own."""
+    spec = RULES[rule]
+    where = location or Location()
+    return Finding(rule, spec.severity, message, hint or spec.hint, where, previous_version)

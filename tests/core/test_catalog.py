@@ -318,7 +318,7 @@ def problems_of(catalog: Catalog) -> dict[str, list[str | None]]:
     """Problem files by rule id."""
     found: dict[str, list[str | None]] = {}
     for p in catalog.problems:
-        found.setdefault(p.rule, []).append(p.file)
+        found.setdefault(p.rule, []).append(p.location.file)
     return found
 
 

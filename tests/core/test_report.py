@@ -9,22 +9,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devicecontracts.cli.report import format_github, format_json, format_text
+from devicecontracts.errors import Location
 from devicecontracts.findings import RULES, Finding, Severity, make
 
 FINDING = make(
     "incompatible",
     "BACKWARD_TRANSITIVE: field 'battery_mv' has no default",
     'give field \'battery_mv\' a default, such as type ["null", "int"] with "default": null',
-    subject="fleet.telemetry-value",
-    version=4,
+    location=Location(
+        file="schemas/telemetry/v4.avsc",
+        subject="fleet.telemetry-value",
+        version=4,
+        path="/fields/3",
+        line=79,
+        column=5,
+    ),
     previous_version=1,
-    file="schemas/telemetry/v4.avsc",
-    path="/fields/3",
-    line=79,
-    column=5,
 )
 WARNING = make(
-    "missing-doc", "field 'a' of R has no doc", "add a doc", subject="s-value", version=1
+    "missing-doc",
+    "field 'a' of R has no doc",
+    "add a doc",
+    location=Location(subject="s-value", version=1),
 )
 CATALOG_PROBLEM = make("catalog-undeclared-folder", "folder x/ is not declared", "declare it")
 
@@ -188,14 +194,14 @@ def test_github_message_carries_the_hint_on_an_escaped_new_line() -> None:
 
 def test_github_escapes_percent_and_newlines_in_data() -> None:
     """% becomes %25 and newlines %0A / %0D in the message."""
-    finding = make("invalid-json", "100% broken\r\nreally", subject="s")
+    finding = make("invalid-json", "100% broken\r\nreally", location=Location(subject="s"))
     data = format_github([finding], "s").splitlines()[0].split("::", 2)[2]
     assert data == "100%25 broken%0D%0Areally"
 
 
 def test_github_escapes_colon_and_comma_in_properties() -> None:
     """A file or title with : or , is escaped as %3A and %2C so properties stay parseable."""
-    finding = make("invalid-json", "bad", file="C:/x,y.avsc", subject="a:b,c")
+    finding = make("invalid-json", "bad", location=Location(file="C:/x,y.avsc", subject="a:b,c"))
     first = format_github([finding], "s").splitlines()[0]
     assert "file=C%3A/x%2Cy.avsc" in first
     assert "title=invalid-json a%3Ab%2Cc" in first
@@ -229,10 +235,7 @@ def test_github_lines_always_parse_back(
         Severity.WARNING if warning else Severity.ERROR,
         message,
         hint,
-        subject=subject,
-        file=file,
-        line=line,
-        column=3 if line else None,
+        Location(file=file, subject=subject, line=line, column=3 if line else None),
     )
     lines = format_github([finding], "summary").split("\n")
     assert len(lines) == 2

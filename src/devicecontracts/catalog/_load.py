@@ -145,13 +145,15 @@ class Contract:
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """Something in the catalog folder that is not where or what it should be."""
+    """Something in the catalog folder that is not where or what it should be.
+
+    ``location`` names the file or folder, and the contract (by name) it belongs to.
+    """
 
     rule: str
     message: str
     hint: str
-    file: str | None = None
-    subject: str | None = None
+    location: Location = field(default_factory=Location)
 
 
 @dataclass(eq=False)
@@ -347,7 +349,7 @@ def _read_versions(catalog: Catalog) -> None:
                     f"folder {entry.name}/ holds schemas but {CATALOG_FILE} does not declare it",
                     f"add a [messages.{entry.name}] (or [shared.{entry.name}]) table to "
                     f"{CATALOG_FILE}",
-                    file=display_path(entry),
+                    location=Location(display_path(entry)),
                 )
             )
     for contract in catalog.contracts.values():
@@ -359,8 +361,7 @@ def _read_versions(catalog: Catalog) -> None:
                     f"{contract.kind} {contract.name!r} is declared but {folder.name}/ "
                     "does not exist",
                     f"create {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
-                    file=display_path(folder),
-                    subject=contract.name,
+                    location=Location(display_path(folder), contract.name),
                 )
             )
             continue
@@ -377,8 +378,7 @@ def _read_versions(catalog: Catalog) -> None:
                         "catalog-stray-file",
                         f"{path.name} is not a version file (v1.avsc, v2.avsc, ...)",
                         "rename it to the next version number, or move it out of the catalog",
-                        file=display_path(path),
-                        subject=contract.name,
+                        location=Location(display_path(path), contract.name),
                     )
                 )
         if not numbered:
@@ -388,8 +388,7 @@ def _read_versions(catalog: Catalog) -> None:
                     f"{contract.kind} {contract.name!r} is declared but {folder.name}/ holds no "
                     "version files",
                     f"add {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
-                    file=display_path(folder),
-                    subject=contract.name,
+                    location=Location(display_path(folder), contract.name),
                 )
             )
             continue
@@ -403,8 +402,7 @@ def _read_versions(catalog: Catalog) -> None:
                     + ", ".join(f"v{m}" for m in missing),
                     "released versions are never deleted or renumbered: restore the missing "
                     "files from git history",
-                    file=display_path(folder),
-                    subject=contract.name,
+                    location=Location(display_path(folder), contract.name),
                 )
             )
         for number in sorted(numbered):

@@ -26,7 +26,7 @@ from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.catalog.lock import content_hash
 from devicecontracts.check._jsonpos import locate
 from devicecontracts.check.staleness import package_model_findings
-from devicecontracts.errors import SchemaError, SchemaJSONError
+from devicecontracts.errors import Location, SchemaError, SchemaJSONError
 from devicecontracts.findings import RULES, Finding, Severity, make
 from devicecontracts.schema import (
     NO_DEFAULT,
@@ -83,16 +83,10 @@ def check_catalog(catalog: Catalog) -> CheckReport:
     """Run every check on a loaded catalog."""
     found: list[Finding] = []
     for problem in catalog.problems:
-        owner = catalog.contracts.get(problem.subject or "")
-        found.append(
-            make(
-                problem.rule,
-                problem.message,
-                problem.hint,
-                file=problem.file,
-                subject=owner.subject if owner else problem.subject,
-            )
-        )
+        # A problem names its contract; a finding names the contract's registry subject.
+        owner = catalog.contracts.get(problem.location.subject or "")
+        where = replace(problem.location, subject=owner.subject) if owner else problem.location
+        found.append(make(problem.rule, problem.message, problem.hint, location=where))
     found += _duplicate_subjects(catalog)
     pending: list[tuple[str, int]] = []
     versions = 0
@@ -114,8 +108,8 @@ def check_catalog(catalog: Catalog) -> CheckReport:
     )
 
 
-def _where(contract: Contract, v: SchemaVersion, path: str | None = None) -> dict[str, Any]:
-    return {"subject": contract.subject, "version": v.version, "file": v.display, "path": path}
+def _where(contract: Contract, v: SchemaVersion, path: str | None = None) -> Location:
+    return Location(file=v.display, subject=contract.subject, version=v.version, path=path)
 
 
 def _level(contract: Contract) -> Iterator[Finding]:
@@ -134,7 +128,7 @@ def _level(contract: Contract) -> Iterator[Finding]:
         f"protect it: {party}",
         f'set compatibility = "{direction.default_level.value}" for [messages.{contract.name}] '
         f"(allowed: {wanted})",
-        subject=contract.subject,
+        location=Location(subject=contract.subject),
     )
 
 
@@ -149,16 +143,14 @@ def _validity(contract: Contract) -> Iterator[Finding]:
             if rule == "invalid-json"
             else "fix the schema at that path; the registry would reject it with 42201"
         )
+        where = problem.location
         yield make(
             rule,
             problem.message,
             hint,
-            subject=contract.subject,
-            version=v.version,
-            file=v.display,
-            path=problem.location.path,
-            line=problem.location.line,
-            column=problem.location.column,
+            location=Location(
+                v.display, contract.subject, v.version, where.path, where.line, where.column
+            ),
         )
 
 
@@ -212,10 +204,7 @@ def _incompatible(
         "incompatible",
         f"{contract.level.value}: {message}",
         _wire_hint(first, reader),
-        subject=contract.subject,
-        version=v.version,
-        file=v.display,
-        path=path,
+        location=_where(contract, v, path),
         previous_version=first.previous_version,
     )
 
@@ -294,7 +283,7 @@ def _duplicate_subjects(catalog: Catalog) -> Iterator[Finding]:
                 f"contracts {names} all register under subject {subject}: the registry would "
                 "check them as one history",
                 "give each its own topic, subject or subject_strategy in catalog.toml",
-                subject=subject,
+                location=Location(subject=subject),
             )
 
 
@@ -309,8 +298,7 @@ def _lock(catalog: Catalog) -> Iterator[Finding]:
                 "catalog declares it",
                 "restore the contract (released subjects are never removed), or fix a changed "
                 "topic, subject or strategy in catalog.toml",
-                subject=subject,
-                file=str(catalog.lock.path),
+                location=Location(file=str(catalog.lock.path), subject=subject),
             )
             continue
         files = {v.version: v for v in contract.versions}
@@ -323,9 +311,11 @@ def _lock(catalog: Catalog) -> Iterator[Finding]:
                     f"released version v{number} of {subject} has no file",
                     f"restore {contract.name}/v{number}.avsc from git: released versions are "
                     "never deleted",
-                    subject=subject,
-                    version=number,
-                    file=str(contract.folder / f"v{number}.avsc"),
+                    location=Location(
+                        file=str(contract.folder / f"v{number}.avsc"),
+                        subject=subject,
+                        version=number,
+                    ),
                 )
                 continue
             if v.schema is None:
@@ -342,7 +332,7 @@ def _lock(catalog: Catalog) -> Iterator[Finding]:
                     f"released version v{number} of {subject} was edited: {detail}",
                     f"revert {v.display} (git checkout it) and put the change in a new version "
                     f"v{len(contract.versions) + 1}.avsc",
-                    **_where(contract, v, "/"),
+                    location=_where(contract, v, "/"),
                 )
             elif content_hash(v.schema.source) != entry.content:
                 yield make(
@@ -350,7 +340,7 @@ def _lock(catalog: Catalog) -> Iterator[Finding]:
                     f"released version v{number} of {subject} was edited (doc, default, alias, "
                     "order or another attribute): the registry would see a new schema",
                     f"revert {v.display} and put the change in a new version",
-                    **_where(contract, v, "/"),
+                    location=_where(contract, v, "/"),
                 )
 
 
@@ -369,7 +359,7 @@ def _dangerous(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
             kind,
             f"v{previous.version} -> v{v.version}: {change.message}",
             _DANGER_HINTS[kind],
-            **_where(contract, v, change.path),
+            location=_where(contract, v, change.path),
         )
 
 
@@ -396,7 +386,7 @@ def _lint(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
             "missing-namespace",
             f"{root.fullname} has no namespace",
             'add "namespace", such as "com.example.fleet"',
-            **_where(contract, v, root.path or "/"),
+            location=_where(contract, v, root.path or "/"),
         )
     for t in schema.named.values():
         yield from _lint_named(contract, v, t)
@@ -412,7 +402,7 @@ def _lint(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
                 f"{describe_type(node)}: Avro ignores it, so readers see a plain {node.type}",
                 "use a logical type the Avro specification defines on its base type "
                 "(e.g. timestamp-millis on long; decimal needs precision and a scale <= precision)",
-                **_where(contract, v, node.path or "/"),
+                location=_where(contract, v, node.path or "/"),
             )
 
 
@@ -424,14 +414,14 @@ def _lint_named(
             "missing-doc",
             f"{t.type} {t.fullname} has no doc",
             'add "doc": a sentence saying what it is',
-            **_where(contract, v, t.path or "/"),
+            location=_where(contract, v, t.path or "/"),
         )
     if isinstance(t, Enum) and t.default is None:
         yield make(
             "enum-without-default",
             f"enum {t.fullname} has no enum-level default",
             f'add "default": "{_fallback_symbol(t)}" so readers can read symbols added later',
-            **_where(contract, v, t.path or "/"),
+            location=_where(contract, v, t.path or "/"),
         )
     if not isinstance(t, Record):
         return
@@ -442,7 +432,7 @@ def _lint_named(
                 "missing-doc",
                 f"field {f.name!r} of {t.fullname} has no doc",
                 'add "doc": a sentence saying what the field holds, with its unit',
-                **_where(contract, v, f.path),
+                location=_where(contract, v, f.path),
             )
         ft = f.type
         if isinstance(ft, Union) and _badly_optional(ft, f.default):
@@ -452,7 +442,7 @@ def _lint_named(
                 "optional-field-shape",
                 f'optional field {f.name!r} of {t.fullname} is not ["null", T] with default null',
                 f'declare it as "type": {shown}, "default": null',
-                **_where(contract, v, f.path),
+                location=_where(contract, v, f.path),
             )
         if isinstance(ft, Enum) and f.default is not NO_DEFAULT and f.default not in ft.symbols:
             yield make(
@@ -460,7 +450,7 @@ def _lint_named(
                 f"the default {json.dumps(f.default)} of field {f.name!r} is not a symbol of "
                 f"{ft.fullname}",
                 f"use one of {list(ft.symbols)}",
-                **_where(contract, v, f.path + "/default"),
+                location=_where(contract, v, f.path + "/default"),
             )
 
 
@@ -480,7 +470,7 @@ def _alias_collisions(contract: Contract, v: SchemaVersion, t: Record) -> Iterat
                     f"alias {alias!r} of field {f.name!r} in {t.fullname} is already "
                     f"{'the name' if alias == owner else 'an alias'} of field {owner!r}",
                     f"remove {alias!r} from the aliases of {f.name!r}",
-                    **_where(contract, v, f.path + "/aliases"),
+                    location=_where(contract, v, f.path + "/aliases"),
                 )
             claimed.setdefault(alias, f.name)
 
@@ -503,7 +493,8 @@ def _located(found: list[Finding], catalog: Catalog) -> list[Finding]:
         position = (
             locate(texts[f.file], f.path) if f.line is None and f.path and f.file in texts else None
         )
-        out.append(replace(f, line=position[0], column=position[1]) if position else f)
+        located = replace(f.location, line=position[0], column=position[1]) if position else None
+        out.append(replace(f, location=located) if located else f)
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion, display_path
+from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 
 __all__ = [
@@ -86,9 +87,7 @@ def stale_model_findings(
                     f"model module {display_path(module)} is of {subject} v{version}, which the "
                     "catalog no longer has",
                     hint,
-                    subject=subject,
-                    version=version,
-                    file=display_path(module),
+                    location=Location(file=display_path(module), subject=subject, version=version),
                 )
             )
     return findings
@@ -98,11 +97,7 @@ def _version_finding(
     contract: Contract, v: SchemaVersion, module: Path, hint: str
 ) -> Finding | None:
     assert v.schema is not None
-    where: dict[str, Any] = {
-        "subject": contract.subject,
-        "version": v.version,
-        "file": display_path(module),
-    }
+    where = Location(file=display_path(module), subject=contract.subject, version=v.version)
     try:
         text = module.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -111,7 +106,7 @@ def _version_finding(
             f"{contract.subject} v{v.version} ({v.display}) has no generated model "
             f"{display_path(module)}",
             hint,
-            **where,
+            location=where,
         )
     embedded = dict(_CONSTANT.findall(text))
     fingerprint = embedded.get("AVRO_FINGERPRINT")
@@ -122,7 +117,7 @@ def _version_finding(
             f"it embeds {fingerprint or 'no fingerprint'}, {v.display} is now "
             f"{v.schema.fingerprint}",
             hint,
-            **where,
+            location=where,
         )
     digest = embedded.get("AVRO_SCHEMA_SHA256")
     if digest is not None and digest != schema_digest(v.schema.to_json()):
@@ -132,7 +127,7 @@ def _version_finding(
             "shared type it references) changed docs, defaults or other attributes since it "
             "was generated",
             hint,
-            **where,
+            location=where,
         )
     return None
 

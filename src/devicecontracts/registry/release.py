@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.catalog.lock import LockEntry, Reference, content_hash
+from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
 from devicecontracts.schema.compatibility import (
     CompatibilityLevel,
@@ -380,7 +381,7 @@ def _extra(plan: ReleasePlan, sp: SubjectPlan) -> Finding:
         f"{plan.registry} holds {shown} of {sp.subject}, which the catalog does not have",
         f"add the schema as the next version file of {sp.contract.name}/ (download it from "
         "the registry), or soft-delete it from the registry if it was a mistake",
-        subject=sp.subject,
+        location=Location(subject=sp.subject),
     )
 
 
@@ -389,7 +390,7 @@ def _version_findings(
 ) -> list[Finding]:
     found: list[Finding] = []
     what = f"v{vp.number} of {sp.subject}"
-    where = {"subject": sp.subject, "version": vp.number, "file": vp.version.display}
+    where = Location(file=vp.version.display, subject=sp.subject, version=vp.number)
     if vp.action is VersionAction.OUT_OF_ORDER:
         found.append(
             make(
@@ -397,7 +398,7 @@ def _version_findings(
                 f"{what} is {vp.note}: registering it now would put it after the later version",
                 "find out how the registry and the catalog diverged; the registry cannot insert a "
                 "version into its history",
-                **where,
+                location=where,
             )
         )
     elif vp.action is VersionAction.IDENTICAL_TO_OLDER and not vp.released:
@@ -408,7 +409,7 @@ def _version_findings(
                 "stays what it is, so a rollback this way does not take effect",
                 "to roll back, write the old schema's change as a new, different version (or "
                 "delete this file if it was a copy by mistake)",
-                **where,
+                location=where,
             )
         )
     live = vp.match if vp.match is not None and not vp.match.deleted else None
@@ -422,7 +423,7 @@ def _version_findings(
                 "longer decode",
                 "find out whether the registry was rebuilt or the version hard-deleted; contracts "
                 "register records the new id",
-                **where,
+                location=where,
             )
         )
     elif recorded is not None and live is None and vp.action is not VersionAction.INVALID:
@@ -433,7 +434,7 @@ def _version_findings(
                 "but the registry does not hold it",
                 "find out who deleted it (messages written with that id may not decode); contracts "
                 "register registers it again",
-                **where,
+                location=where,
             )
         )
     return found
@@ -448,7 +449,7 @@ def _level_drift(plan: ReleasePlan, sp: SubjectPlan) -> list[Finding]:
                 f"{sp.subject} has no compatibility level of its own in {plan.registry}: it "
                 f"follows the global level ({sp.global_level.value}), which anyone may change",
                 f"contracts register sets it to {declared}",
-                subject=sp.subject,
+                location=Location(subject=sp.subject),
             )
         ]
     if sp.effective_level is not sp.level:
@@ -460,7 +461,7 @@ def _level_drift(plan: ReleasePlan, sp: SubjectPlan) -> list[Finding]:
                 f"({source}), but the catalog declares {declared}",
                 f"contracts register sets it to {declared}; if the registry is right, change "
                 "compatibility in catalog.toml",
-                subject=sp.subject,
+                location=Location(subject=sp.subject),
             )
         ]
     return []
@@ -522,7 +523,7 @@ def preflight_findings(results: Iterable[Preflight]) -> list[Finding]:
     found: list[Finding] = []
     for p in results:
         v = p.version
-        where = {"subject": p.subject, "version": v.version, "file": v.display}
+        where = Location(file=v.display, subject=p.subject, version=v.version)
         reasons = [m for m in p.messages if not m.startswith(_CONTEXT)] or list(p.messages)
         said = "; ".join(reasons) if reasons else "no reason given"
         if not p.agrees:
@@ -540,7 +541,7 @@ def preflight_findings(results: Iterable[Preflight]) -> list[Finding]:
                     f"{theirs}, but devicecontracts says {ours}",
                     "one of the two checkers is wrong: please report it with both schemas; "
                     "nothing was registered",
-                    **where,
+                    location=where,
                 )
             )
         elif not p.compatible:
@@ -550,7 +551,7 @@ def preflight_findings(results: Iterable[Preflight]) -> list[Finding]:
                     f"at {p.level.value}, the registry refuses v{v.version} of {p.subject}: {said}",
                     "make the version compatible with what the registry holds (see contracts "
                     "check); nothing was registered",
-                    **where,
+                    location=where,
                 )
             )
     return found

@@ -36,6 +36,7 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
+from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
 from devicecontracts.schema import Schema
 from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
@@ -252,9 +253,7 @@ def _unparsed(contract: Contract) -> list[Finding]:
             f"cannot test evolution with v{v.version}: it is not a valid schema: "
             f"{v.problem.message if v.problem else 'unknown problem'}",
             "fix the schema first (contracts check shows where)",
-            subject=contract.subject,
-            version=v.version,
-            file=v.display,
+            location=Location(file=v.display, subject=contract.subject, version=v.version),
         )
         for v in contract.versions
         if v.schema is None
@@ -265,12 +264,7 @@ def _judge(outcome: Outcome, seed: int) -> Finding | None:
     case = outcome.case
     newer = max(case.writer, case.reader, key=lambda v: v.version)
     older = min(case.writer, case.reader, key=lambda v: v.version)
-    where = {
-        "subject": case.subject,
-        "version": newer.version,
-        "previous_version": older.version,
-        "file": newer.display,
-    }
+    where = Location(file=newer.display, subject=case.subject, version=newer.version)
     promise = (
         f"{case.level.value} requires v{case.reader.version} to read data written with "
         f"v{case.writer.version}"
@@ -286,7 +280,8 @@ def _judge(outcome: Outcome, seed: int) -> Finding | None:
             "values all decoded: the break needs values the generator did not reach, or "
             "fastavro resolves what Confluent refuses",
             "contracts check reports the break with its path; raise --examples to look harder",
-            **where,
+            location=where,
+            previous_version=older.version,
         )
     shown = _show(outcome.failure.value)
     evidence = (
@@ -301,14 +296,16 @@ def _judge(outcome: Outcome, seed: int) -> Finding | None:
             f"v{case.writer.version} data ({case.direction}); the data disagrees. {evidence}",
             "one of devicecontracts' checker and fastavro's resolution is wrong: report this "
             f"case with the value above (reproduce: {rerun})",
-            **where,
+            location=where,
+            previous_version=older.version,
         )
     return make(
         "evolution-break",
         evidence,
         "make the change compatible at the subject's level, e.g. give a new field a default "
         f"(contracts check shows the path; reproduce: {rerun})",
-        **where,
+        location=where,
+        previous_version=older.version,
     )
 
 
