@@ -1,4 +1,4 @@
-"""Make the sibling ``corpus`` data module importable under any pytest import mode."""
+"""Make the sibling ``corpus`` data package importable under any pytest import mode."""
 
 import sys
 from pathlib import Path

@@ -1,6 +1,6 @@
 """The local registry's verdicts match Confluent's on the compatibility corpus.
 
-The corpus (tests/compatibility/corpus.py) carries Confluent-exact expected verdicts derived
+The corpus (tests/compatibility/corpus/) carries Confluent-exact expected verdicts derived
 from Avro Java's rules; the local registry computes its own with the ``avro`` package and the
 two workarounds. Agreement here is what makes the local registry a real second opinion for
 ``contracts register`` and ``contracts check --registry``.
