@@ -11,7 +11,6 @@ tuple notation, ``("com.acme.Name", value)``, on write, and ``return_named_type=
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -25,7 +24,7 @@ from devicecontracts.schema import (
     Map,
     Record,
     Union,
-    canonical_form,
+    fingerprint,
     to_json,
 )
 
@@ -171,16 +170,12 @@ class _Module(UnionHelpers, Defaults):
         lines += docstring(t.doc, f"Avro record ``{t.fullname}``.", 4)
         classvar = self.use("ClassVar")
         schema_json = to_json(t)
-        fingerprint = (
-            "AVRO_FINGERPRINT"
-            if is_root
-            else json.dumps("sha256:" + hashlib.sha256(canonical_form(t).encode()).hexdigest())
-        )
+        own_fingerprint = "AVRO_FINGERPRINT" if is_root else json.dumps(fingerprint(t))
         text = json.dumps(schema_json, separators=(",", ":"), ensure_ascii=False)
         lines += [
             "",
             f"    avro_name: {classvar}[str] = {json.dumps(t.fullname)}",
-            f"    avro_fingerprint: {classvar}[str] = {fingerprint}",
+            f"    avro_fingerprint: {classvar}[str] = {own_fingerprint}",
             f"    avro_schema_json: {classvar}[str] = (",
             *[f"        {chunk}" for chunk in chunks(text, WIDTH - 8, literal=repr)],
             "    )",
