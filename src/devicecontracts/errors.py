@@ -23,6 +23,7 @@ DeviceContractsError
 │                               a value out of range (a timestamp past year 9999), too deep
 ├── EncodeError                 a model cannot be framed: no schema id for it in the environment
 ├── KafkaEventError             a Lambda event is not a Kafka event, or a record cannot be placed
+├── DeadLetterError             dead letters are misconfigured or could not be delivered
 ├── PayloadValidationError      a device's JSON payload does not fit the model (every field)
 ├── RegistryConfigError         schema-registry settings are missing or contradictory (exit 2)
 └── RegistryError               the schema registry was unreachable or refused us (exit 3)
@@ -49,6 +50,7 @@ __all__ = [
     "CatalogError",
     "CodegenError",
     "CorruptPayload",
+    "DeadLetterError",
     "DecodeError",
     "DeviceContractsError",
     "EncodeError",
@@ -298,6 +300,15 @@ class KafkaEventError(DeviceContractsError):
     the topic, partition or offset that would let the handler report it as a batch item failure.
 
     The whole invocation should fail (and be retried): no record of it can be reported alone.
+    """
+
+
+class DeadLetterError(DeviceContractsError):
+    """Undecodable records could not go to the dead-letter sink: it is misconfigured (no topic,
+    no sink for the ``dead-letter`` policy) or it did not confirm delivery in time.
+
+    Records that could not be delivered are reported as batch item failures instead, so they
+    are retried rather than lost; the message names the sink's target, never its credentials.
     """
 
 

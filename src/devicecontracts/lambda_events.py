@@ -13,27 +13,42 @@ headers as lists of byte values::
 `decode_kafka_event` decodes every value with a `Deserializer` and never loses the batch to one
 bad record: each record becomes a `KafkaMessage` (typed value plus topic, partition, offset,
 timestamp, key and headers) or a `RecordFailure` (the record and its `DecodeError`).
-`KafkaBatch.response` builds the partial batch response, so Lambda retries only from the failed
-records (turn on ``ReportBatchItemFailures`` on the event source mapping)::
 
-    deserializer = Deserializer(Telemetry)           # at module level: once per cold start
+A record that cannot be decoded never will be, and Lambda's Kafka event source mapping retries
+a reported failure indefinitely by default: reporting it would stall its partition. So the
+``undecodable`` policy decides where such records go:
+
+- ``dead-letter`` (the default): to a `devicecontracts.dead_letters.DeadLetterSink`, such as
+  `KafkaDeadLetters`, flushed before `decode_kafka_event` returns; a letter the sink could not
+  deliver is reported for retry rather than lost;
+- ``fail``: reported in ``batchItemFailures``, for teams that want Lambda to retry them;
+- ``skip``: logged and dropped (``batch.skipped`` counts them).
+
+`KafkaBatch.response` builds the partial batch response: the records the handler could not
+process, plus undecodable records only under ``fail`` (turn on ``ReportBatchItemFailures`` on
+the event source mapping)::
+
+    deserializer = Deserializer(Telemetry)               # at module level: once per cold start
+    dead_letters = KafkaDeadLetters.from_environment()
 
     def handler(event, context):
-        batch = decode_kafka_event(event, deserializer)
+        batch = decode_kafka_event(event, deserializer, dead_letters)
         failed = []
         for message in batch.messages:
             try:
                 store(message.value)
             except TemporaryError:
                 failed.append(message)
-        for failure in batch.failures:
-            log.error("poisoned record: %s", failure.error)
         return batch.response(*failed)
 
 Kafka item identifiers are ``{"topic-partition": "<topic>-<partition>", "offset": <offset>}``,
-as Powertools for AWS Lambda reports them. Configure the event source mapping *without* its
-schema-registry integration: with ``EventRecordFormat`` ``SOURCE`` Lambda strips the schema id
-this module needs, and with ``JSON`` it decodes with the writer's schema only.
+as Powertools for AWS Lambda reports them.
+
+With the event source mapping's own schema-registry integration (a Confluent registry, 2025)
+records carry ``valueSchemaMetadata`` (``dataFormat``, ``schemaId``) and their value is either
+the Avro body with the 5-byte header stripped (``EventRecordFormat`` ``SOURCE``) or JSON shaped
+by the writer's schema (``JSON``). Both are decoded into the consumer's model with Avro
+resolution from the writer schema of that id, found as for framed values.
 
 Registry failures are not record failures: they propagate, the invocation fails, and Lambda
 retries the batch, which is right for an outage and wrong for a poisoned record.
@@ -44,24 +59,35 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import json
+import logging
+import math
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final, Generic, NamedTuple, TypeVar
+from typing import Any, Final, Generic, Literal, NamedTuple, TypeVar, get_args
 
 from devicecontracts._runtime.plans import AvroModel
+from devicecontracts._runtime.wire import MAX_SCHEMA_ID, header
+from devicecontracts.dead_letters import DeadLetter, DeadLetterSink, KafkaDeadLetters, safe_text
 from devicecontracts.errors import (
     CorruptPayload,
+    DeadLetterError,
     DecodeError,
     DeviceContractsError,
     KafkaEventError,
+    SchemaMismatch,
+    UnknownSchemaId,
 )
 from devicecontracts.serde import Deserializer
 
 __all__ = [
     "EVENT_SOURCES",
     "KafkaBatch",
+    "KafkaDeadLetters",
     "KafkaMessage",
     "KafkaRecord",
     "RecordFailure",
+    "SchemaMetadata",
+    "Undecodable",
     "batch_item_failures",
     "decode_kafka_event",
     "kafka_records",
@@ -70,17 +96,39 @@ __all__ = [
 EVENT_SOURCES: Final = frozenset({"aws:kafka", "SelfManagedKafka"})
 """``eventSource`` of Amazon MSK and of self-managed Apache Kafka events."""
 
+Undecodable = Literal["dead-letter", "fail", "skip"]
+"""What becomes of a record that cannot be decoded (see the module's documentation)."""
+_POLICIES: Final = get_args(Undecodable)
+
+Outcome = Literal["dead-lettered", "retried", "skipped"]
+
 M = TypeVar("M", bound=AvroModel)
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+_MAX_OFFSET: Final = 2**63 - 1  # Kafka offsets and partitions are Java longs and ints
+_MAX_PARTITION: Final = 2**31 - 1
+
+log = logging.getLogger(__name__)
+
+
+class SchemaMetadata(NamedTuple):
+    """``keySchemaMetadata`` / ``valueSchemaMetadata`` of a record from an event source mapping
+    with a schema registry: ``data_format`` (``AVRO``, ``PROTOBUF``, ``JSON``) and the
+    registry's ``schema_id`` as Lambda sends it, a string (a number for Confluent, a UUID for
+    AWS Glue)."""
+
+    data_format: str
+    schema_id: str
 
 
 class KafkaRecord(NamedTuple):
     """One record of a Lambda Kafka event, key and value base64-decoded (None when absent).
 
     ``timestamp`` is an aware UTC datetime, None when the record has none; ``headers`` keeps
-    order and repeats, as Kafka does. (Named tuples, not dataclasses, here and below: they are
-    immutable too and cost a tenth of the import time, which a Lambda cold start pays.)
+    order and repeats, as Kafka does; ``key_schema`` and ``value_schema`` are the schema
+    metadata of the event source mapping's schema-registry integration, when it is on.
+    (Named tuples, not dataclasses, here and below: they are immutable too and cost a tenth of
+    the import time, which a Lambda cold start pays.)
     """
 
     topic: str
@@ -91,6 +139,8 @@ class KafkaRecord(NamedTuple):
     key: bytes | None = None
     value: bytes | None = None
     headers: tuple[tuple[str, bytes], ...] = ()
+    key_schema: SchemaMetadata | None = None
+    value_schema: SchemaMetadata | None = None
 
     def header(self, name: str) -> bytes | None:
         """The last value of header ``name``, or None."""
@@ -143,15 +193,19 @@ class KafkaMessage(NamedTuple, Generic[M]):
 
 
 class RecordFailure(NamedTuple):
-    """A record that could not be decoded, and why (the error names topic, partition, offset)."""
+    """A record that could not be decoded, why (the error names topic, partition, offset), and
+    what became of it: ``dead-lettered``, ``retried`` (reported in ``batchItemFailures``) or
+    ``skipped``."""
 
     record: KafkaRecord
     error: DeviceContractsError
+    outcome: Outcome = "retried"
 
 
 class KafkaBatch(Generic[M]):
-    """A decoded Lambda Kafka event, in event order: ``messages``, ``failures``, and
-    ``tombstones`` (records without a value, deletes on compacted topics: neither)."""
+    """A decoded Lambda Kafka event, in event order: ``messages``, ``failures`` (every record
+    that could not be decoded, whatever its outcome), and ``tombstones`` (records without a
+    value, deletes on compacted topics: neither)."""
 
     __slots__ = ("failures", "messages", "tombstones")
 
@@ -162,14 +216,30 @@ class KafkaBatch(Generic[M]):
 
     def __repr__(self) -> str:
         return (
-            f"KafkaBatch({len(self.messages)} messages, {len(self.failures)} failures, "
+            f"KafkaBatch({len(self.messages)} messages, {len(self.failures)} failures "
+            f"({len(self.dead_lettered)} dead-lettered, {len(self.skipped)} skipped), "
             f"{len(self.tombstones)} tombstones)"
         )
 
+    @property
+    def dead_lettered(self) -> list[RecordFailure]:
+        """Undecodable records the dead-letter sink confirmed."""
+        return [f for f in self.failures if f.outcome == "dead-lettered"]
+
+    @property
+    def skipped(self) -> list[RecordFailure]:
+        """Undecodable records dropped under the ``skip`` policy."""
+        return [f for f in self.failures if f.outcome == "skipped"]
+
+    @property
+    def retried(self) -> list[RecordFailure]:
+        """Undecodable records reported for retry: the ``fail`` policy, or undelivered letters."""
+        return [f for f in self.failures if f.outcome == "retried"]
+
     def response(self, *failed: KafkaRecord | KafkaMessage[Any] | RecordFailure) -> dict[str, Any]:
-        """The partial batch response: every decode failure plus the records in ``failed``
-        (messages the handler could not process)."""
-        return batch_item_failures([*self.failures, *failed])
+        """The partial batch response: the records in ``failed`` (messages the handler could
+        not process) plus the undecodable records to retry (`retried`)."""
+        return batch_item_failures([*self.retried, *failed])
 
 
 def batch_item_failures(
@@ -190,12 +260,29 @@ def batch_item_failures(
     return {"batchItemFailures": items}
 
 
-def decode_kafka_event(event: Mapping[str, Any], deserializer: Deserializer[M]) -> KafkaBatch[M]:
-    """Decode every record of a Lambda Kafka event; bad records become `RecordFailure`s.
+def decode_kafka_event(
+    event: Mapping[str, Any],
+    deserializer: Deserializer[M],
+    dead_letters: DeadLetterSink | None = None,
+    *,
+    undecodable: Undecodable = "dead-letter",
+) -> KafkaBatch[M]:
+    """Decode every record of a Lambda Kafka event; undecodable ones follow ``undecodable``.
 
-    `KafkaEventError` when the event is not a Kafka event or a record cannot be identified (no
-    topic, partition or offset): then no partial response is possible.
+    Under ``dead-letter`` the undecodable records go to ``dead_letters`` before this returns
+    (`DeadLetterError` at once when there is no sink). `KafkaEventError` when the event is not
+    a Kafka event or a record cannot be identified (no topic, partition or offset): then no
+    partial response is possible.
     """
+    if undecodable not in _POLICIES:
+        raise DeadLetterError(
+            f"undecodable is one of {', '.join(_POLICIES)}, not {safe_text(repr(undecodable))}"
+        )
+    if undecodable == "dead-letter" and dead_letters is None:
+        raise DeadLetterError(
+            "the dead-letter policy needs a sink: pass dead_letters=KafkaDeadLetters(...) (or "
+            "KafkaDeadLetters.from_environment()), or choose undecodable='fail' or 'skip'"
+        )
     batch: KafkaBatch[M] = KafkaBatch()
     for record in kafka_records(event):
         if isinstance(record, RecordFailure):
@@ -205,25 +292,139 @@ def decode_kafka_event(event: Mapping[str, Any], deserializer: Deserializer[M]) 
             batch.tombstones.append(record)
             continue
         try:
-            value = deserializer.decode(
-                record.value, topic=record.topic, partition=record.partition, offset=record.offset
-            )
+            value = _decode(record, deserializer)
         except DecodeError as exc:
             batch.failures.append(RecordFailure(record, exc))
         else:
             batch.messages.append(KafkaMessage(record, value))
+    if batch.failures:
+        _settle(batch, deserializer, undecodable, dead_letters)
     return batch
+
+
+def _decode(record: KafkaRecord, deserializer: Deserializer[M]) -> M:
+    assert record.value is not None
+    where: dict[str, Any] = {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+    }
+    metadata = record.value_schema
+    if metadata is None:
+        return deserializer.decode(record.value, **where)
+    schema_id = None
+    try:
+        schema_id = _registry_id(metadata)
+        document = _json_object(record.value)
+        if document is None:  # EventRecordFormat SOURCE: the body, its header stripped
+            framed = header(schema_id) + record.value
+        else:  # EventRecordFormat JSON: the record as the writer's schema shapes it
+            from devicecontracts._runtime.esm_json import framed_from_json
+
+            framed = framed_from_json(document, deserializer.schemas.get(schema_id), schema_id)
+    except DecodeError as exc:
+        raise _located(exc, schema_id=schema_id, **where) from None
+    return deserializer.decode(framed, **where)
+
+
+def _located(error: DecodeError, **where: Any) -> DecodeError:
+    """``error`` with the record's coordinates that it lacks filled in."""
+    known = {name: value for name, value in where.items() if value is not None}
+    at = getattr(error, "at", None)
+    if at is not None:
+        located: DecodeError = at(**known)
+        return located
+    getattr(error, "locate")(**known)  # noqa: B009 (the errors API before `Location` held it)
+    return error
+
+
+def _json_object(value: bytes) -> dict[str, Any] | None:
+    """The value as a JSON object, or None when it is not one (an Avro body).
+
+    The event does not say which ``EventRecordFormat`` the mapping uses. An Avro body that is
+    also a whole JSON object, braces first and last, is not a value real producers write.
+    """
+    stripped = value.strip()
+    if not (stripped.startswith(b"{") and stripped.endswith(b"}")):
+        return None
+    try:
+        document = json.loads(stripped)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _registry_id(metadata: SchemaMetadata) -> int:
+    if metadata.data_format.upper() != "AVRO":
+        raise SchemaMismatch(
+            f"the event source mapping says the value is {safe_text(metadata.data_format, 40)}"
+            ", but this consumer reads Avro"
+        )
+    text = metadata.schema_id.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SCHEMA_ID:
+        raise UnknownSchemaId(
+            f"schema id {safe_text(text, 60)!r} is not a Confluent Schema Registry id (AWS Glue "
+            "Schema Registry ids are UUIDs, which this consumer does not resolve)"
+        )
+    return int(text)
+
+
+def _settle(
+    batch: KafkaBatch[Any],
+    deserializer: Deserializer[Any],
+    undecodable: Undecodable,
+    dead_letters: DeadLetterSink | None,
+) -> None:
+    """Give each failure its outcome under the policy, delivering dead letters first."""
+    if undecodable == "fail":
+        return  # "retried" already
+    if undecodable == "skip":
+        for index, failure in enumerate(batch.failures):
+            log.warning("skipped undecodable record: %s", safe_text(str(failure.error)))
+            batch.failures[index] = failure._replace(outcome="skipped")
+        return
+    assert dead_letters is not None
+    letters = [
+        DeadLetter(f.record, f.error, _subject(deserializer, f.error)) for f in batch.failures
+    ]
+    try:
+        undelivered = dead_letters.deliver(letters)
+    except Exception as exc:  # a sink that raises delivered nothing; retry rather than lose
+        log.error("the dead-letter sink failed: %s", safe_text(f"{type(exc).__name__}: {exc}"))
+        undelivered = letters
+    lost = {
+        (letter.record.partition, letter.record.offset, letter.record.topic)
+        for letter in undelivered
+    }
+    for index, failure in enumerate(batch.failures):
+        record = failure.record
+        if (record.partition, record.offset, record.topic) not in lost:
+            log.warning("dead-lettered undecodable record: %s", safe_text(str(failure.error)))
+            batch.failures[index] = failure._replace(outcome="dead-lettered")
+
+
+def _subject(deserializer: Deserializer[Any], error: DeviceContractsError) -> str | None:
+    schema_id = error.schema_id if isinstance(error, DecodeError) else None
+    ids = getattr(deserializer.schemas, "ids", None)
+    if schema_id is None or ids is None:
+        return None
+    release = ids.release(schema_id)
+    return None if release is None else str(release.subject)
 
 
 def kafka_records(event: Mapping[str, Any]) -> Iterator[KafkaRecord | RecordFailure]:
     """The records of a Lambda Kafka event in order; one whose key, value or headers cannot be
-    decoded from base64 is a `RecordFailure` with a `CorruptPayload`."""
+    decoded from base64 is a `RecordFailure` with a `CorruptPayload`.
+
+    `KafkaEventError` (never a TypeError or OverflowError) for anything else malformed.
+    """
     if not isinstance(event, Mapping):
         raise KafkaEventError(f"a Lambda Kafka event is a JSON object, not {type(event).__name__}")
     source = event.get("eventSource")
-    if source is not None and source not in EVENT_SOURCES:
+    if source is not None and (not isinstance(source, str) or source not in EVENT_SOURCES):
         raise KafkaEventError(
-            f"eventSource is {source!r}, not a Kafka event source ({', '.join(EVENT_SOURCES)})"
+            f"eventSource is {safe_text(repr(source), 80)}, not a Kafka event source "
+            f"({', '.join(sorted(EVENT_SOURCES))})"
         )
     groups = event.get("records")
     if not isinstance(groups, Mapping):
@@ -231,10 +432,11 @@ def kafka_records(event: Mapping[str, Any]) -> Iterator[KafkaRecord | RecordFail
             'a Lambda Kafka event has "records": an object of topic-partition to record lists'
         )
     for group, entries in groups.items():
+        name = safe_text(str(group), 300)
         if not isinstance(entries, list):
-            raise KafkaEventError(f"records[{group!r}] is not a list of records")
+            raise KafkaEventError(f"records[{name!r}] is not a list of records")
         for index, raw in enumerate(entries):
-            yield _record(raw, str(group), index)
+            yield _record(raw, name, index)
 
 
 def _record(raw: Any, group: str, index: int) -> KafkaRecord | RecordFailure:
@@ -242,35 +444,51 @@ def _record(raw: Any, group: str, index: int) -> KafkaRecord | RecordFailure:
     if not isinstance(raw, Mapping):
         raise KafkaEventError(f"{where} is not a record object")
     topic, partition, offset = _coordinates(raw, group, where)
-    record = KafkaRecord(topic, partition, offset, *_timestamp(raw))
+    timestamp, kind = _timestamp(raw)
+    record = KafkaRecord(topic, partition, offset, timestamp, kind)
     try:
         key = _base64(raw.get("key"), "key")
         value = _base64(raw.get("value"), "value")
         headers = _headers(raw.get("headers"))
+        key_schema = _schema_metadata(raw.get("keySchemaMetadata"), "keySchemaMetadata")
+        value_schema = _schema_metadata(raw.get("valueSchemaMetadata"), "valueSchemaMetadata")
     except ValueError as exc:
-        error = CorruptPayload(str(exc), topic=topic, partition=partition, offset=offset)
+        error = _located(CorruptPayload(str(exc)), topic=topic, partition=partition, offset=offset)
         return RecordFailure(record, error)
-    return KafkaRecord(topic, partition, offset, *_timestamp(raw), key, value, headers)
+    return record._replace(
+        key=key, value=value, headers=headers, key_schema=key_schema, value_schema=value_schema
+    )
 
 
 def _coordinates(raw: Mapping[str, Any], group: str, where: str) -> tuple[str, int, int]:
     group_topic, _, group_partition = group.rpartition("-")
     topic = raw.get("topic", group_topic)
-    partition = raw.get("partition", group_partition)
-    offset = raw.get("offset")
-    try:
-        if not isinstance(topic, str) or not topic:
-            raise ValueError("topic")
-        return topic, int(partition), int(offset)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    partition = _whole(raw.get("partition", group_partition), _MAX_PARTITION)
+    offset = _whole(raw.get("offset"), _MAX_OFFSET)
+    if not isinstance(topic, str) or not topic or partition is None or offset is None:
         raise KafkaEventError(
-            f"{where} lacks a topic, partition or offset, so it cannot be reported as a batch "
-            "item failure"
-        ) from None
+            f"{where} lacks a topic, partition or offset (or one is not a Kafka value), so it "
+            "cannot be reported as a batch item failure"
+        )
+    return topic, partition, offset
+
+
+def _whole(value: Any, limit: int) -> int | None:
+    """A partition or offset: a JSON integer, or a string of digits as some events carry."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        value = int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)  # 15.0 from a JSON library that reads every number as a float
+    if isinstance(value, int) and 0 <= value <= limit:
+        return value
+    return None
 
 
 def _timestamp(raw: Mapping[str, Any]) -> tuple[_dt.datetime | None, str | None]:
     kind = raw.get("timestampType")
+    kind = kind if isinstance(kind, str) else None
     millis = raw.get("timestamp")
     if not isinstance(millis, int) or isinstance(millis, bool) or millis < 0:
         return None, kind
@@ -278,6 +496,19 @@ def _timestamp(raw: Mapping[str, Any]) -> tuple[_dt.datetime | None, str | None]
         return _EPOCH + _dt.timedelta(milliseconds=millis), kind
     except OverflowError:
         return None, kind
+
+
+def _schema_metadata(raw: Any, what: str) -> SchemaMetadata | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"the record's {what} is not an object")
+    data_format, schema_id = raw.get("dataFormat"), raw.get("schemaId")
+    if isinstance(schema_id, int) and not isinstance(schema_id, bool):
+        schema_id = str(schema_id)
+    if not isinstance(data_format, str) or not isinstance(schema_id, str):
+        raise ValueError(f"the record's {what} lacks a dataFormat or schemaId string")
+    return SchemaMetadata(data_format, schema_id)
 
 
 def _base64(text: Any, what: str) -> bytes | None:
@@ -308,7 +539,9 @@ def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
 def _header_value(value: Any) -> bytes:
     if isinstance(value, list):
         # Lambda serialises Java byte arrays: numbers, negative above 127 (signed bytes).
-        if not all(isinstance(b, int) and -128 <= b <= 255 for b in value):
+        if not all(
+            isinstance(b, int) and not isinstance(b, bool) and -128 <= b <= 255 for b in value
+        ):
             raise ValueError("a record header value is not a list of byte values")
         return bytes(b & 0xFF for b in value)
     if isinstance(value, str):  # some tools and test fixtures send base64 instead

@@ -1,32 +1,39 @@
 """handler.py: an AWS Lambda consumer of fleet.telemetry (Amazon MSK or self-managed Kafka).
 
-Deploy it with the lock file and set DEVICECONTRACTS_ENVIRONMENT=prod and
-DEVICECONTRACTS_LOCK=contracts.lock.json; turn on ReportBatchItemFailures on the trigger.
-(The README's example, kept here so the tests run it.)
+Deploy it with contracts.lock.json and set DEVICECONTRACTS_ENVIRONMENT=prod,
+DEVICECONTRACTS_LOCK=contracts.lock.json, DEVICECONTRACTS_DEAD_LETTER_TOPIC=fleet.telemetry.dlq
+and DEVICECONTRACTS_DEAD_LETTER_BOOTSTRAP_SERVERS (the cluster's brokers). Turn on
+ReportBatchItemFailures on the trigger.
 """
 
 import logging
+from typing import Any
 
+from devicecontracts.dead_letters import KafkaDeadLetters
 from devicecontracts.lambda_events import decode_kafka_event
 from devicecontracts.models import Telemetry
-from devicecontracts.serde import Deserializer
+from devicecontracts.serde import Deserializer, WriterSchemas
 
 log = logging.getLogger(__name__)
-deserializer = Deserializer(Telemetry)  # once per cold start; ids come from the lock
-stored: list[Telemetry] = []
+
+# Once per cold start; a missing setting fails here, not record by record.
+schemas = WriterSchemas.from_environment()  # writer schemas by id: the lock's, for this env
+deserializer = Deserializer(Telemetry, schemas=schemas)
+dead_letters = KafkaDeadLetters.from_environment()  # config={...} adds the cluster's auth
+
+stored: list[Telemetry] = []  # stands in for your database
 
 
 def store(telemetry: Telemetry) -> None:
-    """Your processing; here it refuses devices whose id starts with "bad"."""
+    """Your processing; here the downstream refuses devices whose id starts with "bad"."""
     if telemetry.header.device_id.startswith("bad"):
         raise RuntimeError("downstream refused the reading")
     stored.append(telemetry)
 
 
-def handler(event, context):  # type: ignore[no-untyped-def]
-    batch = decode_kafka_event(event, deserializer)
-    for failure in batch.failures:  # poisoned records: typed errors naming partition and offset
-        log.error("undecodable record: %s", failure.error)
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    # Undecodable records go to the dead-letter topic, flushed before this returns.
+    batch = decode_kafka_event(event, deserializer, dead_letters)
     failed = []
     for message in batch.messages:  # every version old firmware sends, as the latest model
         try:

@@ -9,10 +9,12 @@ import json
 import sys
 import uuid
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
+from devicecontracts.dead_letters import DeadLetter
 from devicecontracts.errors import (
     BadMagicByte,
     CorruptPayload,
@@ -31,6 +33,22 @@ from devicecontracts.serde import Deserializer, Serializer
 from .support import VERSIONS, framed, latest, writer_schemas
 
 TOPIC = "fleet.telemetry"
+
+
+class RecordingSink:
+    """A dead-letter sink that keeps what it is given and delivers all but ``refuse``."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.batches: list[list[DeadLetter]] = []
+        self.refuse = refuse
+
+    def deliver(self, letters: Sequence[DeadLetter]) -> Sequence[DeadLetter]:
+        self.batches.append(list(letters))
+        return list(letters[: self.refuse])
+
+    @property
+    def letters(self) -> list[DeadLetter]:
+        return [letter for batch in self.batches for letter in batch]
 
 
 def b64(data: bytes) -> str:
@@ -124,7 +142,7 @@ def test_msk_event_decodes_good_records_and_collects_bad_ones() -> None:
     """Good records of every version become typed messages in event order; each bad one becomes
     a failure with the typed error naming its topic, partition and offset; tombstones are set
     apart."""
-    batch = decode_kafka_event(msk_event(), deserializer())
+    batch = decode_kafka_event(msk_event(), deserializer(), undecodable="fail")
 
     assert [(m.partition, m.offset, m.value.header.sequence) for m in batch.messages] == [
         (0, 100, 1),
@@ -148,7 +166,7 @@ def test_msk_event_decodes_good_records_and_collects_bad_ones() -> None:
 def test_record_metadata_is_decoded() -> None:
     """Messages carry the record's timestamp (UTC), key bytes and headers (signed Java bytes
     turned into bytes)."""
-    message = decode_kafka_event(msk_event(), deserializer()).messages[0]
+    message = decode_kafka_event(msk_event(), deserializer(), undecodable="fail").messages[0]
 
     assert message.topic == TOPIC
     assert message.timestamp == dt.datetime(2024, 5, 1, 0, 0, 0, 123000, tzinfo=dt.UTC)
@@ -159,10 +177,11 @@ def test_record_metadata_is_decoded() -> None:
     assert message.record.header("missing") is None
 
 
-def test_response_reports_poisoned_and_unprocessed_records() -> None:
-    """The partial batch response lists every decode failure plus the messages the handler
-    failed, as Kafka item identifiers (topic-partition and offset), each once."""
-    batch = decode_kafka_event(msk_event(), deserializer())
+def test_response_reports_poisoned_and_unprocessed_records_under_fail() -> None:
+    """Under the fail policy the partial batch response lists every decode failure plus the
+    messages the handler failed, as Kafka item identifiers (topic-partition and offset), each
+    once."""
+    batch = decode_kafka_event(msk_event(), deserializer(), undecodable="fail")
 
     response = batch.response(batch.messages[2], batch.messages[2].record)
 
@@ -185,10 +204,12 @@ def test_a_clean_batch_reports_no_failures() -> None:
         "records": {f"{TOPIC}-0": [record(0, 1, telemetry(3, 1))]},
     }
 
-    batch = decode_kafka_event(event, deserializer())
+    sink = RecordingSink()
+    batch = decode_kafka_event(event, deserializer(), sink)
 
     assert len(batch.messages) == 1
     assert batch.response() == {"batchItemFailures": []}
+    assert sink.batches == []  # nothing to dead-letter: the sink is not even called
 
 
 def test_self_managed_kafka_event_shape() -> None:
@@ -211,7 +232,7 @@ def test_self_managed_kafka_event_shape() -> None:
         },
     }
 
-    (message,) = decode_kafka_event(event, deserializer()).messages
+    (message,) = decode_kafka_event(event, deserializer(), RecordingSink()).messages
 
     assert (message.partition, message.offset, message.key) == (4, 55, None)
     assert message.record.header("source") == b"iot-core"
@@ -220,7 +241,8 @@ def test_self_managed_kafka_event_shape() -> None:
 
 def test_handler_example_from_the_readme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's handler, configured by environment variables and the lock, stores every
-    good record of every version and reports the poisoned ones and the one it failed."""
+    good record of every version, sends the poisoned ones to its dead-letter sink and reports
+    only the record its processing failed."""
     pytest.importorskip("devicecontracts.models._manifest")
     from .support import MODELS_PACKAGE, write_lock
 
@@ -229,21 +251,34 @@ def test_handler_example_from_the_readme(tmp_path: Path, monkeypatch: pytest.Mon
     lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
     monkeypatch.setenv("DEVICECONTRACTS_ENVIRONMENT", "prod")
     monkeypatch.setenv("DEVICECONTRACTS_LOCK", str(lock))
+    monkeypatch.setenv("DEVICECONTRACTS_DEAD_LETTER_TOPIC", "fleet.telemetry.dlq")
+    monkeypatch.setenv("DEVICECONTRACTS_DEAD_LETTER_BOOTSTRAP_SERVERS", "127.0.0.1:9")
     monkeypatch.delitem(sys.modules, "runtime.example_handler", raising=False)
     example = importlib.import_module("runtime.example_handler")
+    assert example.dead_letters.topic == "fleet.telemetry.dlq"
+    sink = RecordingSink()
+    monkeypatch.setattr(example, "dead_letters", sink)  # the Kafka sink runs in test_kafka_e2e
     event = msk_event()
     event["records"][f"{TOPIC}-0"].append(record(0, 103, telemetry_from("bad-device")))
 
     response = example.handler(event, None)
 
     assert [t.header.sequence for t in example.stored] == [1, 2, 3]
-    assert [i["itemIdentifier"]["offset"] for i in response["batchItemFailures"]] == [
-        101,
-        8,
-        10,
-        11,
-        103,
-    ]
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": f"{TOPIC}-0", "offset": 103}}]
+    }
+    assert [letter.record.offset for letter in sink.letters] == [101, 8, 10, 11]
+
+
+def test_readme_shows_the_example_handler() -> None:
+    """The README's Lambda handler is tests/runtime/example_handler.py, character for
+    character, so the code the README shows is the code these tests run."""
+    from .support import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = (Path(__file__).parent / "example_handler.py").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```python\n")[1:]]
+    assert example in blocks
 
 
 @pytest.mark.parametrize(
