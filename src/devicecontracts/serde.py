@@ -164,7 +164,9 @@ class Serializer:
         subject: str | None = None,
         ids: Mapping[type[AvroModel], int] | None = None,
     ) -> None:
-        self.schemas = WriterSchemas.from_environment() if schemas is None else schemas
+        if schemas is None:  # ids pinned in code need no lock and no registry
+            schemas = WriterSchemas.from_environment(required=not ids)
+        self.schemas = schemas
         self.subject = subject
         self._pinned = dict(ids or {})
         self._headers: dict[type[AvroModel], tuple[bytes, Any]] = {}

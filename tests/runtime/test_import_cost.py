@@ -20,7 +20,11 @@ NEVER_ON_THE_RUNTIME_PATH = [
     # The loader; the runtime reads the lock through devicecontracts.catalog.lock alone.
     "devicecontracts.catalog._load",
     "devicecontracts.check",
-    "devicecontracts.registry",
+    # Governance's side of the registry; the runtime may import only registry.settings and
+    # registry._errors, which import nothing heavy.
+    "devicecontracts.registry._adapter",
+    "devicecontracts.registry.release",
+    "devicecontracts.registry._apply",
     "devicecontracts.testing",
     "devicecontracts.schema",
 ]

@@ -5,25 +5,38 @@ never baked into models. ``contracts register`` records them per environment in 
 (``schemas/contracts.lock.json``: subject, version, fingerprint and ``ids``), and a consumer
 names its environment. An id then leads to a fingerprint, the fingerprint to a model the
 process already has, and no network call is needed, not even on a Lambda cold start.
+
+A producer release registered after the consumer was deployed has an id the deployed lock does
+not know; Schema Registry, configured by the same ``SCHEMA_REGISTRY_*`` variables as the CLI,
+answers for it, and Avro resolution reads it into the consumer's model whenever the schemas
+allow. `WriterSchemas.from_environment` sets up both, and refuses to build when neither is
+configured, so a forgotten variable fails the cold start instead of every record.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 from devicecontracts._runtime.plans import AvroModel, WriterSchema, writer_schema
+from devicecontracts._runtime.registry_source import RegistrySource
 from devicecontracts.catalog.lock import read_lock
-from devicecontracts.errors import EncodeError, LockError, UnknownSchemaId
+from devicecontracts.errors import EncodeError, LockError, RegistryConfigError, UnknownSchemaId
+from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
+from devicecontracts.registry.settings import RegistrySettings
 
 __all__ = [
     "DEFAULT_MODELS_PACKAGE",
     "ENVIRONMENT_VARIABLE",
     "LOCK_VARIABLE",
+    "REGISTRY_VARIABLES",
+    "SCHEMAS_KEPT",
+    "UNKNOWN_IDS_KEPT",
     "Release",
     "SchemaIds",
     "WriterSchemas",
@@ -35,6 +48,36 @@ LOCK_VARIABLE: Final = "DEVICECONTRACTS_LOCK"
 """Path of the lock file (``contracts.lock.json``) deployed with the function."""
 DEFAULT_MODELS_PACKAGE: Final = "devicecontracts.models"
 """The generated models; its ``_manifest`` maps every version's fingerprint to its module."""
+SCHEMAS_KEPT: Final = 1024
+"""How many writer schemas (by id) a `WriterSchemas` keeps; the oldest go first."""
+UNKNOWN_IDS_KEPT: Final = 4096
+"""How many unknown ids a `WriterSchemas` remembers not to ask the registry again for."""
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Bounded(Generic[K, V]):
+    """A dict that forgets its oldest entries beyond ``limit``: hostile bytes carry random
+    ids, and no cache may grow with them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        return self._items.get(key)
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if key not in self._items and len(self._items) >= self.limit:
+            del self._items[next(iter(self._items))]
+        self._items[key] = value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def items(self) -> Iterator[tuple[K, V]]:
+        return iter(list(self._items.items()))
 
 
 class Release(NamedTuple):
@@ -114,18 +157,24 @@ class SchemaIds:
 class WriterSchemas:
     """Finds the writer schema of a schema id, in this order:
 
-    1. the process cache (every id found once is kept);
+    1. the process cache (the last `SCHEMAS_KEPT` ids found are kept);
     2. the released ids of the configured environment (`SchemaIds`, from the lock), whose
        fingerprint leads to a model: one this process was given (the reader models, older
        versions in ``models``) or, found through the manifest of the generated package
        ``models_package``, the module of that version, imported then and only then. No
        network call, and no model is imported before a message needs it;
-    3. Schema Registry through confluent-kafka's client, when ``registry`` is given (a client,
-       a URL, or a client config); answers are cached, and an unknown id is asked again only
-       after ``retry_unknown_after`` seconds, so a poisoned partition does not hammer it;
+    3. Schema Registry through confluent-kafka's client, when ``registry`` is given
+       (`RegistrySettings`, a URL, a client config, or a client): for ids released after the
+       lock was deployed. A fetched schema whose fingerprint is a known version's uses that
+       model's schema; any other (a newer version) is read into the reader model by Avro
+       resolution. Answers are cached, and an unknown id is asked again only after
+       ``retry_unknown_after`` seconds, so a poisoned partition does not hammer the registry;
     4. otherwise `UnknownSchemaId`, saying what was tried.
 
-    Share one instance between the deserializers and serializers of a process.
+    Built directly, it uses exactly what it is given (tests, tools). Consumers use
+    `from_environment`, which reads the lock and the registry settings from the environment and
+    refuses to build when neither is configured. Share one instance between the deserializers
+    and serializers of a process.
     """
 
     def __init__(
@@ -140,11 +189,10 @@ class WriterSchemas:
         self.ids = ids
         self.models_package = models_package
         self._manifest: dict[str, tuple[str, str]] | None = None
-        self._registry_config = registry
-        self._registry: Any = None
+        self._registry = None if registry is None else RegistrySource(registry)
         self._retry_unknown_after = retry_unknown_after
-        self._cache: dict[int, WriterSchema] = {}
-        self._unknown_until: dict[int, float] = {}
+        self._cache: _Bounded[int, WriterSchema] = _Bounded(SCHEMAS_KEPT)
+        self._unknown_until: _Bounded[int, float] = _Bounded(UNKNOWN_IDS_KEPT)
         self._models: dict[str, type[AvroModel]] = {}
         self._model_schemas: dict[str, WriterSchema] = {}
         self.add(*models)
@@ -157,13 +205,22 @@ class WriterSchemas:
         registry: Any = None,
         environ: Mapping[str, str] | None = None,
         models_package: str | None = DEFAULT_MODELS_PACKAGE,
+        required: bool = True,
     ) -> WriterSchemas:
-        """Configured by ``DEVICECONTRACTS_ENVIRONMENT`` and ``DEVICECONTRACTS_LOCK``.
+        """Configured by the environment, for consumers and producers; the lookup order is the
+        class's: cache, the lock's ids, Schema Registry.
 
-        With both set, the ids of that environment come from that lock file; with neither, there
-        are no released ids (only the registry, if given). One without the other is a
-        `LockError`: a deployment that names an environment must ship its lock, and the other
-        way round.
+        - ``DEVICECONTRACTS_ENVIRONMENT`` and ``DEVICECONTRACTS_LOCK`` (both or neither): the
+          environment's ids come from that lock file. `LockError` when only one is set, the
+          file is missing or unreadable, or it records no id for the environment.
+        - ``SCHEMA_REGISTRY_URL`` and the other ``SCHEMA_REGISTRY_*`` variables (the CLI's:
+          `REGISTRY_VARIABLES`): the registry asked for ids the lock does not know. A
+          ``registry`` argument wins over them. `RegistryConfigError` when they cannot work
+          (half credentials, a URL that is not http(s)) or confluent-kafka is not installed.
+          The client is only built, and only connects, when an id needs it.
+        - Neither configured: `RegistryConfigError` at once, naming the variables, since no
+          id could ever be decoded. ``required=False`` builds an empty lookup instead (for a
+          `Serializer` whose ids are all pinned in code).
         """
         environ = os.environ if environ is None else environ
         environment = environ.get(ENVIRONMENT_VARIABLE, "").strip()
@@ -175,6 +232,18 @@ class WriterSchemas:
             missing = LOCK_VARIABLE if environment else ENVIRONMENT_VARIABLE
             raise LockError(
                 f"{ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE} go together: set {missing} too"
+            )
+        if registry is None and RegistrySettings.configured(environ):
+            registry = RegistrySettings.from_env(environ)
+        if registry is not None and isinstance(registry, (RegistrySettings, str, Mapping)):
+            _require_registry_client()
+        if required and ids is None and registry is None:
+            raise RegistryConfigError(
+                "no writer schemas can be found: set "
+                f"{ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE} (the lock `contracts register` "
+                f"writes, deployed with the function) and/or {REGISTRY_VARIABLES['url']} (with "
+                f"{REGISTRY_VARIABLES['api_key']} and {REGISTRY_VARIABLES['api_secret']}, or "
+                f"{REGISTRY_VARIABLES['bearer_token']}), or pass schemas=WriterSchemas(...)"
             )
         return cls(ids=ids, models=models, registry=registry, models_package=models_package)
 
@@ -250,14 +319,10 @@ class WriterSchemas:
         return prepared
 
     def _from_registry(self, schema_id: int) -> WriterSchema | None:
-        if self._registry_config is None:
-            return None
-        if self._unknown_until.get(schema_id, 0.0) > time.monotonic():
-            return None
         if self._registry is None:
-            from devicecontracts._runtime.registry_source import RegistrySource
-
-            self._registry = RegistrySource(self._registry_config)
+            return None
+        if (self._unknown_until.get(schema_id) or 0.0) > time.monotonic():
+            return None
         fetched = self._registry.fetch(schema_id)
         if fetched is None:
             self._unknown_until[schema_id] = time.monotonic() + self._retry_unknown_after
@@ -283,11 +348,10 @@ class WriterSchemas:
                 f"it is {release.describe()} in {self.ids.environment!r}, but no model of that "
                 f"version is given or generated in {self.models_package}: pass it in `models=`"
             )
-        if self._registry_config is None:
-            tried.append("no schema registry is configured")
+        if self._registry is None:
+            tried.append(f"no schema registry is configured ({REGISTRY_VARIABLES['url']})")
         else:
-            url = getattr(self._registry, "url", "the configured registry")
-            tried.append(f"the registry at {url} does not have it")
+            tried.append(f"the registry at {self._registry.url} does not have it")
         return f"unknown schema id {schema_id}: " + "; ".join(tried)
 
     def id_for(self, model: type[AvroModel], subject: str | None = None) -> int:
@@ -306,3 +370,12 @@ class WriterSchemas:
                 "`contracts register` and deploy the updated lock, or give the id explicitly"
             )
         return schema_id
+
+
+def _require_registry_client() -> None:
+    """`RegistryConfigError` now, not at the first record, when confluent-kafka is missing."""
+    if importlib.util.find_spec("confluent_kafka") is None:
+        raise RegistryConfigError(
+            f"{REGISTRY_VARIABLES['url']} is set, but asking Schema Registry needs "
+            "confluent-kafka: pip install 'devicecontracts[registry]'"
+        )

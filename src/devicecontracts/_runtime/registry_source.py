@@ -4,6 +4,11 @@ Imported only when a schema id is neither cached nor released to the configured 
 a consumer that never needs it never pays for ``confluent_kafka.schema_registry`` (about 220 ms
 and 35 MiB at import). References are fetched and inlined, so the result is one standalone
 schema, parsed by devicecontracts' own parser (lenient, as the registry treats stored schemas).
+
+Configured exactly as the CLI is: `RegistrySettings` builds the client's config, whose URL
+carries no user info (credentials travel as ``basic.auth.user.info`` or bearer settings, so the
+HTTP layer's logging never shows them), and failures become `RegistryError` subclasses through
+the map in ``devicecontracts.registry._errors``, with every secret masked.
 """
 
 from __future__ import annotations
@@ -11,19 +16,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from devicecontracts.errors import (
     DeviceContractsError,
-    RegistryAuthError,
     RegistryConfigError,
-    RegistryError,
     RegistryRequestError,
-    RegistryServerError,
     RegistryUnreachableError,
 )
+from devicecontracts.registry._errors import failure
+from devicecontracts.registry.settings import (
+    RegistrySettings,
+    clean_client_config,
+    new_client,
+    redact,
+    scrub_url,
+)
 
-__all__ = ["RegistrySchema", "RegistrySource"]
+__all__ = ["REFERENCES_KEPT", "RegistrySchema", "RegistrySource"]
+
+REFERENCES_KEPT = 256
+"""How many referenced schemas (subject and version) a source keeps parsed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,68 +49,94 @@ class RegistrySchema:
 
 
 class RegistrySource:
-    """Fetches schemas by id from one registry; ``registry`` is a client, a URL or a config.
+    """Fetches schemas by id from one registry.
 
-    A config is what confluent-kafka's ``SchemaRegistryClient`` takes (``url``,
-    ``basic.auth.user.info``, ...); the client is built on first use.
+    ``registry`` is `RegistrySettings` (what ``WriterSchemas.from_environment`` passes), a URL,
+    a confluent-kafka client config (``url``, ``basic.auth.user.info``, ...; user info in the
+    URL is moved to basic auth), or a ready client. The client is built on first use.
     """
 
     def __init__(self, registry: Any) -> None:
-        if isinstance(registry, str):
-            registry = {"url": registry}
-        if isinstance(registry, Mapping):
-            if not registry.get("url"):
+        self._client: Any = None
+        self._conf: dict[str, Any] | None = None
+        self._timeout: float | None = None
+        self._retries: int | None = None
+        self._secrets: tuple[str, ...] = ()
+        if isinstance(registry, RegistrySettings):
+            self._conf, self._secrets = registry.client_config(), registry.secrets
+            self._timeout, self._retries = registry.timeout, registry.retries
+        elif isinstance(registry, (str, Mapping)):
+            given = {"url": registry} if isinstance(registry, str) else registry
+            if not given.get("url"):
                 raise RegistryConfigError("the schema registry config has no 'url'")
-            self._conf: dict[str, Any] | None = dict(registry)
-            self._client: Any = None
-            self.url = _safe_url(str(registry["url"]))
+            self._conf, self._secrets = clean_client_config(given)
+            retries = self._conf.get("max.retries")
+            self._retries = retries if isinstance(retries, int) else None
         else:
-            self._conf = None
             self._client = registry
-            conf = getattr(registry, "_rest_client", None)
-            urls = getattr(conf, "base_urls", None) or ["the configured registry"]
-            self.url = _safe_url(str(urls[0]))
+            rest = getattr(registry, "_rest_client", None)
+            urls = getattr(rest, "base_urls", None) or ["the configured registry"]
+            self.url = scrub_url(str(urls[0]))
+        if self._conf is not None:
+            self.url = str(self._conf["url"])
         self._references: dict[tuple[str, int], Any] = {}
 
     def _registry_client(self) -> Any:
         if self._client is None:
-            from confluent_kafka.schema_registry import SchemaRegistryClient
-
-            self._client = SchemaRegistryClient.new_client(self._conf or {})
+            self._client = new_client(self._conf or {}, self._secrets)
         return self._client
 
     def fetch(self, schema_id: int) -> RegistrySchema | None:
-        """The schema registered with ``schema_id``, or None when the registry has no such id."""
-        from confluent_kafka.schema_registry.error import SchemaRegistryError
+        """The schema registered with ``schema_id``, or None when the registry has no such id.
 
+        Any other failure is a `RegistryError` (the record is fine; the registry is not).
+        """
         from devicecontracts.schema import parse_schema
 
-        client = self._registry_client()
         operation = f"fetching schema id {schema_id} from {self.url}"
         try:
-            schema = client.get_schema(schema_id)
+            client = self._registry_client()
+            try:
+                schema = client.get_schema(schema_id)
+            except Exception as exc:
+                if getattr(exc, "http_status_code", None) == 404:
+                    return None
+                raise
             if (schema.schema_type or "AVRO") != "AVRO":
                 raise RegistryRequestError(
                     f"schema id {schema_id} is a {schema.schema_type} schema, not Avro",
                     operation=operation,
                 )
-            named = self._named_types(schema.references or [], operation)
+            named = self._named_types(schema.references or [])
             parsed = parse_schema(schema.schema_str, named_types=named, strict=False)
-        except SchemaRegistryError as exc:
-            if exc.http_status_code == 404:
-                return None
-            raise _registry_error(exc, operation) from None
         except DeviceContractsError:
             raise
-        except Exception as exc:  # the client's transport errors have no common base
-            raise RegistryUnreachableError(
-                f"no answer from {self.url} ({type(exc).__name__})", operation=operation
-            ) from None
+        except Exception as exc:
+            raise self._failure(exc, operation) from None
         return RegistrySchema(
             schema_id, parsed.to_json(), parsed.fingerprint, getattr(parsed.root, "fullname", "")
         )
 
-    def _named_types(self, references: list[Any], operation: str) -> dict[str, Any]:
+    def _failure(self, exc: Exception, operation: str) -> DeviceContractsError:
+        def masked(text: str) -> str:
+            return redact(text, self._secrets)
+
+        known = failure(
+            exc,
+            operation,
+            url=self.url,
+            timeout=self._timeout,
+            retries=self._retries,
+            redact=masked,
+        )
+        if known is not None:
+            return known
+        # The client's failures have no common base; whatever it raised, the record is fine.
+        return RegistryUnreachableError(
+            masked(f"{operation}: no usable answer ({type(exc).__name__})"), operation=operation
+        )
+
+    def _named_types(self, references: list[Any]) -> dict[str, Any]:
         """Every named type the references define, their own references first."""
         from devicecontracts.schema import parse_schema
 
@@ -108,33 +146,11 @@ class RegistrySource:
             parsed = self._references.get(key)
             if parsed is None:
                 registered = self._registry_client().get_version(ref.subject, ref.version)
-                inner = self._named_types(registered.schema.references or [], operation)
+                inner = self._named_types(registered.schema.references or [])
                 parsed = parse_schema(registered.schema.schema_str, named_types=inner, strict=False)
+                if len(self._references) >= REFERENCES_KEPT:
+                    self._references.pop(next(iter(self._references)))
                 self._references[key] = parsed
             for name, definition in parsed.named.items():
                 named.setdefault(name, definition)
         return named
-
-
-def _registry_error(exc: Any, operation: str) -> RegistryError:
-    status, code = exc.http_status_code, exc.error_code
-    message = f"the registry refused: {exc.error_message} (HTTP {status}, error code {code})"
-    kind: type[RegistryError] = RegistryRequestError
-    if status in (401, 403):
-        kind = RegistryAuthError
-    elif isinstance(status, int) and status >= 500:
-        kind = RegistryServerError
-    elif not isinstance(status, int) or status <= 0:
-        kind = RegistryUnreachableError
-    return kind(message, operation=operation, status=status, error_code=code)
-
-
-def _safe_url(url: str) -> str:
-    """The URL without user info, so credentials in it are never printed."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

@@ -1,0 +1,332 @@
+"""`SchemaRegistry`: the adapter over confluent-kafka's ``SchemaRegistryClient``.
+
+It drives the client (imported only when the first request is made, so importing
+``devicecontracts.registry`` never loads it), which gives retries with exponential backoff and
+jitter, TLS and auth, configured by `RegistrySettings.client_config`. Two endpoints go over the
+client's own HTTP layer instead, with the same session, auth, TLS and retries, because the
+client mangles them (see `SchemaRegistry.check` and `SchemaRegistry.lookup`). Every failure
+becomes a `devicecontracts.errors.RegistryError` through ``registry._errors``, the map the
+runtime uses too, saying what was being done, what the registry answered and what to do.
+
+Governance only: the runtime never imports this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from devicecontracts.catalog.lock import Reference
+from devicecontracts.errors import Location, RegistryRequestError
+from devicecontracts.registry._errors import failure
+from devicecontracts.registry.settings import RegistrySettings, new_client
+from devicecontracts.schema.compatibility import CompatibilityLevel
+
+__all__ = ["RegisteredVersion", "RegistryVerdict", "SchemaRegistry"]
+
+_log = logging.getLogger("devicecontracts.registry")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RegisteredVersion:
+    """A version as the registry holds it: subject, version number, global id, schema text."""
+
+    subject: str
+    version: int
+    schema_id: int
+    schema: str | None = None
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegistryVerdict:
+    """The registry's compatibility verdict on a schema, with its verbose messages."""
+
+    compatible: bool
+    messages: tuple[str, ...] = ()
+
+
+class _Refused:
+    """An expected refusal (such as 40401 for a subject that does not exist yet)."""
+
+    def __init__(self, error_code: int) -> None:
+        self.error_code = error_code
+
+
+class SchemaRegistry:
+    """One registry, reached through confluent-kafka's client; use it as a context manager.
+
+    Methods name what they do, take subjects and schema text, and raise `RegistryError`
+    subclasses; answers that mean "not there" (40401, 40403, 40408) come back as ``None`` or
+    empty values where that is a normal answer.
+    """
+
+    def __init__(self, settings: RegistrySettings) -> None:
+        self.settings = settings
+        self._client: Any = None
+
+    def __enter__(self) -> SchemaRegistry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.__exit__(None, None, None)  # close() only exists from 2.16 on
+            except Exception:  # closing must never hide the outcome of the run
+                _log.debug("closing the registry client failed", exc_info=False)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def global_level(self) -> CompatibilityLevel:
+        """The registry's global compatibility level."""
+        level = self._run("reading the global compatibility level", self.client.get_compatibility)
+        return _level(level, "the global level")
+
+    def subject_level(self, subject: str) -> CompatibilityLevel | None:
+        """The subject's own level, or None when it has none (40408: it uses the global one)."""
+        answer = self._attempt(
+            f"reading the compatibility level of {subject}",
+            lambda: self.client.get_compatibility(subject),
+            Location(subject=subject),
+            allow=(40408, 40401),
+        )
+        return None if isinstance(answer, _Refused) else _level(answer, subject)
+
+    def versions(self, subject: str, *, deleted: bool = False) -> list[int]:
+        """The subject's version numbers (soft-deleted ones too with ``deleted``); [] if none."""
+        answer = self._attempt(
+            f"listing the versions of {subject}",
+            lambda: self.client.get_versions(subject, deleted=deleted),
+            Location(subject=subject),
+            allow=(40401,),
+        )
+        return [] if isinstance(answer, _Refused) else sorted(int(v) for v in answer)
+
+    def version(self, subject: str, version: int) -> RegisteredVersion:
+        """One registered version of the subject (soft-deleted ones included)."""
+
+        def read() -> RegisteredVersion:
+            found = self.client.get_version(subject, version, deleted=True)
+            return RegisteredVersion(
+                subject,
+                int(found.version),
+                int(found.schema_id),
+                found.schema.schema_str,
+                tuple(
+                    Reference(r.name, r.subject, int(r.version)) for r in found.schema.references
+                ),
+            )
+
+        return self._run(
+            f"reading {subject} version {version}", read, Location(subject=subject, version=version)
+        )
+
+    def lookup(
+        self,
+        subject: str,
+        schema: str,
+        references: Sequence[Reference] = (),
+        *,
+        deleted: bool = True,
+    ) -> RegisteredVersion | None:
+        """The version of ``subject`` holding a schema identical to ``schema``, or None.
+
+        This is the registry's own notion of "identical" (``POST /subjects/{s}``), so what it
+        finds is exactly what registering would return. ``deleted`` includes soft-deleted
+        versions.
+        """
+        # Straight over the client's HTTP layer: ``lookup_schema`` answers from a cache keyed
+        # by schema (stale once we have registered in this run) and spells booleans "True".
+        answer = self._attempt(
+            f"looking up {subject}",
+            lambda: _registered(
+                self._send(
+                    "POST",
+                    f"subjects/{quote(subject, safe='')}",
+                    body=_schema_body(schema, references),
+                    query={"deleted": "true" if deleted else "false"},
+                ),
+                subject,
+                schema,
+            ),
+            Location(subject=subject),
+            allow=(40401, 40403),
+        )
+        return None if isinstance(answer, _Refused) else answer
+
+    def check(
+        self, subject: str, schema: str, references: Sequence[Reference] = ()
+    ) -> RegistryVerdict:
+        """The registry's verdict on registering ``schema`` now, with its reasons.
+
+        ``POST /compatibility/subjects/{s}/versions?verbose=true``: the same check register runs
+        (every live version at a transitive level), not the ``/versions/latest`` form that
+        ignores transitive levels. An invalid schema is a verdict too (the registry's messages
+        say why).
+        """
+        # Straight over the client's HTTP layer: the client's ``test_compatibility*`` return
+        # only the boolean and drop the verbose messages, which are the point.
+        answer = self._attempt(
+            f"checking {subject} for compatibility",
+            lambda: _verdict(
+                self._send(
+                    "POST",
+                    f"compatibility/subjects/{quote(subject, safe='')}/versions",
+                    body=_schema_body(schema, references),
+                    query={"verbose": "true"},
+                )
+            ),
+            Location(subject=subject),
+            allow=(40401,),
+        )
+        # Some registries (Karapace) answer 40401 where Confluent says a new subject is fine.
+        return RegistryVerdict(True) if isinstance(answer, _Refused) else answer
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def register(
+        self, subject: str, schema: str, references: Sequence[Reference] = ()
+    ) -> RegisteredVersion:
+        """Register ``schema`` under ``subject``; the version and id the registry gave it.
+
+        Older registries answer only the id; the version is then looked up.
+        """
+        from confluent_kafka.schema_registry import Schema, SchemaReference
+
+        request = Schema(
+            schema, "AVRO", [SchemaReference(r.name, r.subject, r.version) for r in references]
+        )
+        where = Location(subject=subject)
+        operation = f"registering a new version of {subject}"
+        answer = self._run(
+            operation, lambda: self.client.register_schema_full_response(subject, request), where
+        )
+        if answer.version is not None:
+            return RegisteredVersion(
+                subject, int(answer.version), int(answer.schema_id), schema, tuple(references)
+            )
+        found = self.lookup(subject, schema, references, deleted=False)
+        if found is None or found.schema_id != answer.schema_id:
+            raise RegistryRequestError(
+                f"{operation}: the registry answered id {answer.schema_id} but does not list "
+                "the schema under the subject",
+                where,
+                operation=operation,
+            )
+        return found
+
+    def set_level(self, subject: str, level: CompatibilityLevel) -> None:
+        """Set the subject's own compatibility level (works before its first version)."""
+        self._run(
+            f"setting the compatibility level of {subject} to {level.value}",
+            lambda: self.client.set_compatibility(subject, level.value),
+            Location(subject=subject),
+        )
+
+    def clear_level(self, subject: str) -> None:
+        """Remove the subject's own level, so the global level applies again."""
+        self._attempt(
+            f"removing the compatibility level of {subject}",
+            lambda: self.client.delete_config(subject),
+            Location(subject=subject),
+            allow=(40408, 40401),
+        )
+
+    # -- machinery ------------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        """confluent-kafka's ``SchemaRegistryClient``, created on first use."""
+        if self._client is None:
+            self._client = new_client(self.settings.client_config(), self.settings.secrets)
+        return self._client
+
+    def _send(
+        self, method: str, path: str, *, body: Any = None, query: dict[str, str] | None = None
+    ) -> Any:
+        # The client's own REST layer: the same httpx session, auth, TLS, bearer headers,
+        # retries and URL failover as every other call.
+        return self.client._rest_client.send_request(path, method, body=body, query=query)
+
+    def _run(self, operation: str, call: Callable[[], T], where: Location | None = None) -> T:
+        answer = self._attempt(operation, call, where, allow=())
+        assert not isinstance(answer, _Refused)
+        return answer
+
+    def _attempt(
+        self,
+        operation: str,
+        call: Callable[[], T],
+        where: Location | None,
+        *,
+        allow: Sequence[int],
+    ) -> T | _Refused:
+        """``call()``, with every failure turned into a `RegistryError` (by the one map in
+        ``registry._errors``), except refusals whose error code is in ``allow``: those come
+        back as `_Refused`."""
+        self.client  # noqa: B018 - configuration errors first, outside the request handling
+        _log.debug("registry: %s", operation)
+        try:
+            return call()
+        except Exception as exc:
+            code = getattr(exc, "error_code", None)
+            if hasattr(exc, "http_status_code") and isinstance(code, int) and code in allow:
+                return _Refused(code)
+            settings = self.settings
+            error = failure(
+                exc,
+                operation,
+                where,
+                url=settings.url,
+                timeout=settings.timeout,
+                retries=settings.retries,
+                redact=settings.redact,
+            )
+            if error is None:
+                raise
+            raise error from None
+
+
+def _level(raw: object, what: str) -> CompatibilityLevel:
+    try:
+        return CompatibilityLevel.parse(str(raw))
+    except ValueError:
+        raise RegistryRequestError(
+            f"the registry answered an unknown compatibility level {raw!r} for {what}"
+        ) from None
+
+
+def _schema_body(schema: str, references: Sequence[Reference]) -> dict[str, Any]:
+    body: dict[str, Any] = {"schema": schema, "schemaType": "AVRO"}
+    if references:
+        body["references"] = [r.to_json() for r in references]
+    return body
+
+
+def _verdict(answer: Any) -> RegistryVerdict:
+    return RegistryVerdict(
+        bool(answer["is_compatible"]), tuple(str(m) for m in answer.get("messages") or ())
+    )
+
+
+def _registered(answer: Any, subject: str, schema: str) -> RegisteredVersion:
+    refs = tuple(
+        Reference(str(r["name"]), str(r["subject"]), int(r["version"]))
+        for r in answer.get("references") or ()
+    )
+    return RegisteredVersion(
+        str(answer.get("subject") or subject),
+        int(answer["version"]),
+        int(answer["id"]),
+        answer.get("schema", schema),
+        refs,
+    )
