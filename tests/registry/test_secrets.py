@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from click.testing import Result
 
-from devicecontracts.cli import _registry as _registry_cli
+from devicecontracts.cli import register as register_cli
 from devicecontracts.cli import main
 from devicecontracts.registry import RegistrySettings
 from devicecontracts.testing.registry import LocalRegistry
@@ -122,7 +122,7 @@ def test_basic_auth_secret_never_shows(
     bad = ["--registry", in_url, "--api-key", KEY, "--api-secret", SECRET]
     assert invoke("register", "--catalog", catalog, *bad).exit_code == 2  # given twice
 
-    monkeypatch.setattr(_registry_cli, "_wait_for_interrupt", lambda registry: None)
+    monkeypatch.setattr(register_cli, "_wait_for_interrupt", lambda registry: None)
     assert invoke("registry serve", "--port", "0", env=env).exit_code == 0
     for command in every_command_name() - covered:  # commands that never see the registry
         invoke(command, "--help", env=env)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from confluent_kafka.schema_registry import Schema
 
-from devicecontracts.cli import _registry as _registry_cli
+from devicecontracts.cli import register as register_cli
 
 from .support import client, point, run
 
@@ -25,7 +25,7 @@ def test_serve_runs_a_registry_until_interrupted(monkeypatch: pytest.MonkeyPatch
         seen["url"] = registry.url
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_registry_cli, "_wait_for_interrupt", drive)
+    monkeypatch.setattr(register_cli, "_wait_for_interrupt", drive)
     result = run("registry", "serve", "--port", "0", "--level", "FULL")
     assert result.exit_code == 0, result.output
     assert seen["id"] == 1

@@ -11,7 +11,14 @@ from typing import Any
 
 from devicecontracts.findings import Finding, Severity
 
-__all__ = ["FORMATS", "format_github", "format_json", "format_text"]
+__all__ = [
+    "FORMATS",
+    "dump_json",
+    "findings_document",
+    "format_github",
+    "format_json",
+    "format_text",
+]
 
 Styler = Callable[[str, str], str]
 
@@ -46,11 +53,20 @@ def format_text(findings: Sequence[Finding], summary: str, *, style: Styler = _p
     return "\n".join(lines)
 
 
-def format_json(findings: Sequence[Finding], summary: dict[str, Any]) -> str:
+def findings_document(findings: Sequence[Finding], summary: dict[str, Any]) -> dict[str, Any]:
     """``{"ok": bool, "summary": {...}, "findings": [...]}``, keys stable."""
     ok = not any(f.severity is Severity.ERROR for f in findings)
-    doc = {"ok": ok, "summary": summary, "findings": [f.to_json() for f in findings]}
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return {"ok": ok, "summary": summary, "findings": [f.to_json() for f in findings]}
+
+
+def format_json(findings: Sequence[Finding], summary: dict[str, Any]) -> str:
+    """`findings_document` as JSON text."""
+    return dump_json(findings_document(findings, summary))
+
+
+def dump_json(document: Any) -> str:
+    """A JSON document as every command prints one: indented, UTF-8 text kept as is."""
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 def format_github(

@@ -1,15 +1,13 @@
-"""The registry half of the ``contracts`` CLI: connection options, ``register``,
-``check --registry`` and ``registry serve``.
+"""``contracts register``, ``contracts check --registry`` and ``contracts registry serve``, with
+the registry connection options they share.
 
-`devicecontracts.cli` declares the commands; the work and the output live here so the shared
-CLI module stays small. Every message printed goes through the settings' redaction, and the
-settings object keeps secrets out of ``repr``; registry errors propagate to the CLI, which
+Every message printed goes through the settings' redaction (`emit_findings` takes it), and the
+settings object keeps secrets out of ``repr``; registry errors propagate to `user_errors`, which
 prints them (already redacted) and exits 3 (1 for an incompatibility).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -23,8 +21,18 @@ from click.core import ParameterSource
 
 from devicecontracts.catalog import Catalog, load_catalog
 from devicecontracts.catalog.lock import write_lock
-from devicecontracts.check import CheckReport, check_catalog
-from devicecontracts.cli.report import format_github, format_json, format_text
+from devicecontracts.check import CheckReport
+from devicecontracts.cli._shared import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    catalog_option,
+    check_with_models,
+    emit_findings,
+    format_option,
+    plural,
+    user_errors,
+)
+from devicecontracts.cli.report import findings_document
 from devicecontracts.errors import RegistryConfigError, RegistryError
 from devicecontracts.findings import Finding, Severity
 from devicecontracts.registry import ENVIRONMENT_VARIABLES, RegistrySettings, SchemaRegistry
@@ -47,11 +55,17 @@ from devicecontracts.registry.release import (
     preflight_findings,
     release_findings,
 )
+from devicecontracts.schema.compatibility import CompatibilityLevel
 
-__all__ = ["RegistryOptions", "registry_options", "run_check", "run_register", "run_serve"]
+__all__ = [
+    "RegistryOptions",
+    "register_command",
+    "registry_group",
+    "registry_options",
+    "run_check",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 DEFAULT_ENV = "default"
 
 
@@ -221,6 +235,90 @@ def registry_options(func: F) -> F:
 # contracts register
 
 
+@click.command(name="register", epilog=EXIT_CODES_HELP)
+@catalog_option
+@click.option("--dry-run", is_flag=True, help="Plan and preflight only: change nothing.")
+@format_option()
+@registry_options
+@user_errors
+def register_command(
+    catalog_dir: Path, dry_run: bool, output_format: str, registry: RegistryOptions
+) -> None:
+    """Register every new version in the schema registry, safely, and record the ids.
+
+    \b
+    1. plan: per subject, new subject / new versions / already registered / identical to an
+       older version (a rollback that would not take effect: warning) / drift (the registry
+       holds versions the catalog lacks: error);
+    2. preflight: the registry's own check of every pending version
+       (POST /compatibility/subjects/{s}/versions?verbose=true, every version at transitive
+       levels), beside ours; anything refused, or a disagreement, stops here with nothing
+       registered;
+    3. register in dependency order (shared types first, references pinned to explicit
+       versions), setting each subject's level where it differs from the catalog;
+    4. record the returned ids in the lock under --env.
+
+    Refuses while `contracts check` has errors. Running it again registers nothing and says so.
+    """
+    sys.exit(run_register(catalog_dir, registry, dry_run=dry_run, output_format=output_format))
+
+
+@dataclass
+class RegisterRun:
+    """What one ``contracts register`` has learnt so far: the report is printed from it at
+    whichever point the run ends (done, refused, dry run or a registry error)."""
+
+    settings: RegistrySettings
+    env: str
+    dry_run: bool
+    output_format: str
+    findings: list[Finding]
+    plan: ReleasePlan | None = None
+    results: list[Preflight] = field(default_factory=list)
+    outcome: Outcome = field(default_factory=Outcome)
+    error: str | None = None  # a registry error that ended the run
+
+    def finish(self, summary: str) -> None:
+        """Print the findings and ``summary`` (JSON: the whole run) in the run's format."""
+        emit_findings(
+            self.findings,
+            self.output_format,
+            summary=summary,
+            document=self._document(summary),
+            command="contracts register",
+            redact=self.settings.redact,
+        )
+
+    def _document(self, summary: str) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "dry_run": self.dry_run,
+            "registry": self.settings.display,
+            "env": self.env,
+        }
+        if self.error is not None:
+            doc["error"] = self.error
+        doc.update(
+            ok=not _has_errors(self.findings) and self.error is None,
+            summary=summary,
+            subjects=[_subject_json(sp) for sp in self.plan.subjects] if self.plan else [],
+            preflight=[_preflight_json(p) for p in self.results],
+            registered=[
+                {
+                    "subject": sp.subject,
+                    "version": v.version,
+                    "registry_version": r.version,
+                    "id": r.schema_id,
+                }
+                for sp, v, r in self.outcome.registered
+            ],
+            levels_set=[
+                {"subject": sp.subject, "level": sp.level.value} for sp in self.outcome.levels_set
+            ],
+            findings=[f.to_json() for f in self.findings],
+        )
+        return doc
+
+
 def run_register(
     catalog_dir: Path, options: RegistryOptions, *, dry_run: bool, output_format: str
 ) -> int:
@@ -231,51 +329,38 @@ def run_register(
     """
     catalog = load_catalog(catalog_dir)
     settings = options.settings()
-    report = check_catalog(catalog)
+    report = check_with_models(catalog)
     text = output_format == "text"
     say = _echo if text else _quiet
     say(f"contracts register: registry {settings.display}, environment {options.env!r}")
-    doc: dict[str, Any] = {"dry_run": dry_run, "registry": settings.display, "env": options.env}
-    outcome = Outcome()
-    plan: ReleasePlan | None = None
-    results: list[Preflight] = []
-    findings: list[Finding] = list(report.errors)
-    context: dict[str, Any] = {
-        "plan": plan,
-        "results": results,
-        "outcome": outcome,
-        "findings": findings,
-        "output_format": output_format,
-        "settings": settings,
-    }
+    run = RegisterRun(settings, options.env, dry_run, output_format, list(report.errors))
+    outcome = run.outcome
     try:
         with SchemaRegistry(settings) as registry:
-            plan = plan_release(catalog, gather(catalog, registry), options.env)
-            context["plan"] = plan
-            findings += release_findings(plan, lock_ids(catalog, options.env))
+            plan = run.plan = plan_release(catalog, gather(catalog, registry), options.env)
+            run.findings += release_findings(plan, lock_ids(catalog, options.env))
             if text:
                 _echo_plan(plan)
-            blocked = _has_errors(findings)
+            blocked = _has_errors(run.findings)
             changed = (
                 [] if dry_run or blocked else set_levels_for_preflight(plan, registry, outcome, say)
             )
             try:
-                results = preflight(plan, registry, _preflight_level(changed))
+                run.results = preflight(plan, registry, _preflight_level(changed))
             except RegistryError:
                 restore_levels(changed, registry, say)
                 raise
-            findings += preflight_findings(results)
-            context.update(plan=plan, results=results)
+            run.findings += preflight_findings(run.results)
             if text:
-                _echo_preflight(results)
-            if _has_errors(findings):
+                _echo_preflight(run.results)
+            if _has_errors(run.findings):
                 restore_levels(changed, registry, say)
                 outcome.levels_set.clear()
-                _finish(doc, "nothing was registered: fix the errors above", **context)
-                return EXIT_FINDINGS
+                run.finish("nothing was registered: fix the errors above")
+                return ExitCode.FINDINGS
             if dry_run:
-                _finish(doc, _dry_run_summary(plan), **context)
-                return EXIT_OK
+                run.finish(_dry_run_summary(plan))
+                return ExitCode.OK
             try:
                 register(plan, catalog, registry, outcome, say)
             finally:
@@ -283,12 +368,11 @@ def run_register(
                     write_lock(catalog.lock)
     except RegistryError as exc:
         if not text:
-            doc["error"] = str(exc)
-            _finish(doc, str(exc), **context)
+            run.error = str(exc)
+            run.finish(run.error)
         raise
-    context["plan"] = plan
-    _finish(doc, _done_summary(plan, outcome, catalog, options.env), **context)
-    return EXIT_OK
+    run.finish(_done_summary(plan, outcome, catalog, options.env))
+    return ExitCode.OK
 
 
 def _preflight_level(changed: list[SubjectPlan]) -> Callable[[SubjectPlan], Any]:
@@ -348,10 +432,7 @@ def _echo_preflight(results: list[Preflight]) -> None:
     if not results:
         return
     ok = sum(1 for p in results if p.ok)
-    click.echo(
-        f"preflight: the registry accepts {ok} of {len(results)} pending version"
-        f"{'s' * (len(results) != 1)}"
-    )
+    click.echo(f"preflight: the registry accepts {ok} of {plural(len(results), 'pending version')}")
     for p in results:
         click.echo("  " + _verdict_line(p))
 
@@ -373,8 +454,8 @@ def _dry_run_summary(plan: ReleasePlan) -> str:
     if not pending and not levels:
         return "contracts register --dry-run: nothing to register, every level is set"
     return (
-        f"contracts register --dry-run: would register {pending} version"
-        f"{'s' * (pending != 1)} and set {levels} level{'s' * (levels != 1)}; nothing changed"
+        f"contracts register --dry-run: would register {plural(pending, 'version')} "
+        f"and set {plural(levels, 'level')}; nothing changed"
     )
 
 
@@ -389,53 +470,12 @@ def _done_summary(plan: ReleasePlan, outcome: Outcome, catalog: Catalog, env: st
         )
     else:
         head = (
-            f"contracts register: registered {registered} version{'s' * (registered != 1)} "
-            f"of {subjects} subject{'s' * (subjects != 1)}, set {levels} "
-            f"level{'s' * (levels != 1)}"
+            f"contracts register: registered {plural(registered, 'version')} "
+            f"of {plural(subjects, 'subject')}, set {plural(levels, 'level')}"
         )
     if outcome.lock_changed:
         head += f"; ids recorded in {catalog.lock.path} for environment {env!r}"
     return head
-
-
-def _finish(
-    doc: dict[str, Any],
-    summary: str,
-    *,
-    plan: ReleasePlan | None,
-    results: list[Preflight],
-    outcome: Outcome,
-    findings: list[Finding],
-    output_format: str,
-    settings: RegistrySettings,
-) -> None:
-    if output_format == "json":
-        doc.update(
-            ok=not _has_errors(findings) and "error" not in doc,
-            summary=summary,
-            subjects=[_subject_json(sp) for sp in plan.subjects] if plan else [],
-            preflight=[_preflight_json(p) for p in results],
-            registered=[
-                {
-                    "subject": sp.subject,
-                    "version": v.version,
-                    "registry_version": r.version,
-                    "id": r.schema_id,
-                }
-                for sp, v, r in outcome.registered
-            ],
-            levels_set=[
-                {"subject": sp.subject, "level": sp.level.value} for sp in outcome.levels_set
-            ],
-            findings=[f.to_json() for f in findings],
-        )
-        click.echo(settings.redact(json.dumps(doc, indent=2, ensure_ascii=False)))
-    elif output_format == "github":
-        click.echo(settings.redact(format_github(findings, summary, command="contracts register")))
-    else:
-        if findings:
-            click.echo(settings.redact(format_text(findings, "", style=_style)).rstrip("\n"))
-        click.echo(settings.redact(summary))
 
 
 def _subject_json(sp: SubjectPlan) -> dict[str, Any]:
@@ -479,10 +519,6 @@ def _preflight_json(p: Preflight) -> dict[str, Any]:
     }
 
 
-def _style(text: str, colour: str) -> str:
-    return click.style(text, fg=colour, bold=colour == "red")
-
-
 # ---------------------------------------------------------------------------------------------
 # contracts check --registry
 
@@ -508,51 +544,95 @@ def run_check(
     warnings = len(findings) - errors
     summary = (
         f"contracts check: {report.subjects} subjects, {report.versions} versions: "
-        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}; "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}; "
         f"registry {settings.display} (environment {options.env!r}): "
-        f"{len(drift)} finding{'s' * (len(drift) != 1)}, "
-        f"{len(results)} version{'s' * (len(results) != 1)} not registered there yet"
+        f"{plural(len(drift), 'finding')}, "
+        f"{plural(len(results), 'version')} not registered there yet"
     )
-    if output_format == "json":
-        doc = json.loads(
-            format_json(
-                findings,
-                {
-                    "subjects": report.subjects,
-                    "versions": report.versions,
-                    "errors": errors,
-                    "warnings": warnings,
-                    "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
-                    "registry": {
-                        "url": settings.display,
-                        "env": options.env,
-                        "subjects": [_subject_json(sp) for sp in plan.subjects],
-                        "verdicts": [_preflight_json(p) for p in results],
-                    },
-                },
-            )
-        )
-        click.echo(settings.redact(json.dumps(doc, indent=2, ensure_ascii=False)))
-    elif output_format == "github":
-        click.echo(settings.redact(format_github(findings, summary)))
-    else:
-        if results:
-            click.echo("registry verdicts on versions not registered there yet:")
-            for p in results:
-                click.echo("  " + settings.redact(_verdict_line(p)))
-        click.echo(settings.redact(format_text(findings, summary, style=_style)))
+    document = findings_document(
+        findings,
+        {
+            "subjects": report.subjects,
+            "versions": report.versions,
+            "errors": errors,
+            "warnings": warnings,
+            "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
+            "registry": {
+                "url": settings.display,
+                "env": options.env,
+                "subjects": [_subject_json(sp) for sp in plan.subjects],
+                "verdicts": [_preflight_json(p) for p in results],
+            },
+        },
+    )
+    if output_format == "text" and results:
+        click.echo("registry verdicts on versions not registered there yet:")
+        for p in results:
+            click.echo("  " + settings.redact(_verdict_line(p)))
+    emit_findings(
+        findings,
+        output_format,
+        summary=summary,
+        document=document,
+        command="contracts check",
+        redact=settings.redact,
+    )
     failing = errors or (strict and findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return ExitCode.FINDINGS if failing else ExitCode.OK
 
 
 # ---------------------------------------------------------------------------------------------
 # contracts registry serve
 
 
+@click.group(name="registry")
+def registry_group() -> None:
+    """A local schema registry for development and tests."""
+
+
+@registry_group.command(name="serve", epilog=EXIT_CODES_HELP)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (it has no authentication: keep it local).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8081,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--level",
+    type=click.Choice([lv.value for lv in CompatibilityLevel]),
+    default="BACKWARD",
+    show_default=True,
+    help="The global compatibility level.",
+)
+@click.option(
+    "--incompatible-code",
+    type=click.Choice(["40901", "409"]),
+    default="40901",
+    show_default=True,
+    help="Error code for incompatible schemas (409 on Confluent before 8.0.4).",
+)
+def registry_serve(host: str, port: int, level: str, incompatible_code: str) -> None:
+    """Run a Confluent-API-faithful schema registry in memory until Ctrl-C.
+
+    The same registry as the local_registry pytest fixture (devicecontracts.testing.registry):
+    Confluent's endpoints, status and error codes, idempotent registration, soft delete,
+    per-subject levels, references and verbose compatibility messages. Its verdicts come from
+    the avro package, not from devicecontracts. Needs the testing extra.
+    """
+    sys.exit(run_serve(host, port, level, int(incompatible_code)))
+
+
 def run_serve(host: str, port: int, level: str, incompatible_code: int) -> int:
     """``contracts registry serve``: a local registry until Ctrl-C."""
     try:
-        from devicecontracts.testing.registry._server import LocalRegistry
+        from devicecontracts.testing.registry import LocalRegistry
     except ModuleNotFoundError as exc:
         if exc.name not in ("avro", "devicecontracts.testing"):
             raise
@@ -561,7 +641,7 @@ def run_serve(host: str, port: int, level: str, incompatible_code: int) -> int:
             "pip install 'devicecontracts[testing]'",
             err=True,
         )
-        return EXIT_USAGE
+        return ExitCode.USAGE
     registry = LocalRegistry(
         host=host, port=port, default_level=level, incompatible_error_code=incompatible_code
     )
@@ -569,7 +649,7 @@ def run_serve(host: str, port: int, level: str, incompatible_code: int) -> int:
         registry.start()
     except OSError as exc:
         click.echo(f"contracts registry serve: cannot listen on {host}:{port}: {exc}", err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         click.echo(
             f"local schema registry on {registry.url} (in memory; Ctrl-C stops it)\n"
@@ -582,7 +662,7 @@ def run_serve(host: str, port: int, level: str, incompatible_code: int) -> int:
         click.echo("stopped")
     finally:
         registry.stop()
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _wait_for_interrupt(registry: Any) -> None:

@@ -1,0 +1,159 @@
+"""What every ``contracts`` command shares: exit codes, options, error mapping and output.
+
+Each idea is written once here: the exit codes and their text (the ``--help`` epilog is built
+from them), the ``--catalog`` and ``--format`` options, the mapping from the package's errors to
+exit codes, colour, plurals, and `emit_findings`, the one function that prints findings as text,
+JSON or GitHub workflow commands, redacting secrets on the way out.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from enum import IntEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from devicecontracts.catalog import Catalog
+from devicecontracts.check import CheckReport, check_catalog
+from devicecontracts.check.staleness import bundled_models
+from devicecontracts.cli.report import FORMATS, dump_json, format_github, format_text
+from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
+from devicecontracts.findings import Finding
+
+__all__ = [
+    "EXIT_CODES_HELP",
+    "ExitCode",
+    "catalog_option",
+    "check_with_models",
+    "emit_findings",
+    "format_option",
+    "plural",
+    "style",
+    "user_errors",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExitCode(IntEnum):
+    """The exit codes, the same for every command."""
+
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    REGISTRY = 3
+
+
+_EXIT_TEXT = {
+    ExitCode.OK: "clean",
+    ExitCode.FINDINGS: "findings (incompatible or invalid schema, edited release, failing rule)",
+    ExitCode.USAGE: "bad usage or configuration (unknown flag, missing or malformed catalog)",
+    ExitCode.REGISTRY: "the schema registry was unreachable or refused us",
+}
+
+# \b keeps click from rewrapping the table.
+EXIT_CODES_HELP = "\n\b\nExit codes:\n" + "".join(
+    f"  {code.value}  {text}\n" for code, text in _EXIT_TEXT.items()
+)
+
+_FORMAT_HELP = {
+    "text": "text for people",
+    "json": "json for machines",
+    "github": "github for workflow annotations",
+}
+
+
+def catalog_option(func: F) -> F:
+    """``--catalog DIR`` (default ``$CONTRACTS_CATALOG`` or ``schemas``) as ``catalog_dir``."""
+    return click.option(
+        "--catalog",
+        "catalog_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: os.environ.get("CONTRACTS_CATALOG", "schemas"),
+        show_default="schemas, or $CONTRACTS_CATALOG",
+        help="Folder holding catalog.toml and the schema folders.",
+    )(func)
+
+
+def format_option(formats: Sequence[str] = FORMATS) -> Callable[[F], F]:
+    """``--format`` among ``formats`` (default text) as ``output_format``."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(formats),
+        default="text",
+        show_default=True,
+        help=", ".join(_FORMAT_HELP[name] for name in formats) + ".",
+    )
+
+
+def user_errors(func: F) -> F:
+    """Turn the package's own errors into a one-line message and exit code 2, no traceback.
+
+    Registry errors exit 3 (an incompatibility the registry refused: 1); their messages are
+    built with every secret masked.
+    """
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RegistryError as exc:
+            click.echo(f"contracts: {exc}", err=True)
+            refused = isinstance(exc, RegistryIncompatibleError)
+            sys.exit(ExitCode.FINDINGS if refused else ExitCode.REGISTRY)
+        except DeviceContractsError as exc:
+            click.echo(f"contracts: {exc}", err=True)
+            sys.exit(ExitCode.USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def check_with_models(catalog: Catalog) -> CheckReport:
+    """`check_catalog` on ``catalog``, with the installed models' manifest when they are its own."""
+    return check_catalog(catalog, models=bundled_models(catalog))
+
+
+def style(text: str, colour: str) -> str:
+    """``text`` in ``colour`` (bold when red)."""
+    # Colour on a terminal only: click.echo strips ANSI codes when stdout is not a TTY, so CI
+    # logs, pipes and files stay plain.
+    return click.style(text, fg=colour, bold=colour == "red")
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 error"``, ``"2 errors"``: the count and the noun, plural unless the count is 1."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def emit_findings(
+    findings: Sequence[Finding],
+    output_format: str,
+    *,
+    summary: str,
+    document: Mapping[str, Any],
+    command: str,
+    redact: Callable[[str], str] = _unchanged,
+) -> None:
+    """Print ``findings`` in ``output_format``, passing everything printed through ``redact``.
+
+    text: one block per finding, then ``summary``; json: ``document`` (which holds the findings
+    as the command shapes them); github: workflow commands, then ``summary`` as a notice titled
+    with ``command``.
+    """
+    if output_format == "json":
+        out = dump_json(document)
+    elif output_format == "github":
+        out = format_github(findings, summary, command=command)
+    else:
+        out = format_text(findings, summary, style=style)
+    click.echo(redact(out))

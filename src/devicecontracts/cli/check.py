@@ -1,0 +1,83 @@
+"""``contracts check``: validate, lint and compatibility-check the catalog, offline or beside
+the registry (``--registry``, whose work lives in `devicecontracts.cli.register`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from devicecontracts.catalog import load_catalog
+from devicecontracts.check import CheckReport
+from devicecontracts.cli._shared import (
+    EXIT_CODES_HELP,
+    ExitCode,
+    catalog_option,
+    check_with_models,
+    emit_findings,
+    format_option,
+    plural,
+    user_errors,
+)
+from devicecontracts.cli.register import RegistryOptions, registry_options, run_check
+from devicecontracts.cli.report import findings_document
+
+__all__ = ["check", "emit_report"]
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@catalog_option
+@format_option()
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@registry_options
+@user_errors
+def check(catalog_dir: Path, output_format: str, strict: bool, registry: RegistryOptions) -> None:
+    """Validate, lint and compatibility-check every version in the catalog.
+
+    Every version is checked against its predecessors at its subject's level, as the registry
+    would check it on register (transitive levels against every earlier version); released
+    versions must match the lock; dangerous changes the wire accepts fail too.
+
+    With --registry (its URL from the flag or SCHEMA_REGISTRY_URL; the variable alone does
+    not make the check go online), also compares the catalog with the registry:
+    versions it holds that the catalog lacks, levels that differ, ids that differ from the
+    lock; and puts the registry's own verdict on each version not registered there yet beside
+    ours (a disagreement is an error).
+    """
+    catalog = load_catalog(catalog_dir)
+    report = check_with_models(catalog)
+    if registry.requested:
+        sys.exit(run_check(catalog, report, registry, output_format=output_format, strict=strict))
+    emit_report(report, output_format)
+    failing = report.errors or (strict and report.findings)
+    sys.exit(ExitCode.FINDINGS if failing else ExitCode.OK)
+
+
+def emit_report(report: CheckReport, output_format: str) -> None:
+    """Print an offline check's findings and summary in ``output_format``."""
+    errors = len(report.errors)
+    warnings = len(report.findings) - errors
+    pending = ", ".join(f"{s} v{v}" for s, v in report.pending)
+    summary = (
+        f"contracts check: {report.subjects} subjects, {report.versions} versions: "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f"; not yet released: {pending}" if pending else "")
+    )
+    document = findings_document(
+        report.findings,
+        {
+            "subjects": report.subjects,
+            "versions": report.versions,
+            "errors": errors,
+            "warnings": warnings,
+            "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
+        },
+    )
+    emit_findings(
+        report.findings,
+        output_format,
+        summary=summary,
+        document=document,
+        command="contracts check",
+    )
