@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 import shutil
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def _edit(path: Path, change: dict[str, object]) -> None:
 def test_fresh_models_are_not_stale(generated: tuple[Path, Path]) -> None:
     """Models generated from a catalog match it."""
     catalog, models = generated
-    assert staleness.stale_model_findings(load_catalog(catalog), models) == []
+    assert (
+        staleness.stale_model_findings(load_catalog(catalog), staleness.read_models(models)) == []
+    )
 
 
 def test_a_changed_schema_makes_its_model_stale(generated: tuple[Path, Path]) -> None:
@@ -48,7 +51,7 @@ def test_a_changed_schema_makes_its_model_stale(generated: tuple[Path, Path]) ->
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema["fields"].append({"name": "extra", "type": ["null", "int"], "default": None})
     path.write_text(json.dumps(schema), encoding="utf-8")
-    [finding] = staleness.stale_model_findings(load_catalog(catalog), models)
+    [finding] = staleness.stale_model_findings(load_catalog(catalog), staleness.read_models(models))
     assert finding.rule == "stale-model"
     assert finding.severity is Severity.ERROR
     assert (finding.subject, finding.version) == ("fleet.heartbeats-value", 2)
@@ -63,7 +66,7 @@ def test_a_doc_change_makes_models_stale_even_with_the_same_fingerprint(
     every version that inlines the edited shared type."""
     catalog, models = generated
     _edit(catalog / "device_header" / "v1.avsc", {"doc": "Edited."})
-    found = staleness.stale_model_findings(load_catalog(catalog), models)
+    found = staleness.stale_model_findings(load_catalog(catalog), staleness.read_models(models))
     stale = {(f.subject, f.version) for f in found}
     assert ("com.acme.fleet.common.DeviceHeader", 1) in stale
     assert ("fleet.telemetry-value", 3) in stale
@@ -75,7 +78,12 @@ def test_missing_and_orphaned_models_are_stale(generated: tuple[Path, Path]) -> 
     catalog, models = generated
     (models / "alarm" / "v1.py").unlink()
     (catalog / "telemetry" / "v3.avsc").unlink()
-    messages = [f.message for f in staleness.stale_model_findings(load_catalog(catalog), models)]
+    messages = [
+        f.message
+        for f in staleness.stale_model_findings(
+            load_catalog(catalog), staleness.read_models(models)
+        )
+    ]
     assert any("has no generated model" in m and "v1" in m for m in messages)
     assert any("telemetry/v3.py" in m and "no longer has" in m for m in messages)
 
@@ -83,18 +91,56 @@ def test_missing_and_orphaned_models_are_stale(generated: tuple[Path, Path]) -> 
 def test_check_reports_stale_models_only_for_the_catalog_they_came_from(
     generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """check_catalog includes stale-model findings when the package's models were generated
-    from the checked catalog, and none for another team's catalog."""
+    """check_catalog includes stale-model findings when given the package's models generated
+    from the checked catalog; bundled_models gives none for another team's catalog."""
     catalog, models = generated
     _edit(catalog / "geo_point" / "v2.avsc", {"doc": "Edited."})
     monkeypatch.setattr(staleness, "bundled_models_dir", lambda: models)
-    report = check_catalog(load_catalog(catalog))
+    loaded = load_catalog(catalog)
+    report = check_catalog(loaded, models=staleness.bundled_models(loaded))
     assert [f.subject for f in report.findings if f.rule == "stale-model"] == [
         "com.acme.fleet.common.GeoPoint"
     ]
+    assert not [f for f in check_catalog(loaded).findings if f.rule == "stale-model"]
     other = catalog.parent / "other"
     shutil.copytree(catalog, other)
-    assert not [f for f in check_catalog(load_catalog(other)).findings if f.rule == "stale-model"]
+    assert staleness.bundled_models(load_catalog(other)) is None
+
+
+def test_check_catalog_reads_no_model_file(generated: tuple[Path, Path]) -> None:
+    """check_catalog judges the models from the data it is given: the files may be gone."""
+    catalog, models = generated
+    data = staleness.read_models(models)
+    shutil.rmtree(models)
+    assert check_catalog(load_catalog(catalog), models=data).ok
+
+
+def test_stale_models_are_found_from_the_manifest_alone(generated: tuple[Path, Path]) -> None:
+    """A manifest mapping (MODULES, COMMAND) is enough data: an edited content hash in it
+    makes that version's model stale."""
+    catalog, models = generated
+    manifest = runpy.run_path(str(models / "_manifest.py"))
+    entry = manifest["MODULES"]["heartbeat/v2.py"]
+    assert entry.get("content_hash", "").startswith("sha256:")
+    entry["content_hash"] = "sha256:" + "0" * 64
+    data = staleness.GeneratedModels.from_manifest(manifest)
+    [finding] = staleness.stale_model_findings(load_catalog(catalog), data)
+    assert (finding.subject, finding.version) == ("fleet.heartbeats-value", 2)
+    assert "docs, defaults" in finding.message
+
+
+def test_an_edited_module_constant_makes_its_model_stale(generated: tuple[Path, Path]) -> None:
+    """The shell reads the constants a module embeds: a module whose AVRO_FINGERPRINT no longer
+    matches its schema is stale even when the manifest still matches."""
+    catalog, models = generated
+    module = models / "alarm" / "v1.py"
+    text = module.read_text(encoding="utf-8")
+    schema = load_catalog(catalog).contracts["alarm"].versions[0].schema
+    assert schema is not None and schema.fingerprint in text
+    module.write_text(text.replace(schema.fingerprint, "sha256:" + "1" * 64), encoding="utf-8")
+    [finding] = staleness.stale_model_findings(load_catalog(catalog), staleness.read_models(models))
+    assert finding.file is not None and finding.file.endswith("alarm/v1.py")
+    assert "another schema" in finding.message
 
 
 def test_stale_model_is_a_documented_codegen_rule() -> None:

@@ -25,13 +25,14 @@ from typing import Any
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.catalog.lock import content_hash
 from devicecontracts.check._jsonpos import locate
-from devicecontracts.check.staleness import package_model_findings
+from devicecontracts.check.staleness import GeneratedModels, stale_model_findings
 from devicecontracts.errors import Location, SchemaError, SchemaJSONError
 from devicecontracts.findings import RULES, Finding, Severity, make
 from devicecontracts.schema import (
     NO_DEFAULT,
     Enum,
     Fixed,
+    NamedType,
     Primitive,
     Record,
     Schema,
@@ -79,8 +80,9 @@ class CheckReport:
         return not self.errors
 
 
-def check_catalog(catalog: Catalog) -> CheckReport:
-    """Run every check on a loaded catalog."""
+def check_catalog(catalog: Catalog, *, models: GeneratedModels | None = None) -> CheckReport:
+    """Run every check on a loaded catalog; with ``models`` (the generated models' manifest as
+    data, see `staleness.read_models`), report stale models too. Reads no file."""
     found: list[Finding] = []
     for problem in catalog.problems:
         # A problem names its contract; a finding names the contract's registry subject.
@@ -102,7 +104,8 @@ def check_catalog(catalog: Catalog) -> CheckReport:
                 found += _lint(contract, v)
                 found += _dangerous(contract, v)
     found += _lock(catalog)
-    found += package_model_findings(catalog)  # only when the models are this catalog's
+    if models is not None:
+        found += stale_model_findings(catalog, models)
     return CheckReport(
         _configured(_located(found, catalog), catalog), len(catalog.contracts), versions, pending
     )
@@ -262,7 +265,7 @@ def _field_at(schema: Schema | None, path: str) -> tuple[str, str]:
 
 
 def _short_type(t: Any) -> Any:
-    if isinstance(t, (Record, Enum, Fixed)):
+    if isinstance(t, NamedType):
         return t.fullname
     if isinstance(t, Union):
         return [_short_type(b) for b in t.branches]
@@ -381,7 +384,7 @@ def _lint(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
     if schema is None:
         return
     root = schema.root
-    if isinstance(root, (Record, Enum, Fixed)) and not root.namespace:
+    if isinstance(root, NamedType) and not root.namespace:
         yield make(
             "missing-namespace",
             f"{root.fullname} has no namespace",

@@ -1,152 +1,219 @@
 """Stale models: generated modules whose schema changed since ``python -m codegen`` ran.
 
-Each generated version module embeds ``AVRO_FINGERPRINT`` (the SHA-256 of its schema's Parsing
-Canonical Form, as ``Schema.fingerprint``) and ``AVRO_SCHEMA_SHA256`` (of the whole schema JSON:
-docs and defaults too, which the canonical form ignores but the models carry). Both are read
-from the module text with a regular expression: nothing is imported, so checking costs no
-pydantic import and works on a broken module too.
+Two halves, kept apart so that ``check_catalog`` stays pure:
+
+* `stale_model_findings` compares a catalog with `GeneratedModels`, the models' manifest as
+  data: per module its subject, version, ``fingerprint`` (the SHA-256 of the schema's Parsing
+  Canonical Form, as ``Schema.fingerprint``) and ``content_hash`` (`catalog.lock.content_hash`
+  of the whole schema JSON with shared types inlined: docs and defaults too, which the
+  canonical form ignores but the models carry). It reads no file.
+* `read_models` and `bundled_models` are the shell's part: they read ``_manifest.py`` and the
+  constants each module embeds (``AVRO_FINGERPRINT``, ``AVRO_CONTENT_HASH``) with a parser and
+  a regular expression. Nothing is imported, so reading costs no pydantic import and works on
+  a broken module too.
 
 The package's own models are checked by ``contracts check`` only when they were generated from
-the catalog being checked (their ``_manifest.py`` names it), so other teams' catalogs, which
-have no models here, are never reported against them.
+the catalog being checked (their ``_manifest.py`` names it): `bundled_models` answers None for
+other teams' catalogs, which have no models here.
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devicecontracts.catalog import Catalog, Contract, SchemaVersion, display_path
+from devicecontracts.catalog import Catalog, SchemaVersion, display_path
+from devicecontracts.catalog.lock import content_hash
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 
 __all__ = [
+    "GeneratedModels",
+    "ModelModule",
+    "bundled_models",
     "bundled_models_dir",
-    "package_model_findings",
-    "schema_digest",
+    "read_models",
     "stale_model_findings",
 ]
 
-_CONSTANT = re.compile(r'^(AVRO_FINGERPRINT|AVRO_SCHEMA_SHA256)\b[^=\n]*=\s*\(?\s*"([^"]+)"', re.M)
-_MANIFEST = "_manifest.py"
+_DEFAULT_COMMAND = "python -m codegen"
 
 
-def bundled_models_dir() -> Path:
-    """The folder of this package's generated models (it may not exist in a bare install)."""
-    return Path(__file__).resolve().parent / "models"
+@dataclass(frozen=True)
+class ModelModule:
+    """One generated version module: the subject version it holds and what it was built from.
+
+    ``file`` is the module's path as users see it; ``fingerprint`` and ``content_hash`` are None
+    when unknown (a model generated before the hash was recorded is checked by fingerprint).
+    """
+
+    file: str
+    subject: str
+    version: int
+    fingerprint: str | None
+    content_hash: str | None = None
 
 
-def package_model_findings(catalog: Catalog) -> list[Finding]:
-    """`stale_model_findings` for the package's own models, if generated from ``catalog``."""
-    models = bundled_models_dir()
-    manifest = _read_manifest(models)
-    source = manifest.get("CATALOG")
-    if not isinstance(source, str) or not _same_folder(models / source, catalog.root):
-        return []
-    return stale_model_findings(catalog, models, command=str(manifest.get("COMMAND") or ""))
+@dataclass(frozen=True)
+class GeneratedModels:
+    """The generated models as data: the modules that exist, and the command that makes them.
+
+    ``folder`` is the models folder as users see it (where a missing module would be);
+    ``modules`` lists the manifest's modules whose files exist.
+    """
+
+    folder: str
+    modules: tuple[ModelModule, ...]
+    command: str = _DEFAULT_COMMAND
+
+    @classmethod
+    def from_manifest(cls, manifest: Mapping[str, Any], folder: str = "") -> GeneratedModels:
+        """From the literal values of a ``_manifest.py`` (``MODULES``, ``COMMAND``), each
+        listed module taken to exist as the manifest describes it."""
+        entries = manifest.get("MODULES")
+        modules = [
+            ModelModule(
+                f"{folder}/{path}" if folder else str(path),
+                str(entry.get("subject")),
+                entry["version"],
+                _text(entry.get("fingerprint")),
+                _text(entry.get("content_hash")),
+            )
+            for path, entry in (entries.items() if isinstance(entries, Mapping) else ())
+            if isinstance(entry, Mapping) and isinstance(entry.get("version"), int)
+        ]
+        command = manifest.get("COMMAND")
+        return cls(
+            folder,
+            tuple(modules),
+            command if isinstance(command, str) and command else _DEFAULT_COMMAND,
+        )
 
 
-def stale_model_findings(
-    catalog: Catalog, models_package_dir: Path, *, command: str = ""
-) -> list[Finding]:
+def stale_model_findings(catalog: Catalog, models: GeneratedModels) -> list[Finding]:
     """A ``stale-model`` finding per version whose generated module is missing or out of date,
     and per generated module whose schema version no longer exists.
 
-    The manifest (``_manifest.py``) says which module holds which subject version; without
-    one, modules are looked up as ``<contract>/v<N>.py``. Versions that do not parse are
-    skipped: ``contracts check`` reports them already.
+    Versions that do not parse are skipped: ``contracts check`` reports them already.
     """
-    regenerate = command or "python -m codegen"
-    hint = f"regenerate the models with `{regenerate}` and commit them"
-    manifest = _read_manifest(models_package_dir).get("MODULES")
-    located: dict[tuple[str, int], Path] = {}
-    if isinstance(manifest, dict):
-        for path, entry in manifest.items():
-            if isinstance(entry, dict) and isinstance(entry.get("version"), int):
-                located[(str(entry.get("subject")), entry["version"])] = models_package_dir / path
+    hint = f"regenerate the models with `{models.command}` and commit them"
+    by_version = {(m.subject, m.version): m for m in models.modules}
     findings: list[Finding] = []
-    versions: set[tuple[str, int]] = set()
     for contract in catalog.ordered():
         for v in contract.versions:
-            key = (contract.subject, v.version)
-            versions.add(key)
-            module = located.get(key, models_package_dir / contract.name / f"v{v.version}.py")
-            if v.schema is not None:
-                finding = _version_finding(contract, v, module, hint)
-                if finding is not None:
-                    findings.append(finding)
-    for (subject, version), module in sorted(located.items()):
-        if (subject, version) not in versions and module.exists():
-            findings.append(
-                make(
-                    "stale-model",
-                    f"model module {display_path(module)} is of {subject} v{version}, which the "
-                    "catalog no longer has",
-                    hint,
-                    location=Location(file=display_path(module), subject=subject, version=version),
-                )
+            module = by_version.pop((contract.subject, v.version), None)
+            message = _staleness(contract.subject, v, module, models.folder)
+            if message is not None:
+                file = module.file if module else _expected_file(models.folder, contract.name, v)
+                where = Location(file=file, subject=contract.subject, version=v.version)
+                findings.append(make("stale-model", message, hint, location=where))
+    for (subject, version), module in sorted(by_version.items()):
+        findings.append(
+            make(
+                "stale-model",
+                f"model module {module.file} is of {subject} v{version}, which the catalog no "
+                "longer has",
+                hint,
+                location=Location(file=module.file, subject=subject, version=version),
             )
+        )
     return findings
 
 
-def _version_finding(
-    contract: Contract, v: SchemaVersion, module: Path, hint: str
-) -> Finding | None:
-    assert v.schema is not None
-    where = Location(file=display_path(module), subject=contract.subject, version=v.version)
-    try:
-        text = module.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return make(
-            "stale-model",
-            f"{contract.subject} v{v.version} ({v.display}) has no generated model "
-            f"{display_path(module)}",
-            hint,
-            location=where,
+def _staleness(
+    subject: str, v: SchemaVersion, module: ModelModule | None, folder: str
+) -> str | None:
+    """Why the model of ``v`` is stale, or None when it is fresh (or ``v`` does not parse)."""
+    if v.schema is None:
+        return None
+    if module is None:
+        return (
+            f"{subject} v{v.version} ({v.display}) has no generated model "
+            f"{_expected_file(folder, v.contract, v)}"
         )
-    embedded = dict(_CONSTANT.findall(text))
-    fingerprint = embedded.get("AVRO_FINGERPRINT")
-    if fingerprint != v.schema.fingerprint:
-        return make(
-            "stale-model",
-            f"the model of {contract.subject} v{v.version} was generated from another schema: "
-            f"it embeds {fingerprint or 'no fingerprint'}, {v.display} is now "
-            f"{v.schema.fingerprint}",
-            hint,
-            location=where,
+    if module.fingerprint != v.schema.fingerprint:
+        return (
+            f"the model of {subject} v{v.version} was generated from another schema: it embeds "
+            f"{module.fingerprint or 'no fingerprint'}, {v.display} is now {v.schema.fingerprint}"
         )
-    digest = embedded.get("AVRO_SCHEMA_SHA256")
-    if digest is not None and digest != schema_digest(v.schema.to_json()):
-        return make(
-            "stale-model",
-            f"the model of {contract.subject} v{v.version} is out of date: {v.display} (or a "
-            "shared type it references) changed docs, defaults or other attributes since it "
-            "was generated",
-            hint,
-            location=where,
+    if module.content_hash is not None and module.content_hash != content_hash(v.schema.to_json()):
+        return (
+            f"the model of {subject} v{v.version} is out of date: {v.display} (or a shared type "
+            "it references) changed docs, defaults or other attributes since it was generated"
         )
     return None
 
 
-def schema_digest(schema_json: Any) -> str:
-    """``sha256:`` of a schema's whole JSON, keys sorted: what models embed as
-    ``AVRO_SCHEMA_SHA256``. It changes with docs and defaults, which the canonical form ignores.
-    """
-    text = json.dumps(schema_json, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+def _expected_file(folder: str, contract: str, v: SchemaVersion) -> str:
+    # Where codegen puts a version's module when the manifest does not say.
+    name = f"{contract}/v{v.version}.py"
+    return f"{folder}/{name}" if folder else name
 
 
-def _read_manifest(models: Path) -> dict[str, Any]:
-    """The literal assignments of ``_manifest.py``, read without importing it."""
+# ---------------------------------------------------------------------------------------------
+# Reading the models: the shell's part (file I/O)
+
+_MANIFEST = "_manifest.py"
+_CONSTANT = re.compile(
+    r'^(AVRO_FINGERPRINT|AVRO_CONTENT_HASH|AVRO_SCHEMA_SHA256)\b[^=\n]*=\s*\(?\s*"([^"]+)"', re.M
+)
+
+
+def bundled_models_dir() -> Path:
+    """The folder of this package's generated models (it may not exist in a bare install)."""
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+def bundled_models(catalog: Catalog) -> GeneratedModels | None:
+    """This package's generated models, when their manifest names ``catalog`` as their source;
+    None otherwise (another team's catalog, or no models in this install)."""
+    folder = bundled_models_dir()
+    source = _literals(folder / _MANIFEST).get("CATALOG")
+    if not isinstance(source, str) or not _same_folder(folder / source, catalog.root):
+        return None
+    return read_models(folder)
+
+
+def read_models(folder: Path) -> GeneratedModels:
+    """The models in ``folder`` as data: its manifest, each entry completed by what the module
+    file embeds (the module is what runs, so its constants win over the manifest's), and
+    without the entries whose module file is gone."""
+    manifest = GeneratedModels.from_manifest(_literals(folder / _MANIFEST))
+    shown = display_path(folder)
+    modules = [m for m in (_read_module(folder, m, shown) for m in manifest.modules) if m]
+    return GeneratedModels(shown, tuple(modules), manifest.command)
+
+
+def _read_module(folder: Path, listed: ModelModule, shown: str) -> ModelModule | None:
     try:
-        tree = ast.parse((models / _MANIFEST).read_text(encoding="utf-8"))
+        text = (folder / listed.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    embedded = dict(_CONSTANT.findall(text))
+    digest = embedded.get("AVRO_CONTENT_HASH", embedded.get("AVRO_SCHEMA_SHA256"))
+    return ModelModule(
+        f"{shown}/{listed.file}",
+        listed.subject,
+        listed.version,
+        embedded.get("AVRO_FINGERPRINT", listed.fingerprint),
+        digest if digest is not None else listed.content_hash,
+    )
+
+
+def _literals(path: Path) -> dict[str, Any]:
+    """The literal assignments of a Python file, read without importing it."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return {}
-    values: dict[str, Any] = {}
+    return dict(_assignments(tree))
+
+
+def _assignments(tree: ast.Module) -> Iterator[tuple[str, Any]]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
@@ -156,10 +223,9 @@ def _read_manifest(models: Path) -> dict[str, Any]:
             continue
         if isinstance(target, ast.Name):
             try:
-                values[target.id] = ast.literal_eval(value)
+                yield target.id, ast.literal_eval(value)
             except ValueError:
                 continue
-    return values
 
 
 def _same_folder(a: Path, b: Path) -> bool:
@@ -167,3 +233,7 @@ def _same_folder(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
