@@ -8,8 +8,8 @@ import importlib
 import json
 import sys
 import uuid
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
