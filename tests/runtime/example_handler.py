@@ -2,7 +2,8 @@
 
 Deploy it with contracts.lock.json and set DEVICECONTRACTS_ENVIRONMENT=prod,
 DEVICECONTRACTS_LOCK=contracts.lock.json, DEVICECONTRACTS_DEAD_LETTER_TOPIC=fleet.telemetry.dlq
-and DEVICECONTRACTS_DEAD_LETTER_BOOTSTRAP_SERVERS (the cluster's brokers). Turn on
+and DEVICECONTRACTS_DEAD_LETTER_BOOTSTRAP_SERVERS (the cluster's brokers). SCHEMA_REGISTRY_URL
+(and its key and secret) lets it read writer versions released after it was deployed. Turn on
 ReportBatchItemFailures on the trigger.
 """
 
@@ -17,7 +18,7 @@ from devicecontracts.serde import Deserializer, WriterSchemas
 log = logging.getLogger(__name__)
 
 # Once per cold start; a missing setting fails here, not record by record.
-schemas = WriterSchemas.from_environment()  # writer schemas by id: the lock's, for this env
+schemas = WriterSchemas.from_environment()  # writer schemas by id: the lock's, then registry
 deserializer = Deserializer(Telemetry, schemas=schemas)
 dead_letters = KafkaDeadLetters.from_environment()  # config={...} adds the cluster's auth
 
