@@ -30,10 +30,7 @@ from typing import Any
 from devicecontracts.catalog.lock import Lock, LockEntry, Reference, content_hash, read_lock
 from devicecontracts.errors import CatalogError, Location, SchemaError, UnknownTypeError
 from devicecontracts.schema import (
-    Enum,
-    Fixed,
     NamedType,
-    Record,
     Schema,
     load_json,
     parse_schema,
@@ -141,6 +138,13 @@ class Contract:
     def latest(self) -> SchemaVersion | None:
         """The newest version, parsed or not."""
         return self.versions[-1] if self.versions else None
+
+    def location(self, v: SchemaVersion | None = None, path: str | None = None) -> Location:
+        """Where a finding about this contract is: its subject, and version ``v``'s file and
+        number with the JSON ``path`` in it when given."""
+        if v is None:
+            return Location(subject=self.subject, path=path)
+        return Location(file=v.display, subject=self.subject, version=v.version, path=path)
 
 
 @dataclass(frozen=True)
@@ -548,7 +552,7 @@ class _Resolver:
 def _exports(v: SchemaVersion) -> dict[str, NamedType]:
     """The named types a referenced version brings: its own and those it references."""
     assert v.schema is not None
-    return {t.fullname: t for t in walk(v.schema.root) if isinstance(t, (Record, Enum, Fixed))}
+    return {t.fullname: t for t in walk(v.schema.root) if isinstance(t, NamedType)}
 
 
 def record_releases(catalog: Catalog) -> list[tuple[str, int]]:

@@ -1,0 +1,139 @@
+"""Lint rules for device fleets, on unreleased versions (released ones are history: a finding
+there could not be fixed).
+
+Rule category ``lint``: docs and namespaces, enum defaults, the shape of optional fields, field
+defaults of enum type, logical types Avro would ignore, and field aliases that collide.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from devicecontracts.catalog import Contract, SchemaVersion
+from devicecontracts.check._types import short_type
+from devicecontracts.findings import Finding, make
+from devicecontracts.schema import (
+    NO_DEFAULT,
+    Enum,
+    Fixed,
+    NamedType,
+    Primitive,
+    Record,
+    Union,
+    describe_type,
+    walk,
+)
+
+__all__ = ["lint_findings"]
+
+
+def lint_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
+    """Every lint finding on version ``v`` (nothing when it does not parse)."""
+    schema = v.schema
+    if schema is None:
+        return
+    root = schema.root
+    if isinstance(root, NamedType) and not root.namespace:
+        yield make(
+            "missing-namespace",
+            f"{root.fullname} has no namespace",
+            'add "namespace", such as "com.example.fleet"',
+            location=contract.location(v, root.path or "/"),
+        )
+    for t in schema.named.values():
+        yield from _lint_named(contract, v, t)
+    for node in walk(root):
+        if (
+            isinstance(node, (Primitive, Fixed))
+            and "logicalType" in node.props
+            and not node.logical
+        ):
+            yield make(
+                "invalid-logical-type",
+                f"logicalType {json.dumps(node.props['logicalType'])} is unknown or does not fit "
+                f"{describe_type(node)}: Avro ignores it, so readers see a plain {node.type}",
+                "use a logical type the Avro specification defines on its base type "
+                "(e.g. timestamp-millis on long; decimal needs precision and a scale <= precision)",
+                location=contract.location(v, node.path or "/"),
+            )
+
+
+def _lint_named(
+    contract: Contract, v: SchemaVersion, t: Record | Enum | Fixed
+) -> Iterable[Finding]:
+    if not t.doc:
+        yield make(
+            "missing-doc",
+            f"{t.type} {t.fullname} has no doc",
+            'add "doc": a sentence saying what it is',
+            location=contract.location(v, t.path or "/"),
+        )
+    if isinstance(t, Enum) and t.default is None:
+        yield make(
+            "enum-without-default",
+            f"enum {t.fullname} has no enum-level default",
+            f'add "default": "{_fallback_symbol(t)}" so readers can read symbols added later',
+            location=contract.location(v, t.path or "/"),
+        )
+    if not isinstance(t, Record):
+        return
+    yield from _alias_collisions(contract, v, t)
+    for f in t.fields:
+        if not f.doc:
+            yield make(
+                "missing-doc",
+                f"field {f.name!r} of {t.fullname} has no doc",
+                'add "doc": a sentence saying what the field holds, with its unit',
+                location=contract.location(v, f.path),
+            )
+        ft = f.type
+        if isinstance(ft, Union) and _badly_optional(ft, f.default):
+            inner = [short_type(b) for b in ft.branches if b.type != "null"]
+            shown = json.dumps(["null", *inner])
+            yield make(
+                "optional-field-shape",
+                f'optional field {f.name!r} of {t.fullname} is not ["null", T] with default null',
+                f'declare it as "type": {shown}, "default": null',
+                location=contract.location(v, f.path),
+            )
+        if isinstance(ft, Enum) and f.default is not NO_DEFAULT and f.default not in ft.symbols:
+            yield make(
+                "enum-field-default-not-symbol",
+                f"the default {json.dumps(f.default)} of field {f.name!r} is not a symbol of "
+                f"{ft.fullname}",
+                f"use one of {list(ft.symbols)}",
+                location=contract.location(v, f.path + "/default"),
+            )
+
+
+def _alias_collisions(contract: Contract, v: SchemaVersion, t: Record) -> Iterator[Finding]:
+    """Aliases that can make two fields read the same writer field.
+
+    Java's checker accepts it; fastavro gives each writer field to one reader field only, so the
+    runtime would fail on data the registry called compatible.
+    """
+    claimed: dict[str, str] = {f.name: f.name for f in t.fields}
+    for f in t.fields:
+        for alias in f.aliases:
+            owner = claimed.get(alias)
+            if owner is not None and owner != f.name:
+                yield make(
+                    "field-alias-collision",
+                    f"alias {alias!r} of field {f.name!r} in {t.fullname} is already "
+                    f"{'the name' if alias == owner else 'an alias'} of field {owner!r}",
+                    f"remove {alias!r} from the aliases of {f.name!r}",
+                    location=contract.location(v, f.path + "/aliases"),
+                )
+            claimed.setdefault(alias, f.name)
+
+
+def _badly_optional(union: Union, default: Any) -> bool:
+    """A union with null that is not ``["null", ...]`` with ``"default": null``."""
+    has_null = any(b.type == "null" for b in union.branches)
+    return has_null and (union.branches[0].type != "null" or default is not None)
+
+
+def _fallback_symbol(t: Enum) -> str:
+    return "UNKNOWN" if "UNKNOWN" in t.symbols else t.symbols[0] if t.symbols else "UNKNOWN"

@@ -1,0 +1,37 @@
+"""Dangerous changes the wire accepts: logical types, decimals, renames, string/bytes, lossy
+promotions, between each unreleased version and its predecessor.
+
+Rule category ``semantic``: every rule of that category in `RULES` is a kind of change
+`diff_schemas` reports, and carries its own hint there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from devicecontracts.catalog import Contract, SchemaVersion
+from devicecontracts.findings import RULES, Finding, make
+from devicecontracts.schema.diff import diff_schemas
+
+__all__ = ["DANGEROUS", "dangerous_findings"]
+
+DANGEROUS = frozenset(rule.id for rule in RULES.values() if rule.category == "semantic")
+"""The kinds of change `diff_schemas` reports that are findings: the semantic rules."""
+
+
+def dangerous_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
+    """The dangerous changes from the version before ``v`` to ``v``."""
+    index = contract.versions.index(v)
+    if index == 0 or v.schema is None:
+        return
+    previous = contract.versions[index - 1]
+    if previous.schema is None:
+        return
+    for change in diff_schemas(previous.schema.root, v.schema.root):
+        if change.kind not in DANGEROUS:
+            continue
+        yield make(
+            change.kind,
+            f"v{previous.version} -> v{v.version}: {change.message}",
+            location=contract.location(v, change.path),
+        )
