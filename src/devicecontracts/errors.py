@@ -33,7 +33,9 @@ DeviceContractsError
     ├── RegistryServerError         5xx, still failing after the retries
     ├── RegistryIncompatibleError   409 / 40901: the registry refused a schema as incompatible
     │                               (a finding, so the CLI exits 1, not 3)
-    └── RegistryRequestError        any other refusal: 40401, 40402, 40403, 42201, 42202, ...
+    ├── RegistryRequestError        any other refusal: 40401, 40402, 40403, 42201, 42202, ...
+    └── RegistryAPIError            the local test registry refused a request as Confluent would
+                                    (devicecontracts.testing.registry; status and error code)
 ```
 
 Every error carries a `Location` saying where the problem is (file, subject, version, schema
@@ -59,6 +61,7 @@ __all__ = [
     "Location",
     "LockError",
     "PayloadValidationError",
+    "RegistryAPIError",
     "RegistryAuthError",
     "RegistryConfigError",
     "RegistryError",
@@ -397,3 +400,26 @@ class RegistryRequestError(RegistryError):
     40402, 40403), an invalid schema, version or level (42201, 42202, 42203), an operation not
     permitted (42205, a READONLY subject), or an answer that is not the registry's JSON.
     """
+
+class RegistryAPIError(RegistryError):
+    """A refusal of the local test registry (`devicecontracts.testing.registry.LocalRegistry`),
+    as Confluent would answer it: HTTP ``status``, Confluent ``error_code`` and its ``message``.
+
+    Raised in-process by the registry's arranging methods (``register`` of an incompatible
+    schema: 409 or 40901) and turned into the ``{"error_code", "message"}`` body of an HTTP
+    answer by its server. A client talking to it over HTTP sees the other `RegistryError` kinds
+    instead, as it would with a real registry.
+    """
+
+    status: int
+    error_code: int
+
+    def __init__(self, status: int, error_code: int, message: str) -> None:
+        super().__init__(message, status=status, error_code=error_code)
+
+    def __str__(self) -> str:
+        return f"{self.message} (HTTP {self.status}, error code {self.error_code})"
+
+    def body(self) -> dict[str, int | str]:
+        """The JSON body Confluent answers with."""
+        return {"error_code": self.error_code, "message": self.message}

@@ -1,13 +1,12 @@
-"""Fixtures of the registry tests: the local registry (the shipped fixture), clean settings."""
+"""Fixtures of the registry tests: clean registry settings (local_registry is the plugin's)."""
 
 from __future__ import annotations
 
 import pytest
 
 from devicecontracts.registry import ENVIRONMENT_VARIABLES
-from devicecontracts.testing.registry import local_registry
 
-__all__ = ["local_registry"]  # the shipped pytest fixture, used as consumer teams would
+# local_registry comes from the devicecontracts pytest plugin, as it does for consumer teams.
 
 
 @pytest.fixture(autouse=True)

@@ -139,3 +139,54 @@ def test_the_testing_package_imports_without_hypothesis() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert "needs hypothesis: pip install 'devicecontracts[testing]'" in done.stdout
+
+
+REGISTRY_CONSUMER = textwrap.dedent(
+    """
+    import json
+    import urllib.request
+
+
+    def test_the_registry_answers_over_http(local_registry):
+        local_registry.register("fleet.alarms-value", {"type": "string"})
+        with urllib.request.urlopen(local_registry.url + "/subjects") as answer:
+            assert json.load(answer) == ["fleet.alarms-value"]
+    """
+)
+
+
+def test_local_registry_fixture_comes_with_the_plugin(tmp_path: Path) -> None:
+    """A consumer test asks for ``local_registry`` with no conftest: the plugin alone serves it."""
+    (tmp_path / "test_registry.py").write_text(REGISTRY_CONSUMER)
+    done = run_pytest(tmp_path, autoload=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+
+
+def test_without_avro_only_the_registry_fixture_errors(tmp_path: Path) -> None:
+    """With avro missing the plugin loads; a test asking for ``local_registry`` errors, saying
+    what to install, and the other tests run."""
+    (tmp_path / "test_registry.py").write_text(
+        REGISTRY_CONSUMER + "\n\ndef test_other():\n    pass\n"
+    )
+    no_avro = NO_HYPOTHESIS.replace("hypothesis", "avro")
+    done = run_pytest(tmp_path, prelude=no_avro, autoload=False)
+    assert "1 passed, 1 error" in done.stdout, done.stdout + done.stderr
+    assert "needs the avro package: pip install 'devicecontracts[testing]'" in done.stdout
+
+
+def test_loading_the_plugin_imports_nothing_heavy() -> None:
+    """Importing the plugin, as pytest does at start-up, imports no hypothesis, avro,
+    confluent_kafka or local registry."""
+    script = textwrap.dedent(
+        """
+        import sys
+        import devicecontracts.testing.pytest_plugin
+        heavy = ("hypothesis", "avro", "confluent_kafka", "devicecontracts.testing.registry")
+        print(sorted(m for m in sys.modules if m.split(".")[0] in heavy or m in heavy))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"

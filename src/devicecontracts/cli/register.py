@@ -58,11 +58,16 @@ from devicecontracts.registry.release import (
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
 __all__ = [
+    "DEFAULT_ENV",
+    "RegisterRun",
     "RegistryOptions",
     "register_command",
     "registry_group",
     "registry_options",
+    "registry_serve",
     "run_check",
+    "run_register",
+    "run_serve",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])

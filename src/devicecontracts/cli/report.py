@@ -13,6 +13,7 @@ from devicecontracts.findings import Finding, Severity
 
 __all__ = [
     "FORMATS",
+    "Styler",
     "dump_json",
     "findings_document",
     "format_github",
@@ -20,7 +21,7 @@ __all__ = [
     "format_text",
 ]
 
-Styler = Callable[[str, str], str]
+Styler = Callable[[str, str], str]  # (text, colour) -> styled text
 
 
 def _plain(text: str, _style: str) -> str:

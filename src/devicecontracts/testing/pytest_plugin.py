@@ -15,11 +15,18 @@ Fixtures (session-scoped, so they work inside ``@given`` tests):
 * ``contracts_catalog``: the loaded `devicecontracts.catalog.Catalog`.
 * ``contract_messages``: `devicecontracts.testing.contract_messages` bound to that catalog;
   draw from it with ``st.data()``.
+
+And, per test:
+
+* ``local_registry``: a started `devicecontracts.testing.registry.LocalRegistry` (no auth,
+  level BACKWARD, incompatible code 40901), stopped after the test; needs the ``avro`` package
+  (the ``testing`` extra), imported only when a test asks for the fixture.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +35,9 @@ import pytest
 
 if TYPE_CHECKING:
     from devicecontracts.catalog import Catalog
+    from devicecontracts.testing.registry import LocalRegistry
 
-__all__ = ["contract_messages", "contracts_catalog"]
+__all__ = ["catalog_folder", "contract_messages", "contracts_catalog", "local_registry"]
 
 _INSTALL = "pip install 'devicecontracts[testing]'"
 
@@ -96,3 +104,19 @@ def contract_messages(contracts_catalog: Catalog) -> Any:
     else:
         return partial(strategy, catalog=contracts_catalog)
     pytest.fail(f"the contract_messages fixture needs hypothesis: {_INSTALL}", pytrace=False)
+
+
+@pytest.fixture
+def local_registry() -> Iterator[LocalRegistry]:
+    """A started `devicecontracts.testing.registry.LocalRegistry` (no auth, level BACKWARD,
+    incompatible code 40901), stopped after the test."""
+    try:
+        from devicecontracts.testing.registry import LocalRegistry
+    except ModuleNotFoundError as exc:
+        if exc.name != "avro":
+            raise
+    else:
+        with LocalRegistry() as registry:
+            yield registry
+        return
+    pytest.fail(f"the local_registry fixture needs the avro package: {_INSTALL}", pytrace=False)

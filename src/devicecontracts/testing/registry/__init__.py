@@ -6,7 +6,7 @@ soft delete, per-subject levels, references and verbose compatibility messages. 
 compatibility verdicts come from the ``avro`` package (Apache Avro's checker, two known bugs
 worked around), not from devicecontracts' own engine. Needs the ``testing`` extra (``avro``).
 
-In a test, with the pytest fixture::
+In a test, with the pytest fixture (the ``devicecontracts`` pytest plugin registers it)::
 
     def test_producer_registers(local_registry):
         client = SchemaRegistryClient({"url": local_registry.url})
@@ -25,14 +25,12 @@ For local development, ``contracts registry serve`` runs one until interrupted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
-from devicecontracts.testing.registry._server import (
-    LocalRegistry,
-    RecordedRequest,
-    RegisteredSchemaInfo,
-    RegistryAPIError,
-)
+from devicecontracts.errors import RegistryAPIError
+from devicecontracts.testing.registry._http import RecordedRequest
+from devicecontracts.testing.registry._local import LocalRegistry
+from devicecontracts.testing.registry._state import RegisteredSchemaInfo
 
 __all__ = [
     "LocalRegistry",
@@ -42,20 +40,12 @@ __all__ = [
     "local_registry",
 ]
 
-try:
-    import pytest
-except ImportError:  # pragma: no cover - the fixture only exists where pytest does
-    pytest = None  # type: ignore[assignment]
 
+def __getattr__(name: str) -> Any:
+    # The fixture lives in the pytest plugin, which registers it; it is reachable here too for
+    # conftest files that imported it from this module before. Lazy, as pytest is optional.
+    if name == "local_registry":
+        from devicecontracts.testing.pytest_plugin import local_registry
 
-def _local_registry() -> Iterator[LocalRegistry]:
-    """A started `LocalRegistry` (no auth, level BACKWARD, incompatible code 40901), stopped
-    after the test."""
-    with LocalRegistry() as registry:
-        yield registry
-
-
-if pytest is not None:
-    local_registry = pytest.fixture(name="local_registry")(_local_registry)
-else:  # pragma: no cover
-    local_registry = _local_registry
+        return local_registry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,9 +1,10 @@
-"""The local registry's state and HTTP front: a small Confluent Schema Registry.
+"""The local registry's state and verdicts: subjects, versions, schema ids, levels and modes.
 
-`_Registry` holds subjects, versions, schema ids and configs, and implements Confluent's
-semantics for the endpoints devicecontracts and confluent-kafka's client use; `_Handler` maps
-HTTP requests onto it; `LocalRegistry` (re-exported by ``devicecontracts.testing.registry``)
-runs it on 127.0.0.1 in a thread, with fault injection for tests.
+`RegistryState` implements Confluent's semantics for the endpoints devicecontracts and
+confluent-kafka's client use, as plain method calls; it knows nothing of HTTP or threads
+(`devicecontracts.testing.registry._http` maps requests onto it, `LocalRegistry` serialises
+access). Refusals are `devicecontracts.errors.RegistryAPIError` with Confluent's status and
+error code.
 
 Faithful to Confluent where it matters to a client:
 
@@ -28,25 +29,19 @@ Faithful to Confluent where it matters to a client:
 * modes: READONLY refuses new versions (42205); IMPORT stores them unvalidated and unchecked
   (for arranging histories of schemas that would no longer pass as new ones).
 
-Only AVRO schemas are supported; the verdicts come from `_registry_avro` (the ``avro``
+Only AVRO schemas are supported; the verdicts come from ``_avro_checker`` (the ``avro``
 package), never from devicecontracts' own engine.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
-import hmac
 import json
-import logging
-import re
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
+from devicecontracts.errors import RegistryAPIError
 from devicecontracts.testing.registry._avro_checker import (
     InvalidSchema,
     ParsedAvro,
@@ -56,10 +51,9 @@ from devicecontracts.testing.registry._avro_checker import (
     validate_new,
 )
 
-__all__ = ["LocalRegistry", "RecordedRequest", "RegisteredSchemaInfo", "RegistryAPIError"]
+__all__ = ["LEVELS", "MODES", "RegisteredSchemaInfo", "RegistryState"]
 
 JSON = Any
-_log = logging.getLogger("devicecontracts.testing.registry")
 
 LEVELS = (
     "NONE",
@@ -75,36 +69,12 @@ _OLD_SCHEMA_LIMIT = 10 * 1024  # Confluent truncates the old schema in messages 
 _MAX_VERSION = 2**31 - 1
 
 
-class RegistryAPIError(Exception):
-    """A refusal of the local registry: HTTP ``status``, Confluent ``error_code``, message."""
-
-    def __init__(self, status: int, error_code: int, message: str) -> None:
-        super().__init__(f"{message} (HTTP {status}, error code {error_code})")
-        self.status = status
-        self.error_code = error_code
-        self.message = message
-
-    def body(self) -> dict[str, Any]:
-        """The JSON body Confluent answers with."""
-        return {"error_code": self.error_code, "message": self.message}
-
-
 @dataclass(frozen=True)
 class RegisteredSchemaInfo:
     """What a registration produced: the global schema id and the subject's version."""
 
     id: int
     version: int
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the local registry received (method, path, query and parsed JSON body)."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    body: Any = None
 
 
 @dataclass(frozen=True)
@@ -132,29 +102,11 @@ class _Version:
     deleted: bool = False
 
 
-@dataclass
-class _Fault:
-    status: int
-    error_code: int | None
-    message: str | None
-    times: int | None
-    method: str | None
-    path: str | None
-    delay: float = 0.0
+class RegistryState:
+    """Subjects, versions, schemas by id and configs, with Confluent's rules.
 
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and (
-            self.path is None or path.startswith(self.path)
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# The registry model
-
-
-class _Registry:
-    """Subjects, versions, schemas by id and configs, with Confluent's rules. Not thread-safe:
-    `LocalRegistry` serialises access."""
+    Not thread-safe: `LocalRegistry` serialises access.
+    """
 
     def __init__(self, default_level: str, incompatible_error_code: int) -> None:
         self.subjects: dict[str, list[_Version]] = {}
@@ -630,483 +582,3 @@ def _version_number(spec: str) -> int:
 def _check_subject(subject: str) -> None:
     if not subject or any(ord(c) < 32 for c in subject):
         raise RegistryAPIError(422, 42208, f"The specified subject '{subject}' is not valid.")
-
-
-# ---------------------------------------------------------------------------------------------
-# HTTP
-
-
-_Route = tuple[str, re.Pattern[str], str]
-_SEGMENT = r"([^/]+)"
-_ROUTES: list[_Route] = [
-    (method, re.compile(pattern + r"/?\Z"), name)
-    for method, pattern, name in [
-        ("GET", r"", "root"),
-        ("GET", r"/subjects", "subjects"),
-        ("GET", r"/schemas/types", "types"),
-        ("GET", rf"/schemas/ids/{_SEGMENT}", "schema_by_id"),
-        ("GET", rf"/schemas/ids/{_SEGMENT}/schema", "raw_schema_by_id"),
-        ("GET", rf"/schemas/ids/{_SEGMENT}/versions", "versions_of_id"),
-        ("GET", rf"/subjects/{_SEGMENT}/versions", "versions"),
-        ("POST", rf"/subjects/{_SEGMENT}/versions", "register"),
-        ("GET", rf"/subjects/{_SEGMENT}/versions/{_SEGMENT}", "version"),
-        ("GET", rf"/subjects/{_SEGMENT}/versions/{_SEGMENT}/schema", "raw_version"),
-        ("GET", rf"/subjects/{_SEGMENT}/versions/{_SEGMENT}/referencedby", "referenced_by"),
-        ("DELETE", rf"/subjects/{_SEGMENT}/versions/{_SEGMENT}", "delete_version"),
-        ("POST", rf"/subjects/{_SEGMENT}", "lookup"),
-        ("DELETE", rf"/subjects/{_SEGMENT}", "delete_subject"),
-        ("POST", rf"/compatibility/subjects/{_SEGMENT}/versions", "check_all"),
-        ("POST", rf"/compatibility/subjects/{_SEGMENT}/versions/{_SEGMENT}", "check_one"),
-        ("GET", r"/config", "get_global_config"),
-        ("PUT", r"/config", "put_global_config"),
-        ("GET", rf"/config/{_SEGMENT}", "get_config"),
-        ("PUT", rf"/config/{_SEGMENT}", "put_config"),
-        ("DELETE", rf"/config/{_SEGMENT}", "delete_config"),
-        ("GET", r"/mode", "get_global_mode"),
-        ("PUT", r"/mode", "put_global_mode"),
-        ("GET", rf"/mode/{_SEGMENT}", "get_mode"),
-        ("PUT", rf"/mode/{_SEGMENT}", "put_mode"),
-    ]
-]
-
-
-def _flag(query: dict[str, str], name: str) -> bool:
-    # JAX-RS reads booleans with Boolean.valueOf: "true" in any case is true, anything else false.
-    return query.get(name, "").lower() == "true"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.0"
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Method and path only, never headers (they carry credentials).
-        _log.debug("local registry: %s", self.requestline.split(" HTTP/")[0])
-
-    def _serve(self, method: str) -> None:
-        owner = self.server.owner
-        split = urlsplit(self.path)
-        raw_path = split.path.rstrip("/") or ""
-        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
-        try:
-            body = self._body()
-            owner._record(RecordedRequest(method, unquote(raw_path) or "/", query, body))
-            delay = owner._take_delay(method, unquote(raw_path) or "/")
-            if delay and owner._stopping.wait(delay):
-                return
-            if not owner._authorised(self.headers.get("Authorization")):
-                raise RegistryAPIError(401, 401, "Unauthorized")
-            fault = owner._take_fault(method, unquote(raw_path) or "/")
-            if fault is not None:
-                raise fault
-            status, answer = owner._dispatch(method, raw_path, query, body)
-        except RegistryAPIError as exc:
-            status, answer = exc.status, exc.body()
-        self._reply(status, answer)
-
-    def _body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        if not length:
-            return None
-        raw = self.rfile.read(length)
-        try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise RegistryAPIError(400, 400, "Unexpected character in the request body") from None
-
-    def _reply(self, status: int, answer: Any) -> None:
-        raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
-            self.send_header("Content-Length", str(len(raw)))
-            if status == 401:
-                self.send_header("WWW-Authenticate", 'Basic realm="SchemaRegistry"')
-            self.end_headers()
-            self.wfile.write(raw)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test): nothing to answer
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: LocalRegistry
-
-
-# ---------------------------------------------------------------------------------------------
-# The public test double
-
-
-class LocalRegistry:
-    """A Confluent-API-faithful schema registry on 127.0.0.1, for tests and local development.
-
-    >>> with LocalRegistry() as registry:          # doctest: +SKIP
-    ...     client = SchemaRegistryClient({"url": registry.url})
-
-    Options: ``basic_auth=(user, password)`` or ``bearer_token=`` make every request need those
-    credentials (401 otherwise); ``incompatible_error_code`` is 40901 (Confluent 8.0.4 and
-    later) or 409 (older servers); ``default_level`` is the global compatibility level.
-
-    Arrange state in-process with `register`, `set_level`, `set_mode` and `soft_delete`; make
-    it misbehave with `fail_next` (any status and error code, e.g. 500, 403, 42201),
-    `slow_down` (answers after a delay: timeouts) and `force_incompatible`; inspect it with
-    `requests`, `subjects`, `versions`, `level` and `snapshot`.
-    """
-
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        basic_auth: tuple[str, str] | None = None,
-        bearer_token: str | None = None,
-        incompatible_error_code: int = 40901,
-        default_level: str = "BACKWARD",
-    ) -> None:
-        if incompatible_error_code not in (409, 40901):
-            raise ValueError("incompatible_error_code must be 409 or 40901")
-        if default_level.upper() not in LEVELS:
-            raise ValueError(f"unknown compatibility level {default_level!r}")
-        self._host, self._port = host, port
-        self._basic = (
-            "Basic " + base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
-            if basic_auth
-            else None
-        )
-        self._bearer = f"Bearer {bearer_token}" if bearer_token else None
-        self._registry = _Registry(default_level.upper(), incompatible_error_code)
-        self._lock = threading.RLock()
-        self._faults: list[_Fault] = []
-        self._requests: list[RecordedRequest] = []
-        self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle -----------------------------------------------------------------------------
-
-    def start(self) -> LocalRegistry:
-        """Start serving in a background thread; returns self. The port is ephemeral by default."""
-        if self._server is not None:
-            return self
-        self._stopping.clear()
-        server = _Server((self._host, self._port), _Handler)
-        server.owner = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"local-registry-{server.server_address[1]}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the port (answers still being delayed are dropped)."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> LocalRegistry:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        """The port it listens on (started registries only)."""
-        if self._server is None:
-            raise RuntimeError("the local registry is not running: call start()")
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:<port>``: what to give a client."""
-        return f"http://{self._host}:{self.port}"
-
-    def serve_until(self, stop: Callable[[], bool], interval: float = 0.2) -> None:
-        """Block until ``stop()`` returns true (for ``contracts registry serve``)."""
-        while not stop():
-            self._stopping.wait(interval)
-
-    # -- arranging state -----------------------------------------------------------------------
-
-    def register(
-        self,
-        subject: str,
-        schema: str | dict[str, Any] | list[Any],
-        references: Sequence[dict[str, Any]] = (),
-    ) -> RegisteredSchemaInfo:
-        """Register as ``POST /subjects/{subject}/versions`` would (raises `RegistryAPIError`)."""
-        text = schema if isinstance(schema, str) else json.dumps(schema)
-        with self._lock:
-            info, _ = self._registry.register(
-                subject, {"schema": text, "references": list(references)}
-            )
-            return info
-
-    def check(
-        self,
-        subject: str,
-        schema: str | dict[str, Any] | list[Any],
-        references: Sequence[dict[str, Any]] = (),
-        *,
-        version: int | str | None = None,
-    ) -> dict[str, Any]:
-        """``POST /compatibility/subjects/{subject}/versions[/{version}]?verbose=true``'s answer.
-
-        Without ``version``: the check register runs (every live version at transitive levels).
-        """
-        text = schema if isinstance(schema, str) else json.dumps(schema)
-        body = {"schema": text, "references": list(references)}
-        with self._lock:
-            answer: dict[str, Any] = self._registry.check(
-                subject, body, None if version is None else str(version), verbose=True
-            )
-            return answer
-
-    def set_level(self, level: str, subject: str | None = None) -> None:
-        """Set the global level, or a subject's own level."""
-        with self._lock:
-            self._registry.set_level(subject, {"compatibility": level})
-
-    def set_mode(self, mode: str, subject: str | None = None) -> None:
-        """Set the global mode or a subject's (``READONLY`` refuses registrations with 42205)."""
-        with self._lock:
-            self._registry.set_mode(subject, {"mode": mode})
-
-    def soft_delete(self, subject: str, version: int | None = None) -> None:
-        """Soft-delete one version, or the whole subject."""
-        with self._lock:
-            if version is None:
-                self._registry.delete_subject(subject, permanent=False)
-            else:
-                self._registry.delete_version(subject, str(version), permanent=False)
-
-    # -- faults --------------------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        status: int = 500,
-        error_code: int | None = None,
-        message: str | None = None,
-        *,
-        times: int | None = 1,
-        method: str | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Answer the next ``times`` matching requests (all, for None) with an error.
-
-        ``method`` and ``path`` (a prefix of the decoded path, such as ``/subjects/``) narrow
-        which requests fail; ``error_code`` defaults to the status (Confluent answers 50001 for
-        a store error, say).
-        """
-        with self._lock:
-            self._faults.append(_Fault(status, error_code, message, times, method, path))
-
-    def slow_down(
-        self,
-        seconds: float,
-        *,
-        times: int | None = 1,
-        method: str | None = None,
-        path: str | None = None,
-    ) -> None:
-        """Delay the next ``times`` matching answers by ``seconds`` (for timeout tests)."""
-        with self._lock:
-            self._faults.append(_Fault(0, None, None, times, method, path, delay=seconds))
-
-    def force_incompatible(self, subject: str, *messages: str) -> None:
-        """Make every check of ``subject`` against existing versions answer incompatible.
-
-        Registering then fails with 409, and verbose checks return ``messages``: a stand-in for
-        a registry whose verdict differs from yours.
-        """
-        with self._lock:
-            self._registry.forced[subject] = list(messages) or [
-                "{errorType:'FORCED', description:'forced incompatible by the test', "
-                "additionalInfo:''}"
-            ]
-
-    def clear_faults(self) -> None:
-        """Forget every pending fault, delay and forced verdict."""
-        with self._lock:
-            self._faults.clear()
-            self._registry.forced.clear()
-
-    # -- inspecting ----------------------------------------------------------------------------
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first."""
-        with self._lock:
-            return list(self._requests)
-
-    def clear_requests(self) -> None:
-        """Forget the recorded requests."""
-        with self._lock:
-            self._requests.clear()
-
-    def subjects(self, *, deleted: bool = False) -> list[str]:
-        """Subjects with live versions (or any versions, with ``deleted=True``)."""
-        with self._lock:
-            return self._registry.list_subjects(deleted=deleted)
-
-    def versions(self, subject: str, *, deleted: bool = False) -> list[int]:
-        """Version numbers of ``subject`` (empty when it does not exist)."""
-        with self._lock:
-            try:
-                return self._registry.list_versions(subject, deleted=deleted)
-            except RegistryAPIError:
-                return []
-
-    def schema(self, subject: str, version: int | str = "latest") -> dict[str, Any]:
-        """``GET /subjects/{subject}/versions/{version}``'s answer."""
-        with self._lock:
-            return self._registry.get_version(subject, str(version), deleted=True)
-
-    def level(self, subject: str | None = None) -> str | None:
-        """The subject's own level (None when unset), or the global level."""
-        with self._lock:
-            if subject is None:
-                return self._registry.global_level
-            return self._registry.levels.get(subject)
-
-    def snapshot(self) -> dict[str, Any]:
-        """All observable state as plain data: equal snapshots mean nothing changed."""
-        with self._lock:
-            return self._registry.snapshot()
-
-    # -- serving (called by the handler threads) ------------------------------------------------
-
-    def _record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self._requests.append(request)
-
-    def _authorised(self, header: str | None) -> bool:
-        expected = [h for h in (self._basic, self._bearer) if h]
-        if not expected:
-            return True
-        given = header or ""
-        return any(hmac.compare_digest(given.encode(), h.encode()) for h in expected)
-
-    def _take(self, method: str, path: str, *, delay: bool) -> _Fault | None:
-        with self._lock:
-            for fault in self._faults:
-                if (fault.delay > 0) == delay and fault.matches(method, path):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times <= 0:
-                            self._faults.remove(fault)
-                    return fault
-        return None
-
-    def _take_delay(self, method: str, path: str) -> float:
-        fault = self._take(method, path, delay=True)
-        return fault.delay if fault else 0.0
-
-    def _take_fault(self, method: str, path: str) -> RegistryAPIError | None:
-        fault = self._take(method, path, delay=False)
-        if fault is None:
-            return None
-        return RegistryAPIError(
-            fault.status,
-            fault.error_code if fault.error_code is not None else fault.status,
-            fault.message or f"Injected failure ({fault.status})",
-        )
-
-    def _dispatch(
-        self, method: str, raw_path: str, query: dict[str, str], body: Any
-    ) -> tuple[int, Any]:
-        allowed = False
-        for route_method, pattern, name in _ROUTES:
-            match = pattern.match(raw_path)
-            if match is None:
-                continue
-            if route_method != method:
-                allowed = True
-                continue
-            args = [unquote(g) for g in match.groups()]
-            with self._lock:
-                return 200, self._call(name, args, query, body)
-        if allowed:
-            raise RegistryAPIError(405, 405, "HTTP 405 Method Not Allowed")
-        raise RegistryAPIError(404, 404, "HTTP 404 Not Found")
-
-    def _call(self, name: str, args: list[str], query: dict[str, str], body: Any) -> Any:
-        r = self._registry
-        deleted = _flag(query, "deleted")
-        if name == "root":
-            return {}
-        if name == "subjects":
-            return r.list_subjects(deleted=deleted)
-        if name == "types":
-            return ["AVRO"]
-        if name in ("schema_by_id", "raw_schema_by_id", "versions_of_id"):
-            try:
-                schema_id = int(args[0])
-            except ValueError:
-                raise RegistryAPIError(404, 40403, f"Schema {args[0]} not found") from None
-            if name == "versions_of_id":
-                return r.versions_of_id(schema_id)
-            answer = r.schema_by_id(schema_id)
-            return answer["schema"].encode() if name == "raw_schema_by_id" else answer
-        if name == "versions":
-            return r.list_versions(args[0], deleted=deleted)
-        if name == "register":
-            info, _ = r.register(args[0], body)
-            return {"id": info.id}
-        if name == "version":
-            return r.get_version(args[0], args[1], deleted=deleted)
-        if name == "raw_version":
-            return r.get_version(args[0], args[1], deleted=deleted)["schema"].encode()
-        if name == "referenced_by":
-            return r.referenced_by(args[0], args[1])
-        if name == "delete_version":
-            return r.delete_version(args[0], args[1], permanent=_flag(query, "permanent"))
-        if name == "lookup":
-            return r.lookup(args[0], body, deleted=deleted)
-        if name == "delete_subject":
-            return r.delete_subject(args[0], permanent=_flag(query, "permanent"))
-        if name in ("check_all", "check_one"):
-            version = args[1] if name == "check_one" else None
-            return r.check(args[0], body, version, verbose=_flag(query, "verbose"))
-        if name == "get_global_config":
-            return r.get_level(None, default_to_global=True)
-        if name == "put_global_config":
-            return r.set_level(None, body)
-        if name == "get_config":
-            return r.get_level(args[0], default_to_global=_flag(query, "defaultToGlobal"))
-        if name == "put_config":
-            return r.set_level(args[0], body)
-        if name == "delete_config":
-            return r.delete_level(args[0])
-        if name == "get_global_mode":
-            return r.get_mode(None)
-        if name == "put_global_mode":
-            return r.set_mode(None, body)
-        if name == "get_mode":
-            return r.get_mode(args[0])
-        if name == "put_mode":
-            return r.set_mode(args[0], body)
-        raise RegistryAPIError(404, 404, "HTTP 404 Not Found")  # pragma: no cover
