@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
-from devicecontracts.cli import main
-from devicecontracts.findings import RULES
+from devicecontracts.cli import ExitCode, main
+from devicecontracts.cli._shared import emit_findings, plural
+from devicecontracts.cli.report import findings_document
+from devicecontracts.findings import RULES, Finding, Severity
 
 from .support import field, next_version, read_version, write_version
 
@@ -306,6 +310,52 @@ def test_help_documents_exit_codes(command: list[str]) -> None:
     assert "Exit codes" in result.stdout
     for code in ("0  clean", "1  findings", "2  bad usage", "3  the schema registry"):
         assert code in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["register"], ["test"], ["registry", "serve"]],
+    ids=" ".join,
+)
+def test_help_lists_every_exit_code_with_its_number(command: list[str]) -> None:
+    """``--help`` of the registry and test commands lists each `ExitCode` by its number too."""
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    for code in ExitCode:
+        assert any(line.startswith(f"{code.value}  ") for line in lines), code
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_plural_says_the_count_and_adds_s_unless_one(count: int) -> None:
+    """``plural(n, noun)`` is the count, a space and the noun, with an s unless the count is 1."""
+    assert plural(count, "error") == f"{count} error" + ("" if count == 1 else "s")
+
+
+SECRET = "hunter2-secret"
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github"])
+def test_emit_findings_redacts_every_format(
+    output_format: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`emit_findings` passes everything it prints through ``redact``, whatever the format."""
+    finding = Finding(
+        rule="incompatible",
+        severity=Severity.ERROR,
+        message=f"refused by https://key:{SECRET}@registry.invalid",
+    )
+    emit_findings(
+        [finding],
+        output_format,
+        summary=f"summary naming {SECRET}",
+        document=findings_document([finding], {"note": SECRET}),
+        command="contracts check",
+        redact=lambda text: text.replace(SECRET, "***"),
+    )
+    out = capsys.readouterr().out
+    assert SECRET not in out
+    assert "***" in out
 
 
 def test_version_flag() -> None:

@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 from click.testing import Result
 
-from devicecontracts.cli import register as register_cli
 from devicecontracts.cli import main
+from devicecontracts.cli import register as register_cli
 from devicecontracts.registry import RegistrySettings
 from devicecontracts.testing.registry import LocalRegistry
 
