@@ -17,6 +17,8 @@ from devicecontracts.schema import Array, AvroType, Field, Map, Record, Schema, 
 from devicecontracts.schema.compatibility import (
     CompatibilityCache,
     CompatibilityIssue,
+    IssueDirection,
+    IssueKind,
     check_parsed,
 )
 from devicecontracts.schema.diff import translate_path
@@ -36,7 +38,7 @@ def wire_findings(contract: Contract) -> Iterator[Finding]:
         result = check_parsed(
             v.schema, history, contract.level, first_version=parsed[0].version, cache=cache
         )
-        grouped: dict[tuple[str, str, str | None], list[CompatibilityIssue]] = {}
+        grouped: dict[tuple[IssueKind, str, IssueDirection | None], list[CompatibilityIssue]] = {}
         for issue in result.issues:
             grouped.setdefault((issue.kind, issue.path, issue.direction), []).append(issue)
         # A break that spares the latest version is what latest-only tools miss.
@@ -64,7 +66,11 @@ def _incompatible(
             "Confluent CLI) would pass this and register would then fail"
         )
     by_number = {p.version: p for p in parsed}
-    reader = v if first.direction == "BACKWARD" else by_number.get(first.previous_version or 0, v)
+    reader = (
+        v
+        if first.direction is IssueDirection.BACKWARD
+        else by_number.get(first.previous_version or 0, v)
+    )
     path = first.path
     if reader is not v and reader.schema is not None and v.schema is not None:
         # Java's path is in the reader, here the old version: show the same place in the new
@@ -79,40 +85,48 @@ def _incompatible(
     )
 
 
+_BREAKING = "make the change compatible, or introduce a new subject for a breaking change"
+_HINTS: dict[tuple[IssueKind, IssueDirection | None], str] = {
+    (IssueKind.TYPE_MISMATCH, None): "keep the old type; add a new field (with a default) for "
+    "the new type instead",
+    (IssueKind.MISSING_ENUM_SYMBOLS, IssueDirection.BACKWARD): "do not remove enum symbols (or "
+    'give the enum an enum-level "default")',
+    (IssueKind.MISSING_ENUM_SYMBOLS, None): "old readers' enum has no "
+    "enum-level default, so new symbols break them: add a new enum field instead; give every "
+    'enum a "default" from v1 next time',
+    (IssueKind.MISSING_UNION_BRANCH, None): "keep every union branch the other side may write "
+    "(add branches, do not remove them)",
+    (IssueKind.NAME_MISMATCH, None): "keep the old name, or add the old full name to the type's "
+    '"aliases"',
+    (IssueKind.FIXED_SIZE_MISMATCH, None): "a fixed size cannot change: add a new field with a "
+    "new fixed type instead",
+    (IssueKind.AMBIGUOUS_ALIAS, None): "remove the alias that matches a second field of the old "
+    "version",
+}
+"""The fix per kind of break: for that direction, else for any (None)."""
+
+
 def _wire_hint(issue: CompatibilityIssue, reader: SchemaVersion) -> str:
-    kind = issue.kind
-    if kind == "READER_FIELD_MISSING_DEFAULT_VALUE":
-        at = _field_at(reader.schema, issue.path)
-        name = at.name if at else "?"
-        typ = json.dumps(short_type(at.type)) if at else "the field's type"
-        if issue.direction == "BACKWARD":
-            optional = typ if typ.startswith("[") else f'["null", {typ}]'
-            return (
-                f"give field {name!r} a default, such as type {optional} with "
-                '"default": null, or a default of its type'
-            )
+    if issue.kind is IssueKind.READER_FIELD_MISSING_DEFAULT_VALUE:
+        return _missing_default_hint(issue, reader)
+    hint = _HINTS.get((issue.kind, issue.direction)) or _HINTS.get((issue.kind, None))
+    return hint or _BREAKING
+
+
+def _missing_default_hint(issue: CompatibilityIssue, reader: SchemaVersion) -> str:
+    at = _field_at(reader.schema, issue.path)
+    name = at.name if at else "?"
+    if issue.direction is not IssueDirection.BACKWARD:
         return (
             f"keep field {name!r}: version {issue.previous_version} reads it and has no default "
             "for it (deprecate it instead of removing it)"
         )
-    if kind == "TYPE_MISMATCH":
-        return "keep the old type; add a new field (with a default) for the new type instead"
-    if kind == "MISSING_ENUM_SYMBOLS":
-        if issue.direction == "BACKWARD":
-            return 'do not remove enum symbols (or give the enum an enum-level "default")'
-        return (
-            "old readers' enum has no enum-level default, so new symbols break them: add a new "
-            'enum field instead; give every enum a "default" from v1 next time'
-        )
-    if kind == "MISSING_UNION_BRANCH":
-        return "keep every union branch the other side may write (add branches, do not remove them)"
-    if kind == "NAME_MISMATCH":
-        return 'keep the old name, or add the old full name to the type\'s "aliases"'
-    if kind == "FIXED_SIZE_MISMATCH":
-        return "a fixed size cannot change: add a new field with a new fixed type instead"
-    if kind == "AMBIGUOUS_ALIAS":
-        return "remove the alias that matches a second field of the old version"
-    return "make the change compatible, or introduce a new subject for a breaking change"
+    typ = json.dumps(short_type(at.type)) if at else "the field's type"
+    optional = typ if typ.startswith("[") else f'["null", {typ}]'
+    return (
+        f"give field {name!r} a default, such as type {optional} with "
+        '"default": null, or a default of its type'
+    )
 
 
 def _field_at(schema: Schema | None, path: str) -> Field | None:

@@ -16,7 +16,7 @@ messages that say what to change:
   assumed compatible, as Java does).
 
 Logical types, docs, ``order`` and default values never change the verdict: Confluent ignores
-them. `devicecontracts.rules` reports the dangerous ones separately.
+them. ``contracts check`` reports the dangerous ones separately (`devicecontracts.check.semantic`).
 
 Levels: BACKWARD checks that the new schema reads data written with the latest previous one;
 FORWARD that the latest previous one reads data written with the new one; FULL both; the
@@ -37,6 +37,7 @@ from devicecontracts.schema import (
     Enum,
     Fixed,
     Map,
+    NamedType,
     Primitive,
     Record,
     Schema,
@@ -50,9 +51,10 @@ __all__ = [
     "CompatibilityIssue",
     "CompatibilityLevel",
     "CompatibilityResult",
+    "IssueDirection",
+    "IssueKind",
     "check_compatibility",
     "check_parsed",
-    "reader_writer_issues",
 ]
 
 
@@ -94,6 +96,29 @@ class CompatibilityLevel(enum.StrEnum):
             raise ValueError(f"unknown compatibility level {level!r}: use one of {names}") from None
 
 
+class IssueKind(enum.StrEnum):
+    """Why a reader cannot read a writer's data: Avro Java's incompatibility types, and ours."""
+
+    READER_FIELD_MISSING_DEFAULT_VALUE = "READER_FIELD_MISSING_DEFAULT_VALUE"
+    TYPE_MISMATCH = "TYPE_MISMATCH"
+    NAME_MISMATCH = "NAME_MISMATCH"
+    FIXED_SIZE_MISMATCH = "FIXED_SIZE_MISMATCH"
+    MISSING_ENUM_SYMBOLS = "MISSING_ENUM_SYMBOLS"
+    MISSING_UNION_BRANCH = "MISSING_UNION_BRANCH"
+    INVALID_SCHEMA = "INVALID_SCHEMA"
+    """Ours: the registry would reject the new schema with 42201."""
+    AMBIGUOUS_ALIAS = "AMBIGUOUS_ALIAS"
+    """Ours: Java throws, so the registry says incompatible."""
+
+
+class IssueDirection(enum.StrEnum):
+    """Which way a check reads: BACKWARD, the new schema reads data written with an old one;
+    FORWARD, an old schema reads data written with the new one."""
+
+    BACKWARD = "BACKWARD"
+    FORWARD = "FORWARD"
+
+
 @dataclass(frozen=True)
 class CompatibilityIssue:
     """One reason a schema is incompatible.
@@ -107,11 +132,11 @@ class CompatibilityIssue:
     1-based position in the history of the version it breaks against.
     """
 
-    kind: str
+    kind: IssueKind
     path: str
     message: str
     previous_version: int | None = None
-    direction: str | None = None
+    direction: IssueDirection | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +174,7 @@ def check_compatibility(
         new = parse_schema(new_schema)
     except SchemaError as exc:
         issue = CompatibilityIssue(
-            "INVALID_SCHEMA",
+            IssueKind.INVALID_SCHEMA,
             exc.location.path or "/",
             f"the new schema is invalid: {exc.message}",
         )
@@ -191,17 +216,17 @@ def check_parsed(
         label = f"version {version}"
         if the_level.backward:
             issues += _as_issues(
-                reader_writer_issues(new_root, old_root, cache),
+                _reader_writer_issues(new_root, old_root, cache),
                 version,
-                "BACKWARD",
+                IssueDirection.BACKWARD,
                 reader_label="the new schema",
                 writer_label=label,
             )
         if the_level.forward:
             issues += _as_issues(
-                reader_writer_issues(old_root, new_root, cache),
+                _reader_writer_issues(old_root, new_root, cache),
                 version,
-                "FORWARD",
+                IssueDirection.FORWARD,
                 reader_label=label,
                 writer_label="the new schema",
             )
@@ -214,7 +239,7 @@ def check_parsed(
 
 @dataclass(frozen=True, slots=True)
 class _Incompatibility:
-    kind: str
+    kind: IssueKind
     path: tuple[str, ...]  # relative to the pair it was found under, innermost token first
     reader: AvroType
     writer: AvroType
@@ -243,7 +268,7 @@ class CompatibilityCache:
         self.results: dict[tuple[int, int], list[_Incompatibility]] = {}
 
 
-def reader_writer_issues(
+def _reader_writer_issues(
     reader: AvroType, writer: AvroType, cache: CompatibilityCache | None = None
 ) -> list[_Incompatibility]:
     """Why data written with ``writer`` cannot be read with ``reader``; empty when it can."""
@@ -331,9 +356,11 @@ class _Checker:
                 if not self.check(branch, writer):
                     return []
             return [
-                _Incompatibility("MISSING_UNION_BRANCH", (), reader, writer, describe_type(writer))
+                _Incompatibility(
+                    IssueKind.MISSING_UNION_BRANCH, (), reader, writer, describe_type(writer)
+                )
             ]
-        return [_Incompatibility("TYPE_MISMATCH", (), reader, writer, "")]
+        return [_Incompatibility(IssueKind.TYPE_MISMATCH, (), reader, writer, "")]
 
     def _writer_union(self, reader: AvroType, writer: Union) -> list[_Incompatibility]:
         found: list[_Incompatibility] = []
@@ -341,7 +368,11 @@ class _Checker:
             if self.check(reader, branch):
                 found.append(
                     _Incompatibility(
-                        "MISSING_UNION_BRANCH", (str(i),), reader, branch, describe_type(branch)
+                        IssueKind.MISSING_UNION_BRANCH,
+                        (str(i),),
+                        reader,
+                        branch,
+                        describe_type(branch),
                     )
                 )
         return found
@@ -366,7 +397,9 @@ class _Checker:
             if len(matches) > 1:
                 names = ", ".join(repr(m.name) for m in matches)
                 found.append(
-                    _Incompatibility("AMBIGUOUS_ALIAS", (position, "fields"), reader, writer, names)
+                    _Incompatibility(
+                        IssueKind.AMBIGUOUS_ALIAS, (position, "fields"), reader, writer, names
+                    )
                 )
             elif matches:
                 for i in self._descend("type", f.type, matches[0].type):
@@ -380,7 +413,7 @@ class _Checker:
                 else:
                     found.append(
                         _Incompatibility(
-                            "READER_FIELD_MISSING_DEFAULT_VALUE",
+                            IssueKind.READER_FIELD_MISSING_DEFAULT_VALUE,
                             (position, "fields"),
                             reader,
                             writer,
@@ -393,13 +426,13 @@ class _Checker:
 def _names(reader: Record | Enum | Fixed, writer: Record | Enum | Fixed) -> list[_Incompatibility]:
     if reader.name == writer.name or writer.fullname in reader.aliases:
         return []
-    return [_Incompatibility("NAME_MISMATCH", ("name",), reader, writer, writer.fullname)]
+    return [_Incompatibility(IssueKind.NAME_MISMATCH, ("name",), reader, writer, writer.fullname)]
 
 
 def _fixed_size(reader: Fixed, writer: Fixed) -> list[_Incompatibility]:
     if reader.size == writer.size:
         return []
-    return [_Incompatibility("FIXED_SIZE_MISMATCH", ("size",), reader, writer, "")]
+    return [_Incompatibility(IssueKind.FIXED_SIZE_MISMATCH, ("size",), reader, writer, "")]
 
 
 def _enum_symbols(reader: Enum, writer: Enum) -> list[_Incompatibility]:
@@ -410,7 +443,9 @@ def _enum_symbols(reader: Enum, writer: Enum) -> list[_Incompatibility]:
     if not missing:
         return []
     return [
-        _Incompatibility("MISSING_ENUM_SYMBOLS", ("symbols",), reader, writer, ", ".join(missing))
+        _Incompatibility(
+            IssueKind.MISSING_ENUM_SYMBOLS, ("symbols",), reader, writer, ", ".join(missing)
+        )
     ]
 
 
@@ -421,7 +456,7 @@ def _enum_symbols(reader: Enum, writer: Enum) -> list[_Incompatibility]:
 def _as_issues(
     found: list[_Incompatibility],
     version: int,
-    direction: str,
+    direction: IssueDirection,
     *,
     reader_label: str,
     writer_label: str,
@@ -438,38 +473,38 @@ def _as_issues(
     ]
 
 
-def _message(i: _Incompatibility, reader: str, writer: str, direction: str) -> str:
+def _message(i: _Incompatibility, reader: str, writer: str, direction: IssueDirection) -> str:
     r, w = describe_type(i.reader), describe_type(i.writer)
     reads = f"{reader} cannot read data written with {writer}"
-    if i.kind == "READER_FIELD_MISSING_DEFAULT_VALUE":
+    if i.kind is IssueKind.READER_FIELD_MISSING_DEFAULT_VALUE:
         assert isinstance(i.reader, Record)
         text = (
             f"{reads}: field {i.detail!r} of {i.reader.fullname} has no default and "
             f"{writer} does not write it"
         )
-    elif i.kind == "TYPE_MISMATCH":
+    elif i.kind is IssueKind.TYPE_MISMATCH:
         text = f"{reads}: it expects {r} where {writer} has {w}"
-    elif i.kind == "NAME_MISMATCH":
-        assert isinstance(i.reader, (Record, Enum, Fixed))
+    elif i.kind is IssueKind.NAME_MISMATCH:
+        assert isinstance(i.reader, NamedType)
         text = (
             f"{reads}: {reader} names the type {i.reader.fullname} where {writer} has "
             f"{i.detail}, and no alias of the reader matches {i.detail}"
         )
-    elif i.kind == "FIXED_SIZE_MISMATCH":
+    elif i.kind is IssueKind.FIXED_SIZE_MISMATCH:
         assert isinstance(i.reader, Fixed) and isinstance(i.writer, Fixed)
         text = (
             f"{reads}: fixed {i.reader.fullname} has size {i.reader.size} in {reader} and "
             f"{i.writer.size} in {writer}"
         )
-    elif i.kind == "MISSING_ENUM_SYMBOLS":
+    elif i.kind is IssueKind.MISSING_ENUM_SYMBOLS:
         assert isinstance(i.reader, Enum)
         text = (
             f"{reads}: enum {i.reader.fullname} in {reader} lacks the symbols {i.detail} and "
             "has no enum default to read them as"
         )
-    elif i.kind == "MISSING_UNION_BRANCH" and isinstance(i.reader, Union):
+    elif i.kind is IssueKind.MISSING_UNION_BRANCH and isinstance(i.reader, Union):
         text = f"{reads}: the union {r} in {reader} has no branch that reads {i.detail}"
-    elif i.kind == "MISSING_UNION_BRANCH":
+    elif i.kind is IssueKind.MISSING_UNION_BRANCH:
         text = f"{reads}: {reader} expects {r} where {writer} may write {i.detail} (a union branch)"
     else:  # AMBIGUOUS_ALIAS
         text = (
