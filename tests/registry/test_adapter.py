@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from devicecontracts.catalog.lock import Reference
-from devicecontracts.errors import RegistryIncompatibleError, RegistryRequestError
+from devicecontracts.errors import (
+    RegistryAuthError,
+    RegistryError,
+    RegistryIncompatibleError,
+    RegistryRequestError,
+    RegistryServerError,
+    RegistryUnreachableError,
+)
 from devicecontracts.registry import RegistrySettings, SchemaRegistry
+from devicecontracts.registry._errors import refusal
 from devicecontracts.schema.compatibility import CompatibilityLevel
+from devicecontracts.serde import WriterSchemas
 from devicecontracts.testing.registry import LocalRegistry
 
 from .support import optional, point, reading, required
@@ -81,3 +92,69 @@ def test_refusals_carry_status_code_and_operation(adapter: SchemaRegistry):
         adapter.version("point", 9)
     assert missing.value.error_code == 40402
     assert missing.value.location.subject == "point"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        (401, 40101, RegistryAuthError),
+        (403, 40301, RegistryAuthError),
+        (409, 40901, RegistryIncompatibleError),
+        (500, 50001, RegistryServerError),
+        (429, 42901, RegistryServerError),
+        (422, 42201, RegistryRequestError),
+        (400, 40001, RegistryRequestError),
+    ],
+)
+def test_the_cli_and_the_runtime_read_a_refusal_the_same_way(
+    local_registry: LocalRegistry, status: int, code: int, kind: type[RegistryError]
+):
+    """The same answer from the registry is the same error class, status and code whether the
+    adapter (CLI) or the writer lookup (runtime) received it: one map serves both."""
+    settings = RegistrySettings(local_registry.url, retries=0)
+    schema_id = local_registry.register("point", point()).id
+    local_registry.fail_next(status, code, times=2)
+    with SchemaRegistry(settings) as adapter, pytest.raises(RegistryError) as by_adapter:
+        adapter.versions("point")
+    with pytest.raises(RegistryError) as by_runtime:
+        WriterSchemas(registry=settings, models_package=None).get(schema_id)
+
+    for raised in (by_adapter.value, by_runtime.value):
+        assert type(raised) is kind
+        assert (raised.status, raised.error_code) == (status, code)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (None, RegistryUnreachableError),
+        (-1, RegistryUnreachableError),
+        (401, RegistryAuthError),
+        (404, RegistryRequestError),
+        (408, RegistryServerError),
+        (503, RegistryServerError),
+    ],
+)
+def test_the_map_covers_answers_without_a_real_exchange(status: int | None, kind: type):
+    """No status (the client answered for the registry) means unreachable; every message is
+    redacted by the caller's function."""
+    error = refusal(
+        "reading x", status, -1, "secret-1 said no", redact=lambda t: t.replace("secret-1", "***")
+    )
+    assert type(error) is kind
+    assert "secret-1" not in str(error) and error.operation == "reading x"
+
+
+def test_settings_and_the_error_map_import_without_the_adapter():
+    """The runtime's share of this package (settings, error map) imports no adapter, no
+    confluent-kafka and no schema core."""
+    code = (
+        "import sys, json, devicecontracts.registry.settings, devicecontracts.registry._errors\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = set(json.loads(done.stdout))
+    heavy = {"devicecontracts.registry._adapter", "confluent_kafka", "devicecontracts.schema"}
+    assert loaded.isdisjoint(heavy), loaded & heavy

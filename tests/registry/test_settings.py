@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from devicecontracts.errors import RegistryConfigError
 from devicecontracts.registry import RegistrySettings, SchemaRegistry
+from devicecontracts.registry.settings import clean_client_config, new_client, redact, scrub_url
 
 
 def test_userinfo_in_the_url_becomes_basic_auth_and_leaves_the_url():
@@ -107,3 +108,66 @@ def test_redaction_removes_every_occurrence(secret: str, before: str, after: str
     s = RegistrySettings("https://sr.example.com", api_key="k", api_secret=secret)
     text = f"{before}{secret}{after}{secret}"
     assert secret not in s.redact(text).replace("***", "\0")
+
+
+def test_configured_means_a_registry_url_is_set():
+    """Only a non-blank SCHEMA_REGISTRY_URL configures a registry; credentials alone do not."""
+    assert RegistrySettings.configured({"SCHEMA_REGISTRY_URL": "https://sr.example.com"})
+    assert not RegistrySettings.configured({"SCHEMA_REGISTRY_URL": "  "})
+    assert not RegistrySettings.configured({"SCHEMA_REGISTRY_API_KEY": "k"})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://k:s@sr.example.com:8081/x", "https://sr.example.com:8081/x"),
+        ("https://k@sr.example.com", "https://sr.example.com"),
+        (
+            "https://a.example.com, http://k:s@b.example.com",
+            "https://a.example.com,http://b.example.com",
+        ),
+        ("mock://k:s@scope", "mock://scope"),
+        ("https://sr.example.com", "https://sr.example.com"),
+    ],
+)
+def test_scrub_url_removes_user_info_from_every_url(url: str, shown: str):
+    """Every URL of a list loses its user info, whatever the scheme; nothing else changes."""
+    assert scrub_url(url) == shown
+
+
+def test_a_client_config_with_user_info_gets_basic_auth_instead():
+    """A hand-written client config keeps its other keys, its URL loses the user info, which
+    becomes basic.auth.user.info, and the secret is among those to mask."""
+    given = {"url": "https://KEY:p%40ss@sr.example.com", "ssl.ca.location": "/ca.pem"}
+
+    config, secrets = clean_client_config(given)
+
+    assert config == {
+        "url": "https://sr.example.com",
+        "ssl.ca.location": "/ca.pem",
+        "basic.auth.user.info": "KEY:p@ss",
+    }
+    assert "p@ss" in secrets
+    assert given["url"].startswith("https://KEY:")  # the caller's mapping is not changed
+
+
+def test_a_client_config_with_credentials_twice_is_refused():
+    """User info in the URL and basic.auth.user.info together are a configuration error that
+    shows neither secret."""
+    given = {"url": "https://k:one@sr.example.com", "basic.auth.user.info": "k:two"}
+    with pytest.raises(RegistryConfigError, match="twice") as refused:
+        clean_client_config(given)
+    assert "one" not in str(refused.value) and "two" not in str(refused.value)
+
+
+def test_secrets_of_a_client_config_include_the_bearer_token():
+    """A bearer token in a client config is a secret to mask."""
+    _, secrets = clean_client_config({"url": "https://sr", "bearer.auth.token": "tok-1"})
+    assert redact("Authorization: Bearer tok-1", secrets) == "Authorization: Bearer ***"
+
+
+def test_a_client_config_the_client_refuses_is_a_configuration_error():
+    """confluent-kafka refusing a config becomes RegistryConfigError, redacted."""
+    config = {"url": "https://sr.example.com", "bearer.auth.credentials.source": "NOPE"}
+    with pytest.raises(RegistryConfigError, match="cannot configure the registry client"):
+        new_client(config, ("NOPE",))

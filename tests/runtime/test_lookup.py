@@ -3,22 +3,40 @@ registry, then a clear error."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import importlib.util
 import json
+import logging
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import fastavro
 import pytest
 from confluent_kafka.schema_registry import Schema, SchemaReference
 from confluent_kafka.schema_registry._sync.mock_schema_registry_client import (
     MockSchemaRegistryClient,
 )
 
-from devicecontracts.errors import LockError, UnknownSchemaId
+from devicecontracts._runtime import lookup
+from devicecontracts.errors import (
+    LockError,
+    RegistryAuthError,
+    RegistryConfigError,
+    RegistryUnreachableError,
+    UnknownSchemaId,
+)
+from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
 from devicecontracts.serde import (
     Deserializer,
     SchemaIds,
+    Serializer,
     WriterSchemas,
 )
+from devicecontracts.testing.registry import LocalRegistry
 
 from .support import (
     BUNDLED,
@@ -238,3 +256,283 @@ def test_unknown_id_message_says_what_was_tried() -> None:
         Deserializer(latest("telemetry").model, schemas=schemas).decode(
             framed(v1.schema_id, body(telemetry_v1_value(), v1.fastavro_schema))
         )
+
+
+# -- configured by the environment: lock first, then the registry the CLI uses -----------------
+
+NOTHING_CONFIGURED = [
+    "DEVICECONTRACTS_ENVIRONMENT",
+    "DEVICECONTRACTS_LOCK",
+    *REGISTRY_VARIABLES.values(),
+]
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No lock and no registry variable from the developer's shell."""
+    for variable in NOTHING_CONFIGURED:
+        monkeypatch.delenv(variable, raising=False)
+
+
+def test_nothing_configured_fails_at_construction(bare_environment: None) -> None:
+    """With neither a lock nor a registry configured, `Deserializer(model)` refuses to build,
+    naming the variables to set, instead of failing every record later."""
+    with pytest.raises(RegistryConfigError) as refused:
+        Deserializer(latest("telemetry").model)
+
+    for variable in ("DEVICECONTRACTS_ENVIRONMENT", "DEVICECONTRACTS_LOCK", "SCHEMA_REGISTRY_URL"):
+        assert variable in str(refused.value)
+
+
+def test_explicit_configurations_need_no_environment(bare_environment: None) -> None:
+    """Schemas given in code, and a serializer whose ids are pinned, build with nothing in the
+    environment."""
+    v1 = VERSIONS["telemetry"][0]
+    serializer = Serializer(ids={v1.model: 77})
+    message = Deserializer(v1.model, schemas=WriterSchemas(ids=schema_ids())).decode(
+        framed(v1.schema_id, body(telemetry_v1_value(), v1.fastavro_schema))
+    )
+
+    assert serializer.encode(message)[:5] == framed(77, b"")
+
+
+def test_registry_alone_is_a_configuration() -> None:
+    """SCHEMA_REGISTRY_URL alone builds a lookup (ids come from the registry) without
+    connecting: the client is created only when an id needs it."""
+    environ = {"SCHEMA_REGISTRY_URL": "http://127.0.0.1:9"}  # nothing listens there
+
+    schemas = WriterSchemas.from_environment(environ=environ, models_package=None)
+
+    assert schemas.environment is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "said"),
+    [
+        ({"SCHEMA_REGISTRY_URL": "registry.internal:8081"}, r"not an http\(s\) URL"),
+        (
+            {"SCHEMA_REGISTRY_URL": "https://sr.example.com", "SCHEMA_REGISTRY_API_KEY": "k"},
+            "SCHEMA_REGISTRY_API_SECRET",
+        ),
+        (
+            {"SCHEMA_REGISTRY_URL": "https://sr.example.com", "SCHEMA_REGISTRY_RETRIES": "x"},
+            "RETRIES",
+        ),
+    ],
+)
+def test_unusable_registry_settings_fail_at_construction(
+    environ: dict[str, str], said: str
+) -> None:
+    """Registry variables that cannot work are refused when the lookup is built, as the CLI
+    refuses them."""
+    with pytest.raises(RegistryConfigError, match=said):
+        WriterSchemas.from_environment(environ=environ)
+
+
+def test_registry_without_confluent_kafka_fails_at_construction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A registry configured where confluent-kafka is not installed is refused at once, saying
+    which extra to install."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "confluent_kafka" else real(name, *a),
+    )
+    with pytest.raises(RegistryConfigError, match=r"devicecontracts\[registry\]"):
+        WriterSchemas.from_environment(environ={"SCHEMA_REGISTRY_URL": "https://sr.example.com"})
+
+
+def register_version(registry: LocalRegistry, contract: str, number: int) -> int:
+    """Register a catalog version in the local registry as `contracts register` does (shared
+    types as their own subjects, referenced); the message's id."""
+    version = next(v for v in CATALOG.contracts[contract].versions if v.version == number)
+    refs = []
+    for ref in version.references:
+        shared = CATALOG.by_subject(ref.subject)
+        registry.register(
+            ref.subject, next(v.text for v in shared.versions if v.version == ref.version)
+        )
+        refs.append({"name": ref.name, "subject": ref.subject, "version": ref.version})
+    return registry.register(CATALOG.contracts[contract].subject, version.text, refs).id
+
+
+def test_a_release_after_deployment_decodes_through_the_registry(tmp_path: Path) -> None:
+    """Cold start: ids the lock knows decode with no request to the registry. Then a v4 of
+    telemetry (a new optional field, a new sensor kind) is registered after the consumer was
+    built; its records decode into the deployed v3 model by Avro resolution."""
+    v1, v3 = VERSIONS["telemetry"][0], latest("telemetry")
+    with LocalRegistry() as registry:
+        registry_ids = [register_version(registry, "telemetry", n) for n in (1, 2, 3)]
+        lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 10_000})  # no clash
+        environ = {
+            "DEVICECONTRACTS_ENVIRONMENT": "prod",
+            "DEVICECONTRACTS_LOCK": str(lock),
+            "SCHEMA_REGISTRY_URL": registry.url,
+        }
+        deserializer = Deserializer(
+            v3.model,
+            schemas=WriterSchemas.from_environment(environ=environ, models_package=MODELS_PACKAGE),
+        )
+        registry.clear_requests()
+
+        old = deserializer.decode(
+            framed(v1.schema_id + 10_000, body(telemetry_v1_value(), v1.fastavro_schema))
+        )
+        assert registry.requests == []
+
+        v4 = json.loads(v3.model.avro_schema_json)
+        v4["fields"].append({"name": "cabinet_door_open", "type": "boolean", "default": False})
+        readings = v4["fields"][[f["name"] for f in v4["fields"]].index("readings")]
+        readings["type"]["items"]["fields"][1]["type"]["symbols"].append("SOUND")
+        v4_id = registry.register(v3.subject, v4).id
+        assert v4_id not in registry_ids
+        reading = {
+            "sensor_id": "mic-1",
+            "kind": "SOUND",
+            "value": 41.5,
+            "unit": "dB",
+            "sampled_at": dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+        }
+        value = {**old.to_avro_dict(), "readings": [reading], "cabinet_door_open": True}
+        wire = framed(v4_id, body(value, fastavro.parse_schema(v4)))
+
+        new = deserializer.decode(wire)
+
+        assert isinstance(new, v3.model)
+        assert new.header == old.header
+        assert [(r.sensor_id, r.kind.value, r.value) for r in new.readings] == [
+            ("mic-1", "UNKNOWN", 41.5)
+        ]
+        assert [r.path for r in registry.requests] == [f"/schemas/ids/{v4_id}"]
+
+
+def test_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random unknown ids (hostile bytes) do not grow the lookup: beyond the bound, the oldest
+    unknown id is forgotten and the registry is asked for it again."""
+    monkeypatch.setattr(lookup, "UNKNOWN_IDS_KEPT", 3)
+    registry = CountingRegistry()
+    schemas = WriterSchemas(registry=registry, models_package=None, retry_unknown_after=3600)
+
+    for schema_id in [*range(1000, 1010), 1000]:
+        with pytest.raises(UnknownSchemaId):
+            schemas.get(schema_id)
+
+    assert len(schemas._unknown_until) == 3
+    assert registry.fetches == [*range(1000, 1010), 1000]
+
+
+# -- credentials never reach a logger or an error ----------------------------------------------
+
+KEY = "lookup-key-7"
+SECRET = "S3cr3t:/Lookup+Value%"
+TOKEN = "tok-runtime-0123456789abcdef"
+
+
+def leaked(text: str) -> list[str]:
+    """The forms of the secrets found in ``text`` (plain, URL-quoted, in a Basic header)."""
+    basic = base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
+    forms = [SECRET, quote(SECRET, safe=""), quote(SECRET), basic, TOKEN]
+    return [form for form in forms if form in text]
+
+
+class Capture(logging.Handler):
+    """Keeps every record, formatted with its arguments and exception."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def every_logger() -> Iterator[Capture]:
+    """Root and every existing logger (httpx, httpcore, urllib3, confluent_kafka, ours) at
+    DEBUG, all captured; levels and handlers restored afterwards."""
+    import confluent_kafka.schema_registry  # noqa: F401 - its loggers (and httpx's) exist now
+
+    for name in ("httpx", "httpx2", "httpcore", "urllib3", "confluent_kafka", "devicecontracts"):
+        logging.getLogger(name)
+    capture = Capture()
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    saved = [(logger, logger.level, logger.disabled) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+        logger.disabled = False
+        logger.addHandler(capture)  # also loggers that do not propagate
+    try:
+        yield capture
+    finally:
+        for logger, level, disabled in saved:
+            logger.setLevel(level)
+            logger.disabled = disabled
+            logger.removeHandler(capture)
+
+
+def lookups(schemas: WriterSchemas, known_id: int) -> list[str]:
+    """Find a registered id and an unknown one; the messages of whatever was raised."""
+    said = []
+    assert schemas.get(known_id).fingerprint
+    for schema_id in (known_id + 999,):
+        try:
+            schemas.get(schema_id)
+        except Exception as exc:
+            said += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    return said
+
+
+def with_userinfo(url: str, user: str, password: str) -> str:
+    return url.replace("://", f"://{quote(user, safe='')}:{quote(password, safe='')}@")
+
+
+def heartbeat_schema() -> str:
+    return str(latest("heartbeat").model.avro_schema_json)
+
+
+def test_no_credential_reaches_a_log_line_or_an_error(every_logger: Capture) -> None:
+    """With every logger at DEBUG, lookups through a registry configured by a URL with user
+    info, by an API key and secret, by a bearer token, or by a client config with user info,
+    and failures (refused credentials, nothing listening), show no secret anywhere."""
+    said: list[str] = []
+    with LocalRegistry(basic_auth=(KEY, SECRET)) as basic:
+        known = basic.register("fleet.heartbeats-value", heartbeat_schema()).id
+        for environ in (
+            {"SCHEMA_REGISTRY_URL": with_userinfo(basic.url, KEY, SECRET)},
+            {
+                "SCHEMA_REGISTRY_URL": basic.url,
+                "SCHEMA_REGISTRY_API_KEY": KEY,
+                "SCHEMA_REGISTRY_API_SECRET": SECRET,
+            },
+        ):
+            said += lookups(WriterSchemas.from_environment(environ=environ), known)
+        said += lookups(
+            WriterSchemas(registry={"url": with_userinfo(basic.url, KEY, SECRET)}), known
+        )
+        wrong = {"SCHEMA_REGISTRY_URL": with_userinfo(basic.url, "other", SECRET + "x")}
+        with pytest.raises(RegistryAuthError) as refused:
+            WriterSchemas.from_environment(environ=wrong).get(known)
+        said.append(str(refused.value))
+        port = basic.port
+    with LocalRegistry(bearer_token=TOKEN) as bearer:
+        known = bearer.register("fleet.heartbeats-value", heartbeat_schema()).id
+        environ = {"SCHEMA_REGISTRY_URL": bearer.url, "SCHEMA_REGISTRY_BEARER_TOKEN": TOKEN}
+        said += lookups(WriterSchemas.from_environment(environ=environ), known)
+    gone = {
+        "SCHEMA_REGISTRY_URL": with_userinfo(f"http://127.0.0.1:{port}", KEY, SECRET),
+        "SCHEMA_REGISTRY_RETRIES": "0",
+    }
+    with pytest.raises(RegistryUnreachableError) as unreachable:
+        WriterSchemas.from_environment(environ=gone).get(1)
+    said.append(str(unreachable.value))
+
+    assert any("HTTP Request" in line for line in every_logger.lines)  # httpx did log requests
+    assert leaked("\n".join(every_logger.lines)) == []
+    assert leaked("\n".join(said)) == []

@@ -5,6 +5,8 @@ reader model into a read plan and diagnoses failed reads, ``lookup`` finds the w
 for an id (process cache, then the lock packaged with the models, then the registry), and
 ``registry_source`` asks Schema Registry, importing confluent-kafka only then.
 
-May import: ``errors``, ``types``, ``catalog.lock`` (reading only) and, lazily, ``schema``.
-Never governance (``check``, ``registry``), the CLI or ``testing``: a Lambda imports this.
+May import: ``errors``, ``types``, ``catalog.lock`` (reading only), ``registry.settings`` and
+``registry._errors`` (the registry settings and error map the CLI uses too; standard library
+only) and, lazily, ``schema``. Never the rest of governance (``check``, the registry adapter,
+releases), the CLI or ``testing``: a Lambda imports this.
 """

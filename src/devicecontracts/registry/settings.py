@@ -44,6 +44,7 @@ from devicecontracts.errors import RegistryConfigError
 
 __all__ = [
     "ENVIRONMENT_VARIABLES",
+    "MASK",
     "RegistrySettings",
     "clean_client_config",
     "new_client",
