@@ -16,7 +16,7 @@ from devicecontracts.errors import CodegenError
 from devicecontracts.schema import Array, AvroType, Enum, Fixed, Map, Primitive, Record, Union
 from devicecontracts.types import AvroDecimal
 
-from ._emit import NANOS, RESERVED_ATTRIBUTES, Emitter, branch_tag, is_named, simple_union
+from ._emit import NANOS, RESERVED_ATTRIBUTES, Emitter, simple_union
 from ._naming import attribute_names, enum_member_names
 
 __all__ = ["Defaults"]
@@ -138,8 +138,8 @@ class Defaults(Emitter):
             if first.type == "null":
                 return "None"
             value = self.to_avro(first, f"({expr})" if " " in expr else expr)
-            if simple_union(t) is None or is_named(first):
-                return f"({json.dumps(branch_tag(first))}, {value})"
+            if simple_union(t) is None or first.is_named:
+                return f"({json.dumps(first.branch_name)}, {value})"
             return value
         if not self.needs_to(t) or expr in ("[]", "{}"):
             return expr

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from devicecontracts import types
 from devicecontracts.errors import CodegenError
+from devicecontracts.record import AvroRecord
 from devicecontracts.schema import (
     Array,
     AvroType,
@@ -25,7 +26,6 @@ from devicecontracts.schema import (
     Union,
     walk,
 )
-from devicecontracts.types import AvroRecord
 
 from ._naming import class_names
 from ._sources import Unit
@@ -37,9 +37,7 @@ __all__ = [
     "SUPPORT",
     "Context",
     "Emitter",
-    "branch_tag",
     "describe_union",
-    "is_named",
     "logical_name",
     "named_nodes",
     "simple_union",
@@ -56,6 +54,7 @@ SUPPORT: dict[str, str] = {
     "Field": "pydantic",
     # Every public name of the runtime types module (only the names used are imported).
     **dict.fromkeys(types.__all__, "devicecontracts.types"),
+    "AvroRecord": "devicecontracts.record",
 }
 
 MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_CONTENT_HASH"})
@@ -111,13 +110,8 @@ class Context:
 def named_nodes(unit: Unit) -> list[NamedType]:
     """Named types the unit defines, then those it uses from other units (first use order)."""
     defined = {id(n) for n in unit.defines}
-    used = [t for t in walk(unit.schema.root) if isinstance(t, (Record, Enum, Fixed))]
+    used = [t for t in walk(unit.schema.root) if isinstance(t, NamedType)]
     return list(unit.defines) + [t for t in used if id(t) not in defined]
-
-
-def is_named(t: AvroType) -> bool:
-    """Records, enums and fixed: the branches fastavro names in its tuple notation."""
-    return isinstance(t, (Record, Enum, Fixed))
 
 
 def logical_name(t: AvroType) -> str | None:
@@ -139,14 +133,9 @@ def simple_union(t: Union) -> AvroType | None:
     return None
 
 
-def branch_tag(t: AvroType) -> str:
-    """The name fastavro's tuple notation uses for a union branch."""
-    return t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
-
-
 def _key(t: AvroType) -> str:
     """A structural key of a type, to share one helper between equal unions."""
-    if isinstance(t, (Record, Enum, Fixed)):
+    if isinstance(t, NamedType):
         return t.fullname
     if isinstance(t, Array):
         return f"array<{_key(t.items)}>"
@@ -163,7 +152,7 @@ def _key(t: AvroType) -> str:
 
 def describe_union(t: Union) -> str:
     """``[null, com.acme.A, long]``: a union as messages and docstrings show it."""
-    return "[" + ", ".join(branch_tag(b) for b in t.branches) + "]"
+    return "[" + ", ".join(b.branch_name for b in t.branches) + "]"
 
 
 def _python_kind(t: AvroType) -> str:
@@ -302,7 +291,7 @@ class Emitter:
             return self._needs(t.items if isinstance(t, Array) else t.values, writing)
         assert isinstance(t, Union)
         inner = simple_union(t)
-        return inner is None or is_named(inner) or self._needs(inner, writing)
+        return inner is None or inner.is_named or self._needs(inner, writing)
 
     def to_avro(self, t: AvroType, expr: str, depth: int = 0) -> str:
         """Expression turning model value ``expr`` into what fastavro writes."""
@@ -321,8 +310,8 @@ class Emitter:
         if not self.needs_to(t):
             return expr
         value = self.to_avro(branch, expr, depth)
-        if is_named(branch):
-            value = f"({json.dumps(branch_tag(branch))}, {value})"
+        if branch.is_named:
+            value = f"({json.dumps(branch.branch_name)}, {value})"
         return f"None if {expr} is None else {value}"
 
     def from_avro(self, t: AvroType, expr: str, depth: int = 0) -> str:
@@ -343,7 +332,7 @@ class Emitter:
             return f"{self.helper('from', t)}({expr})"
         if not self.needs_from(t):
             return expr
-        inner_expr = f"{self.use('untagged')}({expr})" if is_named(branch) else expr
+        inner_expr = f"{self.use('untagged')}({expr})" if branch.is_named else expr
         return f"None if {expr} is None else {self.from_avro(branch, inner_expr, depth)}"
 
     def _each(

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from devicecontracts.catalog import Catalog, display_path, load_catalog
 from devicecontracts.errors import CodegenError, SchemaError, UnknownTypeError
-from devicecontracts.schema import Enum, Fixed, NamedType, Record, Schema, load_json, parse_schema
+from devicecontracts.schema import NamedType, Schema, load_json, parse_schema
 
 from ._naming import module_name
 
@@ -54,7 +54,10 @@ def catalog_units(catalog_dir: Path) -> tuple[Catalog, list[Unit]]:
     from a schema the registry would reject would only spread the mistake.
     """
     catalog = load_catalog(catalog_dir)
-    problems = [f"{p.file or p.subject or 'catalog'}: {p.message}" for p in catalog.problems]
+    problems = [
+        f"{p.location.file or p.location.subject or 'catalog'}: {p.message}"
+        for p in catalog.problems
+    ]
     for v in catalog.versions():
         if v.problem is not None:
             problems.append(str(v.problem))
@@ -110,7 +113,7 @@ def folder_units(folder: Path) -> list[Unit]:
     owners: dict[str, Path] = {}
     for path in files:
         schema = first[path]
-        root = schema.root.fullname if isinstance(schema.root, (Record, Enum, Fixed)) else None
+        root = schema.root.fullname if isinstance(schema.root, NamedType) else None
         for fullname in schema.named:
             current = owners.get(fullname)
             if current is None or (fullname == root and not _is_root(first[current], fullname)):
@@ -148,7 +151,7 @@ def _resolve(
 
 def _is_root(schema: Schema, fullname: str) -> bool:
     root = schema.root
-    return isinstance(root, (Record, Enum, Fixed)) and root.fullname == fullname
+    return isinstance(root, NamedType) and root.fullname == fullname
 
 
 def _parse_with(raw: object, known: dict[str, NamedType], file: str) -> Schema | UnknownTypeError:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from devicecontracts.schema import Array, AvroType, Enum, Fixed, Map, Primitive, Record, Union
 
-from ._emit import NANOS, Emitter, branch_tag, describe_union, is_named, logical_name
+from ._emit import NANOS, Emitter, describe_union, logical_name
 from ._text import docstring, raise_line
 
 __all__ = ["UnionHelpers"]
@@ -45,7 +45,7 @@ class UnionHelpers(Emitter):
         return out
 
     def _branch(self, b: AvroType) -> _Branch:
-        tag = branch_tag(b)
+        tag = b.branch_name
         lt = logical_name(b)
         if isinstance(b, (Record, Enum)):
             return _Branch(b, tag, self.cls(b), 1, None, "dict" if isinstance(b, Record) else "str")
@@ -166,7 +166,7 @@ class UnionHelpers(Emitter):
             out += ["    if isinstance(value, bool):", "        return value"]
         for read_class, members in by_class.items():
             records = [b for b in members if isinstance(b.node, Record)]
-            unnamed = [b for b in members if not is_named(b.node)]
+            unnamed = [b for b in members if not b.node.is_named]
             chosen = (unnamed or members)[0]
             test = self._read_class_name(read_class)
             if read_class == "dict" and records:

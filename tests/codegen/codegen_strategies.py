@@ -102,16 +102,12 @@ def writer_values(t: AvroType, max_depth: int = 2) -> st.SearchStrategy[Any]:
     return _BUILT[key]
 
 
-def _branch_tag(t: AvroType) -> str:
-    return t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
-
-
 def _tagged(b: AvroType, depth: int, cache: dict[tuple[int, int], Any]) -> st.SearchStrategy[Any]:
     """A union branch's values, in fastavro's tuple notation (null stays plain)."""
     values = _values(b, depth, cache)
     if b.type == "null":
         return values
-    tag = _branch_tag(b)
+    tag = b.branch_name
     return values.map(lambda v: (tag, v))
 
 

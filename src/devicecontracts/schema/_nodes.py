@@ -91,8 +91,18 @@ class AvroType:
 
     @property
     def is_named(self) -> bool:
-        """True for records, enums and fixed."""
+        """True for records, enums and fixed (`NamedType`; use ``isinstance`` to narrow)."""
         return False
+
+    @property
+    def branch_name(self) -> str:
+        """The name this type is known by as a union branch: a named type's full name, else the
+        type name (``"int"``, ``"array"``, ...), as Avro Java's ``Schema.getFullName`` gives it.
+
+        Branches of one union have distinct branch names; it is the tag of fastavro's tuple
+        notation and the key of Avro's JSON encoding of a union.
+        """
+        return self.type
 
 
 @dataclass(eq=False, slots=True)
@@ -135,7 +145,13 @@ class _Named(AvroType):
 
     @property
     def is_named(self) -> bool:
+        """True: records, enums and fixed are named."""
         return True
+
+    @property
+    def branch_name(self) -> str:
+        """The full name."""
+        return self.fullname
 
     @property
     def name(self) -> str:

@@ -301,7 +301,7 @@ class _Parser:
             t = self._type(branch, here, namespace)
             if isinstance(t, Union):
                 raise self.fail("a union may not contain a union directly", here)
-            key = t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
+            key = t.branch_name
             if key in seen:
                 raise self.fail(
                     f"duplicate {key!r} in union (also branch {seen[key]}): a union may hold "
@@ -628,18 +628,14 @@ def _union_default_hint(t: AvroType, value: JSON) -> str:
 
 def describe_type(t: AvroType) -> str:
     """A short readable form of a type, such as ``["null", "int"]`` or ``record a.b.C``."""
-    if isinstance(t, (Record, Enum, Fixed)):
+    if isinstance(t, NamedType):
         return f"{t.type} {t.fullname}"
     if isinstance(t, Array):
         return f"array of {describe_type(t.items)}"
     if isinstance(t, Map):
         return f"map of {describe_type(t.values)}"
     if isinstance(t, Union):
-        return "[" + ", ".join(_short(b) for b in t.branches) + "]"
+        return "[" + ", ".join(json.dumps(b.branch_name) for b in t.branches) + "]"
     if isinstance(t, Primitive) and t.logical:
         return f"{t.type} ({t.logical.name})"
     return t.type
-
-
-def _short(t: AvroType) -> str:
-    return json.dumps(t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type)

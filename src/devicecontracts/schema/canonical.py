@@ -14,8 +14,8 @@ from devicecontracts.schema._nodes import (
     AvroType,
     Enum,
     Field,
-    Fixed,
     Map,
+    NamedType,
     Primitive,
     Record,
     Union,
@@ -30,7 +30,7 @@ def walk(root: AvroType) -> Iterator[AvroType]:
     stack: list[AvroType] = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, (Record, Enum, Fixed)):
+        if isinstance(node, NamedType):
             if id(node) in seen:
                 continue
             seen.add(id(node))
@@ -57,7 +57,7 @@ def to_json(root: AvroType) -> JSON:
     enclosing = [""]  # the namespace a nested definition inherits
 
     def emit(t: AvroType) -> JSON:
-        if isinstance(t, (Record, Enum, Fixed)):
+        if isinstance(t, NamedType):
             if t.fullname in done:
                 return t.fullname
             done.add(t.fullname)
@@ -118,7 +118,7 @@ def canonical_form(root: AvroType) -> str:
     dumps = json.dumps
 
     def emit(t: AvroType) -> None:
-        if isinstance(t, (Record, Enum, Fixed)):
+        if isinstance(t, NamedType):
             if t.fullname in done:
                 out.append(dumps(t.fullname, ensure_ascii=False))
                 return

@@ -21,6 +21,7 @@ from devicecontracts.schema import (
     Fixed,
     LogicalType,
     Map,
+    NamedType,
     Primitive,
     Record,
     Union,
@@ -80,7 +81,7 @@ class _Differ:
             yield from self.diff(old.items, new.items, path + "/items", f"items of {where}")
         elif isinstance(old, Map) and isinstance(new, Map):
             yield from self.diff(old.values, new.values, path + "/values", f"values of {where}")
-        elif isinstance(old, (Record, Enum, Fixed)) and isinstance(new, (Record, Enum, Fixed)):
+        elif isinstance(old, NamedType) and isinstance(new, NamedType):
             yield from self._named(old, new, path)
             if isinstance(old, Record) and isinstance(new, Record):
                 yield from self._records(old, new, path)
@@ -129,8 +130,8 @@ class _Differ:
                 path,
                 f"{where} changed from the union {describe_type(old)} to {describe_type(new)}",
             )
-        old_keys = {_branch_key(b): (i, b) for i, b in enumerate(old_b)}
-        new_keys = {_branch_key(b): (i, b) for i, b in enumerate(new_b)}
+        old_keys = {b.branch_name: (i, b) for i, b in enumerate(old_b)}
+        new_keys = {b.branch_name: (i, b) for i, b in enumerate(new_b)}
         old_left = [b for k, (_, b) in old_keys.items() if k not in new_keys and b.type != "null"]
         new_left = [b for k, (_, b) in new_keys.items() if k not in old_keys and b.type != "null"]
         # One non-null branch on each side that changed type: that is the value's type changing
@@ -346,10 +347,10 @@ def translate_path(old: AvroType, new: AvroType, path: str) -> str:
             branch = o.branches[int(token)]
             if not isinstance(n, Union):
                 break
-            keys = [_branch_key(b) for b in n.branches]
-            if _branch_key(branch) not in keys:
+            keys = [b.branch_name for b in n.branches]
+            if branch.branch_name not in keys:
                 break
-            index = keys.index(_branch_key(branch))
+            index = keys.index(branch.branch_name)
             o, n = branch, n.branches[index]
             token = str(index)
         elif token in ("symbols", "name", "size"):
@@ -374,10 +375,6 @@ def _field_added(record: Record, f: Field, path: str) -> Change:
         path,
         f"field {f.name!r} added to {record.fullname} without a default",
     )
-
-
-def _branch_key(t: AvroType) -> str:
-    return t.fullname if isinstance(t, (Record, Enum, Fixed)) else t.type
 
 
 def _j(value: object) -> str:

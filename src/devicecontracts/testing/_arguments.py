@@ -11,10 +11,7 @@ from hypothesis.strategies import SearchStrategy
 from devicecontracts.errors import SchemaError
 from devicecontracts.schema import (
     AvroType,
-    Enum,
-    Fixed,
     NamedType,
-    Record,
     Schema,
     canonical_form,
     parse_schema,
@@ -53,7 +50,7 @@ class Compiled:
     @property
     def description(self) -> str:
         """The schema as a repr shows it: a named root's full name, else its canonical form."""
-        if isinstance(self.root, (Record, Enum, Fixed)):
+        if isinstance(self.root, NamedType):
             return self.root.fullname
         return canonical_form(self.root)
 
@@ -132,7 +129,7 @@ def _named_types(
         return {}
     if isinstance(named_types, Mapping):
         for name, t in named_types.items():
-            if not isinstance(t, (Record, Enum, Fixed)):
+            if not isinstance(t, NamedType):
                 raise InvalidStrategyArgument(
                     f"named_types[{name!r}] must be a parsed record, enum or fixed, not {t!r}"
                 )
@@ -145,7 +142,7 @@ def _named_types(
     known: dict[str, NamedType] = {}
     for i, item in enumerate(named_types):
         root = as_root(item, None if isinstance(item, Schema) else known)
-        defined = [t for t in walk(root) if isinstance(t, (Record, Enum, Fixed))]
+        defined = [t for t in walk(root) if isinstance(t, NamedType)]
         if not defined:
             raise InvalidStrategyArgument(f"named_types[{i}] defines no named type")
         known.update((t.fullname, t) for t in defined)

@@ -50,6 +50,7 @@ from devicecontracts.schema import (
     Field,
     Fixed,
     Map,
+    NamedType,
     Primitive,
     Record,
     Union,
@@ -57,7 +58,7 @@ from devicecontracts.schema import (
     walk,
 )
 from devicecontracts.testing._errors import InvalidStrategyArgument
-from devicecontracts.testing._unions import ambiguous_branches, branch_name
+from devicecontracts.testing._unions import ambiguous_branches
 
 __all__ = ["Drawer", "Node", "Options", "compile_schema", "override_keys"]
 
@@ -231,7 +232,7 @@ def override_keys(root: AvroType) -> tuple[dict[str, AvroType], dict[str, tuple[
     named: dict[str, AvroType] = {}
     fields: dict[str, tuple[Record, Field]] = {}
     for node in walk(root):
-        if isinstance(node, (Record, Enum, Fixed)):
+        if isinstance(node, NamedType):
             named[node.fullname] = node
         if isinstance(node, Record):
             for f in node.fields:
@@ -436,7 +437,7 @@ class _Compiler:
             node = self.node(branch, depth)
             if node is None:
                 continue  # this branch recurses past max_depth: the others stand in
-            drawer = _tagged(branch_name(branch), node.draw) if i in tagged else node.draw
+            drawer = _tagged(branch.branch_name, node.draw) if i in tagged else node.draw
             # null first: hypothesis shrinks the branch index towards 0.
             if branch.type == "null":
                 drawers.insert(0, drawer)

@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from devicecontracts.schema import Array, AvroType, Enum, Fixed, Map, Primitive, Record, Union
 
-__all__ = ["ambiguous_branches", "branch_for", "branch_name", "produces", "value_kind"]
+__all__ = ["ambiguous_branches", "branch_for", "produces", "value_kind"]
 
 _INT_LIKE: Final = frozenset({"int", "long"})
 # Logical types on int or long whose values are Python objects rather than ints.
@@ -33,13 +33,6 @@ _TEMPORAL: Final = {
     "local-timestamp-millis": "datetime",
     "local-timestamp-micros": "datetime",
 }
-
-
-def branch_name(t: AvroType) -> str:
-    """The name fastavro's tuple notation uses for a union branch."""
-    if isinstance(t, (Record, Enum, Fixed)):
-        return t.fullname
-    return t.type
 
 
 def _logical(t: AvroType) -> str | None:
@@ -171,7 +164,7 @@ def branch_for(value: Any, union: Union) -> tuple[AvroType, Any]:
     """
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
         for branch in union.branches:
-            if branch_name(branch) == value[0]:
+            if branch.branch_name == value[0]:
                 return branch, value[1]
         raise ValueError(f"union has no branch named {value[0]!r}")
     kind = value_kind(value)

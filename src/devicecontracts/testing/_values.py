@@ -13,7 +13,7 @@ from typing import Any
 import fastavro
 
 from devicecontracts.schema import Array, AvroType, Map, Record, Schema, Union, to_json
-from devicecontracts.testing._unions import branch_for, branch_name
+from devicecontracts.testing._unions import branch_for
 
 __all__ = ["as_read", "decode", "encode", "fastavro_schema", "untag", "values_equal"]
 
@@ -97,7 +97,7 @@ def _tag_named(value: Any, t: AvroType) -> Any:
     if isinstance(t, Union):
         branch, inner = branch_for(value, t)
         read = _tag_named(inner, branch)
-        return (branch_name(branch), read) if branch.is_named else read
+        return (branch.branch_name, read) if branch.is_named else read
     if isinstance(t, Record) and isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
