@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from devicecontracts.catalog import load_catalog
 from devicecontracts.catalog.lock import (
     Lock,
     LockEntry,
     Reference,
     content_hash,
     read_lock,
+    record_releases,
     write_lock,
 )
 from devicecontracts.errors import LockError
 
-from .support import BUNDLED
+from .support import BUNDLED, copy_bundled
 
 
 def sample_lock(path: Path) -> Lock:
@@ -144,3 +146,28 @@ def test_reference_version_is_found_by_full_name() -> None:
     entry = LockEntry("f", "c", (Reference("a.B", "a.B", 3),))
     assert entry.reference_version("a.B") == 3
     assert entry.reference_version("a.C") is None
+
+
+def test_release_mints_one_entry_and_keeps_it(tmp_path: Path) -> None:
+    """Lock.release records a version's fingerprint, content hash and pinned references once;
+    releasing it again keeps the first entry."""
+    catalog = load_catalog(copy_bundled(tmp_path / "schemas"))
+    catalog.lock.subjects.clear()
+    contract = catalog.contracts["telemetry"]
+    v = contract.versions[-1]
+    assert v.schema is not None
+    entry = catalog.lock.release(contract.subject, v)
+    assert entry == LockEntry(v.schema.fingerprint, content_hash(v.schema.source), v.references)
+    assert entry.references, "telemetry references its shared header"
+    entry.ids["prod"] = 1
+    assert catalog.lock.release(contract.subject, v) is entry
+
+
+def test_record_releases_adds_each_parsed_unreleased_version_once(tmp_path: Path) -> None:
+    """record_releases releases every version not in the lock, then finds nothing to add."""
+    catalog = load_catalog(copy_bundled(tmp_path / "schemas"))
+    catalog.lock.subjects.clear()
+    added = record_releases(catalog)
+    assert len(added) == sum(len(c.versions) for c in catalog.contracts.values())
+    assert all(catalog.lock.entry(s, n) is not None for s, n in added)
+    assert record_releases(catalog) == []

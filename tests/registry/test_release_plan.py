@@ -15,7 +15,6 @@ from devicecontracts.registry.release import (
     VersionAction,
     drift_findings,
     plan_release,
-    record_registered,
     registry_references,
     release_findings,
 )
@@ -170,13 +169,13 @@ def test_references_are_pinned_to_registry_version_numbers(tmp_path: Path):
 def test_recording_an_id_releases_the_version_and_is_idempotent(tmp_path: Path):
     """Recording an id adds the lock entry once; recording the same id again changes nothing."""
     catalog = load_catalog(small_catalog(tmp_path / "c"))
-    contract = catalog.contracts["point"]
-    v = contract.versions[0]
-    assert record_registered(catalog, contract, v, "prod", 3) is True
+    v = catalog.contracts["point"].versions[0]
+    assert catalog.lock.record_id(POINT_SUBJECT, v, "prod", 3) is True
     assert catalog.lock.entry(POINT_SUBJECT, 1).ids == {"prod": 3}
-    assert record_registered(catalog, contract, v, "prod", 3) is False
-    assert record_registered(catalog, contract, v, "dev", 8) is True
+    assert catalog.lock.record_id(POINT_SUBJECT, v, "prod", 3) is False
+    assert catalog.lock.record_id(POINT_SUBJECT, v, "dev", 8) is True
     assert catalog.lock.entry(POINT_SUBJECT, 1).ids == {"prod": 3, "dev": 8}
+    assert catalog.lock.ids("dev") == {(POINT_SUBJECT, 1): 8}
 
 
 @settings(max_examples=60, deadline=None)

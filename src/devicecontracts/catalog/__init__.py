@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from devicecontracts.catalog._load import (
         load_catalog as load_catalog,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog.lock import (
         record_releases as record_releases,
     )
 
@@ -62,9 +62,13 @@ __all__ = [
 ]
 
 
+_HOMES = {"record_releases": "devicecontracts.catalog.lock"}
+
+
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        return getattr(importlib.import_module("devicecontracts.catalog._load"), name)
+        home = _HOMES.get(name, "devicecontracts.catalog._load")
+        return getattr(importlib.import_module(home), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

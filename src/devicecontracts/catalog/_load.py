@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devicecontracts.catalog.lock import Lock, LockEntry, Reference, content_hash, read_lock
+from devicecontracts.catalog.lock import Lock, LockEntry, Reference, read_lock
 from devicecontracts.errors import CatalogError, Location, SchemaError, UnknownTypeError
 from devicecontracts.schema import (
     NamedType,
@@ -48,7 +48,6 @@ __all__ = [
     "SchemaVersion",
     "display_path",
     "load_catalog",
-    "record_releases",
 ]
 
 CATALOG_FILE = "catalog.toml"
@@ -553,24 +552,3 @@ def _exports(v: SchemaVersion) -> dict[str, NamedType]:
     """The named types a referenced version brings: its own and those it references."""
     assert v.schema is not None
     return {t.fullname: t for t in walk(v.schema.root) if isinstance(t, NamedType)}
-
-
-def record_releases(catalog: Catalog) -> list[tuple[str, int]]:
-    """Add every parsed, unreleased version to ``catalog.lock`` (in memory); what was added.
-
-    Each entry pins the shared-type versions the schema was resolved against, so later shared
-    versions never change what a released message means.
-    """
-    added: list[tuple[str, int]] = []
-    for contract in catalog.ordered():
-        released = catalog.lock.subjects.setdefault(contract.subject, {})
-        for v in contract.versions:
-            if v.version in released or v.schema is None:
-                continue
-            released[v.version] = LockEntry(
-                v.schema.fingerprint, content_hash(v.schema.source), v.references
-            )
-            added.append((contract.subject, v.version))
-        if not released:
-            del catalog.lock.subjects[contract.subject]
-    return added

@@ -13,6 +13,10 @@ For each subject and released version it records
 A released version that is edited, deleted or renumbered no longer matches its entry, and
 ``contracts check`` fails. The file is written atomically (temporary file, fsync, rename), keys
 sorted, so it diffs cleanly in review.
+
+Every change to a lock is made here: `Lock.release` mints an entry, `Lock.record_id` records
+a registry id, `record_releases` releases a whole catalog. This module imports neither the
+schema parser nor the catalog loader at run time: the runtime reads locks on a cold start.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devicecontracts.errors import Location, LockError
+
+if TYPE_CHECKING:
+    from devicecontracts.catalog._load import Catalog, SchemaVersion
 
 __all__ = [
     "LOCK_FORMAT",
@@ -33,6 +40,7 @@ __all__ = [
     "Reference",
     "content_hash",
     "read_lock",
+    "record_releases",
     "write_lock",
 ]
 
@@ -83,6 +91,53 @@ class Lock:
     def released(self, subject: str) -> dict[int, LockEntry]:
         """Every released version of a subject, by number."""
         return self.subjects.get(subject, {})
+
+    def release(self, subject: str, v: SchemaVersion) -> LockEntry:
+        """Release the parsed version ``v`` of ``subject`` (in memory) and return its entry;
+        a version released already keeps the entry it has.
+
+        The entry pins the shared-type versions ``v`` was resolved against, so later shared
+        versions never change what a released message means.
+        """
+        released = self.subjects.setdefault(subject, {})
+        entry = released.get(v.version)
+        if entry is None:
+            assert v.schema is not None, "only a parsed version can be released"
+            entry = LockEntry(v.schema.fingerprint, content_hash(v.schema.source), v.references)
+            released[v.version] = entry
+        return entry
+
+    def record_id(self, subject: str, v: SchemaVersion, env: str, schema_id: int) -> bool:
+        """Record (in memory) that ``v`` of ``subject`` has ``schema_id`` in environment
+        ``env``, releasing it first when it is not released yet (as ``contracts lock`` would).
+        Returns whether the lock changed."""
+        created = self.entry(subject, v.version) is None
+        entry = self.release(subject, v)
+        if entry.ids.get(env) == schema_id:
+            return created
+        entry.ids[env] = schema_id  # ids is the one mutable part of an entry: ids per environment
+        return True
+
+    def ids(self, env: str) -> dict[tuple[str, int], int]:
+        """The schema ids recorded for environment ``env``, by (subject, version)."""
+        return {
+            (subject, number): entry.ids[env]
+            for subject, versions in self.subjects.items()
+            for number, entry in versions.items()
+            if env in entry.ids
+        }
+
+
+def record_releases(catalog: Catalog) -> list[tuple[str, int]]:
+    """Release every parsed, unreleased version of ``catalog`` in ``catalog.lock`` (in memory);
+    returns what was added, as (subject, version)."""
+    added: list[tuple[str, int]] = []
+    for contract in catalog.ordered():
+        for v in contract.versions:
+            if v.schema is not None and catalog.lock.entry(contract.subject, v.version) is None:
+                catalog.lock.release(contract.subject, v)
+                added.append((contract.subject, v.version))
+    return added
 
 
 def content_hash(source: Any) -> str:

@@ -50,7 +50,6 @@ from devicecontracts.registry.release import (
     SubjectPlan,
     VersionAction,
     drift_findings,
-    lock_ids,
     plan_release,
     preflight_findings,
     release_findings,
@@ -343,7 +342,7 @@ def run_register(
     try:
         with SchemaRegistry(settings) as registry:
             plan = run.plan = plan_release(catalog, gather(catalog, registry), options.env)
-            run.findings += release_findings(plan, lock_ids(catalog, options.env))
+            run.findings += release_findings(plan, catalog.lock.ids(options.env))
             if text:
                 _echo_plan(plan)
             blocked = _has_errors(run.findings)
@@ -543,7 +542,7 @@ def run_check(
         results = preflight(
             plan, registry, lambda sp: sp.effective_level if sp.facts.live else sp.level
         )
-    drift = drift_findings(plan, lock_ids(catalog, options.env)) + preflight_findings(results)
+    drift = drift_findings(plan, catalog.lock.ids(options.env)) + preflight_findings(results)
     findings = report.findings + drift
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings = len(findings) - errors

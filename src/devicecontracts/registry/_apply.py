@@ -23,7 +23,6 @@ from devicecontracts.registry.release import (
     VersionAction,
     inlined_text,
     our_verdict,
-    record_registered,
     registry_references,
     release_order,
     schema_text,
@@ -215,6 +214,6 @@ def register(
 def _record(
     catalog: Catalog, sp: SubjectPlan, v: SchemaVersion, schema_id: int, *, env: str, o: Outcome
 ) -> None:
-    if record_registered(catalog, sp.contract, v, env, schema_id):
+    if catalog.lock.record_id(sp.subject, v, env, schema_id):
         o.lock_changed = True
         o.ids_recorded.append((sp.subject, v.version, schema_id))

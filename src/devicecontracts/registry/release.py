@@ -18,8 +18,8 @@ before the messages that reference them):
 It also says which subject levels must be set, and `release_findings` / `drift_findings` turn
 the plan into findings. `registry_references` pins a version's references to the registry's
 version numbers; `our_verdict` computes our engine's verdict on exactly what the registry
-compares, so the two can be put side by side; `record_registered` writes the ids the registry
-returned into the lock, per environment.
+compares, so the two can be put side by side. The ids the registry returns are recorded in the
+lock by `Lock.record_id` (``devicecontracts.catalog.lock``, where every lock change is made).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
-from devicecontracts.catalog.lock import LockEntry, Reference, content_hash
+from devicecontracts.catalog.lock import Reference, content_hash
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
 from devicecontracts.schema.compatibility import (
@@ -50,11 +50,9 @@ __all__ = [
     "VersionPlan",
     "drift_findings",
     "inlined_text",
-    "lock_ids",
     "our_verdict",
     "plan_release",
     "preflight_findings",
-    "record_registered",
     "registry_references",
     "release_findings",
     "release_order",
@@ -561,7 +559,7 @@ _CONTEXT = ("{oldSchemaVersion:", "{oldSchema:", "{validateFields:", "{compatibi
 
 
 # ---------------------------------------------------------------------------------------------
-# Texts, references and the lock
+# Texts and references
 
 
 def schema_text(v: SchemaVersion) -> str:
@@ -588,34 +586,3 @@ def registry_references(
             return None
         pinned.append(Reference(ref.name, ref.subject, number))
     return tuple(pinned)
-
-
-def record_registered(
-    catalog: Catalog, contract: Contract, v: SchemaVersion, env: str, schema_id: int
-) -> bool:
-    """Record in ``catalog.lock`` (in memory) that ``v`` has ``schema_id`` in ``env``.
-
-    A version not released yet is released now, pinned to the shared versions it was resolved
-    against, as ``contracts lock`` would. Returns whether the lock changed.
-    """
-    assert v.schema is not None
-    released = catalog.lock.subjects.setdefault(contract.subject, {})
-    entry = released.get(v.version)
-    created = entry is None
-    if entry is None:
-        entry = LockEntry(v.schema.fingerprint, content_hash(v.schema.source), v.references)
-        released[v.version] = entry
-    if entry.ids.get(env) == schema_id:
-        return created
-    entry.ids[env] = schema_id  # ids is the one mutable part of an entry: ids per environment
-    return True
-
-
-def lock_ids(catalog: Catalog, env: str) -> dict[tuple[str, int], int]:
-    """The ids the lock records for ``env``, by (subject, version)."""
-    return {
-        (subject, number): entry.ids[env]
-        for subject, versions in catalog.lock.subjects.items()
-        for number, entry in versions.items()
-        if env in entry.ids
-    }
