@@ -103,6 +103,28 @@ def test_consumer_path_never_imports_cli_testing_or_registry_client(tmp_path: Pa
     assert loaded.isdisjoint(NEVER_ON_THE_RUNTIME_PATH), loaded & set(NEVER_ON_THE_RUNTIME_PATH)
 
 
+def test_a_configured_registry_costs_nothing_while_the_lock_knows_the_ids(tmp_path: Path) -> None:
+    """With the registry configured as the CLI configures it (SCHEMA_REGISTRY_URL and
+    credentials) next to the lock, decoding an id the lock knows imports no confluent-kafka
+    and no governance code: the registry is only the fallback."""
+    lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
+    result = run(
+        CONSUMER.format(package=MODELS_PACKAGE),
+        v1_value().hex(),
+        env={
+            "DEVICECONTRACTS_ENVIRONMENT": "prod",
+            "DEVICECONTRACTS_LOCK": str(lock),
+            "SCHEMA_REGISTRY_URL": "http://127.0.0.1:9",  # nothing listens: never asked
+            "SCHEMA_REGISTRY_API_KEY": "key",
+            "SCHEMA_REGISTRY_API_SECRET": "secret",
+        },
+    )
+
+    assert result["sequence"] == 41
+    loaded = set(result["modules"])  # type: ignore[arg-type]
+    assert loaded.isdisjoint(NEVER_ON_THE_RUNTIME_PATH), loaded & set(NEVER_ON_THE_RUNTIME_PATH)
+
+
 def test_older_model_is_imported_only_when_a_message_needs_it(tmp_path: Path) -> None:
     """The v1 model module is not imported until a v1 value arrives; decoding it imports it."""
     lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
