@@ -39,7 +39,9 @@ DeviceContractsError
 ```
 
 Every error carries a `Location` saying where the problem is (file, subject, version, schema
-path, line and column, whichever are known) and a message that says what to do. The CLI turns
+path, line and column for a schema; topic, partition, offset and schema id for a Kafka record;
+whichever are known) and a message that says what to do; `DeviceContractsError.at` fills in
+more of it, on a copy. The CLI turns
 these into findings or exit code 2; it never shows a traceback for them.
 """
 
@@ -81,7 +83,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Location:
-    """Where something is: any of file, subject, version, JSON path in a schema, line, column."""
+    """Where something is: any of file, subject, version, JSON path in a schema, line, column,
+    or the Kafka record: topic, partition, offset and the schema id its header names."""
 
     file: str | None = None
     subject: str | None = None
@@ -89,10 +92,19 @@ class Location:
     path: str | None = None
     line: int | None = None
     column: int | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    schema_id: int | None = None
 
     def describe(self) -> str:
-        """A short human form, such as ``schemas/alarm/v2.avsc:14:5 (/fields/3/default)``."""
+        """A short human form, such as ``schemas/alarm/v2.avsc:14:5 (/fields/3/default)`` or
+        ``topic fleet.alarms, partition 3, offset 1234, schema id 7``."""
         parts: list[str] = []
+        for name in ("topic", "partition", "offset", "schema_id"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name.replace('_', ' ')} {value}")
         if self.file is not None:
             where = self.file
             if self.line is not None:
@@ -197,56 +209,50 @@ class CodegenError(DeviceContractsError):
 class DecodeError(DeviceContractsError):
     """Bytes that cannot become a typed message: the consumer's poison pill.
 
-    ``topic``, ``partition`` and ``offset`` say which Kafka record it was and ``schema_id``
-    which writer schema its header named, each when known (None otherwise); the message starts
-    with them. The bytes are never part of the message. A Lambda handler reports such a record
-    as a batch item failure and carries on with the rest of the batch.
+    Its `Location` says which Kafka record it was (``topic``, ``partition``, ``offset``) and
+    which writer schema its header named (``schema_id``), each when known (None otherwise); the
+    message starts with them. The serde fills them in with `DeviceContractsError.at`, on a copy.
+    The bytes are never part of the message. A Lambda handler sends such a record to its
+    dead-letter sink (or reports it) and carries on with the rest of the batch.
     """
 
     def __init__(
         self,
         message: str,
+        location: Location | None = None,
         *,
         topic: str | None = None,
         partition: int | None = None,
         offset: int | None = None,
         schema_id: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-        self.schema_id = schema_id
+        """``topic``, ``partition``, ``offset`` and ``schema_id`` are shorthand for `Location`
+        fields (a given location keeps those it has)."""
+        super().__init__(message, location)
+        self.location = replace(
+            Location(topic=topic, partition=partition, offset=offset, schema_id=schema_id),
+            **{k: v for k, v in vars(self.location).items() if v is not None},
+        )
 
-    def locate(
-        self,
-        *,
-        topic: str | None = None,
-        partition: int | None = None,
-        offset: int | None = None,
-        schema_id: int | None = None,
-    ) -> None:
-        """Fill in the record's coordinates that are still unknown (known ones are kept)."""
-        if self.topic is None:
-            self.topic = topic
-        if self.partition is None:
-            self.partition = partition
-        if self.offset is None:
-            self.offset = offset
-        if self.schema_id is None:
-            self.schema_id = schema_id
+    @property
+    def topic(self) -> str | None:
+        """The Kafka topic of the record, when known."""
+        return self.location.topic
 
-    def __str__(self) -> str:
-        parts = []
-        if self.topic is not None:
-            parts.append(f"topic {self.topic}")
-        if self.partition is not None:
-            parts.append(f"partition {self.partition}")
-        if self.offset is not None:
-            parts.append(f"offset {self.offset}")
-        if self.schema_id is not None:
-            parts.append(f"schema id {self.schema_id}")
-        return f"{', '.join(parts)}: {self.message}" if parts else self.message
+    @property
+    def partition(self) -> int | None:
+        """The partition of the record, when known."""
+        return self.location.partition
+
+    @property
+    def offset(self) -> int | None:
+        """The offset of the record, when known."""
+        return self.location.offset
+
+    @property
+    def schema_id(self) -> int | None:
+        """The writer schema id in the record's header, when it could be read."""
+        return self.location.schema_id
 
 
 class BadMagicByte(DecodeError):

@@ -45,7 +45,7 @@ from devicecontracts._runtime.lookup import (
     SchemaIds,
     WriterSchemas,
 )
-from devicecontracts._runtime.plans import AvroModel, ReadPlan, plan_read, writer_schema
+from devicecontracts._runtime.plans import AvroModel, ReadPlan, plan_for, plan_read
 from devicecontracts._runtime.wire import HEADER_SIZE, header, schema_id_of
 from devicecontracts.errors import DecodeError
 
@@ -114,11 +114,12 @@ class Deserializer(Generic[M]):
             if plan is None:
                 plan = self._plan(schema_id)
             if isinstance(plan, DecodeError):
-                raise _fresh(plan)
+                raise plan  # located below on a copy: the cached error never changes
             return cast(M, plan.decode(data))
         except DecodeError as exc:
-            exc.locate(topic=topic, partition=partition, offset=offset, schema_id=schema_id)
-            raise
+            raise exc.at(
+                topic=topic, partition=partition, offset=offset, schema_id=schema_id
+            ) from None
 
     def _plan(self, schema_id: int) -> ReadPlan | DecodeError:
         writer = self.schemas.get(schema_id)  # UnknownSchemaId is not cached: ids can appear
@@ -139,14 +140,6 @@ class Deserializer(Generic[M]):
         if data is None:
             return None
         return self.decode(data, topic=getattr(ctx, "topic", None))
-
-
-def _fresh(exc: DecodeError) -> DecodeError:
-    """A copy of a cached error, so locating and raising it never changes the cached one."""
-    clone = type(exc).__new__(type(exc))
-    clone.__dict__.update(exc.__dict__)
-    clone.args = exc.args
-    return clone
 
 
 class Serializer:
@@ -216,26 +209,17 @@ def decode(
 ) -> M:
     """Read one framed value into ``model`` without any lookup: for tests and tools.
 
-    ``writer`` is the schema the value was written with, a model class or schema JSON; by
-    default the model's own. The header's id is checked for framing but not looked up. Use a
-    `Deserializer` for anything that reads more than a few values: it plans each id once.
+    ``writer`` is the schema the value was written with: a model class, schema JSON text or a
+    schema dict; by default the model's own. The header's id is checked for framing but not
+    looked up. Use a `Deserializer` for anything that reads values of several writer ids: it
+    looks each id up once.
     """
     schema_id = None
     try:
         schema_id = schema_id_of(data)
-        if writer is None or isinstance(writer, type):
-            source: type[AvroModel] = model if writer is None else writer
-            prepared = writer_schema(
-                source.avro_schema_json,
-                fingerprint=source.avro_fingerprint,
-                parsed=source.parsed_avro_schema(),
-            )
-        else:
-            prepared = writer_schema(writer)
-        return cast(M, plan_read(prepared, (model,)).decode(data))
+        return cast(M, plan_for(model, writer).decode(data))
     except DecodeError as exc:
-        exc.locate(topic=topic, partition=partition, offset=offset, schema_id=schema_id)
-        raise
+        raise exc.at(topic=topic, partition=partition, offset=offset, schema_id=schema_id) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ duration                   `Duration`                                   three un
                                                                         counts
 =========================  ==========================================  ========================
 
-`AvroRecord` is the base class of every generated record model.
+`devicecontracts.record.AvroRecord` is the base class of every generated record model.
 
 Unions: a record or enum branch is its own class, so its branch always survives a round trip
 (two same-shaped records included): models write it in fastavro's tuple notation
@@ -46,19 +46,18 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import functools
-import io
-import json
 import math
 import re
 import struct
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Self, TypeAlias
 
 from annotated_types import Interval
-from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic import AfterValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN
 
 __all__ = [
     "INT32_MAX",
@@ -67,7 +66,6 @@ __all__ = [
     "INT64_MIN",
     "UINT32_MAX",
     "AvroDecimal",
-    "AvroRecord",
     "Duration",
     "Float32",
     "Int32",
@@ -85,8 +83,8 @@ __all__ = [
     "untagged",
 ]
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+INT32_MIN, INT32_MAX = INT_MIN, INT_MAX
+INT64_MIN, INT64_MAX = LONG_MIN, LONG_MAX
 UINT32_MAX = 2**32 - 1
 
 _UTC = _dt.UTC
@@ -528,142 +526,11 @@ def untagged(value: Any) -> Any:
     return value[1] if type(value) is tuple else value
 
 
-# ---------------------------------------------------------------------------------------------
-# The base of every generated record model
+def __getattr__(name: str) -> Any:
+    # Models generated before `AvroRecord` moved to `devicecontracts.record` import it from
+    # here; they keep working (PEP 562: loaded only when asked for).
+    if name == "AvroRecord":
+        from devicecontracts.record import AvroRecord
 
-_PARSED: dict[type, Any] = {}
-_SCHEMAS: dict[type, Any] = {}
-
-
-class AvroRecord(BaseModel):
-    """Base class of the generated record models.
-
-    A generated model *is* its Avro schema: `avro_schema_json` is the exact standalone schema
-    (references inlined), `avro_fingerprint` the SHA-256 of its Parsing Canonical Form, and
-    `to_avro_dict` / `from_avro_dict` convert field by field to and from exactly what fastavro
-    writes and reads for it, union branches named so they survive the round trip.
-
-    Models validate on construction and on assignment, reject unknown fields, and accept both
-    attribute names and Avro field names (``class_`` and ``class``); dumps use the Avro names.
-    """
-
-    model_config = ConfigDict(
-        defer_build=True,
-        extra="forbid",
-        validate_assignment=True,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        protected_namespaces=(),
-        ser_json_bytes="base64",
-        val_json_bytes="base64",
-        ser_json_inf_nan="constants",
-    )
-
-    avro_name: ClassVar[str] = ""
-    """The record's Avro full name."""
-    avro_fingerprint: ClassVar[str] = ""
-    """``sha256:`` and the hex SHA-256 of the schema's Parsing Canonical Form."""
-    avro_schema_json: ClassVar[str] = ""
-    """The record's standalone Avro schema as JSON text."""
-
-    def to_avro_dict(self) -> dict[str, Any]:
-        """The record as fastavro writes it: wire field names, union branches as tuples."""
-        raise NotImplementedError  # every generated model overrides it
-
-    @classmethod
-    def from_avro_dict(cls, data: Mapping[str, Any]) -> Self:
-        """A model from what fastavro reads (``return_named_type=True`` keeps union branches).
-
-        Also accepts `to_avro_dict` output and untagged union values (then same-shaped record
-        branches cannot be told apart: the first one that fits is taken).
-        """
-        raise NotImplementedError  # every generated model overrides it
-
-    @classmethod
-    def avro_defaults(cls) -> dict[str, Any]:
-        """The record's field defaults, by Avro field name, in the form fastavro writes."""
-        return {}
-
-    @classmethod
-    def avro_schema(cls) -> Any:
-        """The record's Avro schema as parsed JSON (shared: do not modify it)."""
-        schema = _SCHEMAS.get(cls)
-        if schema is None:
-            schema = _SCHEMAS[cls] = json.loads(cls.avro_schema_json)
-        return schema
-
-    @classmethod
-    def parsed_avro_schema(cls) -> Any:
-        """The schema parsed by ``fastavro.parse_schema``, once per class, on first use."""
-        parsed = _PARSED.get(cls)
-        if parsed is None:
-            from fastavro import parse_schema
-
-            parsed = _PARSED[cls] = parse_schema(json.loads(cls.avro_schema_json))
-        return parsed
-
-    def to_avro_bytes(self) -> bytes:
-        """Avro binary of this record without any framing (``fastavro.schemaless_writer``)."""
-        from fastavro import schemaless_writer
-
-        out = io.BytesIO()
-        schemaless_writer(out, type(self).parsed_avro_schema(), self.to_avro_dict())
-        return out.getvalue()
-
-    @classmethod
-    def from_avro_bytes(cls, data: bytes, *, writer_schema: Any = None) -> Self:
-        """A model from unframed Avro binary.
-
-        ``writer_schema`` (schema JSON or a fastavro-parsed schema) is the schema the bytes were
-        written with when it is not this model's: Avro schema resolution then reads them into
-        this model (defaults for missing fields, enum defaults for unknown symbols). Reading many
-        messages, pass it parsed (``fastavro.parse_schema``) so it is parsed once.
-        """
-        from fastavro import parse_schema, schemaless_reader
-
-        if writer_schema is None:
-            writer, reader = cls.parsed_avro_schema(), None
-        else:
-            writer, reader = parse_schema(writer_schema), _resolving_schema(cls)
-        datum: Any = schemaless_reader(io.BytesIO(data), writer, reader, return_named_type=True)
-        return cls.from_avro_dict(datum)
-
-
-_RESOLVING: dict[type, Any] = {}
-
-
-def _resolving_schema(model: type[AvroRecord]) -> Any:
-    """The model's parsed schema with every field default in fastavro's read form.
-
-    For a field the writer lacks, fastavro's reader fills in the reader's JSON default as it
-    is: a timestamp as an int, a decimal or bytes as a string. Here each record of the schema
-    gets its model class's `AvroRecord.avro_defaults` instead, once per class.
-    """
-    resolving = _RESOLVING.get(model)
-    if resolving is not None:
-        return resolving
-    from fastavro import parse_schema
-
-    module = sys.modules[model.__module__]
-    classes = {
-        c.avro_name: c
-        for c in vars(module).values()
-        if isinstance(c, type) and issubclass(c, AvroRecord) and c.avro_name
-    }
-    classes[model.avro_name] = model
-    resolving = parse_schema(json.loads(model.avro_schema_json))
-    stack: list[Any] = [resolving]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            if node.get("type") == "record" and node.get("name") in classes:
-                defaults = classes[node["name"]].avro_defaults()
-                for field in node["fields"]:
-                    if "default" in field and field["name"] in defaults:
-                        field["default"] = defaults[field["name"]]
-            stack.extend(v for k, v in node.items() if k in ("type", "fields", "items", "values"))
-    _RESOLVING[model] = resolving
-    return resolving
+        return AvroRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,56 +11,66 @@ per-message cost a straightforward reader pays:
   symbols added) are read with the writer's schema alone: Avro resolution would only add the
   defaults, which the model's validation adds too.
 
-Three hazards of fastavro's reader are guarded against here, because a consumer must survive
-any bytes a topic can hold:
+Four hazards of fastavro's reader are guarded against here, because a consumer must survive
+any bytes a topic can hold, in time linear in their size:
 
 * a recursive schema lets a few kilobytes of garbage nest deep enough to overflow the C stack
   of fastavro's compiled reader (a segfault): such schemas are read with fastavro's pure-Python
   reader, whose depth Python's recursion limit bounds;
 * an array of items that take no bytes (null, an empty record, a fixed of size 0) lets a
   five-byte body claim 2**60 items, built one by one: such writer schemas are refused;
+* fastavro turns a decimal's bytes into a `Decimal` in time quadratic in their length (500 KB
+  took 27 s) and only then applies the precision: decimals are read by `read_decimal`, which
+  refuses more bytes than the declared precision needs before converting anything;
 * everything else fastavro raises on bad input (EOFError, IndexError, OverflowError, ...)
-  becomes a typed `DecodeError`. Length prefixes cannot allocate: fastavro reads strings and
-  bytes with ``BytesIO.read``, which returns at most what is left, and then checks the length.
+  becomes a typed `DecodeError` (``diagnose`` says which). Length prefixes cannot allocate:
+  fastavro reads strings and bytes with ``BytesIO.read``, which returns at most what is left,
+  and then checks the length.
 """
 
 from __future__ import annotations
 
+import copy
+import decimal
 import functools
 import io
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Final, Protocol, Self
 
 import fastavro
+from fastavro.read import LOGICAL_READERS
 
-from devicecontracts._runtime.wire import HEADER_SIZE
-from devicecontracts.errors import (
-    CorruptPayload,
-    DecodeError,
-    SchemaMismatch,
-    TruncatedMessage,
+from devicecontracts._avro import PRIMITIVE_TYPES, qualify
+from devicecontracts._runtime.diagnose import (
+    read_failure,
+    truncated,
+    type_name,
+    validation_summary,
 )
+from devicecontracts._runtime.wire import HEADER_SIZE
+from devicecontracts.errors import CorruptPayload, DecodeError, SchemaError, SchemaMismatch
 
 __all__ = [
     "AvroModel",
     "ReadPlan",
     "WriterSchema",
     "extends",
+    "plan_for",
     "plan_read",
+    "read_decimal",
     "validates_directly",
     "writer_schema",
 ]
 
-_PRIMITIVES: Final = frozenset(
-    {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
-)
+_PRIMITIVES: Final = PRIMITIVE_TYPES
 
 
 class AvroModel(Protocol):
     """What serde needs of a message model: the API every generated model has.
 
-    The generated models (`devicecontracts.types.AvroRecord` subclasses) implement it; so can a
+    The generated models (`devicecontracts.record.AvroRecord` subclasses) implement it; so can a
     hand-written class.
     """
 
@@ -95,12 +105,15 @@ class WriterSchema:
     ``name`` is the full name of the top-level type; ``fingerprint`` the ``sha256:`` of its
     Parsing Canonical Form when known; ``unreadable`` says why bytes of this schema are refused
     (None when they are not); ``described`` names it in messages (``fleet.telemetry-value v2``).
+    ``guarded`` is what fastavro reads with: ``parsed``, or a copy whose decimals are read by
+    `read_decimal`.
     """
 
     __slots__ = (
         "aliases",
         "described",
         "fingerprint",
+        "guarded",
         "name",
         "parsed",
         "read",
@@ -123,6 +136,7 @@ class WriterSchema:
         described: str,
     ) -> None:
         self.parsed = parsed
+        self.guarded = _guard_decimals(parsed)
         self.source = source
         self.name = name
         self.fingerprint = fingerprint
@@ -148,7 +162,15 @@ def writer_schema(
     ``parsed`` is the fastavro-parsed form when the caller already has it (a model's).
     """
     if parsed is None:
-        parsed = fastavro.parse_schema(json.loads(source) if isinstance(source, str) else source)
+        try:
+            parsed = fastavro.parse_schema(
+                json.loads(source) if isinstance(source, str) else source
+            )
+        except Exception as exc:  # fastavro's schema errors have no common base
+            raise SchemaError(
+                f"the writer schema {described or ''}is not a valid Avro schema: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
     recursive, zero_width_array = _analyse(parsed)
     unreadable = None
     if zero_width_array is not None:
@@ -157,7 +179,7 @@ def writer_schema(
             "an empty record or a fixed of size 0): a few bytes could claim 2**60 of them, so "
             "this consumer refuses the schema; change it to carry a count instead"
         )
-    name = _type_name(parsed)
+    name = type_name(parsed)
     return WriterSchema(
         parsed=parsed,
         source=source,
@@ -179,22 +201,11 @@ def _python_reader() -> Reader:
     return schemaless_reader
 
 
-def _type_name(parsed: Any) -> str:
-    if isinstance(parsed, dict):
-        return str(parsed.get("name") or parsed.get("type"))
-    if isinstance(parsed, list):
-        return "union"
-    return str(parsed)
-
-
 def _aliases(parsed: Any, name: str) -> frozenset[str]:
     if not isinstance(parsed, dict):
         return frozenset()
     namespace = name.rpartition(".")[0]
-    return frozenset(
-        alias if "." in alias or not namespace else f"{namespace}.{alias}"
-        for alias in parsed.get("aliases", ())
-    )
+    return frozenset(qualify(alias, namespace) for alias in parsed.get("aliases", ()))
 
 
 def _analyse(parsed: Any) -> tuple[bool, str | None]:
@@ -270,26 +281,29 @@ class ReadPlan:
         )
         self._read = functools.partial(
             writer.read,
-            writer_schema=writer.parsed,
+            writer_schema=writer.guarded,
             reader_schema=reader_schema,
             return_named_type=not self.direct,
         )
 
-    def decode(self, data: bytes) -> AvroModel:
-        """The model from a framed value whose header named this plan's writer schema."""
+    def decode(self, data: bytes, start: int = HEADER_SIZE) -> AvroModel:
+        """The model from the body at ``data[start:]``: by default a framed value whose header
+        named this plan's writer schema; ``start=0`` reads unframed Avro binary."""
         buffer = io.BytesIO(data)
-        buffer.seek(HEADER_SIZE)
+        buffer.seek(start)
         try:
             datum = self._read(buffer)
+        except DecodeError:
+            raise  # already typed (a decimal past its precision)
         except EOFError as exc:
-            raise _truncated(self.writer, data, exc) from None
+            raise truncated(self.writer, data, start, exc) from None
         except RecursionError:
             raise CorruptPayload(
                 f"the body nests {self.writer.described} records too deeply to read safely "
                 f"({len(data)} bytes); it is garbage or a pathological message"
             ) from None
         except Exception as exc:  # fastavro's errors on bad input have no common base
-            raise _read_failure(exc, self, data) from None
+            raise read_failure(exc, self, data, start) from None
         if buffer.tell() != len(data):
             raise CorruptPayload(
                 f"{len(data) - buffer.tell()} bytes are left after a complete "
@@ -301,7 +315,7 @@ class ReadPlan:
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             raise CorruptPayload(
                 f"the {self.writer.described} record does not fit {self.model.__name__}: "
-                + _validation_summary(exc)
+                + validation_summary(exc)
             ) from None
 
 
@@ -382,71 +396,6 @@ def _plain_is_enough(parsed: Any) -> bool:
     return ok(parsed)
 
 
-def _truncated(writer: WriterSchema, data: bytes, exc: BaseException) -> TruncatedMessage:
-    detail = f" ({exc})" if str(exc) else ""
-    return TruncatedMessage(
-        f"the body ends after {len(data) - HEADER_SIZE} bytes, before the {writer.described} "
-        f"record it starts is complete{detail}: the value was cut off, or is garbage"
-    )
-
-
-def _ends_early(writer: WriterSchema, data: bytes) -> EOFError | None:
-    """Whether the body ends inside its record, by fastavro's pure-Python reader.
-
-    The compiled reader raises IndexError where a varint is cut off, the same error as for an
-    enum index past the end; the pure-Python reader raises EOFError for every early end.
-    """
-    buffer = io.BytesIO(data)
-    buffer.seek(HEADER_SIZE)
-    try:
-        _python_reader()(buffer, writer.parsed, None)
-    except EOFError as exc:
-        return exc
-    except Exception:
-        return None
-    return None
-
-
-def _read_failure(exc: Exception, plan: ReadPlan, data: bytes) -> DecodeError:
-    from fastavro.read import SchemaResolutionError
-
-    writer = plan.writer.described
-    if isinstance(exc, IndexError):
-        early = _ends_early(plan.writer, data)
-        if early is not None:
-            return _truncated(plan.writer, data, early)
-    if isinstance(exc, SchemaResolutionError):
-        return SchemaMismatch(f"the {writer} record cannot be read as {plan.model.__name__}: {exc}")
-    if isinstance(exc, (OverflowError, ValueError)):
-        where = _find_bad_logical_value(plan.writer, data)
-        if where:
-            return CorruptPayload(f"{where} (in a {writer} record)")
-    if isinstance(exc, UnicodeDecodeError):
-        return CorruptPayload(f"a string of the {writer} record is not valid UTF-8")
-    if isinstance(exc, (IndexError, KeyError, OverflowError, ValueError, TypeError, MemoryError)):
-        return CorruptPayload(
-            f"the body is not a {writer} record ({type(exc).__name__}: {_short(exc)}): "
-            "garbage, or written with a different schema than its header says"
-        )
-    raise exc  # not a bad-input error: a bug, let it surface
-
-
-def _short(exc: BaseException, limit: int = 160) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _validation_summary(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if not callable(errors):
-        return _short(exc)
-    parts = []
-    for error in errors(include_input=False, include_url=False)[:5]:
-        path = ".".join(str(p) for p in error.get("loc", ())) or "(record)"
-        parts.append(f"{path}: {error.get('msg', '')}")
-    return "; ".join(parts)
-
-
 def extends(writer: Any, reader: Any) -> bool:
     """Whether resolving ``writer`` data into ``reader`` (both fastavro-parsed) only ever adds
     fields at their defaults and reads enum symbols the reader also has.
@@ -522,7 +471,10 @@ def plan_read(writer: WriterSchema, models: Sequence[type[AvroModel]]) -> ReadPl
         )
     reader = model.parsed_avro_schema()
     same = writer.fingerprint is not None and writer.fingerprint == model.avro_fingerprint
-    return ReadPlan(writer, model, None if same or reader is writer.parsed else reader)
+    if same or reader is writer.parsed:
+        return ReadPlan(writer, model, None)
+    resolving = getattr(model, "avro_resolving_schema", None)  # AvroRecord: typed defaults
+    return ReadPlan(writer, model, resolving() if callable(resolving) else reader)
 
 
 def _matching_model(
@@ -540,93 +492,119 @@ def _matching_model(
     return None
 
 
+def plan_for(model: type[AvroModel], writer: Any = None) -> ReadPlan:
+    """The plan for reading bodies written with ``writer`` into ``model``, without any lookup.
+
+    ``writer`` is a model class, schema JSON text or a schema dict (fastavro-parsed or not);
+    None means the model's own schema. Plans of model classes and JSON text are kept (bounded);
+    a dict is planned on every call. Raises `SchemaMismatch` when the writer cannot be read as
+    the model, `SchemaError` when it is not a schema, and `TypeError` for anything else.
+    """
+    if writer is None or isinstance(writer, (type, str)):
+        return _kept_plan(model, writer)
+    if isinstance(writer, Mapping):
+        return plan_read(writer_schema(writer), (model,))
+    raise TypeError(
+        f"a writer schema is a model class, schema JSON text or a dict, not {type(writer).__name__}"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_plan(model: type[AvroModel], writer: type[AvroModel] | str | None) -> ReadPlan:
+    if isinstance(writer, str):
+        return plan_read(writer_schema(writer), (model,))
+    source = model if writer is None else writer
+    if not hasattr(source, "avro_schema_json"):
+        raise TypeError(f"{source.__name__} is not a model class (it has no avro_schema_json)")
+    prepared = writer_schema(
+        source.avro_schema_json,
+        fingerprint=source.avro_fingerprint,
+        parsed=source.parsed_avro_schema(),
+    )
+    return plan_read(prepared, (model,))
+
+
 # ---------------------------------------------------------------------------------------------
-# Diagnosis, on the error path only: which logical-type value could not be converted.
+# Decimals in time linear in their size, refused beyond their precision.
 
-_DAY_MS: Final = 86_400_000
-_MIN_DAYS, _MAX_DAYS = -719_162, 2_932_896  # date(1, 1, 1) and date(9999, 12, 31) from 1970
-_RANGES: Final = {
-    "timestamp-millis": (_MIN_DAYS * _DAY_MS, (_MAX_DAYS + 1) * _DAY_MS - 1),
-    "local-timestamp-millis": (_MIN_DAYS * _DAY_MS, (_MAX_DAYS + 1) * _DAY_MS - 1),
-    "timestamp-micros": (_MIN_DAYS * _DAY_MS * 1000, (_MAX_DAYS + 1) * _DAY_MS * 1000 - 1),
-    "local-timestamp-micros": (_MIN_DAYS * _DAY_MS * 1000, (_MAX_DAYS + 1) * _DAY_MS * 1000 - 1),
-    "date": (_MIN_DAYS, _MAX_DAYS),
-    "time-millis": (0, _DAY_MS - 1),
-    "time-micros": (0, _DAY_MS * 1000 - 1),
-}
+_GUARDED_DECIMAL: Final = "devicecontracts-decimal"
+"""The logical type the guarded copy of a schema gives its decimals, so that fastavro calls
+`read_decimal` for them (and for nothing else: fastavro's own ``decimal`` reader is untouched)."""
+_WHERE: Final = "devicecontracts-where"
+_LOG2_10: Final = math.log2(10)
 
 
-def _find_bad_logical_value(writer: WriterSchema, data: bytes) -> str | None:
-    """Re-read the body without logical types and name the first value that cannot convert."""
-    source = json.loads(writer.source) if isinstance(writer.source, str) else writer.source
-    try:
-        plain = fastavro.parse_schema(_without_logical_types(source))
-        buffer = io.BytesIO(data)
-        buffer.seek(HEADER_SIZE)
-        datum = writer.read(buffer, plain, None, return_named_type=True)
-    except Exception:
-        return None
-    for path, logical, value in _logical_values(writer.parsed, datum, ""):
-        bounds = _RANGES.get(logical)
-        if bounds is not None and isinstance(value, int) and not bounds[0] <= value <= bounds[1]:
-            unit = "outside Python's date range (years 1 to 9999)"
-            if logical.startswith("time-"):
-                unit = "not a time of day"
-            return f"field {path or '(top level)'}: {logical} value {value} is {unit}"
-        if logical == "uuid" and isinstance(value, str) and not _is_uuid(value):
-            return f"field {path or '(top level)'}: uuid value is not a UUID"
-    return None
+def read_decimal(
+    data: bytes, writer_schema: dict[Any, Any] | None, reader_schema: dict[Any, Any] | None = None
+) -> decimal.Decimal:
+    """A decimal's `Decimal` from its two's-complement bytes, refusing more than its precision.
+
+    fastavro's own reader converts first (quadratic in the length) and then rounds silently to
+    the precision. Here the bytes are measured first: redundant sign bytes aside, a value of
+    ``precision`` digits needs at most ``ceil(precision * log2(10)) + 1`` bits, so anything
+    longer is refused before any conversion; what remains is converted exactly.
+    """
+    assert writer_schema is not None  # fastavro always passes the decimal's schema
+    precision: int = writer_schema["precision"]
+    scale: int = writer_schema.get("scale", 0)
+    sign_byte = b"\xff" if data and data[0] >= 0x80 else b"\x00"
+    if len(data.lstrip(sign_byte)) > _max_bytes(precision) or abs(
+        unscaled := int.from_bytes(data, "big", signed=True)
+    ) >= _limit(precision):
+        raise CorruptPayload(
+            f"{writer_schema.get(_WHERE, 'a decimal')}: a decimal(precision={precision}, "
+            f"scale={scale}) value of {len(data)} bytes has more than {precision} digits"
+        )
+    return decimal.Decimal(f"{unscaled}E-{scale}")
 
 
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
+@functools.lru_cache(maxsize=64)
+def _max_bytes(precision: int) -> int:
+    return (math.ceil(precision * _LOG2_10) + 1 + 7) // 8
 
 
-def _without_logical_types(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: _without_logical_types(v) for k, v in node.items() if k != "logicalType"}
-    if isinstance(node, list):
-        return [_without_logical_types(v) for v in node]
-    return node
+@functools.lru_cache(maxsize=64)
+def _limit(precision: int) -> int:
+    return int(10**precision)
 
 
-def _logical_values(schema: Any, value: Any, path: str) -> Iterator[tuple[str, str, Any]]:
-    """(path, logical type, physical value) for every logical-typed value, depth first."""
-    named: Mapping[str, Any] = schema.get("__named_schemas", {}) if isinstance(schema, dict) else {}
+LOGICAL_READERS[f"bytes-{_GUARDED_DECIMAL}"] = read_decimal
+LOGICAL_READERS[f"fixed-{_GUARDED_DECIMAL}"] = read_decimal
 
-    def walk(t: Any, v: Any, p: str) -> Iterator[tuple[str, str, Any]]:
-        if isinstance(t, str):
-            if t in named:
-                yield from walk(named[t], v, p)
-            return
-        if isinstance(t, list):
-            if type(v) is tuple and len(v) == 2:  # a named branch, tagged by return_named_type
-                for branch in t:
-                    if _type_name(branch) == v[0] or branch == v[0]:
-                        yield from walk(branch, v[1], p)
-                        return
-                return
-            for branch in t:
-                if not (branch == "null" and v is None):
-                    yield from walk(branch, v, p)
-            return
-        kind = t.get("type")
-        if kind == "record" and isinstance(v, dict):
-            for f in t["fields"]:
-                yield from walk(f["type"], v.get(f["name"]), f"{p}.{f['name']}" if p else f["name"])
-        elif kind == "array" and isinstance(v, list):
-            for i, item in enumerate(v):
-                yield from walk(t["items"], item, f"{p}[{i}]")
-        elif kind == "map" and isinstance(v, dict):
-            for key, item in v.items():
-                yield from walk(t["values"], item, f"{p}[{key!r}]")
-        elif "logicalType" in t:
-            yield p, str(t["logicalType"]), v
 
-    return walk(schema, value, path)
+def _guard_decimals(parsed: Any) -> Any:
+    """``parsed``, or a copy whose decimals are read by `read_decimal` (named for messages)."""
+    if next(_decimals(parsed), None) is None:
+        return parsed
+    guarded = copy.deepcopy(parsed)
+    for node, path in _decimals(guarded):
+        node["logicalType"] = _GUARDED_DECIMAL
+        where = f"fixed {node['name']}" if node["type"] == "fixed" else path or "(top level)"
+        node[_WHERE] = f"field {where}" if node["type"] == "bytes" else where
+    return guarded
+
+
+def _decimals(parsed: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every decimal node of a fastavro-parsed schema, once, with the path of its first use."""
+    named = parsed.get("__named_schemas", {}) if isinstance(parsed, dict) else {}
+    # Named types are also inline at their first use: visited last, they are already seen.
+    stack: list[tuple[Any, str]] = [*((n, "") for n in named.values()), (parsed, "")]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, list):
+            stack.extend((branch, path) for branch in node)
+        elif isinstance(node, dict):
+            if node.get("logicalType") == "decimal" and node.get("type") in ("bytes", "fixed"):
+                yield node, path
+            for field in node.get("fields", ()):
+                stack.append((field["type"], f"{path}.{field['name']}" if path else field["name"]))
+            if "items" in node:
+                stack.append((node["items"], f"{path}[]"))
+            if "values" in node:
+                stack.append((node["values"], f"{path}{{}}"))
+            if isinstance(node.get("type"), (dict, list)):
+                stack.append((node["type"], path))

@@ -15,7 +15,8 @@ from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
-from devicecontracts.types import AvroRecord, TimestampMillis, untagged
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import TimestampMillis, untagged
 
 __all__ = [
     "AVRO_CONTENT_HASH",

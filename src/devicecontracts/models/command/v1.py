@@ -13,7 +13,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from devicecontracts.types import AvroRecord, TimestampMillis
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",

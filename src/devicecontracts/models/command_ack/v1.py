@@ -14,7 +14,8 @@ from uuid import UUID
 from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
-from devicecontracts.types import AvroRecord, TimestampMillis
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",

@@ -14,7 +14,8 @@ from uuid import UUID
 from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
-from devicecontracts.types import AvroRecord, Int64, TimestampMillis
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import Int64, TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from devicecontracts.types import AvroRecord, Int64, TimestampMillis
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import Int64, TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",

@@ -11,7 +11,8 @@ from typing import Any, ClassVar, Final, Self
 
 from pydantic import Field
 
-from devicecontracts.types import AvroRecord, Float32
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import Float32
 
 __all__ = [
     "AVRO_CONTENT_HASH",

@@ -13,7 +13,8 @@ from typing import Any, ClassVar, Final, Self
 from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
-from devicecontracts.types import AvroRecord, Int64
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import Int64
 
 __all__ = [
     "AVRO_CONTENT_HASH",

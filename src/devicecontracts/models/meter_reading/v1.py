@@ -13,7 +13,8 @@ from typing import Annotated, Any, ClassVar, Final, Self
 from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
-from devicecontracts.types import AvroDecimal, AvroRecord, TimestampMicros
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import AvroDecimal, TimestampMicros
 
 __all__ = [
     "AVRO_CONTENT_HASH",

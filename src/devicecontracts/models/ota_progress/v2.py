@@ -14,7 +14,8 @@ from uuid import UUID
 from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
-from devicecontracts.types import AvroRecord, Float32, Int32, Int64
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import Float32, Int32, Int64
 
 __all__ = [
     "AVRO_CONTENT_HASH",

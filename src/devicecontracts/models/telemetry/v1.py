@@ -13,7 +13,8 @@ from typing import Any, ClassVar, Final, Self
 from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
-from devicecontracts.types import AvroRecord, TimestampMillis
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",

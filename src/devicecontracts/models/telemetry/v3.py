@@ -14,7 +14,8 @@ from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
-from devicecontracts.types import AvroRecord, Int32, TimestampMillis, untagged
+from devicecontracts.record import AvroRecord
+from devicecontracts.types import Int32, TimestampMillis, untagged
 
 __all__ = [
     "AVRO_CONTENT_HASH",
