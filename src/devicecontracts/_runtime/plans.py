@@ -64,8 +64,6 @@ __all__ = [
     "writer_schema",
 ]
 
-_PRIMITIVES: Final = PRIMITIVE_TYPES
-
 
 class AvroModel(Protocol):
     """What serde needs of a message model: the API every generated model has.
@@ -217,7 +215,7 @@ def _analyse(parsed: Any) -> tuple[bool, str | None]:
 
     def width_zero(t: Any, path: str) -> bool:
         if isinstance(t, str):
-            if t in _PRIMITIVES:
+            if t in PRIMITIVE_TYPES:
                 return t == "null"
             if t in on_path:
                 found["recursive"] = True
@@ -365,7 +363,7 @@ def _plain_is_enough(parsed: Any) -> bool:
 
     def ok(t: Any) -> bool:
         if isinstance(t, str):
-            if t in _PRIMITIVES or t in seen:
+            if t in PRIMITIVE_TYPES or t in seen:
                 return True
             return ok(named[t]) if t in named else False
         if isinstance(t, list):
@@ -410,11 +408,11 @@ def extends(writer: Any, reader: Any) -> bool:
     assumed: set[tuple[str, str]] = set()
 
     def same(w: Any, r: Any) -> bool:
-        if isinstance(w, str) and w not in _PRIMITIVES:
+        if isinstance(w, str) and w not in PRIMITIVE_TYPES:
             if isinstance(r, str) and (w, r) in assumed:
                 return True  # a recursive type already being compared
             w = writer_named.get(w, w)
-        if isinstance(r, str) and r not in _PRIMITIVES:
+        if isinstance(r, str) and r not in PRIMITIVE_TYPES:
             r = reader_named.get(r, r)
         if isinstance(w, str) or isinstance(r, str):
             return bool(w == r)

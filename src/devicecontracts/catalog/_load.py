@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devicecontracts._avro import qualify
 from devicecontracts.catalog.lock import Lock, LockEntry, Reference, read_lock
 from devicecontracts.errors import CatalogError, Location, SchemaError, UnknownTypeError
 from devicecontracts.schema import (
@@ -466,11 +467,8 @@ def _raw_json(v: SchemaVersion) -> Any:
 
 
 def _fullname(raw: dict[str, Any]) -> str:
-    name: str = raw["name"]
-    if "." in name:
-        return name
     ns = raw.get("namespace")
-    return f"{ns}.{name}" if isinstance(ns, str) and ns else name
+    return qualify(raw["name"], ns if isinstance(ns, str) else None)
 
 
 class _Resolver:

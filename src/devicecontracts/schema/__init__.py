@@ -9,7 +9,7 @@ cycles in the tree. Strict and lenient parsing, and the errors raised, are descr
 
 The package is split where its parts are independent:
 
-* ``_nodes``: the node classes and the constants they use;
+* ``_nodes``: the node classes;
 * ``_parse``: the parser, default validation, `describe_type`;
 * ``canonical``: walking a tree, its JSON, its Parsing Canonical Form and fingerprint;
 * ``compatibility`` and ``diff``: comparing two parsed schemas.
@@ -18,14 +18,10 @@ It does no I/O and may import only `devicecontracts.errors` and `devicecontracts
 the standard library): everything else in the package builds on it, never the other way round.
 """
 
+from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, PRIMITIVE_TYPES
 from devicecontracts.schema._nodes import (
-    INT_MAX,
-    INT_MIN,
     JSON,
-    LONG_MAX,
-    LONG_MIN,
     NO_DEFAULT,
-    PRIMITIVE_TYPES,
     Array,
     AvroType,
     Enum,

@@ -11,13 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias
 
 __all__ = [
-    "INT_MAX",
-    "INT_MIN",
     "JSON",
-    "LONG_MAX",
-    "LONG_MIN",
     "NO_DEFAULT",
-    "PRIMITIVE_TYPES",
     "Array",
     "AvroType",
     "Enum",
@@ -33,12 +28,6 @@ __all__ = [
 
 JSON: TypeAlias = Any
 """Parsed JSON: dict, list, str, int, float, bool or None."""
-
-PRIMITIVE_TYPES: Final = frozenset(
-    {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
-)
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 
 
 class _NoDefault:

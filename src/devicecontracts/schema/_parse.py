@@ -23,15 +23,11 @@ from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, PRIMITIVE_TYPES, qualify
 from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
 from devicecontracts.schema._nodes import (
-    INT_MAX,
-    INT_MIN,
     JSON,
-    LONG_MAX,
-    LONG_MIN,
     NO_DEFAULT,
-    PRIMITIVE_TYPES,
     Array,
     AvroType,
     Enum,
@@ -266,7 +262,7 @@ class _Parser:
         if bare is not None:
             return bare
         if "." in name:
-            candidates = [_qualify(name, "")]
+            candidates = [qualify(name, "")]
         else:
             candidates = [f"{namespace}.{name}", name] if namespace else [name]
         for full in candidates:
@@ -322,7 +318,7 @@ class _Parser:
             ns = ""
         if not isinstance(ns, str):
             raise self.fail("'namespace' must be a string", path + "/namespace")
-        full = _qualify(name, ns)
+        full = qualify(name, ns)
         ns_part, _, short = full.rpartition(".")
         ns_path = path + ("/name" if "." in name else "/namespace")
         if self.strict:
@@ -354,7 +350,7 @@ class _Parser:
         raw = node.get("aliases", [])
         if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
             raise self.fail("'aliases' must be a list of strings", path + "/aliases")
-        return tuple(_qualify(a, namespace) for a in raw)
+        return tuple(qualify(a, namespace) for a in raw)
 
     def _doc(self, node: dict[str, JSON], path: str) -> str | None:
         doc = node.get("doc")
@@ -511,17 +507,6 @@ def _is_java_name(name: str) -> bool:
         and (name[0].isalpha() or name[0] == "_")
         and all(c.isalpha() or c.isdecimal() or c == "_" for c in name[1:])
     )
-
-
-def _qualify(name: str, namespace: str) -> str:
-    """The full name of ``name`` in ``namespace``, as Avro Java computes it.
-
-    A dotted name is already full; a leading dot (``.Reading``) means the null namespace.
-    """
-    if "." in name:
-        space, _, short = name.rpartition(".")
-        return f"{space}.{short}" if space else short
-    return f"{namespace}.{name}" if namespace else name
 
 
 def _kind(value: JSON) -> str:
