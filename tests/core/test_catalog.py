@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devicecontracts.catalog import Catalog, Direction, load_catalog
+from devicecontracts.catalog import Catalog, ContractKind, Direction, load_catalog
 from devicecontracts.errors import CatalogError
 from devicecontracts.schema import Record, Union
 from devicecontracts.schema.compatibility import CompatibilityLevel
@@ -45,6 +45,13 @@ def test_bundled_catalog_has_shared_types_and_messages(bundled_catalog: Catalog)
     assert {"telemetry", "heartbeat", "alarm", "ota_progress", "command", "command_ack"} <= {
         name for name, kind in kinds.items() if kind == "message"
     }
+
+
+def test_contract_kind_is_an_enum_with_the_toml_words(bundled_catalog: Catalog) -> None:
+    """A contract's kind is a ContractKind whose value is the word catalog.toml uses."""
+    assert bundled_catalog.contracts["geo_point"].kind is ContractKind.SHARED
+    assert bundled_catalog.contracts["telemetry"].kind is ContractKind.MESSAGE
+    assert [k.value for k in ContractKind] == ["message", "shared"]
 
 
 def test_versions_are_ordered_oldest_first(bundled_catalog: Catalog) -> None:

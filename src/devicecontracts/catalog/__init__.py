@@ -1,8 +1,12 @@
 """The catalog: ``catalog.toml``, the version files, references between them, and the lock.
 
 ``load_catalog`` reads a catalog folder into the parsed form: every version parsed once, shared
-types resolved as references and pinned through the lock. ``devicecontracts.catalog.lock`` is
-the lock of released versions; every change to the lock is made in this package.
+types resolved as references and pinned through the lock. The machinery, one module per seam:
+``_model`` (the parsed form: `Catalog`, `Contract`, `SchemaVersion`, `LoadProblem`),
+``_config`` (``catalog.toml``), ``_files`` (the version files), ``_references`` (parsing in
+reference order, pins) and ``_load`` (`load_catalog`, which strings them together).
+``devicecontracts.catalog.lock`` is the lock of released versions; every change to the lock is
+made there.
 
 May import: ``errors``, ``findings`` (rule names only), ``schema``. Never the runtime, ``check``,
 ``registry``, ``cli`` or ``testing``.
@@ -17,32 +21,33 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._load import load_catalog as load_catalog
+    from devicecontracts.catalog._model import (
         CATALOG_FILE as CATALOG_FILE,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
         LOCK_FILE as LOCK_FILE,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
         Catalog as Catalog,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
         Contract as Contract,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
+        ContractKind as ContractKind,
+    )
+    from devicecontracts.catalog._model import (
         Direction as Direction,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
         LoadProblem as LoadProblem,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
         SchemaVersion as SchemaVersion,
     )
-    from devicecontracts.catalog._load import (
+    from devicecontracts.catalog._model import (
         display_path as display_path,
-    )
-    from devicecontracts.catalog._load import (
-        load_catalog as load_catalog,
     )
     from devicecontracts.catalog.lock import (
         record_releases as record_releases,
@@ -53,6 +58,7 @@ __all__ = [
     "LOCK_FILE",
     "Catalog",
     "Contract",
+    "ContractKind",
     "Direction",
     "LoadProblem",
     "SchemaVersion",
@@ -61,14 +67,13 @@ __all__ = [
     "record_releases",
 ]
 
-
-_HOMES = {"record_releases": "devicecontracts.catalog.lock"}
+_HOMES = {"load_catalog": "_load", "record_releases": "lock"}
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        home = _HOMES.get(name, "devicecontracts.catalog._load")
-        return getattr(importlib.import_module(home), name)
+        module = importlib.import_module(f"{__name__}.{_HOMES.get(name, '_model')}")
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from devicecontracts.errors import Location, LockError
 
 if TYPE_CHECKING:
-    from devicecontracts.catalog._load import Catalog, SchemaVersion
+    from devicecontracts.catalog._model import Catalog, SchemaVersion
 
 __all__ = [
     "LOCK_FORMAT",

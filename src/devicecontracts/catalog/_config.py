@@ -1,0 +1,173 @@
+"""``catalog.toml``: one table per contract, ``[shared.<name>]`` or ``[messages.<name>]``, and
+``[rules]``.
+
+`read_config` turns it into contracts without versions, and the rules table; anything missing
+or malformed raises `CatalogError` naming the file (with line and column for bad TOML) and the
+contract.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from devicecontracts.catalog._model import CATALOG_FILE, Contract, ContractKind, Direction
+from devicecontracts.errors import CatalogError, Location
+from devicecontracts.schema.compatibility import CompatibilityLevel
+
+__all__ = ["read_config"]
+
+_STRATEGIES = ("topic", "record", "topic_record")
+_MESSAGE_KEYS = {
+    "description",
+    "topic",
+    "direction",
+    "compatibility",
+    "subject",
+    "subject_strategy",
+}
+_SHARED_KEYS = {"description", "compatibility", "subject"}
+
+
+def read_config(root: Path) -> tuple[dict[str, Contract], Mapping[str, Any]]:
+    """The contracts ``root/catalog.toml`` declares (no versions yet), and its ``[rules]``."""
+    config_file = root / CATALOG_FILE
+    config = _read_toml(config_file)
+    contracts = _contracts_from_config(root, config, config_file)
+    rules: Mapping[str, Any] = config.get("rules", {})
+    _check_rules_config(rules, config_file)
+    return contracts, rules
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        raise CatalogError(
+            f"{CATALOG_FILE} is not valid TOML: {exc}", Location(str(path), line=line, column=col)
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"cannot read {CATALOG_FILE}: {exc}", Location(str(path))) from None
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    found = re.search(r"line (\d+), column (\d+)", message)
+    return (int(found[1]), int(found[2])) if found else (None, None)
+
+
+def _contracts_from_config(
+    root: Path, config: dict[str, Any], config_file: Path
+) -> dict[str, Contract]:
+    unknown = set(config) - {"shared", "messages", "rules"}
+    if unknown:
+        raise CatalogError(
+            f"unknown table(s) {sorted(unknown)} in {CATALOG_FILE}: use [shared.<name>], "
+            "[messages.<name>] and [rules]",
+            Location(str(config_file)),
+        )
+    contracts: dict[str, Contract] = {}
+    for kind, table in (
+        (ContractKind.SHARED, config.get("shared", {})),
+        (ContractKind.MESSAGE, config.get("messages", {})),
+    ):
+        if not isinstance(table, dict):
+            raise CatalogError(f"[{kind}] must be a table of tables", Location(str(config_file)))
+        for name, entry in table.items():
+            where = Location(str(config_file), subject=name)
+            if name in contracts:
+                raise CatalogError(f"contract {name!r} is declared twice", where)
+            if not isinstance(entry, dict):
+                raise CatalogError(f"[{kind}.{name}] must be a table", where)
+            contracts[name] = _contract(root, kind, name, entry, where)
+    if not contracts:
+        raise CatalogError(
+            f"{CATALOG_FILE} declares no contracts: add a [messages.<name>] table",
+            Location(str(config_file)),
+        )
+    return contracts
+
+
+def _contract(
+    root: Path, kind: ContractKind, name: str, entry: dict[str, Any], where: Location
+) -> Contract:
+    allowed = _SHARED_KEYS if kind is ContractKind.SHARED else _MESSAGE_KEYS
+    extra = set(entry) - allowed
+    if extra:
+        raise CatalogError(
+            f"unknown key(s) {sorted(extra)} for {kind} {name!r}; allowed: {sorted(allowed)}",
+            where,
+        )
+    for key, value in entry.items():
+        if not isinstance(value, str):
+            raise CatalogError(f"{key!r} of {name!r} must be a string", where)
+    topic = entry.get("topic")
+    direction = _direction(name, entry, where) if kind is ContractKind.MESSAGE else None
+    declared = entry.get("compatibility")
+    if declared is not None:
+        level = _level(name, declared, where)
+    else:
+        level = direction.default_level if direction else CompatibilityLevel.FULL_TRANSITIVE
+    strategy = entry.get("subject_strategy", "topic" if kind is ContractKind.MESSAGE else "record")
+    if strategy not in _STRATEGIES:
+        raise CatalogError(
+            f"subject_strategy {strategy!r} of {name!r} is not one of {list(_STRATEGIES)}", where
+        )
+    return Contract(
+        name=name,
+        kind=kind,
+        folder=root / name,
+        level=level,
+        level_declared=declared is not None,
+        description=entry.get("description"),
+        topic=topic,
+        direction=direction,
+        subject_strategy=strategy,
+        explicit_subject=entry.get("subject"),
+    )
+
+
+def _direction(name: str, entry: dict[str, Any], where: Location) -> Direction:
+    """A message's direction; it needs a topic too."""
+    if not entry.get("topic"):
+        raise CatalogError(f"message {name!r} needs a 'topic'", where)
+    try:
+        return Direction(entry.get("direction", ""))
+    except ValueError:
+        raise CatalogError(
+            f'message {name!r} needs a \'direction\': "device-to-cloud" or "cloud-to-device"',
+            where,
+        ) from None
+
+
+def _level(name: str, declared: str, where: Location) -> CompatibilityLevel:
+    try:
+        return CompatibilityLevel.parse(declared)
+    except ValueError as exc:
+        raise CatalogError(f"{name!r}: {exc}", where) from None
+
+
+def _check_rules_config(rules: Mapping[str, Any], config_file: Path) -> None:
+    extra = set(rules) - {"disable", "warn"}
+    bad = [
+        k
+        for k in ("disable", "warn")
+        if k in rules
+        and not (isinstance(rules[k], list) and all(isinstance(r, str) for r in rules[k]))
+    ]
+    if extra or bad:
+        raise CatalogError(
+            "[rules] takes 'disable' and 'warn', each a list of rule ids",
+            Location(str(config_file)),
+        )
+    from devicecontracts.findings import RULES
+
+    unknown = sorted({r for k in ("disable", "warn") for r in rules.get(k, []) if r not in RULES})
+    if unknown:
+        raise CatalogError(
+            f"[rules] names unknown rule id(s) {unknown}: `contracts rules` lists them",
+            Location(str(config_file)),
+        )

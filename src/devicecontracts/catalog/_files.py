@@ -1,0 +1,114 @@
+"""Version files: ``<contract>/v1.avsc, v2.avsc, ...``, numbered from 1 without gaps.
+
+`read_versions` reads each declared contract's files as text into its versions. What is not
+where or what it should be (an undeclared folder of schemas, a declared contract without
+files, a stray file, a gap in the numbering) becomes a `LoadProblem`; an unreadable file
+becomes its version's ``problem``. Nothing here stops loading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from devicecontracts.catalog._model import (
+    CATALOG_FILE,
+    Catalog,
+    Contract,
+    LoadProblem,
+    SchemaVersion,
+    display_path,
+)
+from devicecontracts.errors import Location, SchemaError
+
+__all__ = ["read_versions"]
+
+_VERSION_FILE = re.compile(r"v([1-9][0-9]*)\.avsc\Z")
+
+
+def read_versions(catalog: Catalog) -> None:
+    """Fill in every contract's versions, oldest first, and the problems found on the way."""
+    catalog.problems += _undeclared_folders(catalog)
+    for contract in catalog.contracts.values():
+        numbered = _version_files(contract, catalog.problems)
+        catalog.problems += _gaps(contract, numbered)
+        contract.versions = [_read_version(contract, n, numbered[n]) for n in sorted(numbered)]
+
+
+def _undeclared_folders(catalog: Catalog) -> Iterator[LoadProblem]:
+    for entry in sorted(catalog.root.iterdir()):
+        if entry.is_dir() and entry.name not in catalog.contracts and any(entry.glob("*.avsc")):
+            yield LoadProblem(
+                "catalog-undeclared-folder",
+                f"folder {entry.name}/ holds schemas but {CATALOG_FILE} does not declare it",
+                f"add a [messages.{entry.name}] (or [shared.{entry.name}]) table to {CATALOG_FILE}",
+                Location(display_path(entry)),
+            )
+
+
+def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int, Path]:
+    """The contract's version files by number; a missing folder, an empty one and stray files
+    are added to ``problems``."""
+    folder = contract.folder
+    where = Location(display_path(folder), contract.name)
+    if not folder.is_dir():
+        problems.append(
+            LoadProblem(
+                "catalog-missing-folder",
+                f"{contract.kind} {contract.name!r} is declared but {folder.name}/ does not exist",
+                f"create {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
+                where,
+            )
+        )
+        return {}
+    numbered: dict[int, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue  # .gitkeep and editor files are not schemas
+        match = _VERSION_FILE.match(path.name)
+        if match:
+            numbered[int(match[1])] = path
+        elif path.suffix == ".avsc" or path.is_file():
+            problems.append(
+                LoadProblem(
+                    "catalog-stray-file",
+                    f"{path.name} is not a version file (v1.avsc, v2.avsc, ...)",
+                    "rename it to the next version number, or move it out of the catalog",
+                    Location(display_path(path), contract.name),
+                )
+            )
+    if not numbered:
+        problems.append(
+            LoadProblem(
+                "catalog-missing-folder",
+                f"{contract.kind} {contract.name!r} is declared but {folder.name}/ holds no "
+                "version files",
+                f"add {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
+                where,
+            )
+        )
+    return numbered
+
+
+def _gaps(contract: Contract, numbered: dict[int, Path]) -> Iterator[LoadProblem]:
+    missing = sorted(set(range(1, max(numbered, default=0) + 1)) - set(numbered))
+    if missing:
+        yield LoadProblem(
+            "catalog-version-gap",
+            f"versions of {contract.name!r} are not numbered 1..n: missing "
+            + ", ".join(f"v{m}" for m in missing),
+            "released versions are never deleted or renumbered: restore the missing "
+            "files from git history",
+            Location(display_path(contract.folder), contract.name),
+        )
+
+
+def _read_version(contract: Contract, number: int, path: Path) -> SchemaVersion:
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = SchemaError(f"cannot read the file: {exc}", Location(file=shown))
+        return SchemaVersion(contract.name, number, path, shown, "", problem=problem)
+    return SchemaVersion(contract.name, number, path, shown, text)

@@ -1,0 +1,171 @@
+"""The catalog's parsed form: contracts, their versions, the problems found, the catalog.
+
+Plain data, filled in by `load_catalog` (``_load``) from ``catalog.toml`` (``_config``), the
+version files (``_files``) and the references between them (``_references``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devicecontracts.catalog.lock import Lock, Reference
+from devicecontracts.errors import CatalogError, Location, SchemaError
+from devicecontracts.schema import Schema
+from devicecontracts.schema.compatibility import CompatibilityLevel
+
+__all__ = [
+    "CATALOG_FILE",
+    "LOCK_FILE",
+    "Catalog",
+    "Contract",
+    "ContractKind",
+    "Direction",
+    "LoadProblem",
+    "SchemaVersion",
+    "display_path",
+]
+
+CATALOG_FILE = "catalog.toml"
+LOCK_FILE = "contracts.lock.json"
+
+
+class ContractKind(enum.StrEnum):
+    """A *message* is what a topic carries; a *shared* contract is a named type other schemas
+    use by full name (a Schema Registry reference), its own subject under RecordNameStrategy."""
+
+    MESSAGE = "message"
+    SHARED = "shared"
+
+
+class Direction(enum.StrEnum):
+    """Who writes a message: a device (device-to-cloud) or the cloud (cloud-to-device)."""
+
+    DEVICE_TO_CLOUD = "device-to-cloud"
+    CLOUD_TO_DEVICE = "cloud-to-device"
+
+    @property
+    def minimum_levels(self) -> frozenset[CompatibilityLevel]:
+        """Levels that protect the long-lived party: old writers, or old readers (firmware)."""
+        level = CompatibilityLevel
+        if self is Direction.DEVICE_TO_CLOUD:
+            return frozenset({level.BACKWARD_TRANSITIVE, level.FULL_TRANSITIVE})
+        return frozenset({level.FORWARD_TRANSITIVE, level.FULL_TRANSITIVE})
+
+    @property
+    def default_level(self) -> CompatibilityLevel:
+        """The level a message of this direction gets when the catalog names none."""
+        if self is Direction.DEVICE_TO_CLOUD:
+            return CompatibilityLevel.BACKWARD_TRANSITIVE
+        return CompatibilityLevel.FORWARD_TRANSITIVE
+
+
+@dataclass(eq=False)
+class SchemaVersion:
+    """One version file of a contract, parsed (``schema``) or not (``problem`` says why)."""
+
+    contract: str
+    version: int
+    file: Path
+    display: str
+    text: str
+    schema: Schema | None = None
+    references: tuple[Reference, ...] = ()
+    problem: SchemaError | None = None
+    raw: Any = None  # the decoded JSON; _UNREADABLE when it could not be decoded
+
+
+@dataclass(eq=False)
+class Contract:
+    """A message or shared type: where it lives, its subject, level and versions (oldest first)."""
+
+    name: str
+    kind: ContractKind
+    folder: Path
+    level: CompatibilityLevel
+    level_declared: bool
+    description: str | None = None
+    topic: str | None = None
+    direction: Direction | None = None
+    subject_strategy: str = "record"
+    explicit_subject: str | None = None
+    versions: list[SchemaVersion] = field(default_factory=list)
+    fullname: str | None = None
+
+    @property
+    def subject(self) -> str:
+        """The Schema Registry subject, by the contract's naming strategy."""
+        if self.explicit_subject:
+            return self.explicit_subject
+        if self.subject_strategy == "topic" and self.topic:
+            return f"{self.topic}-value"
+        fullname = self.fullname or self.name
+        if self.subject_strategy == "topic_record" and self.topic:
+            return f"{self.topic}-{fullname}"
+        return fullname
+
+    @property
+    def latest(self) -> SchemaVersion | None:
+        """The newest version, parsed or not."""
+        return self.versions[-1] if self.versions else None
+
+    def location(self, v: SchemaVersion | None = None, path: str | None = None) -> Location:
+        """Where a finding about this contract is: its subject, and version ``v``'s file and
+        number with the JSON ``path`` in it when given."""
+        if v is None:
+            return Location(subject=self.subject, path=path)
+        return Location(file=v.display, subject=self.subject, version=v.version, path=path)
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Something in the catalog folder that is not where or what it should be.
+
+    ``location`` names the file or folder, and the contract (by name) it belongs to.
+    """
+
+    rule: str
+    message: str
+    hint: str
+    location: Location = field(default_factory=Location)
+
+
+@dataclass(eq=False)
+class Catalog:
+    """Every contract of a catalog folder, loaded and parsed once."""
+
+    root: Path
+    contracts: dict[str, Contract]
+    lock: Lock
+    problems: list[LoadProblem] = field(default_factory=list)
+    rules: Mapping[str, Any] = field(default_factory=dict)
+
+    def by_subject(self, subject: str) -> Contract:
+        """The contract registered under ``subject``; `CatalogError` naming the known ones."""
+        for contract in self.contracts.values():
+            if subject in (contract.subject, contract.name):
+                return contract
+        known = ", ".join(sorted(c.subject for c in self.contracts.values()))
+        raise CatalogError(f"no subject {subject!r} in the catalog; known subjects: {known}")
+
+    def versions(self) -> Iterator[SchemaVersion]:
+        """Every version of every contract, shared types first."""
+        for contract in self.ordered():
+            yield from contract.versions
+
+    def ordered(self) -> list[Contract]:
+        """Shared contracts first (they are registered first), then messages, each by name."""
+        return sorted(
+            self.contracts.values(), key=lambda c: (c.kind is not ContractKind.SHARED, c.name)
+        )
+
+
+def display_path(path: Path) -> str:
+    """A path as users see it in messages: relative to the working directory when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
