@@ -182,7 +182,7 @@ def _entry(raw: dict[str, Any]) -> LockEntry:
     return LockEntry(str(raw["fingerprint"]), str(raw["content"]), refs, ids)
 
 
-def lock_to_json(lock: Lock) -> dict[str, Any]:
+def _lock_to_json(lock: Lock) -> dict[str, Any]:
     """The JSON document of a lock."""
     subjects: dict[str, Any] = {}
     for subject in sorted(lock.subjects):
@@ -203,7 +203,7 @@ def write_lock(lock: Lock) -> None:
     """Write the lock atomically: readers see the old file or the new one, never a torn one."""
     import tempfile  # only writers need it; the runtime reads locks on a Lambda cold start
 
-    text = json.dumps(lock_to_json(lock), indent=2, sort_keys=False) + "\n"
+    text = json.dumps(_lock_to_json(lock), indent=2, sort_keys=False) + "\n"
     directory = lock.path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=".contracts-lock-", suffix=".tmp", dir=directory)

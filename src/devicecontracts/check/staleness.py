@@ -48,7 +48,7 @@ class ModelModule:
     """One generated version module: the subject version it holds and what it was built from.
 
     ``file`` is the module's path as users see it; ``fingerprint`` and ``content_hash`` are None
-    when unknown (a model generated before the hash was recorded is checked by fingerprint).
+    when unknown (a module without a content hash is checked by fingerprint alone).
     """
 
     file: str
@@ -158,9 +158,7 @@ def _expected_file(folder: str, contract: str, v: SchemaVersion) -> str:
 # Reading the models: the shell's part (file I/O)
 
 _MANIFEST = "_manifest.py"
-_CONSTANT = re.compile(
-    r'^(AVRO_FINGERPRINT|AVRO_CONTENT_HASH|AVRO_SCHEMA_SHA256)\b[^=\n]*=\s*\(?\s*"([^"]+)"', re.M
-)
+_CONSTANT = re.compile(r'^(AVRO_FINGERPRINT|AVRO_CONTENT_HASH)\b[^=\n]*=\s*\(?\s*"([^"]+)"', re.M)
 
 
 def bundled_models_dir() -> Path:
@@ -194,7 +192,7 @@ def _read_module(folder: Path, listed: ModelModule, shown: str) -> ModelModule |
     except (OSError, UnicodeDecodeError):
         return None
     embedded = dict(_CONSTANT.findall(text))
-    digest = embedded.get("AVRO_CONTENT_HASH", embedded.get("AVRO_SCHEMA_SHA256"))
+    digest = embedded.get("AVRO_CONTENT_HASH")
     return ModelModule(
         f"{shown}/{listed.file}",
         listed.subject,

@@ -379,7 +379,7 @@ def _extra(plan: ReleasePlan, sp: SubjectPlan) -> Finding:
         f"{plan.registry} holds {shown} of {sp.subject}, which the catalog does not have",
         f"add the schema as the next version file of {sp.contract.name}/ (download it from "
         "the registry), or soft-delete it from the registry if it was a mistake",
-        location=Location(subject=sp.subject),
+        location=sp.contract.location(),
     )
 
 
@@ -388,7 +388,7 @@ def _version_findings(
 ) -> list[Finding]:
     found: list[Finding] = []
     what = f"v{vp.number} of {sp.subject}"
-    where = Location(file=vp.version.display, subject=sp.subject, version=vp.number)
+    where = sp.contract.location(vp.version)
     if vp.action is VersionAction.OUT_OF_ORDER:
         found.append(
             make(
@@ -447,7 +447,7 @@ def _level_drift(plan: ReleasePlan, sp: SubjectPlan) -> list[Finding]:
                 f"{sp.subject} has no compatibility level of its own in {plan.registry}: it "
                 f"follows the global level ({sp.global_level.value}), which anyone may change",
                 f"contracts register sets it to {declared}",
-                location=Location(subject=sp.subject),
+                location=sp.contract.location(),
             )
         ]
     if sp.effective_level is not sp.level:
@@ -459,7 +459,7 @@ def _level_drift(plan: ReleasePlan, sp: SubjectPlan) -> list[Finding]:
                 f"({source}), but the catalog declares {declared}",
                 f"contracts register sets it to {declared}; if the registry is right, change "
                 "compatibility in catalog.toml",
-                location=Location(subject=sp.subject),
+                location=sp.contract.location(),
             )
         ]
     return []

@@ -39,11 +39,12 @@ from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
 from devicecontracts.schema import Schema
-from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
+from devicecontracts.schema.compatibility import CompatibilityLevel, IssueDirection, check_parsed
 from devicecontracts.testing._values import decode, encode
 from devicecontracts.testing.strategies import from_avro_schema
 
 __all__ = [
+    "DEFAULT_EXAMPLES",
     "DecodeFailure",
     "EvolutionCase",
     "EvolutionReport",
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 DEFAULT_EXAMPLES: Final = 50
-BACKWARD, FORWARD = "BACKWARD", "FORWARD"
+"""How many generated values each version pair is tried with, unless told otherwise."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class EvolutionCase:
     level: CompatibilityLevel
     writer: SchemaVersion
     reader: SchemaVersion
-    direction: str
+    direction: IssueDirection
     compatible: bool
 
     @property
@@ -126,9 +127,9 @@ def evolution_cases(
         )
         for older in older_ones:
             if level.backward:
-                cases.append(_case(contract, level, older, newer, BACKWARD))
+                cases.append(_case(contract, level, older, newer, IssueDirection.BACKWARD))
             if level.forward:
-                cases.append(_case(contract, level, newer, older, FORWARD))
+                cases.append(_case(contract, level, newer, older, IssueDirection.FORWARD))
     return cases
 
 
@@ -137,13 +138,15 @@ def _case(
     level: CompatibilityLevel,
     writer: SchemaVersion,
     reader: SchemaVersion,
-    direction: str,
+    direction: IssueDirection,
 ) -> EvolutionCase:
     assert writer.schema is not None and reader.schema is not None
     # check_parsed(new, [old], BACKWARD) asks whether new reads old; FORWARD, old reads new.
-    new, old = (reader, writer) if direction == BACKWARD else (writer, reader)
+    new, old = (reader, writer) if direction is IssueDirection.BACKWARD else (writer, reader)
     assert new.schema is not None and old.schema is not None
-    verdict = check_parsed(new.schema, [old.schema], direction, first_version=old.version)
+    # The one-way level of the same name checks exactly this direction.
+    level_of_pair = CompatibilityLevel(direction.value)
+    verdict = check_parsed(new.schema, [old.schema], level_of_pair, first_version=old.version)
     return EvolutionCase(contract.subject, level, writer, reader, direction, verdict.compatible)
 
 
@@ -253,7 +256,7 @@ def _unparsed(contract: Contract) -> list[Finding]:
             f"cannot test evolution with v{v.version}: it is not a valid schema: "
             f"{v.problem.message if v.problem else 'unknown problem'}",
             "fix the schema first (contracts check shows where)",
-            location=Location(file=v.display, subject=contract.subject, version=v.version),
+            location=contract.location(v),
         )
         for v in contract.versions
         if v.schema is None
