@@ -45,6 +45,7 @@ __all__ = [
     "DeadLetter",
     "DeadLetterSink",
     "KafkaDeadLetters",
+    "safe_text",
 ]
 
 TOPIC_VARIABLE: Final = "DEVICECONTRACTS_DEAD_LETTER_TOPIC"

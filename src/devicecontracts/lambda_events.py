@@ -85,6 +85,7 @@ __all__ = [
     "KafkaDeadLetters",
     "KafkaMessage",
     "KafkaRecord",
+    "Outcome",
     "RecordFailure",
     "SchemaMetadata",
     "Undecodable",
@@ -101,6 +102,7 @@ Undecodable = Literal["dead-letter", "fail", "skip"]
 _POLICIES: Final = get_args(Undecodable)
 
 Outcome = Literal["dead-lettered", "retried", "skipped"]
+"""What became of an undecodable record (`RecordFailure.outcome`)."""
 
 M = TypeVar("M", bound=AvroModel)
 
