@@ -206,6 +206,42 @@ def test_every_version_is_checked_not_only_the_newest(tmp_path: Path) -> None:
     assert [(f.version, f.previous_version) for f in findings] == [(2, 1)]
 
 
+def _incompatible_hint(tmp_path: Path, compatibility: str, v1: Any, v2: Any) -> str:
+    """The hint of the one incompatible finding of v1 -> v2 at ``compatibility``."""
+    toml = message_toml(
+        compatibility=compatibility, extra='[rules]\ndisable = ["level-below-minimum"]\n'
+    )
+    root = make_catalog(tmp_path, toml, {"reading": [v1, v2]})
+    [finding] = with_rule(check(root), "incompatible")
+    return finding.hint
+
+
+def test_hint_names_a_nested_field_with_its_type(tmp_path: Path) -> None:
+    """A required field added inside a nested record is named in the hint, with its own type."""
+    inner = [field("x", "int")]
+    v1 = record("Reading", [field("at", record("Place", inner))])
+    v2 = record("Reading", [field("at", record("Place", [*inner, field("zone", "long")]))])
+    hint = _incompatible_hint(tmp_path, "BACKWARD", v1, v2)
+    assert "'zone'" in hint and '["null", "long"]' in hint
+
+
+def test_hint_for_a_field_old_readers_need_says_keep_it(tmp_path: Path) -> None:
+    """Removing a field old readers need without a default (FORWARD) hints to keep the field."""
+    v1 = record("Reading", [field("a", "int"), field("b", "int")])
+    v2 = record("Reading", [field("a", "int")])
+    hint = _incompatible_hint(tmp_path, "FORWARD", v1, v2)
+    assert hint.startswith("keep field 'b'")
+
+
+def test_hint_for_removed_enum_symbols_depends_on_the_direction(tmp_path: Path) -> None:
+    """Removed symbols hint differently to new readers (BACKWARD) than to old ones (FORWARD)."""
+    kind = {"type": "enum", "name": "Kind", "symbols": ["A", "B"], "doc": "Kind."}
+    v1 = record("Reading", [field("k", kind)])
+    v2 = record("Reading", [field("k", {**kind, "symbols": ["A"]})])
+    assert "do not remove enum symbols" in _incompatible_hint(tmp_path / "b", "BACKWARD", v1, v2)
+    assert "old readers' enum" in _incompatible_hint(tmp_path / "f", "FORWARD", v2, v1)
+
+
 # ---------------------------------------------------------------------------------------------
 # The lock of released versions
 
@@ -415,7 +451,7 @@ def test_dangerous_change_is_reported_by_its_rule(
     [finding] = with_rule(report, rule)
     assert (finding.version, finding.path) == (2, path)
     assert finding.line is not None
-    assert finding.hint
+    assert finding.hint == RULES[rule].hint != ""
 
 
 @pytest.mark.parametrize(
