@@ -303,10 +303,11 @@ class ReadPlan:
         except Exception as exc:  # fastavro's errors on bad input have no common base
             raise read_failure(exc, self, data, start) from None
         if buffer.tell() != len(data):
+            claimed = "the header's schema id" if start else "the writer schema given"
             raise CorruptPayload(
                 f"{len(data) - buffer.tell()} bytes are left after a complete "
-                f"{self.writer.described} record: the header's schema id is probably not the "
-                "one the value was written with (refused rather than read as wrong data)"
+                f"{self.writer.described} record: {claimed} is probably not the one the value "
+                "was written with (refused rather than read as wrong data)"
             )
         try:
             return self.convert(datum)
