@@ -7,9 +7,12 @@ the expressions need. `UnionHelpers`, `Defaults` and the module renderer build o
 
 from __future__ import annotations
 
+import builtins
 import json
+import keyword
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from devicecontracts import types
 from devicecontracts.errors import CodegenError
@@ -169,6 +172,18 @@ def _python_kind(t: AvroType) -> str:
     )
 
 
+# Names a comprehension variable must not shadow, besides the module's own: the methods' and
+# union helpers' locals, the helpers' names, and every builtin.
+_LOOP_TAKEN: Final = frozenset({"self", "cls", "data", "value", "name", *dir(builtins)})
+
+
+def _singular(name: str) -> str:
+    """The name of one element of ``name``: ``readings`` -> ``reading``, else ``name_item``."""
+    if len(name) > 1 and name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name + "_item"
+
+
 class Emitter:
     """Names, imports, annotations and conversions of one module being rendered."""
 
@@ -293,8 +308,9 @@ class Emitter:
         inner = simple_union(t)
         return inner is None or inner.is_named or self._needs(inner, writing)
 
-    def to_avro(self, t: AvroType, expr: str, depth: int = 0) -> str:
-        """Expression turning model value ``expr`` into what fastavro writes."""
+    def to_avro(self, t: AvroType, expr: str, name: str = "value") -> str:
+        """Expression turning model value ``expr`` into what fastavro writes; ``name`` (an
+        identifier: the field's attribute) names the loop variables of comprehensions."""
         if isinstance(t, Record):
             return f"{expr}.to_avro_dict()"
         if isinstance(t, Enum):
@@ -302,20 +318,21 @@ class Emitter:
         if isinstance(t, (Fixed, Primitive)):
             return f"{expr}.to_avro()" if self.needs_to(t) else expr
         if isinstance(t, (Array, Map)):
-            return self._each(t, expr, depth, self.to_avro, self.needs_to)
+            return self._each(t, expr, name, self.to_avro, self.needs_to)
         assert isinstance(t, Union)
         branch = simple_union(t)
         if branch is None:
             return f"{self.helper('to', t)}({expr})"
         if not self.needs_to(t):
             return expr
-        value = self.to_avro(branch, expr, depth)
+        value = self.to_avro(branch, expr, name)
         if branch.is_named:
             value = f"({json.dumps(branch.branch_name)}, {value})"
         return f"None if {expr} is None else {value}"
 
-    def from_avro(self, t: AvroType, expr: str, depth: int = 0) -> str:
-        """Expression turning fastavro's value ``expr`` into the model's input."""
+    def from_avro(self, t: AvroType, expr: str, name: str = "value") -> str:
+        """Expression turning fastavro's value ``expr`` into the model's input (``name`` as for
+        `to_avro`)."""
         if isinstance(t, Record):
             return f"{self.cls(t)}.from_avro_dict({expr})"
         if isinstance(t, (Enum, Fixed, Primitive)):
@@ -325,7 +342,7 @@ class Emitter:
             owner = self.use(wire_type) if wire_type else self.annotation(t)[0]
             return f"{owner}.from_avro({expr})"
         if isinstance(t, (Array, Map)):
-            return self._each(t, expr, depth, self.from_avro, self.needs_from)
+            return self._each(t, expr, name, self.from_avro, self.needs_from)
         assert isinstance(t, Union)
         branch = simple_union(t)
         if branch is None:
@@ -333,26 +350,38 @@ class Emitter:
         if not self.needs_from(t):
             return expr
         inner_expr = f"{self.use('untagged')}({expr})" if branch.is_named else expr
-        return f"None if {expr} is None else {self.from_avro(branch, inner_expr, depth)}"
+        return f"None if {expr} is None else {self.from_avro(branch, inner_expr, name)}"
 
     def _each(
         self,
         t: Array | Map,
         expr: str,
-        depth: int,
-        convert: Callable[[AvroType, str, int], str],
+        name: str,
+        convert: Callable[[AvroType, str, str], str],
         needs: Callable[[AvroType], bool],
     ) -> str:
-        """A comprehension converting every item of an array or value of a map."""
+        """A comprehension converting every item of an array or value of a map, its loop
+        variables named after ``name``: ``reading`` for ``readings``, else ``name_item``."""
         child = t.items if isinstance(t, Array) else t.values
         if not needs(child):
             return expr
-        var = f"v{depth}"
-        inner = convert(child, var, depth + 1)
+        var = self._loop_variable(_singular(name))
+        inner = convert(child, var, var)
         if isinstance(t, Array):
             return f"[{inner} for {var} in {expr}]"
-        key = f"k{depth}"
+        key = self._loop_variable(var + "_key")
         return f"{{{key}: {inner} for {key}, {var} in {expr}.items()}}"
+
+    def _loop_variable(self, candidate: str) -> str:
+        """``candidate`` without leading ``_``, with ``_`` appended until it shadows nothing the
+        expression may use: the module's classes and support names, ``self``/``cls``/``data``,
+        the union helpers' locals, builtins and keywords."""
+        taken = _LOOP_TAKEN | set(self.classes.values()) | set(self.local.values())
+        # No leading underscore: the union helpers (``_to_avro_0``) and aliases have one.
+        candidate = candidate.lstrip("_") or "item"
+        while candidate in taken or keyword.iskeyword(candidate):
+            candidate += "_"
+        return candidate
 
     def helper(self, direction: str, t: Union) -> str:
         """Name of the module's helper converting union ``t`` (written once per union shape)."""

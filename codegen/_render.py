@@ -32,7 +32,7 @@ from ._defaults import Defaults
 from ._emit import RESERVED_ATTRIBUTES, SUPPORT, Context, named_nodes
 from ._naming import attribute_names, enum_member_names
 from ._sources import Unit
-from ._text import WIDTH, chunks, docstring, string_literal, wrap
+from ._text import WIDTH, docstring, json_chunks, string_literal, wrap
 from ._unions import UnionHelpers
 
 __all__ = ["GENERATED_MARK", "Context", "docstring", "render_unit"]
@@ -138,9 +138,10 @@ class _Module(UnionHelpers, Defaults):
         if t.symbols:
             lines.append("")
         result = "cls." + members[t.symbols.index(t.default)] if t.default is not None else "None"
+        returns = name if t.default is not None else f"{name} | None"
         lines += [
             "    @classmethod",
-            f'    def avro_default(cls) -> "{name} | None":',
+            f'    def avro_default(cls) -> "{returns}":',
             '        """The symbol Avro readers read for symbols they do not know."""',
             f"        return {result}",
         ]
@@ -171,13 +172,12 @@ class _Module(UnionHelpers, Defaults):
         classvar = self.use("ClassVar")
         schema_json = to_json(t)
         own_fingerprint = "AVRO_FINGERPRINT" if is_root else json.dumps(fingerprint(t))
-        text = json.dumps(schema_json, separators=(",", ":"), ensure_ascii=False)
         lines += [
             "",
             f"    avro_name: {classvar}[str] = {json.dumps(t.fullname)}",
             f"    avro_fingerprint: {classvar}[str] = {own_fingerprint}",
             f"    avro_schema_json: {classvar}[str] = (",
-            *[f"        {chunk}" for chunk in chunks(text, WIDTH - 8, literal=repr)],
+            *[f"        {chunk}" for chunk in json_chunks(schema_json, WIDTH - 8)],
             "    )",
         ]
         if t.fields:
@@ -228,7 +228,7 @@ class _Module(UnionHelpers, Defaults):
             return [*lines, "        return {}"]
         lines.append("        return {")
         for f in t.fields:
-            value = self.to_avro(f.type, "self." + attrs[f.name])
+            value = self.to_avro(f.type, "self." + attrs[f.name], attrs[f.name])
             lines.append(f"            {json.dumps(f.name)}: {value},")
         lines.append("        }")
         return lines
@@ -262,7 +262,7 @@ class _Module(UnionHelpers, Defaults):
             return [*lines, "        return cls()"]
         lines.append("        return cls(")
         for f in t.fields:
-            expr = self.from_avro(f.type, f"data[{json.dumps(f.name)}]")
+            expr = self.from_avro(f.type, f"data[{json.dumps(f.name)}]", attrs[f.name])
             lines.append(f"            {attrs[f.name]}={expr},")
         lines.append("        )")
         return lines

@@ -11,8 +11,9 @@ import json
 import textwrap
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["WIDTH", "chunks", "docstring", "raise_line", "string_literal", "wrap"]
+__all__ = ["WIDTH", "chunks", "docstring", "json_chunks", "raise_line", "string_literal", "wrap"]
 
 WIDTH = 100
 
@@ -75,6 +76,90 @@ def chunks(
     if current or not out:
         out.append(quote(current))
     return out
+
+
+def json_chunks(value: Any, width: int) -> list[str]:
+    """Compact JSON of ``value`` as string literals of at most ``width`` columns, split between
+    JSON tokens (inside a string only after a space), never inside a word.
+
+    Each element of a ``"fields"`` list starts a new literal, so editing one field of a schema
+    changes only that field's lines: later lines do not reflow. A single word wider than
+    ``width`` is the only thing ever cut.
+    """
+    pieces = _json_pieces(value)
+    text = "".join(piece for piece, _ in pieces)
+    assert text == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    lines: list[str] = []
+    current = ""
+    for piece, forced in pieces:
+        if current and (forced or _width(repr(current + piece)) > width):
+            lines.append(current)
+            current = ""
+        current += piece
+        while _width(repr(current)) > width and len(current) > 1:
+            cut = _longest_fitting(current, width)
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current or not lines:
+        lines.append(current)
+    return [repr(line) for line in lines]
+
+
+def _longest_fitting(text: str, width: int) -> int:
+    """The length of the longest prefix of ``text`` whose literal fits ``width`` (at least 1)."""
+    cut = 1
+    while cut < len(text) and _width(repr(text[: cut + 1])) <= width:
+        cut += 1
+    return cut
+
+
+def _json_pieces(value: Any) -> list[tuple[str, bool]]:
+    """Compact JSON as (piece, must start a line) pairs; a line may break before any piece.
+
+    A piece is a key with what opens its value (``"type":{``), a scalar or one word of a string,
+    and the punctuation closing it (``},``): so no line starts with a comma or a bracket.
+    """
+    # tokens: text, glued to the previous token, glued to the next, starts a line
+    tokens: list[tuple[str, bool, bool, bool]] = []
+
+    def emit(v: Any, starts_line: bool = False, fields: bool = False) -> None:
+        if isinstance(v, dict):
+            tokens.append(("{", False, True, starts_line))
+            for i, (key, item) in enumerate(v.items()):
+                if i:
+                    tokens.append((",", True, False, False))
+                tokens.append((_dumps(key) + ":", False, True, False))
+                emit(item, fields=key == "fields" and isinstance(item, list))
+            tokens.append(("}", True, False, False))
+        elif isinstance(v, list):
+            # A fields list ends its line, so that every field starts one.
+            tokens.append(("[", fields, not fields, starts_line))
+            for i, item in enumerate(v):
+                if i:
+                    tokens.append((",", True, False, False))
+                emit(item, starts_line=fields)
+            tokens.append(("]", True, False, False))
+        elif isinstance(v, str):
+            words = _word_pieces(_dumps(v))
+            tokens.append((words[0], False, False, starts_line))
+            tokens.extend((word, False, False, False) for word in words[1:])
+        else:
+            tokens.append((_dumps(v), False, False, starts_line))
+
+    emit(value)
+    pieces: list[tuple[str, bool]] = []
+    glue_next = False
+    for text, glue_prev, glues_next, starts_line in tokens:
+        if pieces and (glue_prev or glue_next) and not starts_line:
+            pieces[-1] = (pieces[-1][0] + text, pieces[-1][1])
+        else:
+            pieces.append((text, starts_line))
+        glue_next = glues_next
+    return pieces
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _width(text: str) -> int:

@@ -154,7 +154,7 @@ class UnionHelpers(Emitter):
     def _tagged(self, b: _Branch) -> str:
         if isinstance(b.node, Enum):
             return f"{self.cls(b.node)}(value)"
-        return self.from_avro(b.node, "value", 1)
+        return self.from_avro(b.node, "value")
 
     def _untagged(self, t: Union, branches: list[_Branch]) -> list[str]:
         """Untagged values (plain fastavro reads), told apart by their Python type."""

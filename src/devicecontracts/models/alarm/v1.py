@@ -50,7 +50,7 @@ class AlarmSeverity(StrEnum):
     CRITICAL = "CRITICAL"
 
     @classmethod
-    def avro_default(cls) -> "AlarmSeverity | None":
+    def avro_default(cls) -> "AlarmSeverity":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -65,36 +65,43 @@ class Alarm(AvroRecord):
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
         '{"type":"record","name":"Alarm","namespace":"com.acme.fleet.alarm","doc":"An alarm raised '
-        'by a device, e.g. a threshold breach or hardware fault.","fields":[{"name":"header","type"'
-        ':{"type":"record","name":"DeviceHeader","namespace":"com.acme.fleet.common","doc":"Envelop'
-        "e metadata carried by every device-originated message. Shared by reference (subject com.ac"
-        'me.fleet.common.DeviceHeader).","fields":[{"name":"device_id","type":"string","doc":"Devic'
-        'e identity: the AWS IoT thing name, stable for the device\'s lifetime."},{"name":"message_'
-        'id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of this message, genera'
-        'ted on the device; consumers use it to drop duplicates."},{"name":"sent_at","type":{"type"'
-        ':"long","logicalType":"timestamp-millis"},"doc":"Device clock time at which the message wa'
-        's published, UTC."},{"name":"firmware_version","type":"string","doc":"Semantic version of '
-        'the firmware that produced the message, e.g. 2.4.1."},{"name":"sequence","type":"long","do'
-        'c":"Per-device counter incremented for every published message; resets only on factory res'
-        'et. Gaps reveal lost messages."}]},"doc":"Envelope metadata stamped by the device firmware'
-        '."},{"name":"alarm_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of the alar'
-        'm, stable across re-sends of the same alarm."},{"name":"severity","type":{"type":"enum","n'
-        'ame":"AlarmSeverity","namespace":"com.acme.fleet.alarm","doc":"Severity of an alarm. Symbo'
-        "ls are appended, never reordered, so symbol order is not severity order. Readers that do n"
-        'ot know a symbol read UNKNOWN.","symbols":["UNKNOWN","INFO","WARNING","MAJOR","CRITICAL"],'
-        '"default":"UNKNOWN"},"doc":"Severity assigned by the firmware."},{"name":"code","type":"st'
-        'ring","doc":"Machine-readable alarm code from the firmware\'s alarm table, e.g. TEMP_HIGH.'
-        '"},{"name":"raised_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Devi'
-        'ce clock time at which the alarm condition started, UTC."},{"name":"location","type":["nul'
-        'l",{"type":"record","name":"GeoPoint","namespace":"com.acme.fleet.common","doc":"A WGS 84 '
-        'position fix. Shared by reference (subject com.acme.fleet.common.GeoPoint).","fields":[{"n'
-        'ame":"latitude","type":"double","doc":"Latitude in decimal degrees, -90 to 90."},{"name":"'
-        'longitude","type":"double","doc":"Longitude in decimal degrees, -180 to 180."},{"name":"al'
-        'titude_m","type":["null","double"],"doc":"Altitude above the WGS 84 ellipsoid in metres; n'
-        'ull when the fix is 2D.","default":null},{"name":"accuracy_m","type":["null","float"],"doc'
-        '":"Estimated horizontal accuracy (radius) in metres; null when unknown.","default":null}]}'
-        '],"doc":"Position of the device when the alarm was raised; null when the device has no fix'
-        '.","default":null}]}'
+        'by a device, e.g. a threshold breach or hardware fault.","fields":['
+        '{"name":"header","type":{"type":"record","name":"DeviceHeader",'
+        '"namespace":"com.acme.fleet.common","doc":"Envelope metadata carried by every '
+        "device-originated message. Shared by reference (subject "
+        'com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]},'
+        '"doc":"Envelope metadata stamped by the device firmware."},'
+        '{"name":"alarm_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of the alarm, '
+        'stable across re-sends of the same alarm."},'
+        '{"name":"severity","type":{"type":"enum","name":"AlarmSeverity",'
+        '"namespace":"com.acme.fleet.alarm","doc":"Severity of an alarm. Symbols are appended, '
+        "never reordered, so symbol order is not severity order. Readers that do not know a symbol "
+        'read UNKNOWN.","symbols":["UNKNOWN","INFO","WARNING","MAJOR","CRITICAL"],'
+        '"default":"UNKNOWN"},"doc":"Severity assigned by the firmware."},'
+        '{"name":"code","type":"string","doc":"Machine-readable alarm code from the firmware\'s '
+        'alarm table, e.g. TEMP_HIGH."},'
+        '{"name":"raised_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the alarm condition started, UTC."},'
+        '{"name":"location","type":["null",{"type":"record","name":"GeoPoint",'
+        '"namespace":"com.acme.fleet.common","doc":"A WGS 84 position fix. Shared by reference '
+        '(subject com.acme.fleet.common.GeoPoint).","fields":['
+        '{"name":"latitude","type":"double","doc":"Latitude in decimal degrees, -90 to 90."},'
+        '{"name":"longitude","type":"double","doc":"Longitude in decimal degrees, -180 to 180."},'
+        '{"name":"altitude_m","type":["null","double"],"doc":"Altitude above the WGS 84 ellipsoid '
+        'in metres; null when the fix is 2D.","default":null},'
+        '{"name":"accuracy_m","type":["null","float"],"doc":"Estimated horizontal accuracy '
+        '(radius) in metres; null when unknown.","default":null}]}],"doc":"Position of the device '
+        'when the alarm was raised; null when the device has no fix.","default":null}]}'
     )
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")

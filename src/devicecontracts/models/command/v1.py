@@ -47,7 +47,7 @@ class CommandAction(StrEnum):
     FACTORY_RESET = "FACTORY_RESET"
 
     @classmethod
-    def avro_default(cls) -> "CommandAction | None":
+    def avro_default(cls) -> "CommandAction":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -62,20 +62,24 @@ class Command(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.command.Command"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"Command","namespace":"com.acme.fleet.command","doc":"A command th'
-        "e cloud sends to one device. Read by firmware that may be years old, so every change must "
-        'be FORWARD_TRANSITIVE.","fields":[{"name":"command_id","type":{"type":"string","logicalTyp'
-        'e":"uuid"},"doc":"Id of the command; echoed back in CommandAck.command_id."},{"name":"devi'
-        'ce_id","type":"string","doc":"Target device: the AWS IoT thing name."},{"name":"issued_at"'
-        ',"type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Cloud time at which the co'
-        'mmand was issued, UTC."},{"name":"expires_at","type":["null",{"type":"long","logicalType":'
-        '"timestamp-millis"}],"doc":"Time after which the device must not execute the command, UTC;'
-        ' null means no expiry.","default":null},{"name":"action","type":{"type":"enum","name":"Com'
-        'mandAction","namespace":"com.acme.fleet.command","doc":"Action to perform. Firmware that d'
-        'oes not know a symbol reads UNKNOWN and rejects the command.","symbols":["UNKNOWN","REBOOT'
-        '","PING","SET_CONFIG","START_OTA","FACTORY_RESET"],"default":"UNKNOWN"},"doc":"Action the '
-        'device should perform."},{"name":"parameters","type":{"type":"map","values":"string"},"doc'
-        '":"Action-specific arguments, e.g. config keys for SET_CONFIG.","default":{}}]}'
+        '{"type":"record","name":"Command","namespace":"com.acme.fleet.command","doc":"A command '
+        "the cloud sends to one device. Read by firmware that may be years old, so every change "
+        'must be FORWARD_TRANSITIVE.","fields":['
+        '{"name":"command_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of the '
+        'command; echoed back in CommandAck.command_id."},'
+        '{"name":"device_id","type":"string","doc":"Target device: the AWS IoT thing name."},'
+        '{"name":"issued_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Cloud '
+        'time at which the command was issued, UTC."},'
+        '{"name":"expires_at","type":["null",{"type":"long","logicalType":"timestamp-millis"}],'
+        '"doc":"Time after which the device must not execute the command, UTC; null means no '
+        'expiry.","default":null},'
+        '{"name":"action","type":{"type":"enum","name":"CommandAction",'
+        '"namespace":"com.acme.fleet.command","doc":"Action to perform. Firmware that does not '
+        'know a symbol reads UNKNOWN and rejects the command.","symbols":["UNKNOWN","REBOOT",'
+        '"PING","SET_CONFIG","START_OTA","FACTORY_RESET"],"default":"UNKNOWN"},"doc":"Action the '
+        'device should perform."},'
+        '{"name":"parameters","type":{"type":"map","values":"string"},"doc":"Action-specific '
+        'arguments, e.g. config keys for SET_CONFIG.","default":{}}]}'
     )
 
     command_id: UUID = Field(description="Id of the command; echoed back in CommandAck.command_id.")

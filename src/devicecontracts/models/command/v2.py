@@ -48,7 +48,7 @@ class CommandAction(StrEnum):
     ROTATE_CREDENTIALS = "ROTATE_CREDENTIALS"
 
     @classmethod
-    def avro_default(cls) -> "CommandAction | None":
+    def avro_default(cls) -> "CommandAction":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -63,21 +63,25 @@ class Command(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.command.Command"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"Command","namespace":"com.acme.fleet.command","doc":"A command th'
-        "e cloud sends to one device. Read by firmware that may be years old, so every change must "
-        'be FORWARD_TRANSITIVE.","fields":[{"name":"command_id","type":{"type":"string","logicalTyp'
-        'e":"uuid"},"doc":"Id of the command; echoed back in CommandAck.command_id."},{"name":"devi'
-        'ce_id","type":"string","doc":"Target device: the AWS IoT thing name."},{"name":"issued_at"'
-        ',"type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Cloud time at which the co'
-        'mmand was issued, UTC."},{"name":"expires_at","type":["null",{"type":"long","logicalType":'
-        '"timestamp-millis"}],"doc":"Time after which the device must not execute the command, UTC;'
-        ' null means no expiry.","default":null},{"name":"action","type":{"type":"enum","name":"Com'
-        'mandAction","namespace":"com.acme.fleet.command","doc":"Action to perform. Firmware that d'
-        'oes not know a symbol reads UNKNOWN and rejects the command.","symbols":["UNKNOWN","REBOOT'
-        '","PING","SET_CONFIG","START_OTA","FACTORY_RESET","ROTATE_CREDENTIALS"],"default":"UNKNOWN'
-        '"},"doc":"Action the device should perform."},{"name":"parameters","type":{"type":"map","v'
-        'alues":"string"},"doc":"Action-specific arguments, e.g. config keys for SET_CONFIG.","defa'
-        'ult":{}},{"name":"ack_required","type":"boolean","doc":"Whether the device must publish a '
+        '{"type":"record","name":"Command","namespace":"com.acme.fleet.command","doc":"A command '
+        "the cloud sends to one device. Read by firmware that may be years old, so every change "
+        'must be FORWARD_TRANSITIVE.","fields":['
+        '{"name":"command_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of the '
+        'command; echoed back in CommandAck.command_id."},'
+        '{"name":"device_id","type":"string","doc":"Target device: the AWS IoT thing name."},'
+        '{"name":"issued_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Cloud '
+        'time at which the command was issued, UTC."},'
+        '{"name":"expires_at","type":["null",{"type":"long","logicalType":"timestamp-millis"}],'
+        '"doc":"Time after which the device must not execute the command, UTC; null means no '
+        'expiry.","default":null},'
+        '{"name":"action","type":{"type":"enum","name":"CommandAction",'
+        '"namespace":"com.acme.fleet.command","doc":"Action to perform. Firmware that does not '
+        'know a symbol reads UNKNOWN and rejects the command.","symbols":["UNKNOWN","REBOOT",'
+        '"PING","SET_CONFIG","START_OTA","FACTORY_RESET","ROTATE_CREDENTIALS"],'
+        '"default":"UNKNOWN"},"doc":"Action the device should perform."},'
+        '{"name":"parameters","type":{"type":"map","values":"string"},"doc":"Action-specific '
+        'arguments, e.g. config keys for SET_CONFIG.","default":{}},'
+        '{"name":"ack_required","type":"boolean","doc":"Whether the device must publish a '
         'CommandAck; false for fire-and-forget commands. Added in v2.","default":true}]}'
     )
 

@@ -48,7 +48,7 @@ class CommandResult(StrEnum):
     EXPIRED = "EXPIRED"
 
     @classmethod
-    def avro_default(cls) -> "CommandResult | None":
+    def avro_default(cls) -> "CommandResult":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -63,28 +63,34 @@ class CommandAck(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.command.CommandAck"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"CommandAck","namespace":"com.acme.fleet.command","doc":"A device'
-        "'s acknowledgement of a Command, published when the command has finished or was refused.\""
-        ',"fields":[{"name":"header","type":{"type":"record","name":"DeviceHeader","namespace":"com'
-        '.acme.fleet.common","doc":"Envelope metadata carried by every device-originated message. S'
-        'hared by reference (subject com.acme.fleet.common.DeviceHeader).","fields":[{"name":"devic'
-        'e_id","type":"string","doc":"Device identity: the AWS IoT thing name, stable for the devic'
-        'e\'s lifetime."},{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":'
-        '"Unique id of this message, generated on the device; consumers use it to drop duplicates."'
-        '},{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
-        'clock time at which the message was published, UTC."},{"name":"firmware_version","type":"s'
-        'tring","doc":"Semantic version of the firmware that produced the message, e.g. 2.4.1."},{"'
-        'name":"sequence","type":"long","doc":"Per-device counter incremented for every published m'
-        'essage; resets only on factory reset. Gaps reveal lost messages."}]},"doc":"Envelope metad'
-        'ata stamped by the device firmware."},{"name":"command_id","type":{"type":"string","logica'
-        'lType":"uuid"},"doc":"Id of the acknowledged command (Command.command_id)."},{"name":"resu'
-        'lt","type":{"type":"enum","name":"CommandResult","namespace":"com.acme.fleet.command","doc'
-        '":"Outcome of a command. Readers that do not know a symbol read UNKNOWN.","symbols":["UNKN'
-        'OWN","ACCEPTED","SUCCEEDED","FAILED","REJECTED","EXPIRED"],"default":"UNKNOWN"},"doc":"Out'
-        'come of the command on the device."},{"name":"detail","type":["null","string"],"doc":"Huma'
-        "n-readable explanation, mainly for FAILED and REJECTED; null when there is nothing to add."
-        '","default":null},{"name":"completed_at","type":{"type":"long","logicalType":"timestamp-mi'
-        'llis"},"doc":"Device clock time at which the command finished or was refused, UTC."}]}'
+        '{"type":"record","name":"CommandAck","namespace":"com.acme.fleet.command","doc":"A '
+        "device's acknowledgement of a Command, published when the command has finished or was "
+        'refused.","fields":['
+        '{"name":"header","type":{"type":"record","name":"DeviceHeader",'
+        '"namespace":"com.acme.fleet.common","doc":"Envelope metadata carried by every '
+        "device-originated message. Shared by reference (subject "
+        'com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]},'
+        '"doc":"Envelope metadata stamped by the device firmware."},'
+        '{"name":"command_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of the '
+        'acknowledged command (Command.command_id)."},'
+        '{"name":"result","type":{"type":"enum","name":"CommandResult",'
+        '"namespace":"com.acme.fleet.command","doc":"Outcome of a command. Readers that do not '
+        'know a symbol read UNKNOWN.","symbols":["UNKNOWN","ACCEPTED","SUCCEEDED","FAILED",'
+        '"REJECTED","EXPIRED"],"default":"UNKNOWN"},"doc":"Outcome of the command on the device."},'
+        '{"name":"detail","type":["null","string"],"doc":"Human-readable explanation, mainly for '
+        'FAILED and REJECTED; null when there is nothing to add.","default":null},'
+        '{"name":"completed_at","type":{"type":"long","logicalType":"timestamp-millis"},'
+        '"doc":"Device clock time at which the command finished or was refused, UTC."}]}'
     )
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")

@@ -40,17 +40,19 @@ class DeviceHeader(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.common.DeviceHeader"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"DeviceHeader","namespace":"com.acme.fleet.common","doc":"Envelope'
-        " metadata carried by every device-originated message. Shared by reference (subject com.acm"
-        'e.fleet.common.DeviceHeader).","fields":[{"name":"device_id","type":"string","doc":"Device'
-        ' identity: the AWS IoT thing name, stable for the device\'s lifetime."},{"name":"message_i'
-        'd","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of this message, generat'
-        'ed on the device; consumers use it to drop duplicates."},{"name":"sent_at","type":{"type":'
-        '"long","logicalType":"timestamp-millis"},"doc":"Device clock time at which the message was'
-        ' published, UTC."},{"name":"firmware_version","type":"string","doc":"Semantic version of t'
-        'he firmware that produced the message, e.g. 2.4.1."},{"name":"sequence","type":"long","doc'
-        '":"Per-device counter incremented for every published message; resets only on factory rese'
-        't. Gaps reveal lost messages."}]}'
+        '{"type":"record","name":"DeviceHeader","namespace":"com.acme.fleet.common",'
+        '"doc":"Envelope metadata carried by every device-originated message. Shared by reference '
+        '(subject com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]}'
     )
 
     device_id: str = Field(

@@ -37,15 +37,16 @@ class GeoPoint(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.common.GeoPoint"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"GeoPoint","namespace":"com.acme.fleet.common","doc":"A WGS 84 pos'
-        'ition fix. Shared by reference (subject com.acme.fleet.common.GeoPoint).","fields":[{"name'
-        '":"latitude","type":"double","doc":"Latitude in decimal degrees, -90 to 90."},{"name":"lon'
-        'gitude","type":"double","doc":"Longitude in decimal degrees, -180 to 180."},{"name":"altit'
-        'ude_m","type":["null","double"],"doc":"Altitude above the WGS 84 ellipsoid in metres; null'
-        ' when the fix is 2D.","default":null},{"name":"accuracy_m","type":["null","float"],"doc":"'
-        'Estimated horizontal accuracy (radius) in metres; null when unknown.","default":null},{"na'
-        'me":"speed_mps","type":["null","float"],"doc":"Ground speed in metres per second at the ti'
-        'me of the fix; null when unknown. Added in v2.","default":null}]}'
+        '{"type":"record","name":"GeoPoint","namespace":"com.acme.fleet.common","doc":"A WGS 84 '
+        'position fix. Shared by reference (subject com.acme.fleet.common.GeoPoint).","fields":['
+        '{"name":"latitude","type":"double","doc":"Latitude in decimal degrees, -90 to 90."},'
+        '{"name":"longitude","type":"double","doc":"Longitude in decimal degrees, -180 to 180."},'
+        '{"name":"altitude_m","type":["null","double"],"doc":"Altitude above the WGS 84 ellipsoid '
+        'in metres; null when the fix is 2D.","default":null},'
+        '{"name":"accuracy_m","type":["null","float"],"doc":"Estimated horizontal accuracy '
+        '(radius) in metres; null when unknown.","default":null},'
+        '{"name":"speed_mps","type":["null","float"],"doc":"Ground speed in metres per second at '
+        'the time of the fix; null when unknown. Added in v2.","default":null}]}'
     )
 
     latitude: float = Field(description="Latitude in decimal degrees, -90 to 90.")

@@ -47,7 +47,7 @@ class DeviceState(StrEnum):
     SHUTTING_DOWN = "SHUTTING_DOWN"
 
     @classmethod
-    def avro_default(cls) -> "DeviceState | None":
+    def avro_default(cls) -> "DeviceState":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -61,24 +61,29 @@ class Heartbeat(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.status.Heartbeat"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"Heartbeat","namespace":"com.acme.fleet.status","doc":"Liveness si'
-        'gnal a device publishes at a fixed interval.","fields":[{"name":"header","type":{"type":"r'
-        'ecord","name":"DeviceHeader","namespace":"com.acme.fleet.common","doc":"Envelope metadata '
-        "carried by every device-originated message. Shared by reference (subject com.acme.fleet.co"
-        'mmon.DeviceHeader).","fields":[{"name":"device_id","type":"string","doc":"Device identity:'
-        ' the AWS IoT thing name, stable for the device\'s lifetime."},{"name":"message_id","type":'
-        '{"type":"string","logicalType":"uuid"},"doc":"Unique id of this message, generated on the '
-        'device; consumers use it to drop duplicates."},{"name":"sent_at","type":{"type":"long","lo'
-        'gicalType":"timestamp-millis"},"doc":"Device clock time at which the message was published'
-        ', UTC."},{"name":"firmware_version","type":"string","doc":"Semantic version of the firmwar'
-        'e that produced the message, e.g. 2.4.1."},{"name":"sequence","type":"long","doc":"Per-dev'
-        "ice counter incremented for every published message; resets only on factory reset. Gaps re"
-        'veal lost messages."}]},"doc":"Envelope metadata stamped by the device firmware."},{"name"'
-        ':"state","type":{"type":"enum","name":"DeviceState","namespace":"com.acme.fleet.status","d'
-        'oc":"Operating state reported by the firmware. Readers that do not know a symbol read UNKN'
-        'OWN.","symbols":["UNKNOWN","BOOTING","ONLINE","DEGRADED","MAINTENANCE","SHUTTING_DOWN"],"d'
-        'efault":"UNKNOWN"},"doc":"Operating state at the time of the heartbeat."},{"name":"uptime_'
-        's","type":"long","doc":"Seconds since the device last booted."}]}'
+        '{"type":"record","name":"Heartbeat","namespace":"com.acme.fleet.status","doc":"Liveness '
+        'signal a device publishes at a fixed interval.","fields":['
+        '{"name":"header","type":{"type":"record","name":"DeviceHeader",'
+        '"namespace":"com.acme.fleet.common","doc":"Envelope metadata carried by every '
+        "device-originated message. Shared by reference (subject "
+        'com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]},'
+        '"doc":"Envelope metadata stamped by the device firmware."},'
+        '{"name":"state","type":{"type":"enum","name":"DeviceState",'
+        '"namespace":"com.acme.fleet.status","doc":"Operating state reported by the firmware. '
+        'Readers that do not know a symbol read UNKNOWN.","symbols":["UNKNOWN","BOOTING","ONLINE",'
+        '"DEGRADED","MAINTENANCE","SHUTTING_DOWN"],"default":"UNKNOWN"},"doc":"Operating state at '
+        'the time of the heartbeat."},'
+        '{"name":"uptime_s","type":"long","doc":"Seconds since the device last booted."}]}'
     )
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")

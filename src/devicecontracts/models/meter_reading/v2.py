@@ -43,11 +43,12 @@ class ReadingPeriod(AvroRecord):
         "sha256:645966b347d0ac206543cea45e74a634a595275e53fdd79aed79289b7e02aa90"
     )
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"ReadingPeriod","namespace":"com.acme.fleet.metering","doc":"Half-'
-        'open metering interval [start, end) on the meter\'s clock, UTC.","fields":[{"name":"start"'
-        ',"type":{"type":"long","logicalType":"timestamp-micros"},"doc":"Start of the period, inclu'
-        'sive."},{"name":"end","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"End o'
-        'f the period, exclusive."}]}'
+        '{"type":"record","name":"ReadingPeriod","namespace":"com.acme.fleet.metering",'
+        '"doc":"Half-open metering interval [start, end) on the meter\'s clock, UTC.","fields":['
+        '{"name":"start","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"Start of '
+        'the period, inclusive."},'
+        '{"name":"end","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"End of the '
+        'period, exclusive."}]}'
     )
 
     start: TimestampMicros = Field(description="Start of the period, inclusive.")
@@ -76,31 +77,39 @@ class MeterReading(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.metering.MeterReading"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"MeterReading","namespace":"com.acme.fleet.metering","doc":"Billin'
-        'g-grade energy reading from a smart meter for one metering period.","fields":[{"name":"hea'
-        'der","type":{"type":"record","name":"DeviceHeader","namespace":"com.acme.fleet.common","do'
-        'c":"Envelope metadata carried by every device-originated message. Shared by reference (sub'
-        'ject com.acme.fleet.common.DeviceHeader).","fields":[{"name":"device_id","type":"string","'
-        'doc":"Device identity: the AWS IoT thing name, stable for the device\'s lifetime."},{"name'
-        '":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of this mess'
-        'age, generated on the device; consumers use it to drop duplicates."},{"name":"sent_at","ty'
-        'pe":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device clock time at which the'
-        ' message was published, UTC."},{"name":"firmware_version","type":"string","doc":"Semantic '
-        'version of the firmware that produced the message, e.g. 2.4.1."},{"name":"sequence","type"'
-        ':"long","doc":"Per-device counter incremented for every published message; resets only on '
-        'factory reset. Gaps reveal lost messages."}]},"doc":"Envelope metadata stamped by the devi'
-        'ce firmware."},{"name":"energy_kwh","type":{"type":"bytes","logicalType":"decimal","precis'
-        'ion":12,"scale":3},"doc":"Active energy consumed during the period in kWh, exact to the wa'
-        'tt-hour."},{"name":"period","type":{"type":"record","name":"ReadingPeriod","namespace":"co'
-        'm.acme.fleet.metering","doc":"Half-open metering interval [start, end) on the meter\'s clo'
-        'ck, UTC.","fields":[{"name":"start","type":{"type":"long","logicalType":"timestamp-micros"'
-        '},"doc":"Start of the period, inclusive."},{"name":"end","type":{"type":"long","logicalTyp'
-        'e":"timestamp-micros"},"doc":"End of the period, exclusive."}]},"doc":"Metering period the'
-        ' energy value covers."},{"name":"tariff","type":"string","doc":"Tariff register the energy'
-        ' was counted on, e.g. PEAK or OFF_PEAK."},{"name":"reactive_energy_kvarh","type":["null",{'
-        '"type":"bytes","logicalType":"decimal","precision":12,"scale":3}],"doc":"Reactive energy d'
-        'uring the period in kvarh; null on meters without a reactive register. Added in v2.","defa'
-        'ult":null}]}'
+        '{"type":"record","name":"MeterReading","namespace":"com.acme.fleet.metering",'
+        '"doc":"Billing-grade energy reading from a smart meter for one metering period.",'
+        '"fields":['
+        '{"name":"header","type":{"type":"record","name":"DeviceHeader",'
+        '"namespace":"com.acme.fleet.common","doc":"Envelope metadata carried by every '
+        "device-originated message. Shared by reference (subject "
+        'com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]},'
+        '"doc":"Envelope metadata stamped by the device firmware."},'
+        '{"name":"energy_kwh","type":{"type":"bytes","logicalType":"decimal","precision":12,'
+        '"scale":3},"doc":"Active energy consumed during the period in kWh, exact to the '
+        'watt-hour."},'
+        '{"name":"period","type":{"type":"record","name":"ReadingPeriod",'
+        '"namespace":"com.acme.fleet.metering","doc":"Half-open metering interval [start, end) on '
+        'the meter\'s clock, UTC.","fields":['
+        '{"name":"start","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"Start of '
+        'the period, inclusive."},'
+        '{"name":"end","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"End of the '
+        'period, exclusive."}]},"doc":"Metering period the energy value covers."},'
+        '{"name":"tariff","type":"string","doc":"Tariff register the energy was counted on, e.g. '
+        'PEAK or OFF_PEAK."},'
+        '{"name":"reactive_energy_kvarh","type":["null",{"type":"bytes","logicalType":"decimal",'
+        '"precision":12,"scale":3}],"doc":"Reactive energy during the period in kvarh; null on '
+        'meters without a reactive register. Added in v2.","default":null}]}'
     )
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")

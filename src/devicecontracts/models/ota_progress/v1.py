@@ -48,7 +48,7 @@ class OtaStage(StrEnum):
     FAILED = "FAILED"
 
     @classmethod
-    def avro_default(cls) -> "OtaStage | None":
+    def avro_default(cls) -> "OtaStage":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -62,28 +62,34 @@ class OtaProgress(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.ota.OtaProgress"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"OtaProgress","namespace":"com.acme.fleet.ota","doc":"Progress rep'
-        'ort for an over-the-air firmware update job running on a device.","fields":[{"name":"heade'
-        'r","type":{"type":"record","name":"DeviceHeader","namespace":"com.acme.fleet.common","doc"'
-        ':"Envelope metadata carried by every device-originated message. Shared by reference (subje'
-        'ct com.acme.fleet.common.DeviceHeader).","fields":[{"name":"device_id","type":"string","do'
-        'c":"Device identity: the AWS IoT thing name, stable for the device\'s lifetime."},{"name":'
-        '"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of this messag'
-        'e, generated on the device; consumers use it to drop duplicates."},{"name":"sent_at","type'
-        '":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device clock time at which the m'
-        'essage was published, UTC."},{"name":"firmware_version","type":"string","doc":"Semantic ve'
-        'rsion of the firmware that produced the message, e.g. 2.4.1."},{"name":"sequence","type":"'
-        'long","doc":"Per-device counter incremented for every published message; resets only on fa'
-        'ctory reset. Gaps reveal lost messages."}]},"doc":"Envelope metadata stamped by the device'
-        ' firmware."},{"name":"job_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of t'
-        'he OTA job (the AWS IoT job execution) this report belongs to."},{"name":"target_version",'
-        '"type":"string","doc":"Firmware version being installed, e.g. 2.5.0."},{"name":"stage","ty'
-        'pe":{"type":"enum","name":"OtaStage","namespace":"com.acme.fleet.ota","doc":"Stage of the '
-        'update. Readers that do not know a symbol read UNKNOWN.","symbols":["UNKNOWN","DOWNLOADING'
-        '","VERIFYING","INSTALLING","REBOOTING","SUCCEEDED","FAILED"],"default":"UNKNOWN"},"doc":"S'
-        'tage the update has reached."},{"name":"progress_pct","type":"int","doc":"Progress within '
-        'the current stage, 0 to 100."},{"name":"bytes_downloaded","type":"long","doc":"Bytes of th'
-        'e firmware image downloaded so far."}]}'
+        '{"type":"record","name":"OtaProgress","namespace":"com.acme.fleet.ota","doc":"Progress '
+        'report for an over-the-air firmware update job running on a device.","fields":['
+        '{"name":"header","type":{"type":"record","name":"DeviceHeader",'
+        '"namespace":"com.acme.fleet.common","doc":"Envelope metadata carried by every '
+        "device-originated message. Shared by reference (subject "
+        'com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]},'
+        '"doc":"Envelope metadata stamped by the device firmware."},'
+        '{"name":"job_id","type":{"type":"string","logicalType":"uuid"},"doc":"Id of the OTA job '
+        '(the AWS IoT job execution) this report belongs to."},'
+        '{"name":"target_version","type":"string","doc":"Firmware version being installed, e.g. '
+        '2.5.0."},'
+        '{"name":"stage","type":{"type":"enum","name":"OtaStage","namespace":"com.acme.fleet.ota",'
+        '"doc":"Stage of the update. Readers that do not know a symbol read UNKNOWN.",'
+        '"symbols":["UNKNOWN","DOWNLOADING","VERIFYING","INSTALLING","REBOOTING","SUCCEEDED",'
+        '"FAILED"],"default":"UNKNOWN"},"doc":"Stage the update has reached."},'
+        '{"name":"progress_pct","type":"int","doc":"Progress within the current stage, 0 to 100."},'
+        '{"name":"bytes_downloaded","type":"long","doc":"Bytes of the firmware image downloaded so '
+        'far."}]}'
     )
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")

@@ -50,7 +50,7 @@ class SensorKind(StrEnum):
     ILLUMINANCE = "ILLUMINANCE"
 
     @classmethod
-    def avro_default(cls) -> "SensorKind | None":
+    def avro_default(cls) -> "SensorKind":
         """The symbol Avro readers read for symbols they do not know."""
         return cls.UNKNOWN
 
@@ -67,15 +67,17 @@ class SensorReading(AvroRecord):
     )
     avro_schema_json: ClassVar[str] = (
         '{"type":"record","name":"SensorReading","namespace":"com.acme.fleet.telemetry","doc":"One '
-        'sampled value from one sensor.","fields":[{"name":"sensor_id","type":"string","doc":"Ident'
-        'ifier of the sensor on the device, unique per device."},{"name":"kind","type":{"type":"enu'
-        'm","name":"SensorKind","namespace":"com.acme.fleet.telemetry","doc":"What the sensor measu'
-        'res. Readers that do not know a symbol read UNKNOWN.","symbols":["UNKNOWN","TEMPERATURE","'
-        'HUMIDITY","VOLTAGE","CURRENT","ILLUMINANCE"],"default":"UNKNOWN"},"doc":"Physical quantity'
-        ' measured."},{"name":"value","type":"double","doc":"Measured value, expressed in unit."},{'
-        '"name":"unit","type":"string","doc":"UCUM unit code of value, e.g. Cel, %, V, A, lx."},{"n'
-        'ame":"sampled_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device cl'
-        'ock time at which the value was sampled, UTC."}]}'
+        'sampled value from one sensor.","fields":['
+        '{"name":"sensor_id","type":"string","doc":"Identifier of the sensor on the device, unique '
+        'per device."},'
+        '{"name":"kind","type":{"type":"enum","name":"SensorKind",'
+        '"namespace":"com.acme.fleet.telemetry","doc":"What the sensor measures. Readers that do '
+        'not know a symbol read UNKNOWN.","symbols":["UNKNOWN","TEMPERATURE","HUMIDITY","VOLTAGE",'
+        '"CURRENT","ILLUMINANCE"],"default":"UNKNOWN"},"doc":"Physical quantity measured."},'
+        '{"name":"value","type":"double","doc":"Measured value, expressed in unit."},'
+        '{"name":"unit","type":"string","doc":"UCUM unit code of value, e.g. Cel, %, V, A, lx."},'
+        '{"name":"sampled_at","type":{"type":"long","logicalType":"timestamp-millis"},'
+        '"doc":"Device clock time at which the value was sampled, UTC."}]}'
     )
 
     sensor_id: str = Field(description="Identifier of the sensor on the device, unique per device.")
@@ -115,41 +117,50 @@ class Telemetry(AvroRecord):
     avro_name: ClassVar[str] = "com.acme.fleet.telemetry.Telemetry"
     avro_fingerprint: ClassVar[str] = AVRO_FINGERPRINT
     avro_schema_json: ClassVar[str] = (
-        '{"type":"record","name":"Telemetry","namespace":"com.acme.fleet.telemetry","doc":"Periodic'
-        ' batch of sensor readings published by a device.","fields":[{"name":"header","type":{"type'
-        '":"record","name":"DeviceHeader","namespace":"com.acme.fleet.common","doc":"Envelope metad'
-        "ata carried by every device-originated message. Shared by reference (subject com.acme.flee"
-        't.common.DeviceHeader).","fields":[{"name":"device_id","type":"string","doc":"Device ident'
-        'ity: the AWS IoT thing name, stable for the device\'s lifetime."},{"name":"message_id","ty'
-        'pe":{"type":"string","logicalType":"uuid"},"doc":"Unique id of this message, generated on '
-        'the device; consumers use it to drop duplicates."},{"name":"sent_at","type":{"type":"long"'
-        ',"logicalType":"timestamp-millis"},"doc":"Device clock time at which the message was publi'
-        'shed, UTC."},{"name":"firmware_version","type":"string","doc":"Semantic version of the fir'
-        'mware that produced the message, e.g. 2.4.1."},{"name":"sequence","type":"long","doc":"Per'
-        "-device counter incremented for every published message; resets only on factory reset. Gap"
-        's reveal lost messages."}]},"doc":"Envelope metadata stamped by the device firmware."},{"n'
-        'ame":"readings","type":{"type":"array","items":{"type":"record","name":"SensorReading","na'
-        'mespace":"com.acme.fleet.telemetry","doc":"One sampled value from one sensor.","fields":[{'
-        '"name":"sensor_id","type":"string","doc":"Identifier of the sensor on the device, unique p'
-        'er device."},{"name":"kind","type":{"type":"enum","name":"SensorKind","namespace":"com.acm'
-        'e.fleet.telemetry","doc":"What the sensor measures. Readers that do not know a symbol read'
-        ' UNKNOWN.","symbols":["UNKNOWN","TEMPERATURE","HUMIDITY","VOLTAGE","CURRENT","ILLUMINANCE"'
-        '],"default":"UNKNOWN"},"doc":"Physical quantity measured."},{"name":"value","type":"double'
-        '","doc":"Measured value, expressed in unit."},{"name":"unit","type":"string","doc":"UCUM u'
-        'nit code of value, e.g. Cel, %, V, A, lx."},{"name":"sampled_at","type":{"type":"long","lo'
-        'gicalType":"timestamp-millis"},"doc":"Device clock time at which the value was sampled, UT'
-        'C."}]}},"doc":"Readings sampled since the previous telemetry message, oldest first.","defa'
-        'ult":[]},{"name":"location","type":["null",{"type":"record","name":"GeoPoint","namespace":'
-        '"com.acme.fleet.common","doc":"A WGS 84 position fix. Shared by reference (subject com.acm'
-        'e.fleet.common.GeoPoint).","fields":[{"name":"latitude","type":"double","doc":"Latitude in'
-        ' decimal degrees, -90 to 90."},{"name":"longitude","type":"double","doc":"Longitude in dec'
-        'imal degrees, -180 to 180."},{"name":"altitude_m","type":["null","double"],"doc":"Altitude'
-        ' above the WGS 84 ellipsoid in metres; null when the fix is 2D.","default":null},{"name":"'
-        'accuracy_m","type":["null","float"],"doc":"Estimated horizontal accuracy (radius) in metre'
-        's; null when unknown.","default":null}]}],"doc":"Position of the device when the batch was'
-        ' published; null when the device has no fix. Added in v2.","default":null},{"name":"batter'
-        'y_mv","type":["null","int"],"doc":"Battery voltage in millivolts; null on mains-powered de'
-        'vices. Added in v2.","default":null}]}'
+        '{"type":"record","name":"Telemetry","namespace":"com.acme.fleet.telemetry",'
+        '"doc":"Periodic batch of sensor readings published by a device.","fields":['
+        '{"name":"header","type":{"type":"record","name":"DeviceHeader",'
+        '"namespace":"com.acme.fleet.common","doc":"Envelope metadata carried by every '
+        "device-originated message. Shared by reference (subject "
+        'com.acme.fleet.common.DeviceHeader).","fields":['
+        '{"name":"device_id","type":"string","doc":"Device identity: the AWS IoT thing name, '
+        "stable for the device's lifetime.\"},"
+        '{"name":"message_id","type":{"type":"string","logicalType":"uuid"},"doc":"Unique id of '
+        'this message, generated on the device; consumers use it to drop duplicates."},'
+        '{"name":"sent_at","type":{"type":"long","logicalType":"timestamp-millis"},"doc":"Device '
+        'clock time at which the message was published, UTC."},'
+        '{"name":"firmware_version","type":"string","doc":"Semantic version of the firmware that '
+        'produced the message, e.g. 2.4.1."},'
+        '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
+        'published message; resets only on factory reset. Gaps reveal lost messages."}]},'
+        '"doc":"Envelope metadata stamped by the device firmware."},'
+        '{"name":"readings","type":{"type":"array","items":{"type":"record","name":"SensorReading",'
+        '"namespace":"com.acme.fleet.telemetry","doc":"One sampled value from one sensor.",'
+        '"fields":['
+        '{"name":"sensor_id","type":"string","doc":"Identifier of the sensor on the device, unique '
+        'per device."},'
+        '{"name":"kind","type":{"type":"enum","name":"SensorKind",'
+        '"namespace":"com.acme.fleet.telemetry","doc":"What the sensor measures. Readers that do '
+        'not know a symbol read UNKNOWN.","symbols":["UNKNOWN","TEMPERATURE","HUMIDITY","VOLTAGE",'
+        '"CURRENT","ILLUMINANCE"],"default":"UNKNOWN"},"doc":"Physical quantity measured."},'
+        '{"name":"value","type":"double","doc":"Measured value, expressed in unit."},'
+        '{"name":"unit","type":"string","doc":"UCUM unit code of value, e.g. Cel, %, V, A, lx."},'
+        '{"name":"sampled_at","type":{"type":"long","logicalType":"timestamp-millis"},'
+        '"doc":"Device clock time at which the value was sampled, UTC."}]}},"doc":"Readings '
+        'sampled since the previous telemetry message, oldest first.","default":[]},'
+        '{"name":"location","type":["null",{"type":"record","name":"GeoPoint",'
+        '"namespace":"com.acme.fleet.common","doc":"A WGS 84 position fix. Shared by reference '
+        '(subject com.acme.fleet.common.GeoPoint).","fields":['
+        '{"name":"latitude","type":"double","doc":"Latitude in decimal degrees, -90 to 90."},'
+        '{"name":"longitude","type":"double","doc":"Longitude in decimal degrees, -180 to 180."},'
+        '{"name":"altitude_m","type":["null","double"],"doc":"Altitude above the WGS 84 ellipsoid '
+        'in metres; null when the fix is 2D.","default":null},'
+        '{"name":"accuracy_m","type":["null","float"],"doc":"Estimated horizontal accuracy '
+        '(radius) in metres; null when unknown.","default":null}]}],"doc":"Position of the device '
+        'when the batch was published; null when the device has no fix. Added in v2.",'
+        '"default":null},'
+        '{"name":"battery_mv","type":["null","int"],"doc":"Battery voltage in millivolts; null on '
+        'mains-powered devices. Added in v2.","default":null}]}'
     )
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")
@@ -172,7 +183,7 @@ class Telemetry(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "header": self.header.to_avro_dict(),
-            "readings": [v0.to_avro_dict() for v0 in self.readings],
+            "readings": [reading.to_avro_dict() for reading in self.readings],
             "location": None
             if self.location is None
             else ("com.acme.fleet.common.GeoPoint", self.location.to_avro_dict()),
@@ -183,7 +194,7 @@ class Telemetry(AvroRecord):
     def from_avro_dict(cls, data: Mapping[str, Any]) -> Self:
         return cls(
             header=DeviceHeader.from_avro_dict(data["header"]),
-            readings=[SensorReading.from_avro_dict(v0) for v0 in data["readings"]],
+            readings=[SensorReading.from_avro_dict(reading) for reading in data["readings"]],
             location=None
             if data["location"] is None
             else GeoPoint.from_avro_dict(untagged(data["location"])),
