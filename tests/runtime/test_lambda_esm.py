@@ -274,3 +274,21 @@ def test_any_json_value_as_an_event_raises_only_kafka_event_error(event: Any) ->
     """Any JSON value at all as the event decodes or raises KafkaEventError."""
     with contextlib.suppress(KafkaEventError):
         decode_kafka_event(event, deserializer(), undecodable="fail")
+
+
+def test_huge_values_are_record_failures() -> None:
+    """Multi-megabyte values (an Avro body with 4 MB of trailing garbage, 4 MB that is not
+    base64, 4 MB of JSON under schema metadata) are failures of their records, typed."""
+    good = telemetry(3, 1)
+    event = msk_event()
+    records = event["records"][f"{TOPIC}-0"]
+    records[0]["value"] = base64.b64encode(good + bytes(4_000_000)).decode()
+    records[1]["value"] = "%" * 4_000_000
+    records[2]["value"] = base64.b64encode(b'{"a": "' + b"x" * 4_000_000 + b'"}').decode()
+    v2_id = str(VERSIONS["telemetry"][1].schema_id)
+    records[2]["valueSchemaMetadata"] = {"dataFormat": "AVRO", "schemaId": v2_id}
+
+    batch = decode_kafka_event(event, deserializer(), undecodable="fail")
+
+    failed = {f.record.offset: type(f.error) for f in batch.failures}
+    assert (failed[100], failed[101], failed[102]) == (CorruptPayload,) * 3
