@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -171,3 +172,24 @@ def test_a_client_config_the_client_refuses_is_a_configuration_error():
     config = {"url": "https://sr.example.com", "bearer.auth.credentials.source": "NOPE"}
     with pytest.raises(RegistryConfigError, match="cannot configure the registry client"):
         new_client(config, ("NOPE",))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Basic auth's user id cannot hold a colon (RFC 7617); the password can hold anything.
+@given(user=printable.filter(lambda u: bool(u) and ":" not in u), password=printable.filter(bool))
+def test_user_info_always_leaves_the_url_and_reaches_basic_auth(user: str, password: str):
+    """Whatever the user and password (quoted into the URL), the cleaned config's URL holds
+    neither, basic auth holds both unchanged, and the password's quoted form is masked."""
+    url = f"https://{quote(user, safe='')}:{quote(password, safe='')}@sr.example.com:8081"
+
+    config, secrets = clean_client_config({"url": url})
+
+    assert config["url"] == "https://sr.example.com:8081" == scrub_url(url)
+    assert config["basic.auth.user.info"] == f"{user}:{password}"
+    assert redact(url, secrets).count(quote(password, safe="")) == 0
+    settings_ = RegistrySettings(url)
+    assert (settings_.url, settings_.api_key, settings_.api_secret) == (
+        "https://sr.example.com:8081",
+        user,
+        password,
+    )

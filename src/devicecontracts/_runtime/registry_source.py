@@ -70,8 +70,9 @@ class RegistrySource:
             if not given.get("url"):
                 raise RegistryConfigError("the schema registry config has no 'url'")
             self._conf, self._secrets = clean_client_config(given)
-            retries = self._conf.get("max.retries")
+            retries, timeout = self._conf.get("max.retries"), self._conf.get("timeout")
             self._retries = retries if isinstance(retries, int) else None
+            self._timeout = float(timeout) if isinstance(timeout, (int, float)) else None
         else:
             self._client = registry
             rest = getattr(registry, "_rest_client", None)

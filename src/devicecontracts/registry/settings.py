@@ -272,9 +272,10 @@ def clean_client_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], tupl
                 "credentials are given twice: in the registry URL and as basic.auth.user.info"
             )
         clean["basic.auth.user.info"] = f"{user}:{password}"
-    key, _, secret = str(clean.get("basic.auth.user.info") or "").partition(":")
+    if user is None:
+        user, _, password = str(clean.get("basic.auth.user.info") or "").partition(":")
     token = clean.get("bearer.auth.token")
-    return clean, secret_forms(key or None, secret or None, str(token) if token else None)
+    return clean, secret_forms(user or None, password or None, str(token) if token else None)
 
 
 def new_client(config: Mapping[str, Any], secrets: Iterable[str] = ()) -> Any:
