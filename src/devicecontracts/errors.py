@@ -341,7 +341,9 @@ class PayloadValidationError(DeviceContractsError):
 
 class RegistryConfigError(DeviceContractsError):
     """The schema-registry settings cannot be used: no URL, a malformed URL, credentials given
-    twice or half (an API key without its secret), a missing certificate file.
+    twice or half (an API key without its secret), a missing certificate file. At a consumer's
+    cold start (``WriterSchemas.from_environment``, hence ``Deserializer(Model)``), also: neither
+    a lock with ids nor a registry is configured, or confluent-kafka is missing for the registry.
 
     Raised before any request is sent; the CLI reports it as bad configuration (exit 2). Its
     message never contains a secret.
