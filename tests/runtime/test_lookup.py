@@ -26,10 +26,12 @@ from devicecontracts.errors import (
     LockError,
     RegistryAuthError,
     RegistryConfigError,
+    RegistryServerError,
     RegistryUnreachableError,
     UnknownSchemaId,
 )
 from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
+from devicecontracts.registry.settings import RegistrySettings
 from devicecontracts.serde import (
     Deserializer,
     SchemaIds,
@@ -536,3 +538,25 @@ def test_no_credential_reaches_a_log_line_or_an_error(every_logger: Capture) -> 
     assert any("HTTP Request" in line for line in every_logger.lines)  # httpx did log requests
     assert leaked("\n".join(every_logger.lines)) == []
     assert leaked("\n".join(said)) == []
+
+
+def test_a_failing_registry_is_not_asked_again_for_a_while() -> None:
+    """After the registry fails, lookups fail at once with the same error instead of each
+    waiting through the client's retries; once the delay has passed it is asked again."""
+    with LocalRegistry() as registry:
+        schema_id = registry.register("fleet.heartbeats-value", heartbeat_schema()).id
+        registry.fail_next(503, 50301, times=None)
+        settings = RegistrySettings(registry.url, retries=0)
+        patient = WriterSchemas(registry=settings, models_package=None, retry_failed_after=3600)
+        eager = WriterSchemas(registry=settings, models_package=None, retry_failed_after=0)
+
+        for schemas in (patient, eager):
+            for other_id in (schema_id, schema_id + 1):
+                with pytest.raises(RegistryServerError, match="kept failing"):
+                    schemas.get(other_id)
+        assert len(registry.requests) == 1 + 2
+        registry.clear_faults()
+
+        with pytest.raises(RegistryServerError):
+            patient.get(schema_id)
+        assert eager.get(schema_id).fingerprint

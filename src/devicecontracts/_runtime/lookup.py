@@ -26,7 +26,14 @@ from typing import Any, Final, Generic, NamedTuple, TypeVar
 from devicecontracts._runtime.plans import AvroModel, WriterSchema, writer_schema
 from devicecontracts._runtime.registry_source import RegistrySource
 from devicecontracts.catalog.lock import read_lock
-from devicecontracts.errors import EncodeError, LockError, RegistryConfigError, UnknownSchemaId
+from devicecontracts.errors import (
+    DeviceContractsError,
+    EncodeError,
+    LockError,
+    RegistryConfigError,
+    RegistryError,
+    UnknownSchemaId,
+)
 from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
 from devicecontracts.registry.settings import RegistrySettings
 
@@ -168,7 +175,10 @@ class WriterSchemas:
        lock was deployed. A fetched schema whose fingerprint is a known version's uses that
        model's schema; any other (a newer version) is read into the reader model by Avro
        resolution. Answers are cached, and an unknown id is asked again only after
-       ``retry_unknown_after`` seconds, so a poisoned partition does not hammer the registry;
+       ``retry_unknown_after`` seconds, so a poisoned partition does not hammer the registry.
+       A registry that fails (`RegistryError`: unreachable, refusing, failing) is not asked
+       again for ``retry_failed_after`` seconds: lookups meanwhile raise that error at once,
+       instead of each waiting through the client's timeouts and retries;
     4. otherwise `UnknownSchemaId`, saying what was tried.
 
     Built directly, it uses exactly what it is given (tests, tools). Consumers use
@@ -184,6 +194,7 @@ class WriterSchemas:
         models: Iterable[type[AvroModel]] = (),
         registry: Any = None,
         retry_unknown_after: float = 60.0,
+        retry_failed_after: float = 10.0,
         models_package: str | None = DEFAULT_MODELS_PACKAGE,
     ) -> None:
         self.ids = ids
@@ -191,6 +202,8 @@ class WriterSchemas:
         self._manifest: dict[str, tuple[str, str]] | None = None
         self._registry = None if registry is None else RegistrySource(registry)
         self._retry_unknown_after = retry_unknown_after
+        self._retry_failed_after = retry_failed_after
+        self._failing: tuple[float, DeviceContractsError] | None = None
         self._cache: _Bounded[int, WriterSchema] = _Bounded(SCHEMAS_KEPT)
         self._unknown_until: _Bounded[int, float] = _Bounded(UNKNOWN_IDS_KEPT)
         self._models: dict[str, type[AvroModel]] = {}
@@ -323,7 +336,14 @@ class WriterSchemas:
             return None
         if (self._unknown_until.get(schema_id) or 0.0) > time.monotonic():
             return None
-        fetched = self._registry.fetch(schema_id)
+        if self._failing is not None and self._failing[0] > time.monotonic():
+            raise self._failing[1].at() from None  # a copy: the kept error never changes
+        try:
+            fetched = self._registry.fetch(schema_id)
+        except RegistryError as exc:
+            self._failing = (time.monotonic() + self._retry_failed_after, exc.at())
+            raise
+        self._failing = None
         if fetched is None:
             self._unknown_until[schema_id] = time.monotonic() + self._retry_unknown_after
             return None
