@@ -13,6 +13,7 @@ from devicecontracts.catalog import Catalog
 from devicecontracts.catalog.lock import content_hash
 from devicecontracts.schema import Record
 
+from ._emit import named_nodes
 from ._render import GENERATED_MARK, Context, docstring, render_unit
 from ._sources import Unit
 
@@ -32,13 +33,25 @@ def catalog_package(
         assert unit.contract is not None
         by_contract.setdefault(unit.contract, []).append(unit)
     latest: dict[str, tuple[str, str]] = {}  # class name -> (module, contract)
+    ambiguous: list[str] = []
+    shared = False
+    newest_units = [versions[-1] for versions in by_contract.values()]
     for contract, versions in by_contract.items():
         newest = versions[-1]
         folder = newest.path.parent
         files[folder / "__init__.py"] = _contract_init(newest, versions, ctx, package)
         root = _root_class(newest, ctx)
-        if root is not None:
+        if root is None:
+            continue
+        pinned = _pinned_by_latest(versions, newest_units, ctx)
+        shared = shared or bool(pinned)
+        if not pinned or pinned == [newest]:
             latest[root] = (f"{package}.{folder.as_posix().replace('/', '.')}", contract)
+        elif len(pinned) == 1:
+            name = _root_class(pinned[0], ctx) or root
+            latest[name] = (pinned[0].module(package), contract)
+        else:
+            ambiguous.append(root)
     catalog_path = Path(os.path.relpath(catalog.root.resolve(), out.resolve())).as_posix()
     files[PurePosixPath("_manifest.py")] = _manifest(units, ctx, package, catalog_path, command)
     files[PurePosixPath("__init__.py")] = _package_init(
@@ -46,9 +59,43 @@ def catalog_package(
         latest,
         sorted({unit.path.parent.as_posix() for unit in units}),
         "Typed models of every contract of the catalog",
-        example=_example(latest, package),
+        example=_example(latest, package) + (_shared_note(ambiguous) if shared else []),
     )
     return files
+
+
+def _pinned_by_latest(
+    versions: Sequence[Unit], newest_units: Sequence[Unit], ctx: Context
+) -> list[Unit]:
+    """The versions of a contract whose root type the latest version of some other contract
+    uses (a shared type's pinned reference), oldest first."""
+    mine = {id(unit): unit for unit in versions}
+    used: dict[int, Unit] = {}
+    for other in newest_units:
+        if id(other) in mine:
+            continue
+        for node in named_nodes(other):
+            owner = ctx.owner.get(id(node))
+            if owner is not None and id(owner) in mine and node is owner.schema.root:
+                used[id(owner)] = owner
+    return sorted(used.values(), key=lambda unit: unit.version or 0)
+
+
+def _shared_note(ambiguous: Sequence[str]) -> list[str]:
+    """What the package exports of shared types, and what it leaves out."""
+    lines = [
+        "",
+        "A shared type is exported here in the version the latest messages reference, so a",
+        "message built from this package's names type-checks; the shared type's own package",
+        "holds its latest version, its version modules every version.",
+    ]
+    if ambiguous:
+        lines += [
+            "",
+            f"Not exported here, as the latest messages use different versions of them: "
+            f"{', '.join(sorted(ambiguous))}; import them from the message's package.",
+        ]
+    return lines
 
 
 def folder_package(units: Sequence[Unit], package: str, command: str) -> Files:

@@ -5,6 +5,10 @@ Import a model from the package (the latest version) or from its module::
     from devicecontracts.models import Alarm
     from devicecontracts.models.alarm import Alarm
 
+A shared type is exported here in the version the latest messages reference, so a
+message built from this package's names type-checks; the shared type's own package
+holds its latest version, its version modules every version.
+
 Nothing is imported until first used (PEP 562 ``__getattr__``), so importing the package
 itself costs nothing; each model module imports pydantic and its own classes only.
 
@@ -19,7 +23,7 @@ if TYPE_CHECKING:
     from devicecontracts.models.command import Command as Command
     from devicecontracts.models.command_ack import CommandAck as CommandAck
     from devicecontracts.models.device_header import DeviceHeader as DeviceHeader
-    from devicecontracts.models.geo_point import GeoPoint as GeoPoint
+    from devicecontracts.models.geo_point.v1 import GeoPoint as GeoPoint
     from devicecontracts.models.heartbeat import Heartbeat as Heartbeat
     from devicecontracts.models.meter_reading import MeterReading as MeterReading
     from devicecontracts.models.ota_progress import OtaProgress as OtaProgress
@@ -42,7 +46,7 @@ _MODELS: dict[str, str] = {
     "Command": "devicecontracts.models.command",
     "CommandAck": "devicecontracts.models.command_ack",
     "DeviceHeader": "devicecontracts.models.device_header",
-    "GeoPoint": "devicecontracts.models.geo_point",
+    "GeoPoint": "devicecontracts.models.geo_point.v1",
     "Heartbeat": "devicecontracts.models.heartbeat",
     "MeterReading": "devicecontracts.models.meter_reading",
     "OtaProgress": "devicecontracts.models.ota_progress",

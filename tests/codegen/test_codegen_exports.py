@@ -1,0 +1,54 @@
+"""Which version of a shared type the models package exports at top level."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from codegen_support import ROOT
+
+from codegen import generate
+
+
+def test_a_shared_type_is_exported_in_the_version_the_latest_messages_use() -> None:
+    """``models.GeoPoint`` is the GeoPoint the latest Telemetry and Alarm hold, not GeoPoint's
+    own latest version, so a message built from top-level names validates."""
+    from devicecontracts import models
+    from devicecontracts.models import alarm, geo_point, telemetry
+
+    assert models.GeoPoint is telemetry.GeoPoint is alarm.GeoPoint
+    assert models.GeoPoint is not geo_point.GeoPoint  # geo_point's package: its latest, v2
+    assert models.DeviceHeader is telemetry.DeviceHeader
+    message = models.Telemetry(
+        header=models.DeviceHeader(
+            device_id="d",
+            message_id="5f0c3d4e-0000-4000-8000-000000000000",
+            sent_at=0,
+            firmware_version="1.0.0",
+            sequence=1,
+        ),
+        location=models.GeoPoint(latitude=1.0, longitude=2.0),
+    )
+    assert models.Telemetry.from_avro_bytes(message.to_avro_bytes()) == message
+
+
+def test_a_shared_type_the_latest_messages_use_in_two_versions_is_not_exported(
+    tmp_path: Path,
+) -> None:
+    """When one latest message pins GeoPoint v1 and another v2, the package exports neither
+    and its docstring says where to import it from."""
+    catalog = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", catalog)
+    # An unreleased Alarm v4 references the latest GeoPoint (v2); Telemetry v3 is pinned to v1.
+    (catalog / "alarm" / "v4.avsc").write_text(
+        (catalog / "alarm" / "v3.avsc").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+    files = generate(catalog, tmp_path / "models", "models", format_code=False)
+
+    init = files[next(p for p in files if str(p) == "__init__.py")]
+    assert '"GeoPoint"' not in init
+    assert "Not exported here, as the latest messages use different versions of them: GeoPoint" in (
+        " ".join(init.split())
+    )
+    assert '"DeviceHeader": "models.device_header"' in init
