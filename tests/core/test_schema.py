@@ -792,3 +792,71 @@ def test_fingerprint_ignores_docs_and_defaults() -> None:
     plain = parse_schema(one_field("int"))
     documented = parse_schema(one_field("int", doc="counts things", default=3))
     assert plain.fingerprint == documented.fingerprint
+
+
+# ---------------------------------------------------------------------------------------------
+# Union branch names and full names (one definition each, shared by every layer)
+
+
+@PROPERTY
+@given(avro_schemas())
+def test_a_unions_branches_have_distinct_branch_names(source: Any) -> None:
+    """Every union's branches have distinct ``branch_name``s: the full name of a named type, the
+    type name of any other."""
+    from devicecontracts.schema import NamedType, walk
+
+    for node in walk(parse_schema(source).root):
+        if isinstance(node, Union):
+            names = [b.branch_name for b in node.branches]
+            assert len(set(names)) == len(names)
+            for b in node.branches:
+                assert b.branch_name == (b.fullname if isinstance(b, NamedType) else b.type)
+                assert b.is_named == isinstance(b, NamedType)
+
+
+def test_branch_names_follow_avro_java() -> None:
+    """A named branch is known by its full name, a logical-type branch by its base type."""
+    schema = parse_schema(
+        one_field(
+            [
+                "null",
+                {"type": "long", "logicalType": "timestamp-millis"},
+                {"type": "enum", "name": "E", "symbols": ["A"]},
+                {"type": "array", "items": "int"},
+            ]
+        )
+    )
+    assert isinstance(schema.root, Record)
+    union = schema.root.fields[0].type
+    assert isinstance(union, Union)
+    assert [b.branch_name for b in union.branches] == ["null", "long", "a.b.E", "array"]
+
+
+@pytest.mark.parametrize(
+    ("name", "namespace", "full"),
+    [
+        ("Reading", "com.acme", "com.acme.Reading"),
+        ("Reading", "", "Reading"),
+        ("Reading", None, "Reading"),
+        ("x.y.Reading", "com.acme", "x.y.Reading"),
+        (".Reading", "com.acme", "Reading"),
+    ],
+)
+def test_full_names_are_qualified_as_avro_java_does(
+    name: str, namespace: str | None, full: str
+) -> None:
+    """A plain name joins the namespace, a dotted name keeps its own, a leading dot means the null
+    namespace; the parser names types the same way."""
+    from devicecontracts._avro import qualify
+
+    assert qualify(name, namespace) == full
+    schema = parse_schema(
+        {
+            "type": "fixed",
+            "name": name,
+            "size": 1,
+            **({"namespace": namespace} if namespace else {}),
+        }
+    )
+    assert isinstance(schema.root, Fixed)
+    assert schema.root.fullname == full
