@@ -11,7 +11,7 @@ from typing import Any
 import fastavro
 from pydantic import BaseModel
 
-from devicecontracts.types import AvroRecord
+from devicecontracts.record import AvroRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root."""

@@ -17,7 +17,7 @@ from devicecontracts.models.heartbeat import DeviceState
 from devicecontracts.models.meter_reading import ReadingPeriod
 from devicecontracts.models.telemetry import DeviceHeader, GeoPoint, SensorKind, SensorReading
 from devicecontracts.models.telemetry.v1 import Telemetry as TelemetryV1
-from devicecontracts.types import AvroRecord
+from devicecontracts.record import AvroRecord
 
 
 def header(device: str, sequence: int) -> DeviceHeader:
