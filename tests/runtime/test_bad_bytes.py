@@ -310,3 +310,28 @@ def test_serializer_output_decodes_with_the_byte_helpers() -> None:
     assert Serializer(writer_schemas()).encode(v1_message) == framed(
         HEARTBEAT.schema_id, heartbeat_body()
     )
+
+
+def test_a_cached_plan_error_is_located_per_record_and_never_changed() -> None:
+    """A writer id that can never be read as the model fails each record with the error cached
+    for it, located with that record's own coordinates: `at` copies, it never mutates."""
+    from devicecontracts.errors import Location, SchemaMismatch
+
+    decoder = deserializer()
+    other = latest("telemetry")  # another record type: a SchemaMismatch, cached for its id
+    value = framed(other.schema_id, b"")
+    errors = []
+    for offset in (1, 2):
+        with pytest.raises(SchemaMismatch) as caught:
+            decoder.decode(value, topic="fleet.heartbeats", partition=0, offset=offset)
+        errors.append(caught.value)
+    with pytest.raises(SchemaMismatch) as unlocated:
+        decoder.decode(value)
+    assert [e.offset for e in errors] == [1, 2]
+    assert errors[0].location == Location(
+        topic="fleet.heartbeats", partition=0, offset=1, schema_id=other.schema_id
+    )
+    assert str(errors[1]).startswith(
+        f"topic fleet.heartbeats, partition 0, offset 2, schema id {other.schema_id}: "
+    )
+    assert (unlocated.value.topic, unlocated.value.offset) == (None, None)

@@ -405,3 +405,14 @@ def test_every_older_catalog_version_is_extended_by_the_latest() -> None:
     newest = latest("telemetry")
     for version in VERSIONS["telemetry"][:-1]:
         assert extends(version.fastavro_schema, newest.fastavro_schema)
+
+
+def test_models_generated_before_avro_record_moved_still_import_it_from_types() -> None:
+    """``devicecontracts.types.AvroRecord``, which models generated before the move import, is
+    `devicecontracts.record.AvroRecord`; other missing names are still AttributeErrors."""
+    from devicecontracts import record, types
+
+    assert types.AvroRecord is record.AvroRecord
+    assert "AvroRecord" not in types.__all__
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        types.Nope  # noqa: B018
