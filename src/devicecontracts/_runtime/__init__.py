@@ -1,11 +1,12 @@
 """The machinery behind the runtime faces (``serde``, ``lambda_events``, ``bridge``).
 
 ``wire`` frames and unframes Confluent's wire format, ``plans`` turns a writer schema and a
-reader model into a read plan and diagnoses failed reads, ``lookup`` finds the writer schema
+reader model into a read plan (bounded: linear in the input, decimals included),
+``diagnose`` turns a failed read into a typed `DecodeError`, ``lookup`` finds the writer schema
 for an id (process cache, then the lock packaged with the models, then the registry), and
 ``registry_source`` asks Schema Registry, importing confluent-kafka only then.
 
-May import: ``errors``, ``types``, ``catalog.lock`` (reading only), ``registry.settings`` and
+May import: ``errors``, ``types``, ``record``, ``catalog.lock`` (reading only), ``registry.settings`` and
 ``registry._errors`` (the registry settings and error map the CLI uses too; standard library
 only) and, lazily, ``schema``. Never the rest of governance (``check``, the registry adapter,
 releases), the CLI or ``testing``: a Lambda imports this.
