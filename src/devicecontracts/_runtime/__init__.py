@@ -6,8 +6,8 @@ reader model into a read plan (bounded: linear in the input, decimals included),
 for an id (process cache, then the lock packaged with the models, then the registry), and
 ``registry_source`` asks Schema Registry, importing confluent-kafka only then.
 
-May import: ``errors``, ``types``, ``record``, ``catalog.lock`` (reading only), ``registry.settings`` and
-``registry._errors`` (the registry settings and error map the CLI uses too; standard library
-only) and, lazily, ``schema``. Never the rest of governance (``check``, the registry adapter,
-releases), the CLI or ``testing``: a Lambda imports this.
+May import: ``errors``, ``types``, ``record``, ``catalog.lock`` (reading only),
+``registry.settings`` and ``registry._errors`` (the registry settings and error map the CLI
+uses too; standard library only) and, lazily, ``schema``. Never the rest of governance
+(``check``, the registry adapter, releases), the CLI or ``testing``: a Lambda imports this.
 """
