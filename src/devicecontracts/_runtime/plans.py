@@ -166,8 +166,8 @@ def writer_schema(
             )
         except Exception as exc:  # fastavro's schema errors have no common base
             raise SchemaError(
-                f"the writer schema {described or ''}is not a valid Avro schema: "
-                f"{type(exc).__name__}: {exc}"
+                f"the writer schema {described + ' ' if described else ''}is not a valid Avro "
+                f"schema: {type(exc).__name__}: {exc}"
             ) from None
     recursive, zero_width_array = _analyse(parsed)
     unreadable = None
