@@ -144,8 +144,10 @@ def _exports(unit: Unit, ctx: Context) -> list[str]:
 
 
 def _contract_init(newest: Unit, versions: Sequence[Unit], ctx: Context, package: str) -> str:
+    """The contract's package: the latest version's names, imported on first use (PEP 562), so
+    importing one version module (a message's pinned shared type) loads no other version."""
     module = newest.module(package)
-    names = _exports(newest, ctx)
+    names = ["AVRO_CONTENT_HASH", "AVRO_FINGERPRINT", *_exports(newest, ctx)]
     older = ", ".join(f"``{u.path.stem}``" for u in versions[:-1])
     summary = (
         f"{(newest.doc or newest.title).rstrip('.')}: the latest version, {newest.path.stem}"
@@ -154,13 +156,31 @@ def _contract_init(newest: Unit, versions: Sequence[Unit], ctx: Context, package
     lines = [
         *docstring(summary, f"{GENERATED_MARK}: do not edit.", 0),
         "",
-        f"from {module} import (",
-        *[f"    {name}," for name in ["AVRO_CONTENT_HASH", "AVRO_FINGERPRINT", *names]],
-        ")",
+        "import importlib",
+        "from typing import TYPE_CHECKING",
+        "",
+        "if TYPE_CHECKING:",
+        f"    from {module} import (",
+        *[f"        {name}," for name in names],
+        "    )",
         "",
         "__all__ = [",
-        *[f'    "{name}",' for name in ["AVRO_CONTENT_HASH", "AVRO_FINGERPRINT", *names]],
+        *[f'    "{name}",' for name in names],
         "]",
+        "",
+        "",
+        "def __getattr__(name: str) -> object:",
+        f'    """Import ``{newest.path.stem}``, the latest version, on first use of a name."""',
+        "    if name not in __all__:",
+        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        f'    value: object = getattr(importlib.import_module("{module}"), name)',
+        "    globals()[name] = value",
+        "    return value",
+        "",
+        "",
+        "def __dir__() -> list[str]:",
+        '    """The lazily imported names too."""',
+        "    return sorted({*globals(), *__all__})",
     ]
     return "\n".join(lines) + "\n"
 
