@@ -335,3 +335,31 @@ def test_a_cached_plan_error_is_located_per_record_and_never_changed() -> None:
         f"topic fleet.heartbeats, partition 0, offset 2, schema id {other.schema_id}: "
     )
     assert (unlocated.value.topic, unlocated.value.offset) == (None, None)
+
+
+def test_a_bad_value_in_a_map_is_named_by_path_not_by_its_key() -> None:
+    """A timestamp out of range inside a map is a CorruptPayload naming the map's path; the
+    map key, which is payload, is not in the message."""
+    from .support import plain_model
+
+    readings = plain_model(
+        {
+            "type": "record",
+            "name": "Readings",
+            "namespace": "com.example",
+            "fields": [
+                {
+                    "name": "at",
+                    "type": {
+                        "type": "map",
+                        "values": {"type": "long", "logicalType": "timestamp-millis"},
+                    },
+                }
+            ],
+        }
+    )
+    value = framed(1, varint(1) + text("SECRET-KEY") + varint(2**62) + varint(0))
+    with pytest.raises(CorruptPayload, match=r"field at\{\}: timestamp-millis") as caught:
+        decode(value, readings, **WHERE)
+    assert "SECRET-KEY" not in str(caught.value)
+    assert_located(caught.value)

@@ -195,8 +195,8 @@ def _logical_values(schema: Any, value: Any, path: str) -> Iterator[tuple[str, s
             for i, item in enumerate(v):
                 yield from walk(t["items"], item, f"{p}[{i}]")
         elif kind == "map" and isinstance(v, dict):
-            for key, item in v.items():
-                yield from walk(t["values"], item, f"{p}[{key!r}]")
+            for item in v.values():  # the key is payload: never put it in a message
+                yield from walk(t["values"], item, f"{p}{{}}")
         elif "logicalType" in t:
             yield p, str(t["logicalType"]), v
 
