@@ -457,7 +457,8 @@ class _Walker:
         if not isinstance(value, dict):
             return self._wrong(path, f"an object ({_short_name(schema)})", value)
         fields = {f["name"]: f for f in schema["fields"]}
-        unknown = [key for key in value if key not in fields]
+        # str(): a dict handed over from Python may have keys JSON cannot (1, None).
+        unknown = [str(key) for key in value if key not in fields]
         out: dict[str, Any] = {}
         for name, field in fields.items():
             here = _join(path, name)
@@ -639,6 +640,8 @@ def _arrived(value: Any) -> str:
     if isinstance(value, int):
         return "a whole number"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return "NaN or an infinity (not JSON)"
         return "a number with a fraction" if value != int(value) else "a number with a point"
     if isinstance(value, str):
         return "a string" if value else "an empty string"

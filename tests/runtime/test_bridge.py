@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import time
@@ -505,6 +506,20 @@ def test_too_many_problems_are_counted_not_all_listed() -> None:
     assert "(10000 problems)" in str(caught.value)
     assert str(caught.value).endswith("; and 9990 more")
     assert len(caught.value.problems) == 100
+
+
+def test_python_values_that_are_not_json_are_refused() -> None:
+    """A dict handed over from Python with a key or a value JSON cannot hold is refused (or
+    the key dropped as unknown), never crashing the bridge."""
+    raw: Any = payload()
+    raw[1] = "one"
+    raw["header"]["sent_at"] = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
+    with pytest.raises(PayloadValidationError) as caught:
+        DeviceBridge(
+            TELEMETRY.model, Serializer(writer_schemas()), unknown_fields="forbid"
+        ).validate(raw)
+    assert [path for path, _ in caught.value.problems] == ["header.sent_at", "1"]
+    assert caught.value.problems[0][1].endswith("arrived datetime (not JSON)")
 
 
 JSON_VALUES = st.recursive(
