@@ -8,7 +8,9 @@ For each subject and released version it records
   canonical form (a doc, a default, an alias, field order) is caught too: the registry treats
   such a schema as a new one and would mint a new id;
 * ``references``: the shared-type versions the schema was released against, pinned;
-* ``ids``: the schema id per registry environment, once registered.
+* ``ids``: the schema id per registry environment, once registered;
+* ``level``: the subject's compatibility level when the version was released, so a later
+  weakening of the level is caught (entries written before levels were recorded have none).
 
 A released version that is edited, deleted or renumbered no longer matches its entry, and
 ``contracts check`` fails. The file is written atomically (temporary file, fsync, rename), keys
@@ -68,6 +70,7 @@ class LockEntry:
     content: str
     references: tuple[Reference, ...] = ()
     ids: dict[str, int] = field(default_factory=dict)
+    level: str | None = None
 
     def reference_version(self, name: str) -> int | None:
         """The pinned version of the reference to full name ``name``, if recorded."""
@@ -92,9 +95,9 @@ class Lock:
         """Every released version of a subject, by number."""
         return self.subjects.get(subject, {})
 
-    def release(self, subject: str, v: SchemaVersion) -> LockEntry:
-        """Release the parsed version ``v`` of ``subject`` (in memory) and return its entry;
-        a version released already keeps the entry it has.
+    def release(self, subject: str, v: SchemaVersion, level: str | None = None) -> LockEntry:
+        """Release the parsed version ``v`` of ``subject`` (in memory) at compatibility
+        ``level`` and return its entry; a version released already keeps the entry it has.
 
         The entry pins the shared-type versions ``v`` was resolved against, so later shared
         versions never change what a released message means.
@@ -103,16 +106,23 @@ class Lock:
         entry = released.get(v.version)
         if entry is None:
             assert v.schema is not None, "only a parsed version can be released"
-            entry = LockEntry(v.schema.fingerprint, content_hash(v.schema.source), v.references)
+            entry = LockEntry(
+                v.schema.fingerprint,
+                content_hash(v.schema.source),
+                v.references,
+                level=str(level) if level is not None else None,
+            )
             released[v.version] = entry
         return entry
 
-    def record_id(self, subject: str, v: SchemaVersion, env: str, schema_id: int) -> bool:
+    def record_id(
+        self, subject: str, v: SchemaVersion, env: str, schema_id: int, level: str | None = None
+    ) -> bool:
         """Record (in memory) that ``v`` of ``subject`` has ``schema_id`` in environment
-        ``env``, releasing it first when it is not released yet (as ``contracts lock`` would).
-        Returns whether the lock changed."""
+        ``env``, releasing it first at ``level`` when it is not released yet (as
+        ``contracts lock`` would). Returns whether the lock changed."""
         created = self.entry(subject, v.version) is None
-        entry = self.release(subject, v)
+        entry = self.release(subject, v, level)
         if entry.ids.get(env) == schema_id:
             return created
         entry.ids[env] = schema_id  # ids is the one mutable part of an entry: ids per environment
@@ -135,7 +145,7 @@ def record_releases(catalog: Catalog) -> list[tuple[str, int]]:
     for contract in catalog.ordered():
         for v in contract.versions:
             if v.schema is not None and catalog.lock.entry(contract.subject, v.version) is None:
-                catalog.lock.release(contract.subject, v)
+                catalog.lock.release(contract.subject, v, contract.level.value)
                 added.append((contract.subject, v.version))
     return added
 
@@ -179,7 +189,10 @@ def _entry(raw: dict[str, Any]) -> LockEntry:
         for r in raw.get("references", [])
     )
     ids = {str(env): int(i) for env, i in raw.get("ids", {}).items()}
-    return LockEntry(str(raw["fingerprint"]), str(raw["content"]), refs, ids)
+    level = raw.get("level")
+    if level is not None and not isinstance(level, str):
+        raise TypeError(f"level must be a string, not {level!r}")
+    return LockEntry(str(raw["fingerprint"]), str(raw["content"]), refs, ids, level)
 
 
 def _lock_to_json(lock: Lock) -> dict[str, Any]:
@@ -194,6 +207,8 @@ def _lock_to_json(lock: Lock) -> dict[str, Any]:
                 raw["references"] = [r.to_json() for r in e.references]
             if e.ids:
                 raw["ids"] = dict(sorted(e.ids.items()))
+            if e.level is not None:
+                raw["level"] = e.level
             versions[str(number)] = raw
         subjects[subject] = versions
     return {"format": LOCK_FORMAT, "subjects": subjects}

@@ -214,6 +214,6 @@ def register(
 def _record(
     catalog: Catalog, sp: SubjectPlan, v: SchemaVersion, schema_id: int, *, env: str, o: Outcome
 ) -> None:
-    if catalog.lock.record_id(sp.subject, v, env, schema_id):
+    if catalog.lock.record_id(sp.subject, v, env, schema_id, sp.level.value):
         o.lock_changed = True
         o.ids_recorded.append((sp.subject, v.version, schema_id))
