@@ -13,7 +13,7 @@ from typing import Any
 
 from devicecontracts.errors import Location
 
-__all__ = ["RULES", "Finding", "Rule", "Severity", "make"]
+__all__ = ["CORE_RULES", "RULES", "Finding", "Rule", "Severity", "make"]
 
 
 class Severity(enum.StrEnum):
@@ -90,6 +90,27 @@ RULES: dict[str, Rule] = _rules(
         "lock",
         _E,
         "The lock has released versions of a subject the catalog no longer declares.",
+    ),
+    (
+        "released-version-gap",
+        "lock",
+        _E,
+        "The lock's released versions of a subject do not run v1..vn: an entry was deleted, "
+        "which would un-release that version.",
+    ),
+    (
+        "released-level-weakened",
+        "lock",
+        _E,
+        "A released subject's level is weaker than the level a version was released at: data "
+        "written or read under the old promise may no longer be protected.",
+    ),
+    (
+        "released-reference-changed",
+        "lock",
+        _E,
+        "A released version's pinned reference changed in the lock, names a shared version that "
+        "does not exist, or points at a shared version whose file was edited.",
     ),
     (
         "logical-type-changed",
@@ -241,6 +262,19 @@ RULES: dict[str, Rule] = _rules(
         "The registry's verdict on a pending version differs from devicecontracts' verdict on "
         "the same history and level.",
     ),
+    # waivers.toml (devicecontracts.check.waivers)
+    (
+        "waiver-expired",
+        "waiver",
+        _E,
+        "A waiver in waivers.toml is past its expires date: the finding it waived fails again.",
+    ),
+    (
+        "waiver-unused",
+        "waiver",
+        _E,
+        "A waiver in waivers.toml matches no finding: remove it, so stale waivers do not pile up.",
+    ),
     (
         "evolution-break",
         "wire",
@@ -264,6 +298,25 @@ RULES: dict[str, Rule] = _rules(
     ),
 )
 
+# Rules no catalog may disable or demote in [rules]: what the registry would refuse, and the
+# lock's promise that releases never change. An exception is a waiver (waivers.toml), which
+# names one finding, a reason, an approver, a ticket and an expiry date.
+CORE_RULES: frozenset[str] = frozenset(
+    {
+        "invalid-json",
+        "invalid-schema",
+        "incompatible",
+        "released-version-changed",
+        "released-version-missing",
+        "released-subject-missing",
+        "released-version-gap",
+        "released-level-weakened",
+        "released-reference-changed",
+        "waiver-expired",
+        "waiver-unused",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -283,7 +336,7 @@ class Finding:
 
     @property
     def category(self) -> str:
-        """The rule's category: schema, catalog, wire, lock, semantic or lint."""
+        """The rule's category: schema, catalog, wire, lock, semantic, lint, waiver, ..."""
         rule = RULES.get(self.rule)
         return rule.category if rule else "other"
 

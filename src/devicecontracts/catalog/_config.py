@@ -30,6 +30,11 @@ _MESSAGE_KEYS = {
     "subject_strategy",
 }
 _SHARED_KEYS = {"description", "compatibility", "subject"}
+# A contract's name is its folder under the catalog: one plain path segment, never "." or "..",
+# so no name reads or writes outside the catalog.
+_CONTRACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
+# Kafka's topic names: these characters, at most 249 of them, and not "." or "..".
+_TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}\Z")
 
 
 def read_config(root: Path) -> tuple[dict[str, Contract], Mapping[str, Any]]:
@@ -82,6 +87,12 @@ def _contracts_from_config(
                 raise CatalogError(f"contract {name!r} is declared twice", where)
             if not isinstance(entry, dict):
                 raise CatalogError(f"[{kind}.{name}] must be a table", where)
+            if not _CONTRACT_NAME.match(name):
+                raise CatalogError(
+                    f"contract name {name!r} is not a safe folder name inside the catalog: "
+                    "use letters, digits, '_', '-' and '.', starting with a letter, digit or '_'",
+                    where,
+                )
             contracts[name] = _contract(root, kind, name, entry, where)
     if not contracts:
         raise CatalogError(
@@ -105,6 +116,12 @@ def _contract(
         if not isinstance(value, str):
             raise CatalogError(f"{key!r} of {name!r} must be a string", where)
     topic = entry.get("topic")
+    if topic is not None and (not _TOPIC.match(topic) or topic in (".", "..")):
+        raise CatalogError(
+            f"topic {topic!r} of {name!r} is not a valid Kafka topic name: use at most 249 of "
+            "a-z, A-Z, 0-9, '.', '_' and '-', and not '.' or '..'",
+            where,
+        )
     direction = _direction(name, entry, where) if kind is ContractKind.MESSAGE else None
     declared = entry.get("compatibility")
     if declared is not None:
@@ -163,11 +180,20 @@ def _check_rules_config(rules: Mapping[str, Any], config_file: Path) -> None:
             "[rules] takes 'disable' and 'warn', each a list of rule ids",
             Location(str(config_file)),
         )
-    from devicecontracts.findings import RULES
+    from devicecontracts.findings import CORE_RULES, RULES
 
     unknown = sorted({r for k in ("disable", "warn") for r in rules.get(k, []) if r not in RULES})
     if unknown:
         raise CatalogError(
             f"[rules] names unknown rule id(s) {unknown}: `contracts rules` lists them",
+            Location(str(config_file)),
+        )
+    core = sorted({r for k in ("disable", "warn") for r in rules.get(k, []) if r in CORE_RULES})
+    if core:
+        raise CatalogError(
+            f"[rules] cannot disable or demote core rule(s) {core}: what the registry would "
+            "refuse and edits to released versions always fail the check; to accept one "
+            "finding, add an entry to waivers.toml (rule, subject, version, path, reason, "
+            "approved_by, ticket, expires)",
             Location(str(config_file)),
         )
