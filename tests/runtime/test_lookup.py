@@ -126,16 +126,19 @@ def test_environment_variables_configure_the_lookup(tmp_path: Path) -> None:
     assert decoded.header.sequence == 3
 
 
-@pytest.mark.parametrize(
-    "environ",
-    [{"DEVICECONTRACTS_ENVIRONMENT": "prod"}, {"DEVICECONTRACTS_LOCK": "contracts.lock.json"}],
-)
-def test_environment_without_lock_or_lock_without_environment_is_an_error(
-    environ: dict[str, str],
-) -> None:
-    """Naming only one of environment and lock is a LockError saying what to set."""
-    with pytest.raises(LockError, match="go together"):
+def test_lock_without_environment_is_an_error() -> None:
+    """Naming a lock but no environment is a LockError saying what to set."""
+    environ = {"DEVICECONTRACTS_LOCK": "contracts.lock.json"}
+    with pytest.raises(LockError, match="DEVICECONTRACTS_ENVIRONMENT is not"):
         WriterSchemas.from_environment(environ=environ)
+
+
+def test_environment_without_any_lock_is_an_error() -> None:
+    """An environment with neither DEVICECONTRACTS_LOCK nor a packaged lock (a source checkout)
+    is a LockError saying to set DEVICECONTRACTS_LOCK."""
+    environ = {"DEVICECONTRACTS_ENVIRONMENT": "prod"}
+    with pytest.raises(LockError, match="no lock.*set DEVICECONTRACTS_LOCK"):
+        WriterSchemas.from_environment(environ=environ, models_package=MODELS_PACKAGE)
 
 
 def test_lock_without_ids_for_the_environment_is_an_error(tmp_path: Path) -> None:

@@ -11,6 +11,10 @@ not know; Schema Registry, configured by the same ``SCHEMA_REGISTRY_*`` variable
 answers for it, and Avro resolution reads it into the consumer's model whenever the schemas
 allow. `WriterSchemas.from_environment` sets up both, and refuses to build when neither is
 configured, so a forgotten variable fails the cold start instead of every record.
+
+A release is one artifact: the wheel carries the catalog it was generated from, lock included,
+as package data in ``<models package>/_catalog/`` (`packaged_catalog`), so the lock's ids are
+those of the installed models unless ``DEVICECONTRACTS_LOCK`` names another file.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_
 from devicecontracts.registry.settings import RegistrySettings
 
 __all__ = [
+    "CATALOG_FOLDER",
     "DEFAULT_MODELS_PACKAGE",
     "ENVIRONMENT_VARIABLE",
     "LOCK_VARIABLE",
@@ -47,14 +52,18 @@ __all__ = [
     "Release",
     "SchemaIds",
     "WriterSchemas",
+    "packaged_catalog",
 ]
 
 ENVIRONMENT_VARIABLE: Final = "DEVICECONTRACTS_ENVIRONMENT"
 """Names the registry environment (``dev``, ``staging``, ``prod``) whose ids to use."""
 LOCK_VARIABLE: Final = "DEVICECONTRACTS_LOCK"
-"""Path of the lock file (``contracts.lock.json``) deployed with the function."""
+"""Path of a lock file (``contracts.lock.json``) to use instead of the packaged one."""
 DEFAULT_MODELS_PACKAGE: Final = "devicecontracts.models"
 """The generated models; its ``_manifest`` maps every version's fingerprint to its module."""
+CATALOG_FOLDER: Final = "_catalog"
+"""The folder, inside a built models package, holding the catalog the models came from."""
+_LOCK_NAME: Final = "contracts.lock.json"
 SCHEMAS_KEPT: Final = 1024
 """How many writer schemas (by id) a `WriterSchemas` keeps; the oldest go first."""
 UNKNOWN_IDS_KEPT: Final = 4096
@@ -142,6 +151,41 @@ class SchemaIds:
             )
         return cls(environment, releases)
 
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        models_package: str = DEFAULT_MODELS_PACKAGE,
+    ) -> SchemaIds | None:
+        """The ids of the environment ``DEVICECONTRACTS_ENVIRONMENT`` names, from the lock at
+        ``DEVICECONTRACTS_LOCK``, else from the lock packaged with ``models_package``; None
+        when no environment is named.
+
+        `LockError` when a lock is named without an environment, when there is no lock to
+        read, or when it records no id for the environment.
+        """
+        environ = os.environ if environ is None else environ
+        environment = environ.get(ENVIRONMENT_VARIABLE, "").strip()
+        lock = environ.get(LOCK_VARIABLE, "").strip()
+        if not environment:
+            if lock:
+                raise LockError(
+                    f"{LOCK_VARIABLE} is set but {ENVIRONMENT_VARIABLE} is not: name the "
+                    "registry environment whose ids to use (dev, staging, prod)"
+                )
+            return None
+        if not lock:
+            packaged = packaged_catalog(models_package)
+            if packaged is None:
+                raise LockError(
+                    f"{ENVIRONMENT_VARIABLE} is set but there is no lock: {models_package} was "
+                    f"installed without its catalog (a source checkout), so set {LOCK_VARIABLE} "
+                    "to the contracts.lock.json to use"
+                )
+            lock = str(packaged / _LOCK_NAME)
+        return cls.from_lock(lock, environment)
+
     def release(self, schema_id: int) -> Release | None:
         """The released version that has ``schema_id`` in this environment."""
         return self.releases.get(schema_id)
@@ -159,6 +203,23 @@ class SchemaIds:
                 f"{self.environment} ({subjects}): say which subject to produce to"
             )
         return next(iter(ids), None)
+
+
+def packaged_catalog(models_package: str = DEFAULT_MODELS_PACKAGE) -> Path | None:
+    """The catalog folder packaged with ``models_package`` (``catalog.toml``, every ``.avsc``,
+    ``contracts.lock.json``), or None when the package has none (a source checkout).
+
+    The package is located, not imported, so this costs no model import.
+    """
+    try:
+        spec = importlib.util.find_spec(models_package)
+    except ModuleNotFoundError:  # its parent package is missing
+        return None
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        folder = Path(location) / CATALOG_FOLDER
+        if (folder / _LOCK_NAME).is_file():
+            return folder
+    return None
 
 
 class WriterSchemas:
@@ -223,9 +284,11 @@ class WriterSchemas:
         """Configured by the environment, for consumers and producers; the lookup order is the
         class's: cache, the lock's ids, Schema Registry.
 
-        - ``DEVICECONTRACTS_ENVIRONMENT`` and ``DEVICECONTRACTS_LOCK`` (both or neither): the
-          environment's ids come from that lock file. `LockError` when only one is set, the
-          file is missing or unreadable, or it records no id for the environment.
+        - ``DEVICECONTRACTS_ENVIRONMENT``: the environment's ids come from the lock packaged
+          with ``models_package`` (the release the models belong to), or from the lock file
+          ``DEVICECONTRACTS_LOCK`` names instead (`SchemaIds.from_environment`). `LockError`
+          when a lock is named without an environment, the file is missing or unreadable, or
+          it records no id for the environment.
         - ``SCHEMA_REGISTRY_URL`` and the other ``SCHEMA_REGISTRY_*`` variables (the CLI's:
           `REGISTRY_VARIABLES`): the registry asked for ids the lock does not know. A
           ``registry`` argument wins over them. `RegistryConfigError` when they cannot work
@@ -236,16 +299,9 @@ class WriterSchemas:
           `Serializer` whose ids are all pinned in code).
         """
         environ = os.environ if environ is None else environ
-        environment = environ.get(ENVIRONMENT_VARIABLE, "").strip()
-        lock = environ.get(LOCK_VARIABLE, "").strip()
-        ids = None
-        if environment and lock:
-            ids = SchemaIds.from_lock(lock, environment)
-        elif environment or lock:
-            missing = LOCK_VARIABLE if environment else ENVIRONMENT_VARIABLE
-            raise LockError(
-                f"{ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE} go together: set {missing} too"
-            )
+        ids = SchemaIds.from_environment(
+            environ, models_package=models_package or DEFAULT_MODELS_PACKAGE
+        )
         if registry is None and RegistrySettings.configured(environ):
             registry = RegistrySettings.from_env(environ)
         if registry is not None and isinstance(registry, (RegistrySettings, str, Mapping)):
@@ -253,8 +309,8 @@ class WriterSchemas:
         if required and ids is None and registry is None:
             raise RegistryConfigError(
                 "no writer schemas can be found: set "
-                f"{ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE} (the lock `contracts register` "
-                f"writes, deployed with the function) and/or {REGISTRY_VARIABLES['url']} (with "
+                f"{ENVIRONMENT_VARIABLE} (its ids come from the packaged lock, or the one "
+                f"{LOCK_VARIABLE} names) and/or {REGISTRY_VARIABLES['url']} (with "
                 f"{REGISTRY_VARIABLES['api_key']} and {REGISTRY_VARIABLES['api_secret']}, or "
                 f"{REGISTRY_VARIABLES['bearer_token']}), or pass schemas=WriterSchemas(...)"
             )
@@ -358,9 +414,7 @@ class WriterSchemas:
         tried = []
         release = self.ids.release(schema_id) if self.ids is not None else None
         if self.ids is None:
-            tried.append(
-                f"no released ids are configured (set {ENVIRONMENT_VARIABLE} and {LOCK_VARIABLE})"
-            )
+            tried.append(f"no released ids are configured (set {ENVIRONMENT_VARIABLE})")
         elif release is None:
             tried.append(f"the lock records no release with this id in {self.ids.environment!r}")
         else:
