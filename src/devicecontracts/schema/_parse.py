@@ -1,16 +1,25 @@
 """The parser: JSON to a validated tree of nodes, default validation and `describe_type`.
 
-Two modes, as Confluent Schema Registry has them:
+Two modes, as Confluent Schema Registry has them, each following a `RegistryLine` (the
+``line`` argument; see ``devicecontracts._avro``):
 
-* strict (the default): what the registry applies to a *new* schema. Names must start with a
-  letter or ``_`` and go on with letters, digits and ``_`` (Java's notion of a letter, so
-  non-ASCII letters pass), and every default must match its type, a union's default its first
-  branch (Avro 1.11, which Confluent runs).
-* lenient (``strict=False``): what the registry applies to schemas it already stores, so old
-  versions with sloppy defaults still load.
+* strict (the default): what the line applies to a *new* schema. Confluent 8 (Avro 1.12): ASCII
+  names, namespaces validated, every default validated, a union default matching any branch.
+  Confluent 7 (Avro 1.11): names per Java's ``Character.isLetter``/``isLetterOrDigit``,
+  namespaces not validated, defaults validated only with the line's switches, a union default
+  matching its first branch. A default the line lets through but Avro 1.11 forbids is kept in
+  `Schema.spec_problems` rather than raised.
+* lenient (``strict=False``): what the line applies to schemas it already stores (Confluent 8
+  validates no names, Confluent 7 still validates names), so old versions with sloppy defaults
+  still load.
 
-Everything the registry rejects in either mode raises `InvalidSchemaError` with the JSON path
-of the offending part, for example ``/fields/3/default``.
+Everything else follows Avro Java's ``Schema.parse`` (1.11.4 and 1.12.0 agree on it): JSON
+comments are allowed (Jackson's ALLOW_COMMENTS), a non-string ``doc`` or ``namespace`` is
+absent, ``order`` is upper-cased, a float or double default may be written as a string, a
+non-string enum default is ignored, and ``type`` must be a string.
+
+Everything the registry rejects raises `InvalidSchemaError` with the JSON path of the offending
+part, for example ``/fields/3/default``.
 """
 
 from __future__ import annotations
@@ -23,7 +32,16 @@ from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, PRIMITIVE_TYPES, qualify
+from devicecontracts._avro import (
+    CONFLUENT_8,
+    INT_MAX,
+    INT_MIN,
+    LONG_MAX,
+    LONG_MIN,
+    PRIMITIVE_TYPES,
+    RegistryLine,
+    qualify,
+)
 from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
 from devicecontracts.schema._nodes import (
     JSON,
@@ -52,7 +70,10 @@ __all__ = [
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NO_PROPS: Final[Mapping[str, Any]] = {}
-_ORDERS: Final = frozenset({"ascending", "descending", "ignore"})
+_ORDERS: Final = frozenset({"ASCENDING", "DESCENDING", "IGNORE"})
+# Avro Java checks a fixed's size with SystemLimitException.checkMaxBytesLength (1.11.4, 1.12.0):
+# at most MAX_ARRAY_VM_LIMIT, Integer.MAX_VALUE - 8.
+_FIXED_SIZE_MAX: Final = 2**31 - 1 - 8
 
 
 @dataclass(eq=False)
@@ -68,6 +89,9 @@ class Schema:
     source: JSON
     named: Mapping[str, NamedType]
     references: tuple[str, ...] = ()
+    spec_problems: tuple[InvalidSchemaError, ...] = ()
+    """Defaults the registry line accepts but Avro 1.11's ``Schema.isValidDefault`` rejects
+    (Confluent 7 without its switches): reported, not raised."""
     _canonical: str | None = field(default=None, repr=False)
 
     @property
@@ -92,16 +116,78 @@ class Schema:
 
 
 def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
-    """Parse JSON text; a syntax error becomes `SchemaJSONError` with line and column."""
+    """Parse schema JSON as Avro Java reads it; a syntax error becomes `SchemaJSONError`.
+
+    Avro's ``Schema.FACTORY`` enables Jackson's ALLOW_COMMENTS, so ``/* ... */`` and ``// ...``
+    comments are allowed (the registry parses the schema string with it); ``NaN`` and
+    ``Infinity`` literals are not (Jackson's ALLOW_NON_NUMERIC_NUMBERS is off). Errors carry the
+    line and column.
+    """
     try:
-        return json.loads(text)
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        if "/" in text:
+            text = _blank_comments(text, file)
+        return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise SchemaJSONError(
             f"not valid JSON: {exc.msg}",
             Location(file=file, line=exc.lineno, column=exc.colno),
         ) from None
+    except _NonNumericError as exc:
+        assert isinstance(text, str)
+        at = next((m.start() for m in _TOKENS.finditer(text) if m[0][0] in "-NI"), -1)
+        line, column = _position(text, at)
+        raise SchemaJSONError(
+            f"not valid JSON: {exc} is not a JSON number (Avro's JSON reader rejects it; "
+            'write a float default as a string such as "NaN")',
+            Location(file=file, line=line, column=column),
+        ) from None
     except UnicodeDecodeError as exc:
         raise SchemaJSONError(f"not UTF-8 text: {exc.reason}", Location(file=file)) from None
+
+
+class _NonNumericError(ValueError):
+    """A NaN or Infinity literal, which Python's json accepts and Jackson does not."""
+
+
+# What matters to comment blanking: strings (skipped whole), comments, and the literals Python's
+# json accepts but Jackson does not.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|/\*|-?(?:NaN|Infinity)', re.S)
+
+
+def _no_constant(token: str) -> JSON:
+    raise _NonNumericError(token)
+
+
+def _position(text: str, at: int) -> tuple[int | None, int | None]:
+    if at < 0:
+        return None, None
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _blank_comments(text: str, file: str | None) -> str:
+    """``text`` with every comment outside strings replaced by spaces (newlines kept, so line
+    and column numbers stay right)."""
+    out: list[str] = []
+    start = 0
+    for m in _TOKENS.finditer(text):
+        token = m[0]
+        if token[0] != "/":
+            continue
+        if token == "/*":
+            line, column = _position(text, m.start())
+            raise SchemaJSONError(
+                "not valid JSON: a /* comment is never closed",
+                Location(file=file, line=line, column=column),
+            )
+        out += (text[start : m.start()], re.sub(r"[^\n]", " ", token))
+        start = m.end()
+    if not out:
+        return text
+    out.append(text[start:])
+    return "".join(out)
 
 
 def parse_schema(
@@ -109,27 +195,35 @@ def parse_schema(
     *,
     named_types: Mapping[str, NamedType] | None = None,
     strict: bool = True,
+    line: RegistryLine = CONFLUENT_8,
     file: str | None = None,
 ) -> Schema:
-    """Parse and validate an Avro schema.
+    """Parse and validate an Avro schema as the registry ``line`` would.
 
     ``schema`` is JSON text (a ``str`` that is not a bare type name is parsed as JSON) or parsed
     JSON. ``named_types`` supplies types defined elsewhere (references), by full name.
-    ``strict=False`` skips name and default validation, as the registry does for stored schemas.
+    ``strict=True`` validates as the line does a new schema, ``strict=False`` as it reads a
+    stored one (see the module docstring).
 
     Raises `SchemaJSONError` for bad JSON and `InvalidSchemaError` for bad Avro; both locate
     the problem (``file`` is only used to say where).
     """
     source = _as_json(schema, file)
-    parser = _Parser(named_types or {}, strict, file)
+    parser = _Parser(named_types or {}, strict, line, file)
     root = parser.parse(source, "", "")
-    return Schema(root, source, dict(parser.defined), tuple(parser.referenced))
+    return Schema(
+        root,
+        source,
+        dict(parser.defined),
+        tuple(parser.referenced),
+        tuple(parser.spec_problems),
+    )
 
 
 def _as_json(schema: str | JSON, file: str | None) -> JSON:
     if isinstance(schema, str):
         stripped = schema.strip()
-        if stripped[:1] in ("{", "[", '"'):
+        if stripped[:1] in ("{", "[", '"', "/"):
             return load_json(stripped, file=file)
         return stripped  # a bare type name such as "int" or a full name
     return schema
@@ -166,7 +260,7 @@ _PRIMITIVE_SHAPES: Final = {name: _shape(("p", name)) for name in PRIMITIVE_TYPE
 _BARE_PRIMITIVES: Final = {
     name: Primitive(name, "", shape=_PRIMITIVE_SHAPES[name]) for name in PRIMITIVE_TYPES
 }
-# Names that passed the strict name rule. Global for the same reason as _SHAPES: the same
+# Names that passed Java's Unicode name rule. Global for the same reason as _SHAPES: the same
 # names recur in every version of every schema, and the rule is a pure function of the name, so
 # the cache cannot change a result. Bounded by _VALID_NAMES_LIMIT (then it stops growing).
 _VALID_NAMES: set[str] = set()
@@ -183,10 +277,21 @@ def _composite_shape(tag: str, children: Sequence[AvroType]) -> int:
 
 
 class _Parser:
-    def __init__(self, imported: Mapping[str, NamedType], strict: bool, file: str | None):
+    def __init__(
+        self,
+        imported: Mapping[str, NamedType],
+        strict: bool,
+        line: RegistryLine,
+        file: str | None,
+    ):
         self.imported = imported
         self.strict = strict
+        self.line = line
+        # CP 7 validates names of stored schemas too (Avro 1.11's Parser always does).
+        self.check_names = strict or line.validates_stored_names
+        self.check_namespaces = strict and line.validates_namespaces
         self.file = file
+        self.spec_problems: list[InvalidSchemaError] = []
         self.defined: dict[str, NamedType] = {}
         self.referenced: list[str] = []
         self._pending_defaults: list[tuple[Field, Record]] = []
@@ -200,15 +305,21 @@ class _Parser:
         root = self._type(node, path, namespace)
         # Defaults are checked once every named type is known: a default may hold a record
         # whose type is defined later in the file.
-        if self.strict:
-            for f, record in self._pending_defaults:
-                if not is_valid_default(f.type, f.default):
-                    raise self.fail(
-                        f"invalid default for field {f.name!r} of {record.fullname}: "
-                        f"{json.dumps(f.default)} is not a valid {describe_type(f.type)}"
-                        + _union_default_hint(f.type, f.default),
-                        f.path + "/default",
-                    )
+        if not self.strict:
+            return root
+        any_branch = self.line.union_default_any_branch and self.line.validate_defaults
+        for f, record in self._pending_defaults:
+            if is_valid_default(f.type, f.default, any_branch=any_branch):
+                continue
+            problem = self.fail(
+                f"invalid default for field {f.name!r} of {record.fullname}: "
+                f"{_dumps(f.default)} is not a valid {describe_type(f.type)}"
+                + _union_default_hint(f.type, f.default, any_branch),
+                f.path + "/default",
+            )
+            if self.line.validate_defaults:
+                raise problem
+            self.spec_problems.append(problem)
         return root
 
     def _type(self, node: JSON, path: str, namespace: str) -> AvroType:
@@ -222,11 +333,10 @@ class _Parser:
                 path,
             )
         kind = node.get("type")
-        if isinstance(kind, (dict, list)):
-            # {"type": {...}} and {"type": [...]} wrap a schema; the registry accepts this form.
-            return self._type(kind, path + "/type", namespace)
         if not isinstance(kind, str):
-            raise self.fail("missing or invalid 'type'", path)
+            # Avro Java's Schema.parse reads it with getRequiredText(schema, "type", "No type"):
+            # {"type": {"type": "int"}} and {"type": [...]} are rejected ("No type").
+            raise self.fail("missing or invalid 'type': it must be a type name string", path)
         if kind in PRIMITIVE_TYPES:
             return self._primitive(kind, node, path)
         if kind in ("record", "error"):
@@ -313,19 +423,23 @@ class _Parser:
         name = node.get("name")
         if not isinstance(name, str) or not name:
             raise self.fail("a named type needs a non-empty string 'name'", path)
-        ns = node.get("namespace", namespace) if "." not in name else ""
-        if ns is None:
-            ns = ""
-        if not isinstance(ns, str):
-            raise self.fail("'namespace' must be a string", path + "/namespace")
+        # Avro Java reads the namespace with getOptionalText: a null or non-string namespace
+        # is absent and the enclosing one applies (Schema.parse in 1.11.4, parseName in 1.12.0).
+        declared = node.get("namespace")
+        ns = "" if "." in name else declared if isinstance(declared, str) else namespace
         full = qualify(name, ns)
         ns_part, _, short = full.rpartition(".")
         ns_path = path + ("/name" if "." in name else "/namespace")
-        if self.strict:
+        if self.check_names:
             self._check_name(short, path + "/name", "name")
-            for part in ns_part.split(".") if ns_part else ():
+        if self.check_namespaces:
+            # Avro 1.12's ParseContext.requireValidFullName checks every part of the full name;
+            # 1.11's Name constructor checks only the short name.
+            for part in full.split(".")[:-1]:
                 self._check_name(part, ns_path, "namespace part")
-        if short in PRIMITIVE_TYPES:
+        if full in PRIMITIVE_TYPES:
+            # NamedSchema's constructor compares the *full* name with the primitives, so
+            # com.acme.int is accepted (a Java quirk Confluent inherits).
             raise self.fail(
                 f"a named type may not be named after a primitive type: {full}", path + "/name"
             )
@@ -334,29 +448,47 @@ class _Parser:
         return full, ns_part
 
     def _check_name(self, name: str, path: str, what: str) -> None:
-        if name in _VALID_NAMES:
+        if _NAME.match(name):
             return
-        if _NAME.match(name) or _is_java_name(name):
+        if self.line.ascii_names:
+            rule = "letters are A-Z and a-z only (Avro 1.12's STRICT_VALIDATOR)"
+        elif name in _VALID_NAMES:
+            return
+        elif _is_java_name(name):
             if len(_VALID_NAMES) < _VALID_NAMES_LIMIT:
                 _VALID_NAMES.add(name)
             return
+        else:
+            rule = "letters and digits as Java's Character.isLetterOrDigit (Avro 1.11) sees them"
         raise self.fail(
             f"invalid {what} {name!r}: names must start with a letter or _ and contain only "
-            "letters, digits and _",
+            f"letters, digits and _; {rule}",
             path,
         )
 
     def _aliases(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, ...]:
-        raw = node.get("aliases", [])
-        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-            raise self.fail("'aliases' must be a list of strings", path + "/aliases")
+        raw = self._alias_list(node, path)
+        if self.check_names:
+            # NamedSchema.addAlias builds a Name, whose constructor validates the alias's short
+            # name (not its namespace) with the parser's rule: Avro 1.11.4 and 1.12.0.
+            for i, alias in enumerate(raw):
+                self._check_name(alias.rpartition(".")[2], f"{path}/aliases/{i}", "alias")
         return tuple(qualify(a, namespace) for a in raw)
 
+    def _alias_list(self, node: dict[str, JSON], path: str) -> tuple[str, ...]:
+        """Avro Java's parseAliases: absent, or an array of strings (``null`` and ``{}`` are
+        rejected); kept as a set in first-seen order (a LinkedHashSet), so repeats collapse."""
+        if "aliases" not in node:
+            return ()
+        raw = node["aliases"]
+        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+            raise self.fail("'aliases' must be a list of strings", path + "/aliases")
+        return tuple(dict.fromkeys(raw))
+
     def _doc(self, node: dict[str, JSON], path: str) -> str | None:
+        # getOptionalText: a non-string doc is absent (Avro 1.11.4 Schema.parse, 1.12.0 parseDoc).
         doc = node.get("doc")
-        if doc is not None and not isinstance(doc, str):
-            raise self.fail("'doc' must be a string", path + "/doc")
-        return doc
+        return doc if isinstance(doc, str) else None
 
     def _record(self, node: dict[str, JSON], path: str, namespace: str) -> Record:
         full, ns = self._name(node, path, namespace)
@@ -404,32 +536,47 @@ class _Parser:
         name = raw.get("name")
         if not isinstance(name, str):
             raise self.fail(f"a field of {record} needs a string 'name'", path)
-        if self.strict:
+        if self.check_names:
             self._check_name(name, path + "/name", "field name")
         if "type" not in raw:
             raise self.fail(f"field {name!r} of {record} has no 'type'", path)
         t = self._type(raw["type"], path + "/type", ns)
         order = raw.get("order", "ascending")
-        if order not in _ORDERS:
+        # Field.Order.valueOf(order.textValue().toUpperCase(Locale.ENGLISH)): any case passes;
+        # a non-string order is a NullPointerException in Java, so a rejection.
+        upper = order.upper() if isinstance(order, str) else None
+        if upper not in _ORDERS:
             raise self.fail(
-                f"invalid order {order!r}: use ascending, descending or ignore", path + "/order"
+                f"invalid order {_dumps(order)}: use ascending, descending or ignore",
+                path + "/order",
             )
-        aliases = raw.get("aliases", ())
-        if aliases and (
-            not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)
-        ):
-            raise self.fail("'aliases' must be a list of strings", path + "/aliases")
+        default = raw.get("default", NO_DEFAULT)
+        if t.type in ("float", "double") and isinstance(default, str):
+            default = self._float_default(default, path + "/default")
         return Field(
             name,
             t,
             position,
             path,
-            raw.get("default", NO_DEFAULT),
+            default,
             self._doc(raw, path),
-            tuple(aliases),
-            order,
+            self._alias_list(raw, path),
+            upper.lower(),
             _props(raw, _FIELD_KEYS),
         )
+
+    def _float_default(self, text: str, path: str) -> float:
+        """A float or double default written as a string, read as Java's Double.parseDouble
+        does (Schema.parse in Avro 1.11.4, parseField in 1.12.0), on every parse: a string
+        that is not a Java double is a NumberFormatException, so a rejection."""
+        value = _java_double(text)
+        if value is None:
+            raise self.fail(
+                f"invalid default {_dumps(text)}: a float or double default given as a string "
+                'must be a number Java can read, such as "1.5" or "NaN"',
+                path,
+            )
+        return value
 
     def _enum(self, node: dict[str, JSON], path: str, namespace: str) -> Enum:
         full, ns = self._name(node, path, namespace)
@@ -438,7 +585,7 @@ class _Parser:
             raise self.fail(f"enum {full} needs a 'symbols' list of strings", path)
         seen: set[str] = set()
         for i, symbol in enumerate(symbols):
-            if self.strict:
+            if self.check_names:
                 self._check_name(symbol, f"{path}/symbols/{i}", "enum symbol")
             if symbol in seen:
                 raise self.fail(
@@ -446,7 +593,10 @@ class _Parser:
                 )
             seen.add(symbol)
         default = node.get("default")
-        if default is not None and (not isinstance(default, str) or default not in seen):
+        if not isinstance(default, str):
+            # Java reads it with textValue(): a non-string default is no default at all.
+            default = None
+        if default is not None and default not in seen:
             raise self.fail(
                 f"the default {json.dumps(default)} of enum {full} is not one of its symbols "
                 f"{symbols}",
@@ -470,8 +620,12 @@ class _Parser:
     def _fixed(self, node: dict[str, JSON], path: str, namespace: str) -> Fixed:
         full, ns = self._name(node, path, namespace)
         size = node.get("size")
-        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise self.fail(f"fixed {full} needs a non-negative integer 'size'", path + "/size")
+        if not _is_int(size) or not 0 <= size <= _FIXED_SIZE_MAX:
+            raise self.fail(
+                f"fixed {full} needs an integer 'size' from 0 to {_FIXED_SIZE_MAX} (Avro Java's "
+                "array limit)",
+                path + "/size",
+            )
         fixed = Fixed(
             fullname=full,
             path=path,
@@ -497,16 +651,79 @@ def _props(node: dict[str, JSON], known: Set[str]) -> Mapping[str, JSON]:
 
 
 def _is_java_name(name: str) -> bool:
-    """Avro 1.11's name rule: Java's Character.isLetter first (or _), then letters, digits, _.
+    """Avro 1.11's name rule (Schema.validateName; 1.12's NameValidator.UTF_VALIDATOR): Java's
+    Character.isLetter first (or _), then isLetterOrDigit or _.
 
-    Non-ASCII letters are valid there, so Confluent accepts them; the ASCII regex is only the
-    fast path.
+    Java tests UTF-16 chars, so a character beyond the BMP (a surrogate pair) is never a letter;
+    and its tables are Unicode 13 (Java 17), where Python's are newer, so the letters Unicode
+    added since are refused too.
     """
     return (
         bool(name)
-        and (name[0].isalpha() or name[0] == "_")
-        and all(c.isalpha() or c.isdecimal() or c == "_" for c in name[1:])
+        and (_java_letter(name[0]) or name[0] == "_")
+        and all(_java_letter(c) or c.isdecimal() or c == "_" for c in name[1:])
     )
+
+
+def _java_letter(c: str) -> bool:
+    code = ord(c)
+    if code > 0xFFFF or not c.isalpha():
+        return False
+    return not any(lo <= code <= hi for lo, hi in _NEWER_THAN_JAVA_17)
+
+
+# BMP code points Python's unicodedata (Unicode 14) calls letters and Java 17's
+# Character.isLetterOrDigit (Unicode 13) does not: measured by running both over U+0000-U+FFFF.
+_NEWER_THAN_JAVA_17: Final = (
+    (0x0870, 0x0887),
+    (0x0889, 0x088E),
+    (0x08B5, 0x08B5),
+    (0x08C8, 0x08C9),
+    (0x0C5D, 0x0C5D),
+    (0x0CDD, 0x0CDD),
+    (0x170D, 0x170D),
+    (0x171F, 0x171F),
+    (0x1B4C, 0x1B4C),
+    (0x2C2F, 0x2C2F),
+    (0x2C5F, 0x2C5F),
+    (0x9FFD, 0x9FFF),
+    (0xA7C0, 0xA7C1),
+    (0xA7D0, 0xA7D1),
+    (0xA7D3, 0xA7D3),
+    (0xA7D5, 0xA7D9),
+    (0xA7F2, 0xA7F4),
+)
+
+_JAVA_DOUBLE = re.compile(r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)\Z")
+_JAVA_HEX_DOUBLE = re.compile(
+    r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+[fFdD]?\Z"
+)
+
+
+def _java_double(text: str) -> float | None:
+    """Java's Double.parseDouble: surrounding characters up to U+0020 trimmed; decimal or hex
+    notation with an optional f/F/d/D suffix; NaN and Infinity signed or not. None if Java
+    would throw NumberFormatException."""
+    body = text.strip("".join(map(chr, range(0x21))))
+    if _JAVA_DOUBLE.match(body):
+        number = body.rstrip("fFdD") if body[-1] in "fFdD" else body
+        if number.lstrip("+-") == "NaN":
+            return math.nan
+        return float(number.replace("Infinity", "inf"))
+    if _JAVA_HEX_DOUBLE.match(body):
+        number = body.rstrip("fFdD") if body[-1] in "fFdD" else body
+        try:
+            return float.fromhex(number)
+        except OverflowError:
+            return math.copysign(math.inf, -1.0 if number.startswith("-") else 1.0)
+    return None
+
+
+def _dumps(value: JSON) -> str:
+    """A default as JSON text for messages (NaN and infinities as Java prints them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value).replace("inf", "Infinity").replace("nan", "NaN")
+    return json.dumps(value)
 
 
 def _kind(value: JSON) -> str:
@@ -564,13 +781,14 @@ def _is_int(value: JSON) -> bool:
 # Defaults (Avro 1.11.4 Schema.isValidDefault)
 
 
-def is_valid_default(t: AvroType, value: JSON) -> bool:
-    """Whether ``value`` is a default Avro 1.11 accepts for type ``t``.
+def is_valid_default(t: AvroType, value: JSON, *, any_branch: bool = False) -> bool:
+    """Whether ``value`` is a default Avro Java accepts for type ``t``.
 
-    Follows Avro Java 1.11 exactly, which Confluent runs: strings, bytes, enums and fixed take
-    any JSON string; int and long an integral number in range; float and double any number; a
-    union takes a default of its first branch only; a record an object whose every field has a
-    valid value or its own default.
+    Follows ``Schema.isValidDefault`` exactly: strings, bytes, enums and fixed take any JSON
+    string; int and long an integral number in range; float and double any number; a record an
+    object whose every field has a valid value or its own default. A union takes a default of
+    its first branch only in Avro 1.11 (Confluent 7); with ``any_branch`` (Avro 1.12,
+    Confluent 8) any branch will do, at every depth.
     """
     kind = t.type
     if kind in ("string", "bytes", "enum", "fixed"):
@@ -586,29 +804,35 @@ def is_valid_default(t: AvroType, value: JSON) -> bool:
     if kind == "null":
         return value is None
     if isinstance(t, Array):
-        return isinstance(value, list) and all(is_valid_default(t.items, v) for v in value)
+        return isinstance(value, list) and all(
+            is_valid_default(t.items, v, any_branch=any_branch) for v in value
+        )
     if isinstance(t, Map):
         return isinstance(value, dict) and all(
-            is_valid_default(t.values, v) for v in value.values()
+            is_valid_default(t.values, v, any_branch=any_branch) for v in value.values()
         )
     if isinstance(t, Union):
-        return bool(t.branches) and is_valid_default(t.branches[0], value)
+        branches = t.branches if any_branch else t.branches[:1]
+        return any(is_valid_default(b, value, any_branch=any_branch) for b in branches)
     if isinstance(t, Record):
         if not isinstance(value, dict):
             return False
-        return all(is_valid_default(f.type, value.get(f.name, f.default)) for f in t.fields)
+        return all(
+            is_valid_default(f.type, value.get(f.name, f.default), any_branch=any_branch)
+            for f in t.fields
+        )
     return False
 
 
-def _union_default_hint(t: AvroType, value: JSON) -> str:
-    if isinstance(t, Union) and value is None and any(b.type == "null" for b in t.branches):
+def _union_default_hint(t: AvroType, value: JSON, any_branch: bool) -> str:
+    if any_branch or not isinstance(t, Union):
+        return ""
+    if value is None and any(b.type == "null" for b in t.branches):
         return (
             "; a union's default must match its first branch (Avro 1.11, which Confluent "
             'runs): put "null" first, as in ["null", ...]'
         )
-    if isinstance(t, Union):
-        return "; a union's default must match its first branch (Avro 1.11)"
-    return ""
+    return "; a union's default must match its first branch (Avro 1.11)"
 
 
 def describe_type(t: AvroType) -> str:
