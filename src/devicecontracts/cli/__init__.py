@@ -11,6 +11,7 @@ Modules, by command family:
   check      contracts check
   register   contracts register, check --registry, registry serve, the registry options
   commands   contracts diff, lock, rules, test
+  init       contracts init
   report     findings as text, JSON or GitHub workflow commands (pure functions)
 
 Exit codes, the same for every command, are `ExitCode`; ``--help`` lists them.
@@ -24,6 +25,7 @@ from devicecontracts import __version__
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode
 from devicecontracts.cli.check import check
 from devicecontracts.cli.commands import diff, evolution_test, lock, rules
+from devicecontracts.cli.init import init
 from devicecontracts.cli.register import register_command, registry_group
 
 __all__ = ["ExitCode", "main"]
@@ -35,5 +37,14 @@ def main() -> None:
     """Schema governance and contract testing for device messages on Kafka."""
 
 
-for _command in (check, diff, lock, register_command, registry_group, rules, evolution_test):
+for _command in (
+    check,
+    diff,
+    init,
+    lock,
+    register_command,
+    registry_group,
+    rules,
+    evolution_test,
+):
     main.add_command(_command)
