@@ -1,9 +1,9 @@
-"""``catalog.toml``: one table per contract, ``[shared.<name>]`` or ``[messages.<name>]``, and
-``[rules]``.
+"""``catalog.toml``: the registry line, one table per contract, ``[shared.<name>]`` or
+``[messages.<name>]``, and ``[rules]``.
 
-`read_config` turns it into contracts without versions, and the rules table; anything missing
-or malformed raises `CatalogError` naming the file (with line and column for bad TOML) and the
-contract.
+`read_config` turns it into contracts without versions, the rules table and the registry line
+(top-level ``line``, ``validate_defaults``, ``normalize``); anything missing or malformed raises
+`CatalogError` naming the file (with line and column for bad TOML) and the contract.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from devicecontracts._avro import LINES, RegistryLine, registry_line
 from devicecontracts.catalog._model import CATALOG_FILE, Contract, ContractKind, Direction
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.schema.compatibility import CompatibilityLevel
@@ -37,14 +38,43 @@ _CONTRACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}\Z")
 
 
-def read_config(root: Path) -> tuple[dict[str, Contract], Mapping[str, Any]]:
-    """The contracts ``root/catalog.toml`` declares (no versions yet), and its ``[rules]``."""
+def read_config(root: Path) -> tuple[dict[str, Contract], Mapping[str, Any], RegistryLine]:
+    """The contracts ``root/catalog.toml`` declares (no versions yet), its ``[rules]`` and the
+    registry line it targets."""
     config_file = root / CATALOG_FILE
     config = _read_toml(config_file)
+    line = _registry_line(config, config_file)
     contracts = _contracts_from_config(root, config, config_file)
     rules: Mapping[str, Any] = config.get("rules", {})
     _check_rules_config(rules, config_file)
-    return contracts, rules
+    return contracts, rules, line
+
+
+_LINE_KEYS = ("line", "validate_defaults", "normalize")
+
+
+def _registry_line(config: dict[str, Any], config_file: Path) -> RegistryLine:
+    """``line = "confluent-8"`` (the default) or ``"confluent-7"``, with CP 7's switches
+    ``validate_defaults`` (schema.providers.avro.validate.defaults) and ``normalize``."""
+    where = Location(str(config_file))
+    name = config.get("line", "confluent-8")
+    if name not in LINES:
+        raise CatalogError(
+            f"line = {name!r} in {CATALOG_FILE} is not a registry line: use "
+            f"{' or '.join(repr(n) for n in LINES)} (CP 8.0.4+ and Confluent Cloud, or CP 7.x)",
+            where,
+        )
+    switches = {k: config.get(k, False) for k in _LINE_KEYS[1:]}
+    for key, value in switches.items():
+        if not isinstance(value, bool):
+            raise CatalogError(f"{key} in {CATALOG_FILE} must be true or false", where)
+        if value and name != "confluent-7":
+            raise CatalogError(
+                f"{key} is a Confluent 7 switch; {name} always validates new schemas' defaults: "
+                f'remove it, or set line = "confluent-7"',
+                where,
+            )
+    return registry_line(name, **switches)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -67,11 +97,11 @@ def _toml_position(message: str) -> tuple[int | None, int | None]:
 def _contracts_from_config(
     root: Path, config: dict[str, Any], config_file: Path
 ) -> dict[str, Contract]:
-    unknown = set(config) - {"shared", "messages", "rules"}
+    unknown = set(config) - {"shared", "messages", "rules", *_LINE_KEYS}
     if unknown:
         raise CatalogError(
-            f"unknown table(s) {sorted(unknown)} in {CATALOG_FILE}: use [shared.<name>], "
-            "[messages.<name>] and [rules]",
+            f"unknown table(s) {sorted(unknown)} in {CATALOG_FILE}: use line, "
+            "validate_defaults, normalize, [shared.<name>], [messages.<name>] and [rules]",
             Location(str(config_file)),
         )
     contracts: dict[str, Contract] = {}

@@ -88,7 +88,9 @@ class _Resolver:
         try:
             while True:
                 try:
-                    schema = parse_schema(raw, named_types=imported, file=v.display)
+                    schema = parse_schema(
+                        raw, named_types=imported, line=self.catalog.line, file=v.display
+                    )
                     break
                 except UnknownTypeError as exc:
                     target = self._reference_target(exc, v, entry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from devicecontracts.catalog import Catalog, Contract
+from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.errors import Location, SchemaError, SchemaJSONError
 from devicecontracts.findings import Finding, make
 
@@ -71,16 +71,34 @@ def _level(contract: Contract) -> Iterator[Finding]:
 def _validity(contract: Contract) -> Iterator[Finding]:
     for v in contract.versions:
         if v.problem is None:
+            yield from _spec_defaults(contract, v)
             continue
         problem: SchemaError = v.problem
         rule = "invalid-json" if isinstance(problem, SchemaJSONError) else "invalid-schema"
         hint = (
             "fix the JSON syntax at that line and column"
             if rule == "invalid-json"
-            else "fix the schema at that path; the registry would reject it with 42201"
+            else "fix the schema at that path; the registry line in catalog.toml would reject it "
+            "with 42201"
         )
         # The parser knows the path, line and column; the catalog knows whose file it is.
         where = replace(
             problem.location, file=v.display, subject=contract.subject, version=v.version
         )
         yield make(rule, problem.message, hint, location=where)
+
+
+def _spec_defaults(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
+    """Defaults the line lets through but Avro forbids: the registry takes them, readers fail."""
+    for problem in v.schema.spec_problems if v.schema else ():
+        where = replace(
+            problem.location, file=v.display, subject=contract.subject, version=v.version
+        )
+        yield make(
+            "spec-invalid-default",
+            f"{problem.message}; the registry line does not validate defaults, so it would "
+            "register this schema anyway",
+            "fix the default (Avro 1.11: a union's default matches its first branch), or set "
+            "validate_defaults = true in catalog.toml to have the registry reject such defaults",
+            location=where,
+        )

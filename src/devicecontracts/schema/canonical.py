@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator, Sequence
 
 from devicecontracts.schema._nodes import (
@@ -95,7 +96,13 @@ def to_json(root: AvroType) -> JSON:
         if f.doc is not None:
             out["doc"] = f.doc
         if f.has_default:
-            out["default"] = f.default
+            # A float default read from a string may be NaN or infinite: written as Java's
+            # Jackson writes it (a quoted "NaN"), so the output stays JSON.
+            out["default"] = (
+                str(f.default).replace("nan", "NaN").replace("inf", "Infinity")
+                if isinstance(f.default, float) and not math.isfinite(f.default)
+                else f.default
+            )
         if f.order != "ascending":
             out["order"] = f.order
         if f.aliases:

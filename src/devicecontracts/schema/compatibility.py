@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from devicecontracts._avro import CONFLUENT_8, RegistryLine
 from devicecontracts.errors import InvalidSchemaError, SchemaError
 from devicecontracts.schema import (
     Array,
@@ -161,17 +162,19 @@ def check_compatibility(
     new_schema: str | dict[str, Any] | list[Any],
     previous_schemas: Sequence[str | dict[str, Any] | list[Any]],
     level: str | CompatibilityLevel,
+    *,
+    line: RegistryLine = CONFLUENT_8,
 ) -> CompatibilityResult:
     """Decide whether ``new_schema`` may follow ``previous_schemas`` (oldest first) at ``level``.
 
-    The new schema is validated as Confluent validates new schemas; an invalid one is never
-    compatible and its issue says why. Previous schemas are parsed leniently, as the registry
-    reads what it stores. Raises `ValueError` for an unknown level and `SchemaError` for a
+    The new schema is validated as the registry ``line`` validates new schemas; an invalid one
+    is never compatible and its issue says why. Previous schemas are parsed leniently, as the
+    line reads what it stores. Raises `ValueError` for an unknown level and `SchemaError` for a
     previous schema that cannot be parsed at all.
     """
     the_level = CompatibilityLevel.parse(level)
     try:
-        new = parse_schema(new_schema)
+        new = parse_schema(new_schema, line=line)
     except SchemaError as exc:
         issue = CompatibilityIssue(
             IssueKind.INVALID_SCHEMA,
@@ -182,7 +185,7 @@ def check_compatibility(
     history: list[Schema] = []
     for i, previous in enumerate(previous_schemas, start=1):
         try:
-            history.append(parse_schema(previous, strict=False))
+            history.append(parse_schema(previous, strict=False, line=line))
         except SchemaError as exc:
             raise InvalidSchemaError(
                 f"previous schema {i} cannot be parsed: {exc.message}", exc.location
