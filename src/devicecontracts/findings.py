@@ -262,6 +262,14 @@ RULES: dict[str, Rule] = _rules(
         "The registry's verdict on a pending version differs from devicecontracts' verdict on "
         "the same history and level.",
     ),
+    (
+        "registry-version-taken",
+        "registry",
+        _E,
+        "Another release registered a version of the subject while contracts register ran, so "
+        "the version planned for a catalog version went to someone else: nothing is recorded "
+        "for it, and the run stops.",
+    ),
     # waivers.toml (devicecontracts.check.waivers)
     (
         "waiver-expired",

@@ -370,6 +370,10 @@ def run_register(
             finally:
                 if outcome.lock_changed:
                     write_lock(catalog.lock)
+            if outcome.race is not None:
+                run.findings.append(outcome.race)
+                run.finish(_race_summary(outcome, catalog, options.env))
+                return ExitCode.FINDINGS
     except RegistryError as exc:
         if not text:
             run.error = str(exc)
@@ -479,6 +483,19 @@ def _done_summary(plan: ReleasePlan, outcome: Outcome, catalog: Catalog, env: st
         )
     if outcome.lock_changed:
         head += f"; ids recorded in {catalog.lock.path} for environment {env!r}"
+    return head
+
+
+def _race_summary(outcome: Outcome, catalog: Catalog, env: str) -> str:
+    assert outcome.race is not None
+    race = outcome.race
+    head = (
+        f"contracts register: stopped at v{race.version} of {race.subject}: another release "
+        f"registered a version of it first; registered {plural(len(outcome.registered), 'version')}"
+        " before that"
+    )
+    if outcome.lock_changed:
+        head += f" (ids recorded in {catalog.lock.path} for environment {env!r})"
     return head
 
 

@@ -53,8 +53,9 @@ class RegistryVerdict:
 class _Refused:
     """An expected refusal (such as 40401 for a subject that does not exist yet)."""
 
-    def __init__(self, error_code: int) -> None:
+    def __init__(self, error_code: int, message: str = "") -> None:
         self.error_code = error_code
+        self.message = message
 
 
 class SchemaRegistry:
@@ -68,6 +69,9 @@ class SchemaRegistry:
     def __init__(self, settings: RegistrySettings) -> None:
         self.settings = settings
         self._client: Any = None
+        self.version_guard: bool | None = None
+        """Whether the registry honours the version a registration asks for (see `register`);
+        None until a registration asked."""
 
     def __enter__(self) -> SchemaRegistry:
         return self
@@ -194,30 +198,125 @@ class SchemaRegistry:
     # -- writing --------------------------------------------------------------------------------
 
     def register(
-        self, subject: str, schema: str, references: Sequence[Reference] = ()
+        self,
+        subject: str,
+        schema: str,
+        references: Sequence[Reference] = (),
+        *,
+        version: int | None = None,
     ) -> RegisteredVersion:
         """Register ``schema`` under ``subject``; the version and id the registry gave it.
 
+        With ``version``, the registry stores the schema only as that version: the request
+        carries it, and a registry that honours it (Confluent 7.4 and later) refuses with 42201
+        when the subject's next version is another one, so two releases cannot both take it.
+        A registry too old for that (42205, "not in import mode") is asked again without it,
+        and `version_guard` turns False: the caller must then check the version it got.
         Older registries answer only the id; the version is then looked up.
         """
+        where = Location(subject=subject)
+        operation = f"registering a new version of {subject}"
+        if version is not None and self.version_guard is not False:
+            guarded = self._register_as(
+                subject, schema, references, version=version, operation=operation, where=where
+            )
+            if not isinstance(guarded, _Refused):
+                self.version_guard = True
+                return guarded
+            if "import mode" in guarded.message:
+                _log.debug("registry: %s takes no version outside IMPORT mode", subject)
+                self.version_guard = False
+            # else READONLY, say: the plain request meets the same refusal and reports it
         from confluent_kafka.schema_registry import Schema, SchemaReference
 
         request = Schema(
             schema, "AVRO", [SchemaReference(r.name, r.subject, r.version) for r in references]
         )
-        where = Location(subject=subject)
-        operation = f"registering a new version of {subject}"
         answer = self._run(
             operation, lambda: self.client.register_schema_full_response(subject, request), where
         )
-        if answer.version is not None:
-            return RegisteredVersion(
-                subject, int(answer.version), int(answer.schema_id), schema, tuple(references)
-            )
+        return self._registered_as(
+            subject,
+            schema,
+            references,
+            schema_id=int(answer.schema_id),
+            version=None if answer.version is None else int(answer.version),
+            operation=operation,
+            where=where,
+        )
+
+    def _register_as(
+        self,
+        subject: str,
+        schema: str,
+        references: Sequence[Reference],
+        *,
+        version: int,
+        operation: str,
+        where: Location,
+    ) -> RegisteredVersion | _Refused:
+        """``POST /subjects/{s}/versions`` with ``"version"`` in the body (42205 comes back
+        as `_Refused`: a registry too old for it, or a READONLY one)."""
+        # Confluent's KafkaSchemaRegistry.register (schema-registry, core/.../storage/
+        # KafkaSchemaRegistry.java) compares the requested version with the subject's next one
+        # (the highest, soft-deleted included, plus one) under the subject's write lock, after
+        # the compatibility check: InvalidSchemaException "Version is not one more than previous
+        # version", answered 422 with error code 42201 (since 7.4.0, commit "Add compare-and-set
+        # for version" of DGS-4826). Before 7.4 a version outside IMPORT mode is refused with
+        # 42205 ("Subject ... is not in import mode"). From 7.6.2 on, a request with a version
+        # also skips the "identical schema returns the existing version" shortcut, and the
+        # registry records the version in the schema's metadata as ``confluent:version``
+        # (lookups ignore that property). confluent-kafka's client cannot send a version (its
+        # Schema has no such field, and register_schema answers from its cache), so the body
+        # goes over the client's own HTTP layer, with the same auth, TLS and retries.
+        body = _schema_body(schema, references)
+        body["version"] = version
+        answer = self._attempt(
+            operation,
+            lambda: _id_and_version(
+                self._send("POST", f"subjects/{quote(subject, safe='')}/versions", body=body)
+            ),
+            where,
+            allow=(42205,),
+        )
+        if isinstance(answer, _Refused):
+            return answer
+        schema_id, given = answer
+        if given is None:
+            # Before 7.4.1 the answer holds the id only. The registry stored it as ``version``
+            # unless it ignores the field (not Confluent): read that version to be sure.
+            held = self.version(subject, version) if version in self.versions(subject) else None
+            if held is not None and held.schema_id == schema_id:
+                given = version
+        return self._registered_as(
+            subject,
+            schema,
+            references,
+            schema_id=schema_id,
+            version=given,
+            operation=operation,
+            where=where,
+        )
+
+    def _registered_as(
+        self,
+        subject: str,
+        schema: str,
+        references: Sequence[Reference],
+        *,
+        schema_id: int,
+        version: int | None,
+        operation: str,
+        where: Location,
+    ) -> RegisteredVersion:
+        """The registration answered ``schema_id`` and ``version`` (None: older registries
+        answer only the id, and the subject's version holding the schema is looked up)."""
+        if version is not None:
+            return RegisteredVersion(subject, version, schema_id, schema, tuple(references))
         found = self.lookup(subject, schema, references, deleted=False)
-        if found is None or found.schema_id != answer.schema_id:
+        if found is None or found.schema_id != schema_id:
             raise RegistryRequestError(
-                f"{operation}: the registry answered id {answer.schema_id} but does not list "
+                f"{operation}: the registry answered id {schema_id} but does not list "
                 "the schema under the subject",
                 where,
                 operation=operation,
@@ -280,7 +379,7 @@ class SchemaRegistry:
         except Exception as exc:
             code = getattr(exc, "error_code", None)
             if hasattr(exc, "http_status_code") and isinstance(code, int) and code in allow:
-                return _Refused(code)
+                return _Refused(code, str(getattr(exc, "error_message", "") or ""))
             settings = self.settings
             error = failure(
                 exc,
@@ -310,6 +409,12 @@ def _schema_body(schema: str, references: Sequence[Reference]) -> dict[str, Any]
     if references:
         body["references"] = [r.to_json() for r in references]
     return body
+
+
+def _id_and_version(answer: Any) -> tuple[int, int | None]:
+    """The id and (from Confluent 7.4.1 on) the version a registration answered."""
+    version = answer.get("version")
+    return int(answer["id"]), None if version is None else int(version)
 
 
 def _verdict(answer: Any) -> RegistryVerdict:

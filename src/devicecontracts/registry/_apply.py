@@ -7,11 +7,13 @@ pending version (read-only); `register` carries the plan out. The CLI strings th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from devicecontracts.catalog import Catalog, SchemaVersion
-from devicecontracts.errors import Location, RegistryRequestError
+from devicecontracts.catalog.lock import Reference
+from devicecontracts.errors import Location, RegistryError, RegistryRequestError
+from devicecontracts.findings import Finding
 from devicecontracts.registry import RegisteredVersion, SchemaRegistry
 from devicecontracts.registry.release import (
     Preflight,
@@ -23,13 +25,14 @@ from devicecontracts.registry.release import (
     VersionAction,
     inlined_text,
     our_verdict,
+    race_finding,
     registry_references,
     release_order,
     schema_text,
 )
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
-__all__ = ["Outcome", "gather", "preflight", "register"]
+__all__ = ["Outcome", "gather", "preflight", "register", "register_as_planned"]
 
 Say = Callable[[str], None]
 
@@ -111,7 +114,11 @@ def preflight(
 
 @dataclass
 class Outcome:
-    """What a registration run did, for the summary (and the lock, written by the caller)."""
+    """What a registration run did, for the summary (and the lock, written by the caller).
+
+    ``race`` is the finding that stopped the run when another release took a version first;
+    ``unguarded`` says the registry ignores the expected version (Confluent before 7.4).
+    """
 
     registered: list[tuple[SubjectPlan, SchemaVersion, RegisteredVersion]] = field(
         default_factory=list
@@ -122,6 +129,8 @@ class Outcome:
         default_factory=list
     )
     lock_changed: bool = False
+    race: Finding | None = None
+    unguarded: bool = False
 
 
 def set_levels_for_preflight(
@@ -168,7 +177,9 @@ def register(
 
     The ids the registry returns go into ``catalog.lock`` for the plan's environment as they
     come (``outcome.lock_changed``), so a failure half-way still leaves a lock the caller can
-    write with what was registered.
+    write with what was registered. When another release took a version this run planned
+    (`register_as_planned`), the run stops there with ``outcome.race`` set, and nothing is
+    recorded for that version.
     """
     registered = plan.registry_versions()
     already = {sp.subject for sp in outcome.levels_set}
@@ -177,6 +188,7 @@ def register(
             registry.set_level(sp.subject, sp.level)
             outcome.levels_set.append(sp)
             say(f"set {sp.subject} to {sp.level.value} (was {_was(sp)})")
+        newest = sp.facts.newest  # the registry numbers each new version one past this
         for vp in sp.versions:
             v = vp.version
             if vp.action is VersionAction.REGISTERED and vp.match is not None:
@@ -193,7 +205,11 @@ def register(
                         Location(file=v.display, subject=sp.subject, version=v.version),
                     )
                 held = {r for (s, _), r in registered.items() if s == sp.subject}
-                result = registry.register(sp.subject, schema_text(v), refs)
+                result = register_as_planned(
+                    registry, sp, v, refs, expected=newest + 1, outcome=outcome, say=say
+                )
+                if result is None:
+                    return
                 if result.version in held:
                     # The registry found it identical to a version it holds: nothing new.
                     outcome.returned_existing.append((sp, v, result))
@@ -202,6 +218,13 @@ def register(
                         f"{result.version} (id {result.schema_id}); nothing registered"
                     )
                     continue
+                if result.version != newest + 1:
+                    match = RegistryMatch(result.version, result.schema_id)
+                    outcome.race = race_finding(
+                        sp, v, newest + 1, registry.versions(sp.subject), registered_as=match
+                    )
+                    return
+                newest = result.version
                 registered[(sp.subject, v.version)] = result.version
                 outcome.registered.append((sp, v, result))
                 _record(catalog, sp, v, result.schema_id, env=plan.env, o=outcome)
@@ -209,6 +232,56 @@ def register(
                     f"registered {sp.subject} v{v.version} as version {result.version}, "
                     f"id {result.schema_id}"
                 )
+
+
+def register_as_planned(
+    registry: SchemaRegistry,
+    sp: SubjectPlan,
+    v: SchemaVersion,
+    refs: Sequence[Reference],
+    *,
+    expected: int,
+    outcome: Outcome,
+    say: Say,
+) -> RegisteredVersion | None:
+    """Register ``v`` as the registry's version ``expected`` of its subject, or learn that
+    another release got there first (None, with ``outcome.race`` set; nothing registered).
+
+    The subject's newest version must still be ``expected - 1`` just before; the request
+    carries ``expected``, which Confluent 7.4 and later enforce atomically (see
+    `SchemaRegistry.register`); on older registries the caller compares the version it got.
+    A refusal is read in the light of the subject's versions: if the schema landed as
+    ``expected`` after all (a retried request whose answer was lost, or the same schema from
+    another release), that is success; if another version took ``expected``, it is a race.
+    """
+    text = schema_text(v)
+    before = registry.versions(sp.subject, deleted=True)
+    if max(before, default=0) != expected - 1:
+        outcome.race = race_finding(sp, v, expected, registry.versions(sp.subject))
+        return None
+    try:
+        result = registry.register(sp.subject, text, refs, version=expected)
+    except RegistryError as refused:
+        try:
+            after = registry.versions(sp.subject, deleted=True)
+            mine = registry.lookup(sp.subject, text, refs, deleted=False)
+        except RegistryError:
+            raise refused from None
+        if mine is not None and mine.version == expected:
+            result = mine
+        elif max(after, default=0) >= expected:
+            outcome.race = race_finding(sp, v, expected, registry.versions(sp.subject))
+            return None
+        else:
+            raise
+    if registry.version_guard is False and not outcome.unguarded:
+        outcome.unguarded = True
+        say(
+            f"note: {registry.settings.display} does not take the expected version with a "
+            "registration (Confluent before 7.4): versions are checked before and after each "
+            "registration instead, which cannot stop another release in between"
+        )
+    return result
 
 
 def _record(

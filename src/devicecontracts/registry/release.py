@@ -18,7 +18,8 @@ before the messages that reference them):
 It also says which subject levels must be set, and `release_findings` / `drift_findings` turn
 the plan into findings. `registry_references` pins a version's references to the registry's
 version numbers; `our_verdict` computes our engine's verdict on exactly what the registry
-compares, so the two can be put side by side. The ids the registry returns are recorded in the
+compares, so the two can be put side by side; `race_finding` tells the operator what to do when
+another release registered a version first. The ids the registry returns are recorded in the
 lock by `Lock.record_id` (``devicecontracts.catalog.lock``, where every lock change is made).
 """
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
@@ -53,6 +54,7 @@ __all__ = [
     "our_verdict",
     "plan_release",
     "preflight_findings",
+    "race_finding",
     "registry_references",
     "release_findings",
     "release_order",
@@ -89,6 +91,14 @@ class SubjectFacts:
     level: CompatibilityLevel | None = None
     matches: dict[int, RegistryMatch] = field(default_factory=dict)
     ids: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def newest(self) -> int:
+        """The highest version number the subject holds, soft-deleted ones included (0: none).
+
+        Confluent gives the next registration this number plus one.
+        """
+        return max((*self.live, *self.deleted), default=0)
 
 
 @dataclass
@@ -556,6 +566,55 @@ def preflight_findings(results: Iterable[Preflight]) -> list[Finding]:
 
 
 _CONTEXT = ("{oldSchemaVersion:", "{oldSchema:", "{validateFields:", "{compatibility:")
+
+
+# ---------------------------------------------------------------------------------------------
+# Two releases at once
+
+
+def race_finding(
+    sp: SubjectPlan,
+    v: SchemaVersion,
+    expected: int,
+    holds: Sequence[int],
+    *,
+    registered_as: RegistryMatch | None = None,
+) -> Finding:
+    """The error for a version another release got to first: the plan gave ``v`` the
+    registry's version ``expected``, but the subject moved on meanwhile (it now ``holds`` those
+    live versions). ``registered_as`` is where ``v`` went instead, when a registry that ignores
+    the expected version registered it anyway; otherwise nothing was registered."""
+    what = f"v{v.version} of {sp.subject}"
+    shown = ", ".join(str(n) for n in holds) or "none"
+    after = f"v{v.version + 1}.avsc"
+    if registered_as is not None:
+        message = (
+            f"{what} was registered as version {registered_as.version} (id "
+            f"{registered_as.schema_id}), not as version {expected} as planned: another release "
+            f"registered version {expected} in between (this registry does not refuse a taken "
+            f"version: Confluent before 7.4); the registry holds versions {shown}"
+        )
+        hint = (
+            f"nothing was recorded in the lock for v{v.version}. Pull the other release's "
+            f"catalog change (its schema is version {expected}), rename your file to the next "
+            f"version ({after}: the registry already holds it as version "
+            f"{registered_as.version}, so contracts register records its id), check, and run "
+            f"contracts register again; or soft-delete version {registered_as.version} from the "
+            "registry if your change should not ship"
+        )
+    else:
+        message = (
+            f"{what} was not registered: the plan gave it version {expected}, after version "
+            f"{expected - 1}, but another release changed {sp.subject} first (the registry "
+            f"holds versions {shown})"
+        )
+        hint = (
+            f"nothing was registered or recorded in the lock for v{v.version}. Pull the other "
+            f"release's catalog change (it holds the new registry version), move your schema to "
+            f"the next version file ({after} after the pull), run contracts check, then run "
+            "contracts register again"
+        )
+    return make("registry-version-taken", message, hint, location=sp.contract.location(v))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ Faithful to Confluent where it matters to a client:
 * register is idempotent: a schema identical to any *live* version of the subject returns that
   version's id with no check and no new version; the same schema under another subject (or
   identical to a soft-deleted version) gets the same global id and a new version;
+* a ``version`` in a register body is a compare-and-set, as from Confluent 7.4: after the
+  compatibility check, anything but the subject's next version (its highest, soft-deleted
+  included, plus one) is refused with 42201 "Version is not one more than previous version"
+  (IMPORT mode stores the schema as that version instead); with a version, an identical live
+  version is not answered (as from 7.6.2), so a new version is made if the number fits. The
+  answer holds the id only, as before 7.4.1, and no ``confluent:version`` metadata is kept;
 * the first version of a subject (or one whose versions are all soft-deleted) is not checked;
   non-transitive levels check the latest live version, ``*_TRANSITIVE`` ones every live
   version, newest first, stopping at the first that fails;
@@ -271,12 +277,17 @@ class RegistryState:
     # -- operations ----------------------------------------------------------------------------
 
     def register(self, subject: str, body: JSON) -> tuple[RegisteredSchemaInfo, bool]:
-        """Register (or find) a schema; the result and whether a new version was created."""
+        """Register (or find) a schema; the result and whether a new version was created.
+
+        A ``version`` in the body is the version the schema must get (see `_asked_version`).
+        """
         _check_subject(subject)
         text, refs, parsed, key = self._request_schema(body)
-        for v in self._versions(subject):
-            if self.schemas[v.schema_id].key == key:
-                return RegisteredSchemaInfo(v.schema_id, v.version), False
+        asked = _asked_version(body)
+        if asked is None:
+            for v in self._versions(subject):
+                if self.schemas[v.schema_id].key == key:
+                    return RegisteredSchemaInfo(v.schema_id, v.version), False
         mode = self.modes.get(subject, self.global_mode)
         if mode.startswith("READONLY"):
             raise RegistryAPIError(422, 42205, f"Subject {subject} is in read-only mode")
@@ -299,15 +310,20 @@ class RegistryState:
                 f"Schema being registered is incompatible with an earlier schema for subject "
                 f'"{subject}", details: [{", ".join(messages)}]',
             )
+        history = self.subjects.get(subject, [])
+        version = max((v.version for v in history), default=0) + 1
+        if asked is not None and asked != version:
+            if mode != "IMPORT":
+                raise RegistryAPIError(422, 42201, "Version is not one more than previous version")
+            version = asked  # IMPORT stores it as the version asked, over any that held it
         schema_id = self.ids_by_key.get(key)
         if schema_id is None:
             schema_id = max(self.schemas, default=0) + 1
             self.schemas[schema_id] = _Stored(schema_id, text, refs, key)
             self.ids_by_key[key] = schema_id
             self._parsed[schema_id] = parsed
-        history = self.subjects.setdefault(subject, [])
-        version = max((v.version for v in history), default=0) + 1
-        history.append(_Version(version, schema_id))
+        kept = [v for v in history if v.version != version]
+        self.subjects[subject] = sorted([*kept, _Version(version, schema_id)], key=_number)
         return RegisteredSchemaInfo(schema_id, version), True
 
     def lookup(self, subject: str, body: JSON, *, deleted: bool) -> dict[str, Any]:
@@ -559,6 +575,27 @@ class RegistryState:
                 "modes": dict(sorted(self.modes.items())),
             }
         )
+
+
+def _number(v: _Version) -> int:
+    return v.version
+
+
+def _asked_version(body: JSON) -> int | None:
+    """The version a register request asks for, or None (absent, null, or 0 and below).
+
+    Confluent reads ``version`` from the body since 7.4.0 (KafkaSchemaRegistry.register): a
+    positive one is a compare-and-set outside IMPORT mode, checked after the compatibility
+    check: "Version is not one more than previous version" (422, 42201) unless it is the
+    subject's next version (its highest, soft-deleted included, plus one). From 7.6.2 on a
+    request with a version also skips the shortcut that answers an identical live version.
+    """
+    raw = body.get("version") if isinstance(body, dict) else None
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise RegistryAPIError(422, 42201, f"Invalid schema: 'version' must be an integer: {raw!r}")
+    return raw if raw > 0 else None
 
 
 def _version_number(spec: str) -> int:
