@@ -48,6 +48,7 @@ these into findings or exit code 2; it never shows a traceback for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Self
 
 __all__ = [
     "BadMagicByte",
@@ -132,7 +133,7 @@ class DeviceContractsError(Exception):
         self.message = message
         self.location = location or Location()
 
-    def at(self, **where: object) -> DeviceContractsError:
+    def at(self, **where: object) -> Self:
         """Return the same error with more of its location filled in (keeps what is known)."""
         known = {k: v for k, v in where.items() if getattr(self.location, k) is None}
         clone = type(self).__new__(type(self))
@@ -408,6 +409,7 @@ class RegistryRequestError(RegistryError):
     40402, 40403), an invalid schema, version or level (42201, 42202, 42203), an operation not
     permitted (42205, a READONLY subject), or an answer that is not the registry's JSON.
     """
+
 
 class RegistryAPIError(RegistryError):
     """A refusal of the local test registry (`devicecontracts.testing.registry.LocalRegistry`),

@@ -325,19 +325,8 @@ def _decode(record: KafkaRecord, deserializer: Deserializer[M]) -> M:
 
             framed = framed_from_json(document, deserializer.schemas.get(schema_id), schema_id)
     except DecodeError as exc:
-        raise _located(exc, schema_id=schema_id, **where) from None
+        raise exc.at(schema_id=schema_id, **where) from None
     return deserializer.decode(framed, **where)
-
-
-def _located(error: DecodeError, **where: Any) -> DecodeError:
-    """``error`` with the record's coordinates that it lacks filled in."""
-    known = {name: value for name, value in where.items() if value is not None}
-    at = getattr(error, "at", None)
-    if at is not None:
-        located: DecodeError = at(**known)
-        return located
-    getattr(error, "locate")(**known)  # noqa: B009 (the errors API before `Location` held it)
-    return error
 
 
 def _json_object(value: bytes) -> dict[str, Any] | None:
@@ -455,7 +444,7 @@ def _record(raw: Any, group: str, index: int) -> KafkaRecord | RecordFailure:
         key_schema = _schema_metadata(raw.get("keySchemaMetadata"), "keySchemaMetadata")
         value_schema = _schema_metadata(raw.get("valueSchemaMetadata"), "valueSchemaMetadata")
     except ValueError as exc:
-        error = _located(CorruptPayload(str(exc)), topic=topic, partition=partition, offset=offset)
+        error = CorruptPayload(str(exc)).at(topic=topic, partition=partition, offset=offset)
         return RecordFailure(record, error)
     return record._replace(
         key=key, value=value, headers=headers, key_schema=key_schema, value_schema=value_schema
