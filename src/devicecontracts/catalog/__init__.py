@@ -3,8 +3,9 @@
 ``load_catalog`` reads a catalog folder into the parsed form: every version parsed once, shared
 types resolved as references and pinned through the lock. The machinery, one module per seam:
 ``_model`` (the parsed form: `Catalog`, `Contract`, `SchemaVersion`, `LoadProblem`),
-``_config`` (``catalog.toml``), ``_files`` (the version files), ``_references`` (parsing in
-reference order, pins) and ``_load`` (`load_catalog`, which strings them together).
+``_config`` (``catalog.toml``), ``_waivers`` (``waivers.toml``, `Waiver`), ``_files`` (the
+version files), ``_references`` (parsing in reference order, pins) and ``_load``
+(`load_catalog`, which strings them together).
 ``devicecontracts.catalog.lock`` is the lock of released versions; every change to the lock is
 made there.
 
@@ -49,6 +50,12 @@ if TYPE_CHECKING:
     from devicecontracts.catalog._model import (
         display_path as display_path,
     )
+    from devicecontracts.catalog._waivers import (
+        WAIVERS_FILE as WAIVERS_FILE,
+    )
+    from devicecontracts.catalog._waivers import (
+        Waiver as Waiver,
+    )
     from devicecontracts.catalog.lock import (
         record_releases as record_releases,
     )
@@ -56,18 +63,25 @@ if TYPE_CHECKING:
 __all__ = [
     "CATALOG_FILE",
     "LOCK_FILE",
+    "WAIVERS_FILE",
     "Catalog",
     "Contract",
     "ContractKind",
     "Direction",
     "LoadProblem",
     "SchemaVersion",
+    "Waiver",
     "display_path",
     "load_catalog",
     "record_releases",
 ]
 
-_HOMES = {"load_catalog": "_load", "record_releases": "lock"}
+_HOMES = {
+    "load_catalog": "_load",
+    "record_releases": "lock",
+    "WAIVERS_FILE": "_waivers",
+    "Waiver": "_waivers",
+}
 
 
 def __getattr__(name: str) -> Any:

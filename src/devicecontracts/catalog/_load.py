@@ -23,8 +23,9 @@ from pathlib import Path
 
 from devicecontracts.catalog._config import read_config
 from devicecontracts.catalog._files import read_versions
-from devicecontracts.catalog._model import CATALOG_FILE, LOCK_FILE, Catalog
+from devicecontracts.catalog._model import CATALOG_FILE, LOCK_FILE, Catalog, display_path
 from devicecontracts.catalog._references import parse_versions
+from devicecontracts.catalog._waivers import WAIVERS_FILE, read_waivers
 from devicecontracts.catalog.lock import read_lock
 from devicecontracts.errors import CatalogError, Location
 
@@ -46,7 +47,8 @@ def load_catalog(root: str | Path) -> Catalog:
             Location(file=str(config_file)),
         )
     contracts, rules = read_config(root)
-    catalog = Catalog(root, contracts, read_lock(root / LOCK_FILE), rules=rules)
+    waivers = read_waivers(root, display_path(root / WAIVERS_FILE))
+    catalog = Catalog(root, contracts, read_lock(root / LOCK_FILE), rules=rules, waivers=waivers)
     read_versions(catalog)
     parse_versions(catalog)
     return catalog

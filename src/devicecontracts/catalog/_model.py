@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devicecontracts.catalog._waivers import Waiver
 from devicecontracts.catalog.lock import Lock, Reference
 from devicecontracts.errors import CatalogError, Location, SchemaError
 from devicecontracts.schema import Schema
@@ -142,6 +143,7 @@ class Catalog:
     lock: Lock
     problems: list[LoadProblem] = field(default_factory=list)
     rules: Mapping[str, Any] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
 
     def by_subject(self, subject: str) -> Contract:
         """The contract registered under ``subject``; `CatalogError` naming the known ones."""

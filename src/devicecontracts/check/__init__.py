@@ -10,9 +10,13 @@ What it checks, in order, one module per rule family:
 4. dangerous changes the wire accepts (logical types, decimals, renames, string/bytes, lossy
    promotions), between each unreleased version and its predecessor (`semantic`);
 5. lint rules for device fleets, on unreleased versions (`lint`);
-6. with the generated models given as data, stale models (`staleness`).
+6. with the generated models given as data, stale models (`staleness`);
+7. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
+   fail the check; an expired or unused waiver is an error (`waivers`).
 
-``[rules]`` in catalog.toml may ``disable`` rule ids or ``warn`` (demote them to warnings).
+``[rules]`` in catalog.toml may ``disable`` rule ids or ``warn`` (demote them to warnings),
+except the core rules (``findings.CORE_RULES``), which only a waiver can accept, one finding
+at a time.
 
 Pure: no file is read, nothing printed; the shell (the CLI) loads the catalog and, through
 `staleness.bundled_models`, the models. May import: ``errors``, ``findings``, ``schema``,
@@ -21,6 +25,7 @@ Pure: no file is read, nothing printed; the shell (the CLI) loads the catalog an
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from devicecontracts.catalog import Catalog
@@ -30,6 +35,7 @@ from devicecontracts.check.lock import lock_findings
 from devicecontracts.check.semantic import dangerous_findings
 from devicecontracts.check.staleness import GeneratedModels, stale_model_findings
 from devicecontracts.check.validity import catalog_findings, contract_findings
+from devicecontracts.check.waivers import WaivedFinding, apply_waivers
 from devicecontracts.check.wire import wire_findings
 from devicecontracts.findings import RULES, Finding, Severity
 
@@ -38,12 +44,14 @@ __all__ = ["CheckReport", "check_catalog"]
 
 @dataclass
 class CheckReport:
-    """The findings of one check, and what was checked."""
+    """The findings of one check, and what was checked; ``waived`` holds the findings a
+    waiver accepted, apart from ``findings``."""
 
     findings: list[Finding]
     subjects: int = 0
     versions: int = 0
     pending: list[tuple[str, int]] = field(default_factory=list)
+    waived: list[WaivedFinding] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -56,9 +64,12 @@ class CheckReport:
         return not self.errors
 
 
-def check_catalog(catalog: Catalog, *, models: GeneratedModels | None = None) -> CheckReport:
+def check_catalog(
+    catalog: Catalog, *, models: GeneratedModels | None = None, today: dt.date | None = None
+) -> CheckReport:
     """Run every check on a loaded catalog; with ``models`` (the generated models' manifest as
-    data, see `staleness.read_models`), report stale models too. Reads no file."""
+    data, see `staleness.read_models`), report stale models too. Waivers expire after
+    ``today`` (default: the local date). Reads no file."""
     found: list[Finding] = list(catalog_findings(catalog))
     pending: list[tuple[str, int]] = []
     versions = 0
@@ -75,9 +86,12 @@ def check_catalog(catalog: Catalog, *, models: GeneratedModels | None = None) ->
     found += lock_findings(catalog)
     if models is not None:
         found += stale_model_findings(catalog, models)
-    return CheckReport(
-        _configured(_located(found, catalog), catalog), len(catalog.contracts), versions, pending
+    kept, waived = apply_waivers(
+        _configured(_located(found, catalog), catalog),
+        catalog.waivers,
+        today or dt.date.today(),
     )
+    return CheckReport(_sorted(kept), len(catalog.contracts), versions, pending, waived)
 
 
 def _located(found: list[Finding], catalog: Catalog) -> list[Finding]:
@@ -96,11 +110,14 @@ def _located(found: list[Finding], catalog: Catalog) -> list[Finding]:
 def _configured(found: list[Finding], catalog: Catalog) -> list[Finding]:
     disabled = set(catalog.rules.get("disable", []))
     warned = set(catalog.rules.get("warn", []))
-    out = [
+    return [
         f.with_severity(Severity.WARNING) if f.rule in warned else f
         for f in found
         if f.rule not in disabled
     ]
+
+
+def _sorted(found: list[Finding]) -> list[Finding]:
     return sorted(
-        out, key=lambda f: (f.subject or "", f.version or 0, RULES.get(f.rule) is None, f.rule)
+        found, key=lambda f: (f.subject or "", f.version or 0, RULES.get(f.rule) is None, f.rule)
     )

@@ -21,6 +21,7 @@ import click
 from devicecontracts.catalog import Catalog
 from devicecontracts.check import CheckReport, check_catalog
 from devicecontracts.check.staleness import bundled_models
+from devicecontracts.check.waivers import WaivedFinding
 from devicecontracts.cli.report import FORMATS, dump_json, format_github, format_text
 from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
 from devicecontracts.findings import Finding
@@ -143,17 +144,18 @@ def emit_findings(
     document: Mapping[str, Any],
     command: str,
     redact: Callable[[str], str] = _unchanged,
+    waived: Sequence[WaivedFinding] = (),
 ) -> None:
     """Print ``findings`` in ``output_format``, passing everything printed through ``redact``.
 
-    text: one block per finding, then ``summary``; json: ``document`` (which holds the findings
-    as the command shapes them); github: workflow commands, then ``summary`` as a notice titled
-    with ``command``.
+    text: one block per finding, the ``waived`` findings apart, then ``summary``; json:
+    ``document`` (which holds the findings as the command shapes them); github: workflow
+    commands (waived findings as notices), then ``summary`` as a notice titled with ``command``.
     """
     if output_format == "json":
         out = dump_json(document)
     elif output_format == "github":
-        out = format_github(findings, summary, command=command)
+        out = format_github(findings, summary, command=command, waived=waived)
     else:
-        out = format_text(findings, summary, style=style)
+        out = format_text(findings, summary, style=style, waived=waived)
     click.echo(redact(out))

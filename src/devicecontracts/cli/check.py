@@ -37,7 +37,9 @@ def check(catalog_dir: Path, output_format: str, strict: bool, registry: Registr
 
     Every version is checked against its predecessors at its subject's level, as the registry
     would check it on register (transitive levels against every earlier version); released
-    versions must match the lock; dangerous changes the wire accepts fail too.
+    versions must match the lock; dangerous changes the wire accepts fail too. A finding named
+    by a live waiver in waivers.toml is listed apart and does not fail the check; an expired
+    or unused waiver does.
 
     With --registry (its URL from the flag or SCHEMA_REGISTRY_URL; the variable alone does
     not make the check go online), also compares the catalog with the registry:
@@ -62,6 +64,7 @@ def emit_report(report: CheckReport, output_format: str) -> None:
     summary = (
         f"contracts check: {report.subjects} subjects, {report.versions} versions: "
         f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f", {len(report.waived)} waived" if report.waived else "")
         + (f"; not yet released: {pending}" if pending else "")
     )
     document = findings_document(
@@ -71,8 +74,10 @@ def emit_report(report: CheckReport, output_format: str) -> None:
             "versions": report.versions,
             "errors": errors,
             "warnings": warnings,
+            "waived": len(report.waived),
             "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
         },
+        report.waived,
     )
     emit_findings(
         report.findings,
@@ -80,4 +85,5 @@ def emit_report(report: CheckReport, output_format: str) -> None:
         summary=summary,
         document=document,
         command="contracts check",
+        waived=report.waived,
     )

@@ -1,6 +1,8 @@
 """Findings as text for people, JSON for machines, or GitHub workflow commands for annotations.
 
-Pure functions from findings to strings; the CLI prints them.
+Pure functions from findings to strings; the CLI prints them. Findings a waiver accepted
+(``waived``) are listed apart, after the others, with the waiver that accepted them; they never
+fail a check.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from devicecontracts.check.waivers import WaivedFinding
 from devicecontracts.findings import Finding, Severity
 
 __all__ = [
@@ -28,36 +31,75 @@ def _plain(text: str, _style: str) -> str:
     return text
 
 
-def format_text(findings: Sequence[Finding], summary: str, *, style: Styler = _plain) -> str:
-    """One block per finding: ``file:line:col: severity [rule] subject vN at path: message``."""
+def format_text(
+    findings: Sequence[Finding],
+    summary: str,
+    *,
+    style: Styler = _plain,
+    waived: Sequence[WaivedFinding] = (),
+) -> str:
+    """One block per finding: ``file:line:col: severity [rule] subject vN at path: message``;
+    then the waived findings under their own heading, each with its waiver."""
     lines: list[str] = []
     for f in findings:
-        where = f.file or f.subject or "catalog"
-        if f.line is not None:
-            where += f":{f.line}" + (f":{f.column}" if f.column is not None else "")
         sev = style(f.severity.value, "red" if f.severity is Severity.ERROR else "yellow")
-        head = f"{where}: {sev} [{f.rule}]"
-        about = " ".join(
-            part
-            for part in (
-                f.subject or "",
-                f"v{f.version}" if f.version is not None else "",
-                f"at {f.path}" if f.path else "",
-            )
-            if part
-        )
-        lines.append(f"{head} {about}".rstrip())
-        lines.append(f"    {f.message}")
-        if f.hint:
-            lines.append("    " + style("hint:", "cyan") + f" {f.hint}")
+        lines += _text_block(f, sev, style)
+    if waived:
+        lines.append(f"waived, not failing the check ({len(waived)}):")
+        for w in waived:
+            lines += _text_block(w.finding, style("waived", "cyan"), style)
+            lines.append("    " + style("waiver:", "cyan") + f" {_waiver_text(w)}")
     lines.append(summary)
     return "\n".join(lines)
 
 
-def findings_document(findings: Sequence[Finding], summary: dict[str, Any]) -> dict[str, Any]:
-    """``{"ok": bool, "summary": {...}, "findings": [...]}``, keys stable."""
+def _text_block(f: Finding, severity: str, style: Styler) -> list[str]:
+    where = f.file or f.subject or "catalog"
+    if f.line is not None:
+        where += f":{f.line}" + (f":{f.column}" if f.column is not None else "")
+    head = f"{where}: {severity} [{f.rule}]"
+    about = " ".join(
+        part
+        for part in (
+            f.subject or "",
+            f"v{f.version}" if f.version is not None else "",
+            f"at {f.path}" if f.path else "",
+        )
+        if part
+    )
+    lines = [f"{head} {about}".rstrip(), f"    {f.message}"]
+    if f.hint:
+        lines.append("    " + style("hint:", "cyan") + f" {f.hint}")
+    return lines
+
+
+def _waiver_text(w: WaivedFinding) -> str:
+    waiver = w.waiver
+    return (
+        f"{waiver.reason} (approved by {waiver.approved_by}, ticket {waiver.ticket}, expires "
+        f"{waiver.expires.isoformat()}; {waiver.file} entry {waiver.entry})"
+    )
+
+
+def findings_document(
+    findings: Sequence[Finding],
+    summary: dict[str, Any],
+    waived: Sequence[WaivedFinding] | None = None,
+) -> dict[str, Any]:
+    """``{"ok": bool, "summary": {...}, "findings": [...]}``, keys stable; a command that
+    applies waivers passes ``waived`` and adds ``"waived"`` (each waived finding with its
+    waiver) and ``"waivers"`` (the waivers applied)."""
     ok = not any(f.severity is Severity.ERROR for f in findings)
-    return {"ok": ok, "summary": summary, "findings": [f.to_json() for f in findings]}
+    document: dict[str, Any] = {
+        "ok": ok,
+        "summary": summary,
+        "findings": [f.to_json() for f in findings],
+    }
+    if waived is not None:
+        applied = {w.waiver.entry: w.waiver for w in waived}
+        document["waived"] = [w.to_json() for w in waived]
+        document["waivers"] = [applied[n].to_json() for n in sorted(applied)]
+    return document
 
 
 def format_json(findings: Sequence[Finding], summary: dict[str, Any]) -> str:
@@ -71,21 +113,32 @@ def dump_json(document: Any) -> str:
 
 
 def format_github(
-    findings: Sequence[Finding], summary: str, *, command: str = "contracts check"
+    findings: Sequence[Finding],
+    summary: str,
+    *,
+    command: str = "contracts check",
+    waived: Sequence[WaivedFinding] = (),
 ) -> str:
-    """GitHub Actions workflow commands (``::error file=...,line=...::message``), then a notice
-    titled with the ``command`` that ran."""
+    """GitHub Actions workflow commands (``::error file=...,line=...::message``), waived findings
+    as notices titled ``waived ...``, then a notice titled with the ``command`` that ran."""
     lines = []
     for f in findings:
-        props = {"file": f.file, "line": f.line, "col": f.column, "title": _title(f)}
-        rendered = ",".join(
-            f"{key}={_escape_property(str(value))}" for key, value in props.items() if value
-        )
         kind = "error" if f.severity is Severity.ERROR else "warning"
         text = f.message + (f"\nHint: {f.hint}" if f.hint else "")
-        lines.append(f"::{kind} {rendered}::{_escape_data(text)}")
+        lines.append(_github_line(kind, f, _title(f), text))
+    for w in waived:
+        text = f"{w.finding.message}\nWaiver: {_waiver_text(w)}"
+        lines.append(_github_line("notice", w.finding, "waived " + _title(w.finding), text))
     lines.append(f"::notice title={_escape_property(command)}::{_escape_data(summary)}")
     return "\n".join(lines)
+
+
+def _github_line(kind: str, f: Finding, title: str, text: str) -> str:
+    props = {"file": f.file, "line": f.line, "col": f.column, "title": title}
+    rendered = ",".join(
+        f"{key}={_escape_property(str(value))}" for key, value in props.items() if value
+    )
+    return f"::{kind} {rendered}::{_escape_data(text)}"
 
 
 def _title(f: Finding) -> str:
