@@ -115,7 +115,7 @@ def test_the_scaffolded_contract_tests_pass_with_the_plugin(tmp_path: Path) -> N
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
+    assert "2 passed" in done.stdout
 
 
 def test_the_example_message_has_a_doc_on_every_field() -> None:

@@ -10,7 +10,7 @@ already there (or a folder it needs is a file), so an existing repository is nev
   schemas/contracts.lock.json       the lock, empty: nothing released yet
   .github/workflows/contracts.yml   check on pull requests, register and publish on a tag
   conftest.py                       the pytest plugin's catalog, pinned to schemas/
-  tests/test_contracts.py           a property test over every version of every message
+  tests/test_contracts.py           every version read by the latest; a release, registered
   README.md                         what is where, and the two commands
 """
 
