@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devicecontracts.catalog._config import _MESSAGE_KEYS, _SHARED_KEYS
+from devicecontracts.catalog._config import _LINE_KEYS, _MESSAGE_KEYS, _SHARED_KEYS
 from devicecontracts.cli import ExitCode, main
 from devicecontracts.scaffold import SCAFFOLD, scaffold_text
 
@@ -131,10 +131,25 @@ def test_the_example_message_has_a_doc_on_every_field() -> None:
 def test_the_catalog_template_teaches_every_key() -> None:
     """Each key catalog.toml accepts appears in the scaffold's catalog, set or commented."""
     text = scaffold_text(PurePosixPath("schemas/catalog.toml"))
-    for key in sorted(_MESSAGE_KEYS | _SHARED_KEYS | {"disable", "warn"}):
-        assert re.search(rf"^(# )?{key} = ", text, re.MULTILINE), key
+    for key in sorted(_MESSAGE_KEYS | _SHARED_KEYS | {"disable", "warn", *_LINE_KEYS}):
+        assert re.search(rf"\b{key} = ", text), key
     for table in ("[messages.", "[shared.", "[rules]"):
         assert table in text
+
+
+def test_the_catalogs_commented_settings_work_when_uncommented(tmp_path: Path) -> None:
+    """Uncommenting the catalog's example settings (but the [shared] one, which needs its
+    folder) keeps `contracts check` clean."""
+    run("init", str(tmp_path))
+    catalog = tmp_path / "schemas/catalog.toml"
+    example = re.compile(
+        r"^# ((line|compatibility|subject_strategy|subject|disable|warn) = .*|\[rules\])$", re.M
+    )
+    uncommented, count = example.subn(r"\1", catalog.read_text(encoding="utf-8"))
+    assert count == 7
+    catalog.write_text(uncommented, encoding="utf-8")
+    checked = run("check", "--strict", "--catalog", str(tmp_path / "schemas"))
+    assert checked.exit_code == ExitCode.OK, checked.output
 
 
 # ---------------------------------------------------------------------------------------------
