@@ -341,7 +341,13 @@ class _Checker:
                 return _names(reader, writer) or _enum_symbols(reader, writer)
             if isinstance(reader, Record):
                 assert isinstance(writer, Record)
-                return _names(reader, writer) or self._record_fields(reader, writer)
+                names = _names(reader, writer)
+                if not names:
+                    return self._record_fields(reader, writer)
+                # Java checks the fields even when the names differ (checkSchemaNames, then
+                # checkReaderWriterRecordFields): only what throws there changes the verdict.
+                fields = self._record_fields(reader, writer)
+                return names + [i for i in fields if i.kind is IssueKind.AMBIGUOUS_ALIAS]
             assert isinstance(writer, Union)
             return self._writer_union(reader, writer)
         if isinstance(writer, Union):
@@ -356,8 +362,16 @@ class _Checker:
             return []
         if isinstance(reader, Union):
             for branch in reader.branches:
-                if not self.check(branch, writer):
+                probe = self.check(branch, writer)
+                if not probe:
                     return []
+                thrown = [i for i in probe if i.kind is IssueKind.AMBIGUOUS_ALIAS]
+                if thrown:
+                    # Java's SchemaCompatibility probes the branches in order and stops at the
+                    # first compatible one; an ambiguous alias in a probed branch throws in
+                    # lookupWriterField (AvroRuntimeException), and Confluent's
+                    # AvroCompatibilityChecker turns any exception into "incompatible".
+                    return thrown
             return [
                 _Incompatibility(
                     IssueKind.MISSING_UNION_BRANCH, (), reader, writer, describe_type(writer)

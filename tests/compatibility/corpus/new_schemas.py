@@ -16,6 +16,15 @@ def _r(*fields: dict[str, Any]) -> dict[str, Any]:
 
 INVALID_NEW_CASES: tuple[InvalidCase, ...] = (
     InvalidCase(
+        "invalid-unicode-letter-name",
+        _r(fld("température", "double")),
+        ("température",),
+        True,
+        "Confluent 8 parses new schemas with Avro 1.12's NameValidator.STRICT_VALIDATOR "
+        "(AvroSchema.getParser, v8.0.4): ASCII letters only. Confluent 7 accepts it "
+        "(tests/core/test_registry_line.py).",
+    ),
+    InvalidCase(
         "invalid-string-default-null",
         _r(fld("site", "string", default=None)),
         ("default", "site"),
@@ -63,13 +72,6 @@ INVALID_NEW_CASES: tuple[InvalidCase, ...] = (
         ("default", "enabled"),
         True,
         "A JSON string is not a valid boolean default.",
-    ),
-    InvalidCase(
-        "invalid-union-default-not-first-branch",
-        _r(fld("note", ["string", "null"], default=None)),
-        ("default", "note"),
-        True,
-        "Avro 1.11 requires a union default to match the union's first branch.",
     ),
     InvalidCase(
         "invalid-array-default-not-a-list",
@@ -173,6 +175,13 @@ INVALID_NEW_CASES: tuple[InvalidCase, ...] = (
 
 VALID_NEW_CASES: tuple[ValidCase, ...] = (
     ValidCase(
+        "valid-union-default-not-first-branch",
+        _r(fld("note", ["string", "null"], default=None)),
+        "Confluent 8 (Avro 1.12 Schema.isValidDefault, UNION: any branch) accepts a union "
+        "default matching any branch; Confluent 7's first-branch rule is tested in "
+        "tests/core/test_registry_line.py.",
+    ),
+    ValidCase(
         "valid-nullable-null-first-default-null",
         _r(fld("note", ["null", "string"], default=None)),
         "null matches the first branch of [null, string].",
@@ -249,9 +258,9 @@ VALID_NEW_CASES: tuple[ValidCase, ...] = (
         "Schema keywords are ordinary field names.",
     ),
     ValidCase(
-        "valid-unicode-letter-names",
-        _r(fld("température", "double"), fld("_private", "int")),
-        "Java's strict validator accepts any Unicode letter and a leading underscore.",
+        "valid-leading-underscore-name",
+        _r(fld("_private", "int")),
+        "Avro's name rule accepts a leading underscore.",
     ),
     ValidCase(
         "valid-recursive-linked-list",
