@@ -37,6 +37,49 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "codegen", "tests/typing")
 
 
+# The extras whose lower bounds `lowest` proves; dev (tools) and all (a union) are not.
+PROVED_EXTRAS = ("cli", "registry", "testing")
+
+
+def lower_bounds() -> list[str]:
+    """Every ``name>=X`` of the runtime dependencies and the proved extras, as ``name==X``.
+
+    Read from pyproject.toml, so the bounds are stated once: raising one there raises it here.
+    """
+    import re
+    import tomllib
+
+    with open("pyproject.toml", "rb") as file:
+        project = tomllib.load(file)["project"]
+    requirements = list(project["dependencies"])
+    for extra in PROVED_EXTRAS:
+        requirements += project["optional-dependencies"][extra]
+    pins = []
+    for requirement in requirements:
+        found = re.match(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?>=([^,;\s]+)", requirement)
+        if found is None:
+            raise ValueError(f"{requirement!r} in pyproject.toml has no lower bound")
+        pins.append(f"{found[1]}=={found[3]}")
+    return pins
+
+
+@nox.session(python=PYTHON)
+def lowest(session: nox.Session) -> None:
+    """The runtime tests against every dependency at its lower bound in pyproject.toml.
+
+    Proves the bounds: each is the first version with every API we call, so the oldest
+    install pip may choose (AWS's Lambda packaging recipe does) must still work. Pass
+    ``--envdir`` to nox to build the environment elsewhere (CI uses a temporary folder).
+    """
+    pins = lower_bounds()
+    session.install("-e", f".[{','.join(PROVED_EXTRAS)}]", *pins, "pytest")
+    session.run("python", "-m", "pip", "freeze", "--exclude-editable", silent=False)
+    session.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/runtime", *session.posargs
+    )
+    session.run("contracts", "check")  # the cli extra: the README's main job
+
+
 @nox.session(python=PYTHON)
 def codegen(session: nox.Session) -> None:
     """Regenerate src/devicecontracts/models from the catalog (``nox -s codegen -- --check``
