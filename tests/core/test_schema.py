@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
 import fastavro.schema
@@ -879,3 +880,213 @@ def test_full_names_are_qualified_as_avro_java_does(
     )
     assert isinstance(schema.root, Fixed)
     assert schema.root.fullname == full
+
+
+# ---------------------------------------------------------------------------------------------
+# Parity with Avro Java's parser (Schema.parse and its helpers in Avro 1.11.4; parseRecord,
+# parseField, parseName, parseEnum, parseFixed in 1.12.0). Each test cites what it follows.
+
+BOTH_LINES = pytest.mark.parametrize("line", [CONFLUENT_7, CONFLUENT_8], ids=lambda x: x.name)
+
+
+@BOTH_LINES
+def test_json_comments_are_allowed_like_avro_java(line: RegistryLine) -> None:
+    """Schema.FACTORY enables Jackson's ALLOW_COMMENTS: /* */ and // comments parse, and the
+    lines and columns of later errors stay right."""
+    text = '/* lead */ {"type": "record", // the type\n "name": "R", "fields": [] /* end */}'
+    root = parse_schema(text, line=line).root
+    assert isinstance(root, Record) and root.fullname == "R"
+    with pytest.raises(SchemaJSONError) as caught:
+        parse_schema('// c\n{"type": "int",}', line=line)
+    assert (caught.value.location.line, caught.value.location.column) == (2, 16)
+
+
+def test_comment_markers_inside_strings_are_text() -> None:
+    """A // or /* inside a JSON string is part of the string, not a comment."""
+    schema = parse_schema({"type": "record", "name": "R", "doc": "see http://x /*", "fields": []})
+    text = json.dumps(schema.source)
+    root = parse_schema(text).root
+    assert isinstance(root, Record) and root.doc == "see http://x /*"
+
+
+def test_an_unclosed_comment_is_bad_json() -> None:
+    """An unterminated /* comment is a JSON error, as Jackson reports it."""
+    with pytest.raises(SchemaJSONError):
+        parse_schema('{"type": "int"} /* open')
+
+
+@BOTH_LINES
+def test_a_non_string_doc_is_absent_like_avro_java(line: RegistryLine) -> None:
+    """getOptionalText(schema, "doc") is textValue(): a number or object doc is no doc."""
+    root = parse_schema(rec([{"name": "f", "type": "int", "doc": 3}], doc={"x": 1}), line=line)
+    assert isinstance(root.root, Record)
+    assert root.root.doc is None and root.root.fields[0].doc is None
+
+
+@BOTH_LINES
+@pytest.mark.parametrize("order", ["DESCENDING", "Descending", "descending"])
+def test_order_is_upper_cased_like_avro_java(line: RegistryLine, order: str) -> None:
+    """Field.Order.valueOf(order.toUpperCase(Locale.ENGLISH)): any case of an order passes."""
+    root = parse_schema(one_field("int", order=order), line=line).root
+    assert isinstance(root, Record) and root.fields[0].order == "descending"
+
+
+@pytest.mark.parametrize("order", [1, None, "down"])
+def test_an_order_java_cannot_read_is_rejected(order: Any) -> None:
+    """A non-string order is a NullPointerException in Java, an unknown one an
+    IllegalArgumentException from valueOf: both make the registry reject the schema."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(one_field("int", order=order))
+    assert caught.value.location.path == "/fields/0/order"
+
+
+@BOTH_LINES
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.5", 1.5),
+        (" 2 ", 2.0),
+        ("1e3", 1000.0),
+        ("2.5f", 2.5),
+        ("0x1p3", 8.0),
+        ("-Infinity", -math.inf),
+    ],
+)
+@pytest.mark.parametrize("kind", ["float", "double"])
+def test_float_defaults_as_strings(line: RegistryLine, text: str, value: float, kind: str) -> None:
+    """Schema.parse turns a string default of a float or double field into
+    DoubleNode(Double.parseDouble(text)): Java's number syntax, suffixes and all."""
+    root = parse_schema(one_field(kind, default=text), line=line).root
+    assert isinstance(root, Record) and root.fields[0].default == value
+
+
+def test_a_nan_string_default_is_nan_and_written_back_as_java_writes_it() -> None:
+    """ "NaN" parses to a NaN default; the schema's JSON writes it back as the string "NaN"."""
+    schema = parse_schema(one_field("double", default="NaN"))
+    assert isinstance(schema.root, Record) and math.isnan(schema.root.fields[0].default)
+    assert schema.to_json()["fields"][0]["default"] == "NaN"
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_float_string_default_java_cannot_read_is_rejected_even_when_stored(
+    strict: bool,
+) -> None:
+    """Double.parseDouble throws on "one" whether or not defaults are validated, so even a
+    stored schema with it cannot be read."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(one_field("float", default="one"), strict=strict)
+    assert caught.value.location.path == "/fields/0/default"
+
+
+@BOTH_LINES
+@pytest.mark.parametrize("namespace", [None, 7, ["x"]], ids=["null", "number", "list"])
+def test_a_non_string_namespace_inherits_the_enclosing_one(
+    line: RegistryLine, namespace: Any
+) -> None:
+    """getOptionalText(schema, "namespace") is null for a non-string, and Schema.parse (1.11.4)
+    and parseName (1.12.0) then use the enclosing namespace."""
+    inner = {"type": "fixed", "name": "F", "size": 1, "namespace": namespace}
+    root = parse_schema(one_field(inner), line=line).root
+    assert isinstance(root, Record)
+    fixed = root.fields[0].type
+    assert isinstance(fixed, Fixed) and fixed.fullname == "a.b.F"
+
+
+def test_an_empty_namespace_is_still_the_null_namespace() -> None:
+    """A string namespace "" is the null namespace (Name's constructor maps "" to null)."""
+    inner = {"type": "fixed", "name": "F", "size": 1, "namespace": ""}
+    root = parse_schema(one_field(inner)).root
+    assert isinstance(root, Record)
+    assert isinstance(root.fields[0].type, Fixed) and root.fields[0].type.fullname == "F"
+
+
+@BOTH_LINES
+@pytest.mark.parametrize("default", [0, 1.5, True, ["A"]])
+def test_a_non_string_enum_default_is_ignored(line: RegistryLine, default: Any) -> None:
+    """The enum default is read with textValue(): anything but a string is no default."""
+    root = parse_schema(
+        {"type": "enum", "name": "E", "symbols": ["A"], "default": default}, line=line
+    ).root
+    assert isinstance(root, Enum) and root.default is None
+
+
+@BOTH_LINES
+@pytest.mark.parametrize("alias", ["bad-alias", "1st", "a.b.bad-alias"])
+def test_an_invalid_named_type_alias_is_rejected(line: RegistryLine, alias: str) -> None:
+    """NamedSchema.addAlias builds a Name, whose constructor validates the alias's short name."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(rec([], aliases=[alias]), line=line)
+    assert caught.value.location.path == "/aliases/0"
+
+
+def test_an_alias_with_an_odd_namespace_is_accepted() -> None:
+    """Only an alias's short name is validated (Name's constructor), not its namespace."""
+    root = parse_schema(rec([], aliases=["odd-space.Old"])).root
+    assert isinstance(root, Record) and root.aliases == ("odd-space.Old",)
+
+
+@BOTH_LINES
+@pytest.mark.parametrize("wrapped", [{"type": "int"}, ["null", "int"]], ids=["object", "union"])
+def test_a_wrapped_type_is_rejected(line: RegistryLine, wrapped: Any) -> None:
+    """getRequiredText(schema, "type", "No type"): a schema object's type must be a string."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(one_field({"type": wrapped}), line=line)
+    assert caught.value.location.path == "/fields/0/type"
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_a_literal_nan_default_is_bad_json(literal: str) -> None:
+    """Jackson's ALLOW_NON_NUMERIC_NUMBERS is off in Avro's JSON reader: NaN is not JSON."""
+    text = (
+        '{"type": "record", "name": "R", "fields": [\n {"name": "f", "type": "double", "default": '
+        + literal
+        + "}]}"
+    )
+    with pytest.raises(SchemaJSONError) as caught:
+        parse_schema(text)
+    assert caught.value.location.line == 2
+
+
+@BOTH_LINES
+@pytest.mark.parametrize("aliases", [{}, None, "p"], ids=["object", "null", "string"])
+def test_field_aliases_that_are_not_a_list_are_rejected(line: RegistryLine, aliases: Any) -> None:
+    """parseAliases: present but not an array throws ("aliases not an array"), even {} or null."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(one_field("int", aliases=aliases), line=line)
+    assert caught.value.location.path == "/fields/0/aliases"
+
+
+@BOTH_LINES
+@pytest.mark.parametrize(
+    ("size", "ok"),
+    [(2**31 - 9, True), (2**31 - 8, False), (2**31, False), (-1, False), (4.0, False)],
+)
+def test_fixed_sizes_follow_java_limits(line: RegistryLine, size: Any, ok: bool) -> None:
+    """Schema.parse needs an int node (sizeNode.isInt()), and FixedSchema's constructor calls
+    SystemLimitException.checkMaxBytesLength: 0 to Integer.MAX_VALUE - 8."""
+    schema = {"type": "fixed", "name": "F", "size": size}
+    if ok:
+        assert parse_schema(schema, line=line).root
+    else:
+        with pytest.raises(InvalidSchemaError) as caught:
+            parse_schema(schema, line=line)
+        assert caught.value.location.path == "/size"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a\U0001d400", "\U0001d400", "x\u0870", "\ua7c0b"],
+    ids=["non-BMP letter", "non-BMP initial", "Unicode 14 Arabic", "Unicode 14 Latin"],
+)
+def test_letters_outside_java_17_tables_are_rejected_under_cp7(name: str) -> None:
+    """Java's Character.isLetter tests UTF-16 chars (a surrogate is no letter) against Java
+    17's Unicode 13 tables: letters Python knows from Unicode 14 are not letters there."""
+    assert name[-1].isalpha() or name[0].isalpha()
+    with pytest.raises(InvalidSchemaError):
+        parse_schema(rec([{"name": name, "type": "int"}]), line=CONFLUENT_7)
+
+
+def test_repeated_aliases_collapse_to_a_set() -> None:
+    """parseAliases returns a LinkedHashSet: repeats collapse, first-seen order kept."""
+    root = parse_schema(rec([{"name": "f", "type": "int", "aliases": ["p", "q", "p"]}])).root
+    assert isinstance(root, Record) and root.fields[0].aliases == ("p", "q")
