@@ -4,8 +4,9 @@ consumes (the catalog, the checks, compatibility, diff, code generation, test st
 ``parse_schema`` turns JSON text or parsed JSON into a `Schema`: a tree of nodes (`Primitive`,
 `Record`, `Field`, `Enum`, `Fixed`, `Array`, `Map`, `Union`) with every name resolved to its
 full name and every named type defined once and shared by reference, so recursive types are
-cycles in the tree. Strict and lenient parsing, and the errors raised, are described in
-`devicecontracts.schema._parse`.
+cycles in the tree. Parsing follows a `RegistryLine` (`CONFLUENT_8`, the default, or
+`CONFLUENT_7`, made with `registry_line`); strict and lenient parsing, and the errors raised,
+are described in `devicecontracts.schema._parse`.
 
 The package is split where its parts are independent:
 
@@ -18,7 +19,17 @@ It does no I/O and may import only `devicecontracts.errors` and `devicecontracts
 the standard library): everything else in the package builds on it, never the other way round.
 """
 
-from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, PRIMITIVE_TYPES
+from devicecontracts._avro import (
+    CONFLUENT_7,
+    CONFLUENT_8,
+    INT_MAX,
+    INT_MIN,
+    LONG_MAX,
+    LONG_MIN,
+    PRIMITIVE_TYPES,
+    RegistryLine,
+    registry_line,
+)
 from devicecontracts.schema._nodes import (
     JSON,
     NO_DEFAULT,
@@ -50,6 +61,8 @@ from devicecontracts.schema.canonical import (
 )
 
 __all__ = [
+    "CONFLUENT_7",
+    "CONFLUENT_8",
     "INT_MAX",
     "INT_MIN",
     "JSON",
@@ -67,6 +80,7 @@ __all__ = [
     "NamedType",
     "Primitive",
     "Record",
+    "RegistryLine",
     "Schema",
     "Union",
     "canonical_form",
@@ -76,6 +90,7 @@ __all__ = [
     "is_valid_default",
     "load_json",
     "parse_schema",
+    "registry_line",
     "to_json",
     "walk",
 ]

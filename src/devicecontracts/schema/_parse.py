@@ -620,7 +620,7 @@ class _Parser:
     def _fixed(self, node: dict[str, JSON], path: str, namespace: str) -> Fixed:
         full, ns = self._name(node, path, namespace)
         size = node.get("size")
-        if not _is_int(size) or not 0 <= size <= _FIXED_SIZE_MAX:
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= _FIXED_SIZE_MAX:
             raise self.fail(
                 f"fixed {full} needs an integer 'size' from 0 to {_FIXED_SIZE_MAX} (Avro Java's "
                 "array limit)",
