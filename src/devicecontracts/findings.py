@@ -51,8 +51,16 @@ RULES: dict[str, Rule] = _rules(
         "invalid-schema",
         "schema",
         _E,
-        "A schema is not valid Avro as Confluent validates new "
+        "A schema is not valid Avro as the catalog's registry line validates new "
         "schemas (the registry would answer 42201).",
+    ),
+    (
+        "spec-invalid-default",
+        "schema",
+        _W,
+        "A default the registry line accepts (Confluent 7 validates defaults only with "
+        "validate_defaults or normalize) but the Avro specification forbids: the registry "
+        "itself would take it, and a reader that needs the default fails.",
     ),
     ("catalog-undeclared-folder", "catalog", _E, "A folder of schemas is not in catalog.toml."),
     ("catalog-missing-folder", "catalog", _E, "catalog.toml declares a contract with no folder."),
