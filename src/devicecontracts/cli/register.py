@@ -565,8 +565,9 @@ def run_check(
     warnings = len(findings) - errors
     summary = (
         f"contracts check: {report.subjects} subjects, {report.versions} versions: "
-        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}; "
-        f"registry {settings.display} (environment {options.env!r}): "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f", {len(report.waived)} waived" if report.waived else "")
+        + f"; registry {settings.display} (environment {options.env!r}): "
         f"{plural(len(drift), 'finding')}, "
         f"{plural(len(results), 'version')} not registered there yet"
     )
@@ -577,6 +578,7 @@ def run_check(
             "versions": report.versions,
             "errors": errors,
             "warnings": warnings,
+            "waived": len(report.waived),
             "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
             "registry": {
                 "url": settings.display,
@@ -585,6 +587,7 @@ def run_check(
                 "verdicts": [_preflight_json(p) for p in results],
             },
         },
+        report.waived,
     )
     if output_format == "text" and results:
         click.echo("registry verdicts on versions not registered there yet:")
@@ -597,6 +600,7 @@ def run_check(
         document=document,
         command="contracts check",
         redact=settings.redact,
+        waived=report.waived,
     )
     failing = errors or (strict and findings)
     return ExitCode.FINDINGS if failing else ExitCode.OK
