@@ -46,9 +46,11 @@ def load_catalog(root: str | Path) -> Catalog:
             "message folder",
             Location(file=str(config_file)),
         )
-    contracts, rules = read_config(root)
+    contracts, rules, line = read_config(root)
     waivers = read_waivers(root, display_path(root / WAIVERS_FILE))
-    catalog = Catalog(root, contracts, read_lock(root / LOCK_FILE), rules=rules, waivers=waivers)
+    catalog = Catalog(
+        root, contracts, read_lock(root / LOCK_FILE), rules=rules, waivers=waivers, line=line
+    )
     read_versions(catalog)
     parse_versions(catalog)
     return catalog

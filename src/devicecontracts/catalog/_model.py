@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devicecontracts._avro import CONFLUENT_8, RegistryLine
 from devicecontracts.catalog._waivers import Waiver
 from devicecontracts.catalog.lock import Lock, Reference
 from devicecontracts.errors import CatalogError, Location, SchemaError
@@ -144,6 +145,8 @@ class Catalog:
     problems: list[LoadProblem] = field(default_factory=list)
     rules: Mapping[str, Any] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    line: RegistryLine = CONFLUENT_8
+    """The registry line the catalog targets (``line`` in catalog.toml): how it validates."""
 
     def by_subject(self, subject: str) -> Contract:
         """The contract registered under ``subject``; `CatalogError` naming the known ones."""
