@@ -63,7 +63,11 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_installed(site: Path, script: str, *, cwd: Path | None = None) -> str:
     """Run ``script`` with the unpacked wheel ahead of the source tree on the import path."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEVICECONTRACTS_", "SCHEMA_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DEVICECONTRACTS_", "SCHEMA_", "CONTRACTS_"))
+    }
     env["PYTHONPATH"] = str(site)
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script)],
@@ -141,3 +145,24 @@ def test_an_installed_release_reads_ids_from_its_own_lock(installed: Path) -> No
     assert Path(catalog) == installed / PACKAGED
     assert described == "fleet.telemetry-value v1 fleet.telemetry-value v2"
     assert overridden == "[900]"
+
+
+def test_an_installed_plugin_defaults_to_the_packaged_catalog(
+    installed: Path, tmp_path: Path
+) -> None:
+    """Installed from the wheel, the pytest plugin loads the packaged catalog when no
+    --contracts-catalog, ini setting or $CONTRACTS_CATALOG names one."""
+    (tmp_path / "test_catalog.py").write_text(
+        "def test_it(contracts_catalog):\n    print('ROOT', contracts_catalog.root)\n"
+    )
+    out = run_installed(
+        installed,
+        """
+        import sys, pytest
+        plugin = ["-p", "no:devicecontracts", "-p", "devicecontracts.testing.pytest_plugin"]
+        sys.exit(pytest.main(["-q", "-s", "-p", "no:cacheprovider", *plugin]))
+        """,
+        cwd=tmp_path,
+    )
+    (root,) = [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("ROOT ")]
+    assert Path(root) == installed / PACKAGED

@@ -190,3 +190,26 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_contract_ids_without_an_environment_fails_the_test_saying_what_to_set(
+    tmp_path: Path,
+) -> None:
+    """A test asking for ``contract_ids`` with no DEVICECONTRACTS_ENVIRONMENT errors with the
+    variable to set, in one line; the other tests run."""
+    (tmp_path / "test_ids.py").write_text(
+        "def test_it(contract_ids):\n    pass\n\ndef test_other():\n    pass\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEVICECONTRACTS_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *PLUGIN],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "1 passed, 1 error" in done.stdout, done.stdout + done.stderr
+    assert "devicecontracts: set DEVICECONTRACTS_ENVIRONMENT" in done.stdout
+    assert "Traceback" not in done.stdout

@@ -115,9 +115,13 @@ class SchemaIds:
     id to `Release` in tests.
     """
 
-    def __init__(self, environment: str, releases: Mapping[int, Release]) -> None:
+    def __init__(
+        self, environment: str, releases: Mapping[int, Release], path: Path | None = None
+    ) -> None:
         self.environment = environment
         self.releases: Mapping[int, Release] = dict(releases)
+        self.path = path
+        """The lock file the ids were read from, if any."""
         self._by_fingerprint: dict[str, list[tuple[str, int]]] = {}
         for schema_id, release in sorted(self.releases.items()):
             entry = (release.subject, schema_id)
@@ -149,7 +153,7 @@ class SchemaIds:
                 f"the lock file {path} records no schema ids for environment {environment!r} "
                 f"(environments with ids: {known}); run `contracts register` for it"
             )
-        return cls(environment, releases)
+        return cls(environment, releases, path)
 
     @classmethod
     def from_environment(

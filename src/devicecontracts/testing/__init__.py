@@ -54,7 +54,9 @@ True
 For consumers, `contract_messages` draws messages of every version of a catalog subject,
 encoded, and `kafka_event` wraps them in the event AWS Lambda receives from Kafka (MSK or
 self-managed). The pytest plugin (``devicecontracts``, installed with this package) adds a
-``--contracts-catalog`` option and the ``contracts_catalog`` and ``contract_messages`` fixtures.
+``--contracts-catalog`` option and the ``contracts_catalog``, ``contract_messages`` (a
+`ContractMessages`) and ``contract_ids`` (a `ContractIds`: the ids the handler under test
+resolves, to pass as ``kafka_event(..., schema_id=contract_ids)``) fixtures.
 
 Importing this package is cheap: names load on first use, and only the strategies need
 hypothesis.
@@ -67,7 +69,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from devicecontracts.testing._errors import InvalidStrategyArgument
-    from devicecontracts.testing._messages import Message, contract_messages, kafka_event
+    from devicecontracts.testing._messages import (
+        ContractIds,
+        ContractMessages,
+        Message,
+        contract_messages,
+        kafka_event,
+    )
     from devicecontracts.testing._values import (
         as_read,
         decode,
@@ -79,6 +87,8 @@ if TYPE_CHECKING:
     from devicecontracts.testing.strategies import from_avro_schema, from_model
 
 __all__ = [
+    "ContractIds",
+    "ContractMessages",
     "InvalidStrategyArgument",
     "Message",
     "as_read",
@@ -95,6 +105,8 @@ __all__ = [
 
 _WHERE = {
     "InvalidStrategyArgument": "devicecontracts.testing._errors",
+    "ContractIds": "devicecontracts.testing._messages",
+    "ContractMessages": "devicecontracts.testing._messages",
     "Message": "devicecontracts.testing._messages",
     "contract_messages": "devicecontracts.testing._messages",
     "kafka_event": "devicecontracts.testing._messages",

@@ -1,6 +1,7 @@
 """Generated messages of every version of a subject, and the Lambda Kafka events that carry them.
 
-For consumer teams: property-test a handler against everything old firmware may still send.
+For consumer teams: property-test a handler against everything old firmware may still send,
+framed with the schema ids the handler's deserializer resolves (`ContractIds`).
 """
 
 from __future__ import annotations
@@ -15,15 +16,30 @@ from typing import Any, Final
 import hypothesis.strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from devicecontracts._runtime.lookup import (
+    DEFAULT_MODELS_PACKAGE,
+    ENVIRONMENT_VARIABLE,
+    SchemaIds,
+    WriterSchemas,
+    packaged_catalog,
+)
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion, load_catalog
-from devicecontracts.errors import DeviceContractsError
+from devicecontracts.catalog._model import display_path
+from devicecontracts.errors import DeviceContractsError, LockError
 from devicecontracts.schema import Schema
 from devicecontracts.testing._arguments import check_option_names, compile_value
 from devicecontracts.testing._errors import InvalidStrategyArgument
 from devicecontracts.testing._repr import shown_as
 from devicecontracts.testing._values import decode, encode
 
-__all__ = ["Message", "contract_messages", "kafka_event"]
+__all__ = [
+    "ContractIds",
+    "ContractMessages",
+    "Message",
+    "contract_messages",
+    "default_catalog_folder",
+    "kafka_event",
+]
 
 _MAGIC: Final = b"\x00"
 _DEFAULT_TIMESTAMP_MS: Final = 1_700_000_000_000
@@ -72,7 +88,7 @@ def contract_messages(
 
     ``subject`` is a Schema Registry subject or a contract name of the catalog. ``catalog`` is
     a loaded `Catalog` or its folder (loaded once per process); by default
-    ``$CONTRACTS_CATALOG``, else ``schemas``, as the ``contracts`` command finds it.
+    `default_catalog_folder` (``$CONTRACTS_CATALOG``, the packaged catalog, ``schemas``).
     ``options`` go to `from_avro_schema` for every version. Shrinking goes towards the oldest
     version. Raises `InvalidStrategyArgument` for an unknown
     subject or version, or a version whose schema does not parse.
@@ -95,6 +111,110 @@ def contract_messages(
         shown["versions"] = [v.version for v in chosen]
     made: SearchStrategy[Message] = shown_as("contract_messages", draw_message, subject, **shown)
     return made
+
+
+class ContractMessages:
+    """`contract_messages` bound to one catalog: what the pytest fixture of that name gives.
+
+    Call it as ``contract_messages(subject, *, versions=None, **options)``. Its repr is one
+    short line, because pytest and hypothesis print it whenever a test that uses it fails.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def __call__(
+        self, subject: str, *, versions: Iterable[int] | None = None, **options: Any
+    ) -> SearchStrategy[Message]:
+        """`contract_messages` of ``subject`` in this catalog."""
+        return contract_messages(subject, catalog=self.catalog, versions=versions, **options)
+
+    def __repr__(self) -> str:
+        versions = sum(len(c.versions) for c in self.catalog.contracts.values())
+        return (
+            f"ContractMessages(catalog={display_path(self.catalog.root)!r}, "
+            f"subjects={len(self.catalog.contracts)}, versions={versions})"
+        )
+
+
+class ContractIds:
+    """The schema ids a consumer's deserializer resolves, for framing the messages a test
+    draws: ``kafka_event(messages, schema_id=contract_ids)``.
+
+    `ContractIds.from_environment` reads them exactly as `WriterSchemas.from_environment`
+    does (the handler's own lookup): the environment ``DEVICECONTRACTS_ENVIRONMENT`` names, in
+    the lock packaged with the models, or in the one ``DEVICECONTRACTS_LOCK`` names. So a
+    drawn message gets the id its version has in that environment, and the handler, built
+    from the same settings, reads it with no registry and no network.
+    """
+
+    def __init__(self, ids: SchemaIds) -> None:
+        self.schema_ids = ids
+        self._by_version = {(r.subject, r.version): (i, r) for i, r in ids.releases.items()}
+
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        models_package: str = DEFAULT_MODELS_PACKAGE,
+    ) -> ContractIds:
+        """The ids `WriterSchemas.from_environment` would resolve with these settings.
+
+        `LockError` when no environment is named, or the lock cannot give its ids.
+        """
+        environ = os.environ if environ is None else environ
+        ids = SchemaIds.from_environment(environ, models_package=models_package)
+        if ids is None:
+            raise LockError(
+                f"set {ENVIRONMENT_VARIABLE} (e.g. in conftest.py) to the registry environment "
+                "whose ids the handler under test resolves; its ids come from the packaged lock"
+            )
+        return cls(ids)
+
+    @property
+    def environment(self) -> str:
+        """The registry environment whose ids these are."""
+        return self.schema_ids.environment
+
+    def __call__(self, message: Message) -> int:
+        """The schema id of the version that wrote ``message``; `LockError` when that version
+        has no id in this environment, or the lock released a different schema under it."""
+        found = self._by_version.get((message.subject, message.version))
+        where = f"environment {self.environment!r}"
+        if found is None:
+            raise LockError(
+                f"{message.subject} v{message.version} has no schema id in {where} of the lock: "
+                "run `contracts register` for it, or draw only released versions (versions=)"
+            )
+        schema_id, release = found
+        if release.fingerprint != message.schema.fingerprint:
+            raise LockError(
+                f"{message.subject} v{message.version} in the catalog is not the schema the "
+                f"lock released as id {schema_id} in {where}: the catalog and the lock are of "
+                "different releases"
+            )
+        return schema_id
+
+    def writer_schemas(self, **options: Any) -> WriterSchemas:
+        """A `WriterSchemas` resolving these ids (``options`` go to it), for a `Deserializer`
+        built in the test itself."""
+        return WriterSchemas(ids=self.schema_ids, **options)
+
+    def __repr__(self) -> str:
+        path = self.schema_ids.path
+        lock = f", lock={display_path(path)!r}" if path is not None else ""
+        count = len(self.schema_ids.releases)
+        return f"ContractIds(environment={self.environment!r}{lock}, ids={count})"
+
+
+def default_catalog_folder() -> Path:
+    """The catalog to generate from when none is named: ``$CONTRACTS_CATALOG``, else the
+    catalog packaged with the models, else ``schemas``."""
+    named = os.environ.get("CONTRACTS_CATALOG")
+    if named:
+        return Path(named)
+    return packaged_catalog() or Path("schemas")
 
 
 def kafka_event(
@@ -157,9 +277,7 @@ _LOADED: dict[Path, Catalog] = {}
 def _catalog(catalog: Catalog | str | os.PathLike[str] | None) -> Catalog:
     if isinstance(catalog, Catalog):
         return catalog
-    folder = Path(
-        catalog if catalog is not None else os.environ.get("CONTRACTS_CATALOG", "schemas")
-    )
+    folder = Path(catalog) if catalog is not None else default_catalog_folder()
     key = folder.resolve()
     if key not in _LOADED:
         try:
