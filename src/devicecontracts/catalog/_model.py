@@ -135,7 +135,7 @@ class LoadProblem:
     location: Location = field(default_factory=Location)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Catalog:
     """Every contract of a catalog folder, loaded and parsed once."""
 
@@ -165,6 +165,15 @@ class Catalog:
         """Shared contracts first (they are registered first), then messages, each by name."""
         return sorted(
             self.contracts.values(), key=lambda c: (c.kind is not ContractKind.SHARED, c.name)
+        )
+
+    def __repr__(self) -> str:
+        # Short on purpose: the generated repr holds every parsed schema (megabytes), and pytest
+        # and hypothesis print it whenever a test that was given a catalog fails.
+        versions = sum(len(c.versions) for c in self.contracts.values())
+        return (
+            f"Catalog({display_path(self.root)!r}, contracts={len(self.contracts)}, "
+            f"versions={versions})"
         )
 
 
