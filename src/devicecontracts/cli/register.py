@@ -489,10 +489,11 @@ def _done_summary(plan: ReleasePlan, outcome: Outcome, catalog: Catalog, env: st
 def _race_summary(outcome: Outcome, catalog: Catalog, env: str) -> str:
     assert outcome.race is not None
     race = outcome.race
+    done = len(outcome.registered)
+    before = f"registered {plural(done, 'version')} before that" if done else "nothing registered"
     head = (
         f"contracts register: stopped at v{race.version} of {race.subject}: another release "
-        f"registered a version of it first; registered {plural(len(outcome.registered), 'version')}"
-        " before that"
+        f"registered a version of it first; {before}"
     )
     if outcome.lock_changed:
         head += f" (ids recorded in {catalog.lock.path} for environment {env!r})"
