@@ -137,7 +137,7 @@ def test_environment_without_any_lock_is_an_error() -> None:
     """An environment with neither DEVICECONTRACTS_LOCK nor a packaged lock (a source checkout)
     is a LockError saying to set DEVICECONTRACTS_LOCK."""
     environ = {"DEVICECONTRACTS_ENVIRONMENT": "prod"}
-    with pytest.raises(LockError, match="no lock.*set DEVICECONTRACTS_LOCK"):
+    with pytest.raises(LockError, match=r"no lock.*set DEVICECONTRACTS_LOCK"):
         WriterSchemas.from_environment(environ=environ, models_package=MODELS_PACKAGE)
 
 
