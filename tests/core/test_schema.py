@@ -1090,3 +1090,53 @@ def test_repeated_aliases_collapse_to_a_set() -> None:
     """parseAliases returns a LinkedHashSet: repeats collapse, first-seen order kept."""
     root = parse_schema(rec([{"name": "f", "type": "int", "aliases": ["p", "q", "p"]}])).root
     assert isinstance(root, Record) and root.fields[0].aliases == ("p", "q")
+
+
+BIG = 2**63
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "record", "name": "R", "fields": [], "x": BIG},
+        {"type": "record", "name": "R", "fields": [], "x": [[1, -BIG - 1]]},
+        {"type": "record", "name": "R", "fields": [], "x": {"k": BIG}},
+        one_field({"type": "array", "items": "int", "x": BIG}),
+        one_field(["null", {"type": "map", "values": "int", "x": BIG}]),
+    ],
+    ids=["record", "record nested", "record object", "array", "map in union"],
+)
+@pytest.mark.parametrize("strict", [True, False])
+def test_cp8_rejects_an_integer_beyond_long_in_a_copied_property(schema: Any, strict: bool) -> None:
+    """Avro 1.12's SchemaResolver.copyProperties passes a record's, array's or map's props
+    through JacksonUtils.toObject, which has no value for a BigInteger: the parse fails even for
+    a stored schema; Avro 1.11 keeps the property."""
+    with pytest.raises(InvalidSchemaError):
+        parse_schema(schema, strict=strict, line=CONFLUENT_8)
+    assert parse_schema(schema, strict=strict, line=CONFLUENT_7)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "enum", "name": "E", "symbols": ["A"], "x": BIG},
+        {"type": "fixed", "name": "F", "size": 1, "x": BIG},
+        one_field({"type": "int", "x": BIG}),
+        one_field("int", x=BIG),
+        {"type": "record", "name": "R", "fields": [], "x": 2**63 - 1},
+    ],
+    ids=["enum", "fixed", "primitive", "field", "record at the long limit"],
+)
+def test_cp8_keeps_big_integers_where_avro_does_not_copy_them(schema: Any) -> None:
+    """Enums, fixed, primitives and fields keep such a property under Avro 1.12 too."""
+    assert parse_schema(schema, line=CONFLUENT_8)
+
+
+def test_an_empty_name_passes_only_where_names_are_not_validated() -> None:
+    """NameValidator.NO_VALIDATION (CP 8, stored schemas) lets an empty name through; every
+    validating parser says "Empty name" (CP 8 new, CP 7 always)."""
+    schema = {"type": "enum", "name": "", "symbols": ["A"]}
+    assert parse_schema(schema, strict=False, line=CONFLUENT_8)
+    for strict, line in ((True, CONFLUENT_8), (True, CONFLUENT_7), (False, CONFLUENT_7)):
+        with pytest.raises(InvalidSchemaError):
+            parse_schema(schema, strict=strict, line=line)

@@ -352,7 +352,7 @@ class _Parser:
             return Array(
                 items,
                 path,
-                props=_props(node, {"type", "items"}),
+                props=self._copied_props(node, {"type", "items"}, path),
                 shape=_composite_shape("a", (items,)),
             )
         if kind == "map":
@@ -362,10 +362,29 @@ class _Parser:
             return Map(
                 values,
                 path,
-                props=_props(node, {"type", "values"}),
+                props=self._copied_props(node, {"type", "values"}, path),
                 shape=_composite_shape("m", (values,)),
             )
         return self._reference(kind, path + "/type", namespace)
+
+    def _copied_props(
+        self, node: dict[str, JSON], known: Set[str], path: str
+    ) -> Mapping[str, JSON]:
+        """A record's, array's or map's extra properties. Avro 1.12's SchemaResolver copies
+        them through JacksonUtils.toObject (copyProperties), which has no value for an integer
+        beyond long, so such a property fails the parse, stored or new ("Can't set a property
+        to null", or a NullPointerException when nested). Enums, fixed, primitives and fields
+        keep theirs, as Avro 1.11 keeps every one."""
+        props = _props(node, known)
+        if self.line.avro == "1.12":
+            for key, value in props.items():
+                if _has_big_integer(value):
+                    raise self.fail(
+                        f"property {key!r} holds an integer beyond the long range, which Avro "
+                        "1.12 cannot copy: write it as a string",
+                        f"{path}/{key}",
+                    )
+        return props
 
     def _reference(self, name: str, path: str, namespace: str) -> AvroType:
         bare = _BARE_PRIMITIVES.get(name)
@@ -421,7 +440,9 @@ class _Parser:
     def _name(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, str]:
         """Full name and the namespace it sets for nested definitions."""
         name = node.get("name")
-        if not isinstance(name, str) or not name:
+        # An empty name is only refused by name validation ("Empty name"): CP 8 reads stored
+        # schemas with NameValidator.NO_VALIDATION, which lets it through.
+        if not isinstance(name, str) or (not name and self.check_names):
             raise self.fail("a named type needs a non-empty string 'name'", path)
         # Avro Java reads the namespace with getOptionalText: a null or non-string namespace
         # is absent and the enclosing one applies (Schema.parse in 1.11.4, parseName in 1.12.0).
@@ -501,7 +522,9 @@ class _Parser:
             aliases=self._aliases(node, path, ns),
             doc=self._doc(node, path),
             type="record",
-            props=_props(node, {"type", "name", "namespace", "fields", "doc", "aliases"}),
+            props=self._copied_props(
+                node, {"type", "name", "namespace", "fields", "doc", "aliases"}, path
+            ),
         )
         self.defined[full] = record  # before the fields: they may refer to the record itself
         self._open.add(full)
@@ -648,6 +671,21 @@ def _props(node: dict[str, JSON], known: Set[str]) -> Mapping[str, JSON]:
     extra = node.keys() - known
     # Keep the source order (a set's order varies between runs): output must be deterministic.
     return {k: v for k, v in node.items() if k in extra} if extra else _NO_PROPS
+
+
+def _has_big_integer(value: JSON) -> bool:
+    """Whether an integer outside the long range is anywhere in ``value``."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not LONG_MIN <= item <= LONG_MAX:
+                return True
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+    return False
 
 
 def _is_java_name(name: str) -> bool:
