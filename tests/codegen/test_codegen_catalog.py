@@ -132,9 +132,9 @@ def test_importing_the_models_pulls_in_no_cli_test_or_registry_code() -> None:
 
 def test_stale_model_check_is_clean_on_the_committed_models(catalog: Catalog) -> None:
     """``contracts check`` finds no stale model in the repository as committed."""
-    from devicecontracts.check.staleness import bundled_models, stale_model_findings
+    from devicecontracts.check.staleness import declared_models, stale_model_findings
 
-    models = bundled_models(catalog)
+    models = declared_models(catalog)
     assert models is not None
     assert stale_model_findings(catalog, models) == []
 

@@ -23,7 +23,7 @@ def generated(tmp_path: Path) -> tuple[Path, Path]:
     catalog = tmp_path / "schemas"
     shutil.copytree(ROOT / "schemas", catalog)
     models = tmp_path / "pkg" / "models"
-    for path, text in generate(catalog, models, "pkg.models", format_code=False).items():
+    for path, text in generate(catalog, models, "pkg.models").items():
         (models / path).parent.mkdir(parents=True, exist_ok=True)
         (models / path).write_text(text, encoding="utf-8")
     return catalog, models
@@ -55,7 +55,7 @@ def test_a_changed_schema_makes_its_model_stale(generated: tuple[Path, Path]) ->
     assert finding.rule == "stale-model"
     assert finding.severity is Severity.ERROR
     assert (finding.subject, finding.version) == ("fleet.heartbeats-value", 2)
-    assert "python -m codegen" in finding.hint
+    assert "contracts codegen" in finding.hint
     assert finding.file is not None and finding.file.endswith("heartbeat/v2.py")
 
 
@@ -88,23 +88,54 @@ def test_missing_and_orphaned_models_are_stale(generated: tuple[Path, Path]) -> 
     assert any("telemetry/v3.py" in m and "no longer has" in m for m in messages)
 
 
-def test_check_reports_stale_models_only_for_the_catalog_they_came_from(
-    generated: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+def _declare(catalog: Path, table: str) -> None:
+    """Replace the catalog's [models] table (the copy declares the repository's) by ``table``."""
+    config = catalog / "catalog.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text[: text.index("[models]")] if "[models]" in text else text
+    config.write_text(text + table, encoding="utf-8")
+
+
+def test_check_reports_stale_models_of_the_models_the_catalog_declares(
+    generated: tuple[Path, Path],
 ) -> None:
-    """check_catalog includes stale-model findings when given the package's models generated
-    from the checked catalog; bundled_models gives none for another team's catalog."""
-    catalog, models = generated
+    """declared_models reads the models package the catalog's [models] table names (its path
+    relative to the catalog folder), so check_catalog reports their stale models; a catalog
+    without the table declares none."""
+    catalog, _ = generated
+    _declare(catalog, '[models]\npackage = "pkg.models"\npath = "../pkg/models"\n')
     _edit(catalog / "geo_point" / "v2.avsc", {"doc": "Edited."})
-    monkeypatch.setattr(staleness, "bundled_models_dir", lambda: models)
     loaded = load_catalog(catalog)
-    report = check_catalog(loaded, models=staleness.bundled_models(loaded))
+    assert loaded.models is not None and loaded.models.package == "pkg.models"
+    report = check_catalog(loaded, models=staleness.declared_models(loaded))
     assert [f.subject for f in report.findings if f.rule == "stale-model"] == [
         "com.acme.fleet.common.GeoPoint"
     ]
     assert not [f for f in check_catalog(loaded).findings if f.rule == "stale-model"]
-    other = catalog.parent / "other"
-    shutil.copytree(catalog, other)
-    assert staleness.bundled_models(load_catalog(other)) is None
+    _declare(catalog, "")
+    assert staleness.declared_models(load_catalog(catalog)) is None
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('[models]\npackage = "pkg.models"\n', "needs package"),
+        ('[models]\npackage = "pkg-models"\npath = "x"\n', "not a dotted Python name"),
+        ('[models]\npackage = "pkg"\npath = "/abs/pkg"\n', "must be a folder relative"),
+    ],
+)
+def test_a_malformed_models_table_is_a_catalog_error(
+    generated: tuple[Path, Path], table: str, message: str
+) -> None:
+    """A [models] table without both keys, with a package Python cannot import or an absolute
+    path is refused when the catalog loads, naming catalog.toml."""
+    from devicecontracts.errors import CatalogError
+
+    catalog, _ = generated
+    _declare(catalog, table)
+    with pytest.raises(CatalogError, match=message) as raised:
+        load_catalog(catalog)
+    assert "catalog.toml" in str(raised.value)
 
 
 def test_check_catalog_reads_no_model_file(generated: tuple[Path, Path]) -> None:

@@ -1,5 +1,10 @@
 """``catalog.toml``: the registry line, one table per contract, ``[shared.<name>]`` or
-``[messages.<name>]``, and ``[rules]``.
+``[messages.<name>]``, ``[rules]`` and ``[models]``.
+
+``[models]`` names the generated models package of the catalog: ``package`` (a dotted Python name)
+and ``path`` (its folder, relative to the folder holding ``catalog.toml``). ``contracts codegen``
+writes there by default and ``contracts check`` reports its stale models; without the table
+neither knows of any models.
 
 `read_config` turns it into contracts without versions, the rules table and the registry line
 (top-level ``line``, ``validate_defaults``, ``normalize``); anything missing or malformed raises
@@ -11,6 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,7 @@ from devicecontracts.catalog._model import CATALOG_FILE, Contract, ContractKind,
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
-__all__ = ["read_config"]
+__all__ = ["ModelsConfig", "models_config", "read_config"]
 
 _STRATEGIES = ("topic", "record", "topic_record")
 _MESSAGE_KEYS = {
@@ -47,7 +53,46 @@ def read_config(root: Path) -> tuple[dict[str, Contract], Mapping[str, Any], Reg
     contracts = _contracts_from_config(root, config, config_file)
     rules: Mapping[str, Any] = config.get("rules", {})
     _check_rules_config(rules, config_file)
+    _models(root, config, config_file)
     return contracts, rules, line
+
+
+@dataclass(frozen=True)
+class ModelsConfig:
+    """The catalog's ``[models]`` table: the generated package's dotted name and its folder
+    (``folder`` resolved against the catalog folder; ``path`` as written)."""
+
+    package: str
+    path: str
+    folder: Path
+
+
+def models_config(root: Path) -> ModelsConfig | None:
+    """The ``[models]`` table of ``root/catalog.toml``, or None when it has none."""
+    config_file = root / CATALOG_FILE
+    return _models(root, _read_toml(config_file), config_file)
+
+
+def _models(root: Path, config: dict[str, Any], config_file: Path) -> ModelsConfig | None:
+    table = config.get("models")
+    if table is None:
+        return None
+    where = Location(str(config_file), subject="models")
+    usage = (
+        '[models] needs package = "<dotted.name>" and path = "<folder relative to the folder '
+        'of catalog.toml>", e.g. package = "acme_models", path = "../src/acme_models"'
+    )
+    if not isinstance(table, dict) or set(table) != {"package", "path"}:
+        raise CatalogError(usage, where)
+    package, path = table["package"], table["path"]
+    if not isinstance(package, str) or not all(p.isidentifier() for p in package.split(".")):
+        raise CatalogError(f"[models] package = {package!r} is not a dotted Python name", where)
+    if not isinstance(path, str) or not path or Path(path).is_absolute():
+        raise CatalogError(
+            f"[models] path = {path!r} must be a folder relative to the folder of {CATALOG_FILE}",
+            where,
+        )
+    return ModelsConfig(package, path, root / path)
 
 
 _LINE_KEYS = ("line", "validate_defaults", "normalize")
@@ -97,11 +142,12 @@ def _toml_position(message: str) -> tuple[int | None, int | None]:
 def _contracts_from_config(
     root: Path, config: dict[str, Any], config_file: Path
 ) -> dict[str, Contract]:
-    unknown = set(config) - {"shared", "messages", "rules", *_LINE_KEYS}
+    unknown = set(config) - {"shared", "messages", "rules", "models", *_LINE_KEYS}
     if unknown:
         raise CatalogError(
             f"unknown table(s) {sorted(unknown)} in {CATALOG_FILE}: use line, "
-            "validate_defaults, normalize, [shared.<name>], [messages.<name>] and [rules]",
+            "validate_defaults, normalize, [shared.<name>], [messages.<name>], [rules] and "
+            "[models]",
             Location(str(config_file)),
         )
     contracts: dict[str, Contract] = {}

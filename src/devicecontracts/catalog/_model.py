@@ -10,7 +10,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devicecontracts._avro import CONFLUENT_8, RegistryLine
 from devicecontracts.catalog._waivers import Waiver
@@ -18,6 +18,9 @@ from devicecontracts.catalog.lock import Lock, Reference
 from devicecontracts.errors import CatalogError, Location, SchemaError
 from devicecontracts.schema import Schema
 from devicecontracts.schema.compatibility import CompatibilityLevel
+
+if TYPE_CHECKING:
+    from devicecontracts.catalog._config import ModelsConfig
 
 __all__ = [
     "CATALOG_FILE",
@@ -175,6 +178,16 @@ class Catalog:
             f"Catalog({display_path(self.root)!r}, contracts={len(self.contracts)}, "
             f"versions={versions})"
         )
+
+    @property
+    def models(self) -> ModelsConfig | None:
+        """The ``[models]`` table of ``catalog.toml``: the generated models package and its
+        folder (None without one). Loading the catalog validated it already."""
+        from devicecontracts.catalog._config import models_config
+
+        if not (self.root / CATALOG_FILE).is_file():
+            return None
+        return models_config(self.root)
 
 
 def display_path(path: Path) -> str:

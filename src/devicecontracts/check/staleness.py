@@ -1,4 +1,4 @@
-"""Stale models: generated modules whose schema changed since ``python -m codegen`` ran.
+"""Stale models: generated modules whose schema changed since ``contracts codegen`` ran.
 
 Two halves, kept apart so that ``check_catalog`` stays pure:
 
@@ -7,14 +7,16 @@ Two halves, kept apart so that ``check_catalog`` stays pure:
   Canonical Form, as ``Schema.fingerprint``) and ``content_hash`` (`catalog.lock.content_hash`
   of the whole schema JSON with shared types inlined: docs and defaults too, which the
   canonical form ignores but the models carry). It reads no file.
-* `read_models` and `bundled_models` are the shell's part: they read ``_manifest.py`` and the
+* `read_models` and `declared_models` are the shell's part: they read ``_manifest.py`` and the
   constants each module embeds (``AVRO_FINGERPRINT``, ``AVRO_CONTENT_HASH``) with a parser and
   a regular expression. Nothing is imported, so reading costs no pydantic import and works on
   a broken module too.
 
-The package's own models are checked by ``contracts check`` only when they were generated from
-the catalog being checked (their ``_manifest.py`` names it): `bundled_models` answers None for
-other teams' catalogs, which have no models here.
+``contracts check`` checks the models the catalog declares in its ``[models]`` table (package and
+folder, the folder relative to the folder of ``catalog.toml``), whoever's catalog it is: this
+repository's declares ``devicecontracts.models``. A catalog without the table has no models to
+check: `declared_models` answers None and no ``stale-model`` finding can arise (a catalog may
+have no Python models at all, so its absence is no finding).
 """
 
 from __future__ import annotations
@@ -34,13 +36,12 @@ from devicecontracts.findings import Finding, make
 __all__ = [
     "GeneratedModels",
     "ModelModule",
-    "bundled_models",
-    "bundled_models_dir",
+    "declared_models",
     "read_models",
     "stale_model_findings",
 ]
 
-_DEFAULT_COMMAND = "python -m codegen"
+_DEFAULT_COMMAND = "contracts codegen"
 
 
 @dataclass(frozen=True)
@@ -161,19 +162,16 @@ _MANIFEST = "_manifest.py"
 _CONSTANT = re.compile(r'^(AVRO_FINGERPRINT|AVRO_CONTENT_HASH)\b[^=\n]*=\s*\(?\s*"([^"]+)"', re.M)
 
 
-def bundled_models_dir() -> Path:
-    """The folder of this package's generated models (it may not exist in a bare install)."""
-    return Path(__file__).resolve().parent.parent / "models"
+def declared_models(catalog: Catalog) -> GeneratedModels | None:
+    """The models the catalog's ``[models]`` table declares, as data (None without the table).
 
-
-def bundled_models(catalog: Catalog) -> GeneratedModels | None:
-    """This package's generated models, when their manifest names ``catalog`` as their source;
-    None otherwise (another team's catalog, or no models in this install)."""
-    folder = bundled_models_dir()
-    source = _literals(folder / _MANIFEST).get("CATALOG")
-    if not isinstance(source, str) or not _same_folder(folder / source, catalog.root):
+    A declared folder that does not exist yet reads as models with no modules, so every
+    version is reported as having no generated model.
+    """
+    declared = catalog.models
+    if declared is None:
         return None
-    return read_models(folder)
+    return read_models(declared.folder)
 
 
 def read_models(folder: Path) -> GeneratedModels:
@@ -224,13 +222,6 @@ def _assignments(tree: ast.Module) -> Iterator[tuple[str, Any]]:
                 yield target.id, ast.literal_eval(value)
             except ValueError:
                 continue
-
-
-def _same_folder(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 def _text(value: Any) -> str | None:

@@ -20,7 +20,7 @@ import click
 
 from devicecontracts.catalog import Catalog
 from devicecontracts.check import CheckReport, check_catalog
-from devicecontracts.check.staleness import bundled_models
+from devicecontracts.check.staleness import declared_models
 from devicecontracts.check.waivers import WaivedFinding
 from devicecontracts.cli.report import FORMATS, dump_json, format_github, format_text
 from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
@@ -116,8 +116,8 @@ def user_errors(func: F) -> F:
 
 
 def check_with_models(catalog: Catalog) -> CheckReport:
-    """`check_catalog` on ``catalog``, with the installed models' manifest when they are its own."""
-    return check_catalog(catalog, models=bundled_models(catalog))
+    """`check_catalog` on ``catalog``, with the manifest of the models its ``[models]`` declares."""
+    return check_catalog(catalog, models=declared_models(catalog))
 
 
 def style(text: str, colour: str) -> str:
