@@ -130,6 +130,21 @@ def test_a_level_change_fails_exactly_when_it_drops_a_promise(
         assert old.value in found[0].message and new.value in found[0].message
 
 
+def test_weakening_the_bundled_telemetry_level_is_a_finding(catalog_dir: Path) -> None:
+    """Lowering the bundled telemetry from FULL_TRANSITIVE to BACKWARD_TRANSITIVE fails, naming
+    the forward promise it drops."""
+    toml = catalog_dir / "catalog.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert 'compatibility = "FULL_TRANSITIVE"' in text
+    toml.write_text(
+        text.replace('compatibility = "FULL_TRANSITIVE"', 'compatibility = "BACKWARD_TRANSITIVE"'),
+        encoding="utf-8",
+    )
+    [weakened] = with_rule(check(catalog_dir), "released-level-weakened")
+    assert weakened.subject == "fleet.telemetry-value"
+    assert "FORWARD" in weakened.message and weakened.severity is Severity.ERROR
+
+
 def test_tightening_fails_only_where_the_history_breaks(tmp_path: Path) -> None:
     """Tightening a released level is no lock finding; a history that does not hold at the new
     level is reported as incompatible."""

@@ -15,8 +15,9 @@ from devicecontracts.check import CheckReport, check_catalog
 from devicecontracts.cli import ExitCode, main
 from devicecontracts.errors import CatalogError
 from devicecontracts.findings import Severity
+from devicecontracts.testing.registry import LocalRegistry
 
-from .support import read_version, with_rule, write_version
+from .support import make_catalog, message_toml, read_version, record, with_rule, write_version
 
 TODAY = dt.date(2026, 6, 1)
 SUBJECT = "fleet.heartbeats-value"
@@ -214,3 +215,24 @@ def test_github_reports_waived_findings_as_notices(waived: Path) -> None:
         line.startswith("::notice") and "title=waived released-version-changed" in line
         for line in lines
     )
+
+
+def test_check_against_a_registry_lists_waived_findings_too(
+    tmp_path: Path, local_registry: LocalRegistry
+) -> None:
+    """``contracts check --registry`` keeps waived findings apart and reports the waivers
+    applied, as the offline check does."""
+    schema = record("Reading", [{"name": "value", "type": "int"}])  # a field without a doc
+    root = make_catalog(tmp_path / "c", message_toml(), {"reading": [schema]})
+    waiver = waiver_toml(
+        rule="missing-doc", subject="fleet.reading-value", path="/fields/0", expires="2999-12-31"
+    )
+    (root / "waivers.toml").write_text(waiver, encoding="utf-8")
+    result = run(
+        "check", "--catalog", str(root), "--registry", local_registry.url, "--format", "json"
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    doc = json.loads(result.output)
+    assert [w["rule"] for w in doc["waived"]] == ["missing-doc"]
+    assert [w["ticket"] for w in doc["waivers"]] == ["FLEET-42"]
+    assert all(f["rule"] != "missing-doc" for f in doc["findings"])
