@@ -1,7 +1,7 @@
-"""``python -m codegen``: generate (or check) the typed models.
+"""``python -m codegen``: ``contracts codegen`` for this repository (see `codegen`).
 
-Exit codes: 0 written or up to date; 1 ``--check`` found models that differ; 2 bad usage or
-input that cannot become models (an invalid catalog, an unresolvable named type).
+Without arguments it regenerates (``--check``: checks) the bundled models from ``schemas/``;
+given a folder it is ``contracts codegen FOLDER --out ... --package ...``.
 """
 
 from __future__ import annotations
@@ -10,82 +10,38 @@ import argparse
 import sys
 from pathlib import Path
 
-from devicecontracts.errors import DeviceContractsError
+from . import DEFAULT_CATALOG, DEFAULT_OUT, DEFAULT_PACKAGE, run
 
-from . import DEFAULT_CATALOG, DEFAULT_OUT, DEFAULT_PACKAGE, apply, diff, generate
-
-EPILOG = """\
-examples:
-  python -m codegen                  regenerate src/devicecontracts/models from schemas/
-  python -m codegen --check          exit 1 when the committed models are not what it generates
-  python -m codegen ../their/avro --out gen/theirmodels --package theirmodels
-
-exit codes: 0 written or up to date, 1 --check found differences, 2 bad usage or input
-"""
+COMMAND = "contracts codegen"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the generator; the exit code."""
+    """Run the shipped generator with this repository's defaults; the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m codegen",
-        description="Generate wire-faithful pydantic v2 models from Avro schemas: a catalog "
-        "folder (with catalog.toml) or any folder of .avsc files.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="contracts codegen with this repository's defaults (schemas/ into "
+        "src/devicecontracts/models).",
     )
-    parser.add_argument(
-        "schemas",
-        nargs="?",
-        type=Path,
-        help="catalog folder or folder of .avsc files (default: the repository's schemas/)",
-    )
+    parser.add_argument("schemas", nargs="?", type=Path, help="catalog or .avsc folder")
     parser.add_argument("--out", type=Path, help="output package folder")
     parser.add_argument("--package", help="dotted name the output folder is imported as")
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if the output would change"
     )
-    parser.add_argument(
-        "--no-format", action="store_true", help="skip ruff (output then differs from CI's)"
-    )
     args = parser.parse_args(argv)
-    if args.schemas is None:
-        schemas, out, package = DEFAULT_CATALOG, args.out or DEFAULT_OUT, args.package
-        package = package or (DEFAULT_PACKAGE if args.out is None else None)
-    else:
-        schemas, out, package = args.schemas, args.out, args.package
+    if args.schemas is None and args.out is None and args.package is None:
+        # The command the catalog's [models] table gives `contracts codegen`: both entry points
+        # write the same manifest.
+        return run(DEFAULT_CATALOG, DEFAULT_OUT, DEFAULT_PACKAGE, check=args.check, command=COMMAND)
+    schemas = DEFAULT_CATALOG if args.schemas is None else args.schemas
+    out = DEFAULT_OUT if args.schemas is None and args.out is None else args.out
     if out is None:
         parser.error("--out is needed when a schema folder is given")
-    if package is None:
-        package = out.name
-        if not package.isidentifier():
-            parser.error(f"--package is needed: {out.name!r} is not a Python package name")
+    package = args.package or (DEFAULT_PACKAGE if args.out is None else out.name)
     if not all(part.isidentifier() for part in package.split(".")):
         parser.error(f"--package {package!r} is not a dotted Python name")
-    # Recorded in the manifest, so it must not depend on how paths were spelled today.
-    command = (
-        "python -m codegen"
-        if args.schemas is None and args.out is None
-        else f"python -m codegen SCHEMAS --out {out.name} --package {package}"
-    )
-    try:
-        files = generate(schemas, out, package, command=command, format_code=not args.no_format)
-    except DeviceContractsError as exc:
-        print(f"codegen: {exc}", file=sys.stderr)
-        return 2
-    changes = diff(files, out)
-    if args.check:
-        if changes:
-            print(f"codegen: the models in {out} are out of date:", file=sys.stderr)
-            for line in changes.describe():
-                print(f"  {line}", file=sys.stderr)
-            print("regenerate them with: " + command, file=sys.stderr)
-            return 1
-        print(f"codegen: {len(files)} files in {out} are up to date")
-        return 0
-    apply(files, out, changes)
-    touched = len(changes.changed) + len(changes.added) + len(changes.removed)
-    print(f"codegen: {len(files)} files in {out}, {touched} written or removed")
-    return 0
+    command = f"{COMMAND} SCHEMAS --out {out.name} --package {package}"
+    return run(schemas, out, package, check=args.check, command=command)
 
 
 if __name__ == "__main__":

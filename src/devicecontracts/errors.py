@@ -59,6 +59,7 @@ __all__ = [
     "DecodeError",
     "DeviceContractsError",
     "EncodeError",
+    "IncompatibleModelsError",
     "KafkaEventError",
     "InvalidSchemaError",
     "Location",
@@ -199,11 +200,19 @@ class LockError(DeviceContractsError):
 
 
 class CodegenError(DeviceContractsError):
-    """``python -m codegen`` cannot generate models from what it was given.
+    """``contracts codegen`` cannot generate models from what it was given.
 
     The catalog is invalid, a named type is defined in no file of the folder, or a default
     cannot become a Python value (a timestamp outside the years 1 to 9999, a uuid default that
     is no UUID). The message names the file and what to fix; the generator exits with code 2.
+    """
+
+
+class IncompatibleModelsError(DeviceContractsError):
+    """A generated models module comes from a generator whose major version this runtime does
+    not read (its ``GENERATED_BY`` against `devicecontracts.record.CODEGEN_VERSION`); the message
+    names the module and both versions. Regenerate the models with this package's
+    ``contracts codegen``, or install the package version they were generated with.
     """
 
 

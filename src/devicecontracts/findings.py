@@ -202,13 +202,13 @@ RULES: dict[str, Rule] = _rules(
     ),
     ("missing-doc", "lint", _W, "A record, enum, fixed or field has no doc."),
     ("missing-namespace", "lint", _W, "A top-level named type has no namespace."),
-    # python -m codegen (devicecontracts.check.staleness)
+    # contracts codegen, for the models catalog.toml's [models] declares (check.staleness)
     (
         "stale-model",
         "codegen",
         _E,
-        "A generated model no longer matches its schema version (or has none): regenerate "
-        "with python -m codegen.",
+        "A generated model of the catalog's [models] package no longer matches its schema "
+        "version (or has none): regenerate with contracts codegen.",
     ),
     # contracts check --registry and contracts register (devicecontracts.registry.release)
     (

@@ -1,4 +1,5 @@
-"""``python -m codegen``: catalogs and plain folders of schemas, --check, and clear refusals."""
+"""``python -m codegen`` (``contracts codegen`` for this repository): catalogs and plain folders
+of schemas, --check, and clear refusals."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ def test_check_fails_on_edited_output_and_regeneration_repairs_it(
     assert main([*args, "--check"]) == 1
     err = capsys.readouterr().err
     assert "changed: point.py" in err and "stale:   old.py" in err and "mine.py" not in err
-    assert "python -m codegen" in err
+    assert "contracts codegen SCHEMAS --out pointpkg" in err
     assert main(args) == 0
     assert main([*args, "--check"]) == 0
     assert not (out / "old.py").exists()

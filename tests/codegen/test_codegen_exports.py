@@ -44,7 +44,7 @@ def test_a_shared_type_the_latest_messages_use_in_two_versions_is_not_exported(
         (catalog / "alarm" / "v3.avsc").read_text(encoding="utf-8"), encoding="utf-8"
     )
 
-    files = generate(catalog, tmp_path / "models", "models", format_code=False)
+    files = generate(catalog, tmp_path / "models", "models")
 
     init = files[next(p for p in files if str(p) == "__init__.py")]
     assert '"GeoPoint"' not in init

@@ -8,9 +8,10 @@ import copy
 import json
 from typing import Any
 
-from codegen._text import _width, json_chunks
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from devicecontracts.codegen._text import _width, json_chunks
 
 FAST = settings(max_examples=200, deadline=None, database=None)
 WIDTH = 92

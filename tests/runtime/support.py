@@ -40,7 +40,7 @@ def _models_package() -> str:
     import codegen
 
     out = Path(tempfile.mkdtemp(prefix="devicecontracts-models-"))
-    files = codegen.generate(BUNDLED, out / GENERATED_PACKAGE, GENERATED_PACKAGE, format_code=False)
+    files = codegen.generate(BUNDLED, out / GENERATED_PACKAGE, GENERATED_PACKAGE)
     for path, text in files.items():
         target = out / GENERATED_PACKAGE / path
         target.parent.mkdir(parents=True, exist_ok=True)

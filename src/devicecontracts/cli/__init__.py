@@ -9,6 +9,7 @@ Modules, by command family:
 \b
   _shared    exit codes, --catalog and --format, error-to-exit mapping, emit_findings
   check      contracts check
+  codegen    contracts codegen
   register   contracts register, check --registry, registry serve, the registry options
   commands   contracts diff, lock, rules, test
   init       contracts init
@@ -24,6 +25,7 @@ import click
 from devicecontracts import __version__
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode
 from devicecontracts.cli.check import check
+from devicecontracts.cli.codegen import codegen
 from devicecontracts.cli.commands import diff, evolution_test, lock, rules
 from devicecontracts.cli.init import init
 from devicecontracts.cli.register import register_command, registry_group
@@ -39,6 +41,7 @@ def main() -> None:
 
 for _command in (
     check,
+    codegen,
     diff,
     init,
     lock,

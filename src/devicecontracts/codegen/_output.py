@@ -1,69 +1,37 @@
-"""Formatting the generated files with ruff, and writing or checking them on disk.
+"""Writing the generated files, or checking them against what is on disk.
 
-Formatting runs ruff in isolated mode with fixed options (line length 100, imports sorted), so
-the output depends on the input and the ruff version only, never on the caller's config.
+No formatter runs: the generator lays the code out itself, and `HEADER` tells formatters to
+leave it as written, so the bytes depend on the schemas and the generator only, on every machine.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from devicecontracts.errors import CodegenError
+from ._render import GENERATED_MARK, LEGACY_MARK
 
-from ._render import GENERATED_MARK
-
-__all__ = ["Changes", "apply", "diff", "format_files"]
+__all__ = ["HEADER", "Changes", "apply", "diff", "with_header"]
 
 Files = Mapping[PurePosixPath, str]
 
-
-def format_files(files: Files, first_party: str) -> dict[PurePosixPath, str]:
-    """The files as ``ruff check --select I --fix`` and ``ruff format`` leave them."""
-    with tempfile.TemporaryDirectory(prefix="codegen-") as tmp:
-        root = Path(tmp)
-        for path, text in files.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        common = ["--isolated", "--line-length", "100", "--target-version", "py311"]
-        _ruff(
-            [
-                "check",
-                *common,
-                "--select",
-                "I",
-                "--fix",
-                "--quiet",
-                "--exit-zero",
-                "--config",
-                f"lint.isort.known-first-party = [{first_party!r}]",
-                str(root),
-            ]
-        )
-        _ruff(["format", *common, "--quiet", str(root)])
-        return {path: (root / path).read_text(encoding="utf-8") for path in files}
+HEADER = (
+    "# Laid out by the generator, not by a formatter: the same bytes whether or not one is"
+    " installed.\n"
+    "# fmt: off\n"
+)
+"""The first lines of every generated file: ``fmt: off`` keeps ruff format (and black) from
+re-laying the code."""
+LONG_LINES = "# ruff: noqa: E501\n"
+"""Added to the header of a file with lines longer than 100 columns (schema literals, unions)."""
 
 
-def _ruff(args: list[str]) -> None:
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *args], capture_output=True, text=True, check=False
-        )
-    except OSError as exc:  # pragma: no cover - no interpreter to run
-        raise CodegenError(f"cannot run ruff: {exc}") from None
-    if result.returncode != 0:
-        if "No module named ruff" in result.stderr:
-            raise CodegenError(
-                "ruff formats the generated code but is not installed: pip install ruff (or "
-                "the dev extra), or pass --no-format"
-            )
-        raise CodegenError(f"ruff failed on the generated code:\n{result.stderr.strip()}")
+def with_header(text: str) -> str:
+    """``text`` as a generated file: `HEADER` first (and `LONG_LINES` when it needs it)."""
+    long = any(len(line) > 100 for line in text.splitlines())
+    return HEADER + (LONG_LINES if long else "") + text
 
 
 @dataclass
@@ -109,7 +77,8 @@ def diff(files: Files, out: Path) -> Changes:
 
 def _is_generated(path: Path) -> bool:
     try:
-        return GENERATED_MARK in path.read_text(encoding="utf-8")[:2000]
+        head = path.read_text(encoding="utf-8")[:2000]
+        return GENERATED_MARK in head or LEGACY_MARK in head
     except (OSError, UnicodeDecodeError):
         return False
 

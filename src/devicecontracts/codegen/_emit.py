@@ -60,7 +60,7 @@ SUPPORT: dict[str, str] = {
     "AvroRecord": "devicecontracts.record",
 }
 
-MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_CONTENT_HASH"})
+MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_CONTENT_HASH", "GENERATED_BY"})
 
 RESERVED_ATTRIBUTES = frozenset(n for n in dir(AvroRecord) if not n.startswith("__"))
 

@@ -1,0 +1,47 @@
+"""The model generator: Avro schemas in, pydantic v2 models that *are* the schema out.
+
+Run as ``contracts codegen`` (``--help`` for the options; this repository also keeps
+``python -m codegen``). It reads a catalog folder (with ``catalog.toml``, through the same loader
+as ``contracts check``) or any folder of ``.avsc`` files and writes one module per schema
+version, the package's ``__init__`` files and the ``_manifest.py`` that ``contracts check``
+reads to find stale models. `generate` is the same as a function.
+
+Output is deterministic and needs no formatter: the generator lays the code out itself (imports
+sorted as isort sorts them, a ``# fmt: off`` header so a formatter leaves the rest as written),
+so the same schemas give the same bytes on every machine, and ``--check`` proves committed models
+current. Every module records the generator's version (``GENERATED_BY``); the runtime refuses
+models of another major version (`devicecontracts.record.CODEGEN_VERSION`).
+
+Layer: governance. It imports the schema parser and the catalog; the runtime never imports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from devicecontracts.catalog import CATALOG_FILE
+
+from ._main import run
+from ._output import Changes, apply, diff, with_header
+from ._package import catalog_package, folder_package
+from ._sources import catalog_units, folder_units
+
+__all__ = ["Changes", "apply", "diff", "generate", "run"]
+
+
+def generate(
+    schemas: Path, out: Path, package: str, *, command: str = "contracts codegen"
+) -> dict[PurePosixPath, str]:
+    """Every file of the generated package, by path relative to ``out``.
+
+    ``schemas`` is a catalog folder (it holds ``catalog.toml``) or any folder of ``.avsc``
+    files; ``command`` is what the manifest says regenerates the models. Raises
+    `devicecontracts.errors.CodegenError` (and the catalog's `CatalogError`) for input that
+    cannot become models.
+    """
+    if (schemas / CATALOG_FILE).is_file():
+        catalog, units = catalog_units(schemas)
+        files = catalog_package(catalog, units, package, out, command)
+    else:
+        files = folder_package(folder_units(schemas), package, command)
+    return {path: with_header(text) for path, text in files.items()}
