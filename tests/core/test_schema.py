@@ -1140,3 +1140,52 @@ def test_an_empty_name_passes_only_where_names_are_not_validated() -> None:
     for strict, line in ((True, CONFLUENT_8), (True, CONFLUENT_7), (False, CONFLUENT_7)):
         with pytest.raises(InvalidSchemaError):
             parse_schema(schema, strict=strict, line=line)
+
+
+SELF_DEFAULT = {
+    "type": "record",
+    "name": "R",
+    "fields": [
+        {"name": "n", "type": "R", "default": {}},
+        {"name": "m", "type": "int", "default": 0},
+    ],
+}
+
+
+@pytest.mark.parametrize("line", [CONFLUENT_8, CP7_VALIDATING], ids=["cp8", "cp7-validating"])
+def test_a_default_reaching_its_own_record_is_rejected_where_defaults_are_validated(
+    line: RegistryLine,
+) -> None:
+    """Avro Java validates a default in Field's constructor, before the record's setFields: a
+    default that reaches the record being defined throws "Schema fields not set yet"."""
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(SELF_DEFAULT, line=line)
+    assert caught.value.location.path == "/fields/0/default"
+
+
+def test_fields_not_set_is_thrown_before_a_later_union_branch_is_tried() -> None:
+    """Avro 1.12's anyMatch stops at the exception: {} for ["R", map] is rejected although the
+    map branch would take it."""
+    schema = {
+        "type": "record",
+        "name": "R",
+        "fields": [{"name": "n", "type": ["R", {"type": "map", "values": "int"}], "default": {}}],
+    }
+    with pytest.raises(InvalidSchemaError):
+        parse_schema(schema, line=CONFLUENT_8)
+
+
+def test_a_recursive_default_terminates_where_defaults_are_not_validated() -> None:
+    """CP 7 without switches takes the self-holding default (a spec problem), and a later
+    field whose default needs it terminates too, as invalid."""
+    outer = {
+        "type": "record",
+        "name": "Outer",
+        "fields": [{"name": "r", "type": SELF_DEFAULT}, {"name": "s", "type": "R", "default": {}}],
+    }
+    schema = parse_schema(outer, line=CONFLUENT_7)
+    assert [p.location.path for p in schema.spec_problems] == [
+        "/fields/0/type/fields/0/default",
+        "/fields/1/default",
+    ]
+    assert parse_schema(SELF_DEFAULT, strict=False, line=CONFLUENT_8)

@@ -294,7 +294,8 @@ class _Parser:
         self.spec_problems: list[InvalidSchemaError] = []
         self.defined: dict[str, NamedType] = {}
         self.referenced: list[str] = []
-        self._pending_defaults: list[tuple[Field, Record]] = []
+        # A field with a default, its record, and the records still open when it was read.
+        self._pending_defaults: list[tuple[Field, Record, frozenset[str]]] = []
         self._open: set[str] = set()  # records whose fields are being parsed
         self._recursive: set[str] = set()
 
@@ -308,9 +309,12 @@ class _Parser:
         if not self.strict:
             return root
         any_branch = self.line.union_default_any_branch and self.line.validate_defaults
-        for f, record in self._pending_defaults:
-            if is_valid_default(f.type, f.default, any_branch=any_branch):
-                continue
+        for f, record, unset in self._pending_defaults:
+            try:
+                if _valid_default(f.type, f.default, any_branch, unset, set()):
+                    continue
+            except _FieldsNotSet:
+                pass
             problem = self.fail(
                 f"invalid default for field {f.name!r} of {record.fullname}: "
                 f"{_dumps(f.default)} is not a valid {describe_type(f.type)}"
@@ -538,7 +542,7 @@ class _Parser:
             seen.add(f.name)
             fields.append(f)
             if f.has_default:
-                self._pending_defaults.append((f, record))
+                self._pending_defaults.append((f, record, frozenset(self._open)))
         record.fields = tuple(fields)
         record.by_name = {f.name: f for f in fields}
         self._open.discard(full)
@@ -827,7 +831,28 @@ def is_valid_default(t: AvroType, value: JSON, *, any_branch: bool = False) -> b
     object whose every field has a valid value or its own default. A union takes a default of
     its first branch only in Avro 1.11 (Confluent 7); with ``any_branch`` (Avro 1.12,
     Confluent 8) any branch will do, at every depth.
+
+    A record default that holds itself (a field whose own default is the record's, reached
+    again with the same value) is invalid: Java's recursion would overflow its stack.
     """
+    return _valid_default(t, value, any_branch, frozenset(), set())
+
+
+class _FieldsNotSet(Exception):
+    """Avro Java's "Schema fields not set yet": a default reached a record being defined."""
+
+
+def _valid_default(
+    t: AvroType,
+    value: JSON,
+    any_branch: bool,
+    unset: Set[str],
+    active: set[tuple[int, int]],
+) -> bool:
+    """`is_valid_default`, where ``unset`` names the records whose fields Java has not set yet
+    when it validates this default: Avro Java validates a default in Field's constructor, before
+    the enclosing records' setFields, so reaching one throws "Schema fields not set yet" (Avro
+    1.11.4 and 1.12.0), a rejection. ``active`` holds the (record, value) pairs being checked."""
     kind = t.type
     if kind in ("string", "bytes", "enum", "fixed"):
         return isinstance(value, str)
@@ -843,22 +868,29 @@ def is_valid_default(t: AvroType, value: JSON, *, any_branch: bool = False) -> b
         return value is None
     if isinstance(t, Array):
         return isinstance(value, list) and all(
-            is_valid_default(t.items, v, any_branch=any_branch) for v in value
+            _valid_default(t.items, v, any_branch, unset, active) for v in value
         )
     if isinstance(t, Map):
         return isinstance(value, dict) and all(
-            is_valid_default(t.values, v, any_branch=any_branch) for v in value.values()
+            _valid_default(t.values, v, any_branch, unset, active) for v in value.values()
         )
     if isinstance(t, Union):
         branches = t.branches if any_branch else t.branches[:1]
-        return any(is_valid_default(b, value, any_branch=any_branch) for b in branches)
+        return any(_valid_default(b, value, any_branch, unset, active) for b in branches)
     if isinstance(t, Record):
-        if not isinstance(value, dict):
+        key = (id(t), id(value))
+        if not isinstance(value, dict) or key in active:
             return False
-        return all(
-            is_valid_default(f.type, value.get(f.name, f.default), any_branch=any_branch)
-            for f in t.fields
-        )
+        if t.fullname in unset:
+            raise _FieldsNotSet  # thrown in Java too: no later union branch is tried
+        active.add(key)
+        try:
+            return all(
+                _valid_default(f.type, value.get(f.name, f.default), any_branch, unset, active)
+                for f in t.fields
+            )
+        finally:
+            active.discard(key)
     return False
 
 
