@@ -131,24 +131,33 @@ def test_the_example_message_has_a_doc_on_every_field() -> None:
 def test_the_catalog_template_teaches_every_key() -> None:
     """Each key catalog.toml accepts appears in the scaffold's catalog, set or commented."""
     text = scaffold_text(PurePosixPath("schemas/catalog.toml"))
-    for key in sorted(_MESSAGE_KEYS | _SHARED_KEYS | {"disable", "warn", *_LINE_KEYS}):
+    for key in sorted(_MESSAGE_KEYS | _SHARED_KEYS | {"disable", "warn", "package", "path", *_LINE_KEYS}):
         assert re.search(rf"\b{key} = ", text), key
-    for table in ("[messages.", "[shared.", "[rules]"):
+    for table in ("[messages.", "[shared.", "[rules]", "[models]"):
         assert table in text
 
 
 def test_the_catalogs_commented_settings_work_when_uncommented(tmp_path: Path) -> None:
     """Uncommenting the catalog's example settings (but the [shared] one, which needs its
-    folder) keeps `contracts check` clean."""
+    folder) keeps `contracts check` clean once `contracts codegen` has written the models."""
     run("init", str(tmp_path))
     catalog = tmp_path / "schemas/catalog.toml"
     example = re.compile(
-        r"^# ((line|compatibility|subject_strategy|subject|disable|warn) = .*|\[rules\])$", re.M
+        r"^# ((line|compatibility|subject_strategy|subject|disable|warn|package|path) = .*"
+        r"|\[rules\]|\[models\])$",
+        re.M,
     )
     uncommented, count = example.subn(r"\1", catalog.read_text(encoding="utf-8"))
-    assert count == 7
+    assert count == 10
     catalog.write_text(uncommented, encoding="utf-8")
-    checked = run("check", "--strict", "--catalog", str(tmp_path / "schemas"))
+    schemas = str(tmp_path / "schemas")
+    stale = run("check", "--strict", "--catalog", schemas)
+    assert stale.exit_code == ExitCode.FINDINGS
+    assert "stale-model" in stale.output
+    generated = run("codegen", "--catalog", schemas)
+    assert generated.exit_code == ExitCode.OK, generated.output
+    assert (tmp_path / "src/devices_models/__init__.py").is_file()
+    checked = run("check", "--strict", "--catalog", schemas)
     assert checked.exit_code == ExitCode.OK, checked.output
 
 
