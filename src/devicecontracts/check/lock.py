@@ -130,8 +130,7 @@ def _dangling_pins(
 ) -> Iterator[Finding]:
     """Pins to a shared version no contract holds (loading fell back to the latest one)."""
     for ref in entry.references:
-        owner = by_subject.get(ref.subject)
-        if owner is not None and any(w.version == ref.version for w in owner.versions):
+        if _pinned_version(by_subject, ref) is not None:
             continue
         yield make(
             "released-reference-changed",
