@@ -4,14 +4,7 @@ The templates are package data (``templates/``), so a wheel carries them. Writin
 nothing: `write_scaffold` refuses, before it writes a byte, when any file it would create is
 already there (or a folder it needs is a file), so an existing repository is never changed.
 
-\b
-  schemas/catalog.toml              the catalog, with a comment teaching each key
-  schemas/telemetry/v1.avsc         one device-to-cloud message, a doc on every field
-  schemas/contracts.lock.json       the lock, empty: nothing released yet
-  .github/workflows/contracts.yml   check on pull requests, register and publish on a tag
-  conftest.py                       the pytest plugin's catalog, pinned to schemas/
-  tests/test_contracts.py           every version read by the latest; a release, registered
-  README.md                         what is where, and the two commands
+The files and their templates are `SCAFFOLD`; ``contracts init --help`` says what each is for.
 """
 
 from __future__ import annotations
