@@ -81,6 +81,20 @@ def lowest(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def java(session: nox.Session) -> None:
+    """The differential test against Apache Avro Java 1.11 and 1.12 (tests/java; needs a JDK).
+
+    Fetches the Avro jars from PySpark's source distributions once (cached, gitignored, in
+    tests/java/.jars), then runs the test; ``AVRO_JAVA_EXAMPLES`` sets its generated examples.
+    """
+    session.install("-e", ".[dev]")
+    session.run("python", "tests/java/fetch_avro_jars.py")
+    session.run(
+        "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/java", *session.posargs
+    )
+
+
+@nox.session(python=PYTHON)
 def codegen(session: nox.Session) -> None:
     """Regenerate src/devicecontracts/models from the catalog (``nox -s codegen -- --check``
     only verifies that the committed models are up to date)."""
