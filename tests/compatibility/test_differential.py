@@ -63,10 +63,6 @@ KNOWN_AVRO_PY_DISAGREEMENTS: dict[str, str] = {
         "Java resolves the alias 'Reading' to com.acme.iot.Reading, which differs from the"
         " writer's full name 'Reading'; avro-py's raw string comparison happens to match"
     ),
-    "name-dot-prefixed-alias-to-null-namespace-BACKWARD": (
-        "Java reads a leading '.' as the null namespace, so '.Reading' is the full name"
-        " 'Reading'; avro-py compares the literal '.Reading'"
-    ),
 }
 
 _FASTAVRO_UTF8 = (
@@ -105,9 +101,6 @@ KNOWN_FASTAVRO_DISAGREEMENTS: dict[str, str] = {
         "fastavro hands each writer field to one reader field, so the second reader field needs"
         " a default; Java's checker (what Confluent runs) looks up each reader field"
         " independently and accepts"
-    ),
-    "name-dot-prefixed-alias-to-null-namespace-BACKWARD": (
-        "fastavro does not treat a leading '.' in an alias as the null namespace"
     ),
 }
 

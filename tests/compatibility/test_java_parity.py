@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from devicecontracts._avro import CONFLUENT_7, CONFLUENT_8
 from devicecontracts.schema import Record, parse_schema
-from devicecontracts.schema.compatibility import check_compatibility
+from devicecontracts.schema.compatibility import check_compatibility, check_parsed
 
 
 def rec(name: str, *fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -57,3 +58,17 @@ def test_a_branch_with_another_name_still_has_its_fields_probed() -> None:
     result = check_compatibility([other_name, MATCHING_BRANCH], [WRITER], "BACKWARD")
     assert not result.compatible
     assert "AMBIGUOUS_ALIAS" in [i.kind for i in result.issues]
+
+
+def test_a_dot_prefixed_alias_names_the_null_namespace_in_avro_1_11_only() -> None:
+    """Avro 1.12's NamedSchema.getAliases gives a null-namespace alias of a namespaced type as
+    ".Reading", which SchemaCompatibility.schemaNameEquals never matches with the writer's
+    "Reading"; 1.11's gives "Reading". So Confluent 8 says incompatible, Confluent 7 compatible."""
+    writer = rec("Reading", fld("ts", "long"))
+    reader = rec("Measurement", fld("ts", "long"), namespace="com.acme", aliases=[".Reading"])
+    verdicts = {}
+    for line in (CONFLUENT_7, CONFLUENT_8):
+        r = parse_schema(reader, strict=False, line=line)
+        w = parse_schema(writer, strict=False, line=line)
+        verdicts[line.name] = check_parsed(r, [w], "BACKWARD").compatible
+    assert verdicts == {"confluent-7": True, "confluent-8": False}

@@ -498,7 +498,13 @@ class _Parser:
             # name (not its namespace) with the parser's rule: Avro 1.11.4 and 1.12.0.
             for i, alias in enumerate(raw):
                 self._check_name(alias.rpartition(".")[2], f"{path}/aliases/{i}", "alias")
-        return tuple(qualify(a, namespace) for a in raw)
+        aliases = tuple(qualify(a, namespace) for a in raw)
+        if self.line.avro == "1.12" and namespace:
+            # Avro 1.12's NamedSchema.getAliases gives an alias in the null namespace of a
+            # namespaced type as ".Name", which never equals a writer's full name in
+            # SchemaCompatibility.schemaNameEquals; 1.11 gives plain "Name".
+            aliases = tuple(a if "." in a else "." + a for a in aliases)
+        return aliases
 
     def _alias_list(self, node: dict[str, JSON], path: str) -> tuple[str, ...]:
         """Avro Java's parseAliases: absent, or an array of strings (``null`` and ``{}`` are

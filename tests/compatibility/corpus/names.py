@@ -81,10 +81,12 @@ CASES: list[Case] = [
         "name-dot-prefixed-alias-to-null-namespace",
         rec("Reading", fld("ts", "long")),
         rec("Measurement", fld("ts", "long"), namespace=NS, aliases=[".Reading"]),
-        True,
         False,
-        "In Java a leading dot puts the alias in the null namespace, matching the writer"
-        " 'Reading'.",
+        False,
+        "A leading dot puts the alias in the null namespace, but Avro 1.12's"
+        " NamedSchema.getAliases gives it back as '.Reading', which never equals the writer's"
+        " 'Reading': incompatible under Confluent 8 (Avro 1.11 says compatible, see"
+        " tests/compatibility/test_java_parity.py).",
     ),
     Case(
         "name-namespace-only-change",
