@@ -286,3 +286,75 @@ def test_wire_parsing_gives_an_id_or_a_decode_error(value: bytes) -> None:
         return
     assert value[0] == 0
     assert 0 <= schema_id < 2**32
+
+
+# ---------------------------------------------------------------------------------------------
+# Overlong varints
+
+
+@pytest.mark.parametrize("version", VERSIONS_, ids=IDS)
+def test_a_megabyte_of_varint_continuation_bytes_is_a_decode_error(version: Version) -> None:
+    """A body that is one endless varint (1 MB of continuation bytes) is refused as a
+    `DecodeError` by every version's model, compiled reader or pure-Python one alike."""
+    body = b"\xf6" * 1_000_000 + b"\x01"
+
+    with pytest.raises(DecodeError):
+        version.model.from_avro_bytes(body)
+
+
+def test_the_pure_python_reader_stops_at_the_eleventh_continuation_byte() -> None:
+    """Read by fastavro's pure-Python reader, an overlong varint is refused by name as soon as
+    it passes a long's ten bytes, not after turning a megabyte into one Python integer."""
+    from devicecontracts._runtime.plans import writer_schema
+
+    writer = writer_schema(
+        {"type": "record", "name": "R", "fields": [{"name": "n", "type": "long"}]}
+    )
+    buffer = writer.body(b"\xf6" * 1_000_000 + b"\x01", 0, pure_python=True)
+
+    with pytest.raises(CorruptPayload, match="runs past 10 bytes"):
+        fastavro_read_py(buffer, writer.guarded)
+    assert buffer.tell() == 11
+
+
+def fastavro_read_py(buffer: io.BytesIO, schema: Any) -> Any:
+    """fastavro's pure-Python schemaless reader."""
+    from fastavro._read_py import schemaless_reader
+
+    return schemaless_reader(buffer, schema, None)
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_every_long_reads_through_the_varint_bound(n: int) -> None:
+    """No long, however large, is mistaken for an overlong varint."""
+    from devicecontracts._runtime.plans import writer_schema
+
+    writer = writer_schema(
+        {"type": "record", "name": "R", "fields": [{"name": "n", "type": "long"}]}
+    )
+
+    assert fastavro_read_py(writer.body(varint(n), 0, pure_python=True), writer.guarded) == {"n": n}
+
+
+def test_a_schema_with_a_one_byte_fixed_is_read_unbounded() -> None:
+    """A fixed of size 1 is read a byte at a time too, so such a schema keeps a plain buffer:
+    twenty high one-byte fixed values in a row decode."""
+    from devicecontracts._runtime.plans import writer_schema
+
+    schema = {
+        "type": "record",
+        "name": "R",
+        "fields": [
+            {
+                "name": "b",
+                "type": {"type": "array", "items": {"type": "fixed", "name": "B", "size": 1}},
+            }
+        ],
+    }
+    writer = writer_schema(schema)
+    body = varint(20) + b"\xff" * 20 + b"\x00"
+
+    assert writer.bounded is False
+    assert fastavro_read_py(writer.body(body, 0, pure_python=True), writer.guarded) == {
+        "b": [b"\xff"] * 20
+    }

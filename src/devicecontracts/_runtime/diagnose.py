@@ -13,7 +13,6 @@ import time.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -83,8 +82,7 @@ def _ends_early(writer: WriterSchema, data: bytes, start: int) -> EOFError | Non
     """
     from fastavro._read_py import schemaless_reader
 
-    buffer = io.BytesIO(data)
-    buffer.seek(start)
+    buffer = writer.body(data, start, pure_python=True)
     try:
         schemaless_reader(buffer, writer.guarded, None)
     except EOFError as exc:
@@ -132,9 +130,7 @@ def _find_bad_logical_value(writer: WriterSchema, data: bytes, start: int) -> st
     source = json.loads(writer.source) if isinstance(writer.source, str) else writer.source
     try:
         plain = fastavro.parse_schema(_without_logical_types(source))
-        buffer = io.BytesIO(data)
-        buffer.seek(start)
-        datum = writer.read(buffer, plain, None, return_named_type=True)
+        datum = writer.read(writer.body(data, start), plain, None, return_named_type=True)
     except Exception:
         return None
     for path, logical, value in _logical_values(writer.parsed, datum, ""):

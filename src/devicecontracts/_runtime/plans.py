@@ -11,12 +11,15 @@ per-message cost a straightforward reader pays:
   symbols added) are read with the writer's schema alone: Avro resolution would only add the
   defaults, which the model's validation adds too.
 
-Four hazards of fastavro's reader are guarded against here, because a consumer must survive
+Five hazards of fastavro's reader are guarded against here, because a consumer must survive
 any bytes a topic can hold, in time linear in their size:
 
 * a recursive schema lets a few kilobytes of garbage nest deep enough to overflow the C stack
   of fastavro's compiled reader (a segfault): such schemas are read with fastavro's pure-Python
   reader, whose depth Python's recursion limit bounds;
+* that pure-Python reader reads a varint a byte at a time into a Python integer, so a run of
+  continuation bytes costs time quadratic in its length (1 MB: minutes): it reads from a
+  buffer that refuses a varint longer than a long's ten bytes (`BoundedVarints`);
 * an array of items that take no bytes (null, an empty record, a fixed of size 0) lets a
   five-byte body claim 2**60 items, built one by one: such writer schemas are refused;
 * fastavro turns a decimal's bytes into a `Decimal` in time quadratic in their length (500 KB
@@ -109,6 +112,7 @@ class WriterSchema:
 
     __slots__ = (
         "aliases",
+        "bounded",
         "described",
         "fingerprint",
         "guarded",
@@ -132,6 +136,7 @@ class WriterSchema:
         recursive: bool,
         unreadable: str | None,
         described: str,
+        bounded: bool = True,
     ) -> None:
         self.parsed = parsed
         self.guarded = _guard_decimals(parsed)
@@ -140,12 +145,23 @@ class WriterSchema:
         self.fingerprint = fingerprint
         self.aliases = aliases
         self.read = read
+        self.bounded = bounded
         self.recursive = recursive
         self.unreadable = unreadable
         self.described = described
 
     def __repr__(self) -> str:
         return f"WriterSchema({self.described!r}, {self.fingerprint!r})"
+
+    def body(self, data: bytes, start: int, *, pure_python: bool = False) -> io.BytesIO:
+        """``data`` as a buffer at ``start`` for this schema's reader or, with ``pure_python``,
+        for fastavro's pure-Python one, which gets `BoundedVarints` when ``bounded`` (the
+        schema holds no fixed of size 1). The compiled reader keeps a plain buffer: it reads
+        varints into a machine integer, in time linear in their length."""
+        python = pure_python or self.recursive
+        buffer = BoundedVarints(data) if python and self.bounded else io.BytesIO(data)
+        buffer.seek(start)
+        return buffer
 
 
 def writer_schema(
@@ -169,7 +185,7 @@ def writer_schema(
                 f"the writer schema {described + ' ' if described else ''}is not a valid Avro "
                 f"schema: {type(exc).__name__}: {exc}"
             ) from None
-    recursive, zero_width_array = _analyse(parsed)
+    recursive, zero_width_array, one_byte_fixed = _analyse(parsed)
     unreadable = None
     if zero_width_array is not None:
         unreadable = (
@@ -185,6 +201,9 @@ def writer_schema(
         fingerprint=fingerprint,
         aliases=_aliases(parsed, name),
         read=_python_reader() if recursive else fastavro.schemaless_reader,
+        # A fixed of size 1 is also read a byte at a time, and its bytes may all be high: only
+        # without one can a run of high single-byte reads be told to be an overlong varint.
+        bounded=not one_byte_fixed,
         recursive=recursive,
         unreadable=unreadable,
         described=described or name,
@@ -206,12 +225,13 @@ def _aliases(parsed: Any, name: str) -> frozenset[str]:
     return frozenset(qualify(alias, namespace) for alias in parsed.get("aliases", ()))
 
 
-def _analyse(parsed: Any) -> tuple[bool, str | None]:
-    """Whether the schema is recursive, and the path of an array of zero-width items if any."""
+def _analyse(parsed: Any) -> tuple[bool, str | None, bool]:
+    """Whether the schema is recursive, the path of an array of zero-width items if any, and
+    whether it holds a fixed of size 1."""
     named: Mapping[str, Any] = parsed.get("__named_schemas", {}) if isinstance(parsed, dict) else {}
     zero: dict[str, bool] = {}
     on_path: set[str] = set()
-    found: dict[str, Any] = {"recursive": False, "array": None}
+    found: dict[str, Any] = {"recursive": False, "array": None, "fixed1": False}
 
     def width_zero(t: Any, path: str) -> bool:
         if isinstance(t, str):
@@ -243,6 +263,7 @@ def _analyse(parsed: Any) -> tuple[bool, str | None]:
             width_zero(t["values"], f"{path}{{}}")
             return False
         if kind == "fixed":
+            found["fixed1"] = found["fixed1"] or t["size"] == 1
             zero[t["name"]] = t["size"] == 0
             return bool(t["size"] == 0)
         if kind == "enum":
@@ -250,7 +271,40 @@ def _analyse(parsed: Any) -> tuple[bool, str | None]:
         return width_zero(kind, path)  # a primitive written as {"type": "long", ...}
 
     width_zero(parsed, "")
-    return bool(found["recursive"]), found["array"]
+    return bool(found["recursive"]), found["array"], bool(found["fixed1"])
+
+
+MAX_VARINT_BYTES: Final = 10
+"""The most bytes a zig-zag varint of a 64-bit long takes."""
+
+
+class BoundedVarints(io.BytesIO):
+    """A body buffer that refuses a varint longer than `MAX_VARINT_BYTES`.
+
+    fastavro reads a varint with one ``read(1)`` per byte, and every byte but the last has its
+    high bit set; strings, bytes and fixed values of more than one byte are read in one call,
+    booleans are never high. So more than ten high single-byte reads in a row can only be an
+    overlong varint, which the pure-Python reader would otherwise turn into a Python integer
+    of unbounded size, one shift per byte.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self._run = 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        """Read as `io.BytesIO` does, counting high single bytes in a row."""
+        chunk = super().read(size)
+        if size == 1 and chunk and chunk[0] & 0x80:
+            self._run += 1
+            if self._run > MAX_VARINT_BYTES:
+                raise CorruptPayload(
+                    f"a varint at byte {self.tell() - self._run} runs past {MAX_VARINT_BYTES} "
+                    "bytes, longer than any Avro int or long: the body is garbage"
+                )
+        else:
+            self._run = 0
+        return chunk
 
 
 class ReadPlan:
@@ -287,8 +341,7 @@ class ReadPlan:
     def decode(self, data: bytes, start: int = HEADER_SIZE) -> AvroModel:
         """The model from the body at ``data[start:]``: by default a framed value whose header
         named this plan's writer schema; ``start=0`` reads unframed Avro binary."""
-        buffer = io.BytesIO(data)
-        buffer.seek(start)
+        buffer = self.writer.body(data, start)
         try:
             datum = self._read(buffer)
         except DecodeError:
