@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 import pytest
 from avro_strategies import PRIMITIVES, avro_schemas
 from corpus import CASES, INVALID_NEW_CASES, TRANSITIVE_CASES, VALID_NEW_CASES
+from fetch_avro_jars import DEFAULT_CACHE, LINES, is_complete
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,8 +49,6 @@ from devicecontracts.schema import parse_schema
 from devicecontracts.schema.compatibility import check_parsed
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from fetch_avro_jars import DEFAULT_CACHE, LINES, is_complete  # noqa: E402
 
 JAVA = shutil.which("java")
 JAVAC = shutil.which("javac")
@@ -118,8 +116,8 @@ def avro_java(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Av
     if missing:
         pytest.fail(
             f"the Avro Java jars of {', '.join(missing)} are missing from {cache}: run"
-            " `python tests/java/fetch_avro_jars.py` (or `nox -s java`), which downloads them"
-            " from PySpark's source distributions on PyPI"
+            f" `python tests/java/fetch_avro_jars.py {cache}` (or `nox -s java`), which"
+            " downloads them from PySpark's source distributions on PyPI"
         )
     processes: dict[str, AvroJava] = {}
     try:
