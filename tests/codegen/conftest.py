@@ -1,5 +1,5 @@
-"""Fixtures of the codegen tests: the repository root importable (for ``codegen``), the bundled
-catalog loaded once, and the torture schema generated once into a temporary package.
+"""Fixtures of the codegen tests: the bundled catalog loaded once, and the torture schema
+generated once into a temporary package.
 """
 
 from __future__ import annotations
@@ -12,14 +12,9 @@ from types import ModuleType
 
 import pytest
 
-# The repository root makes ``codegen`` importable; this folder the test helper modules.
-for entry in (str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
+from devicecontracts.catalog import Catalog, load_catalog
 
-from codegen_support import ROOT, TORTURE  # noqa: E402
-
-from devicecontracts.catalog import Catalog, load_catalog  # noqa: E402
+from .codegen_support import ROOT, TORTURE
 
 
 @pytest.fixture(scope="session")

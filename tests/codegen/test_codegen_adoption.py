@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from codegen_support import ROOT, TORTURE
 
 from devicecontracts.cli import main
 from devicecontracts.codegen import generate
 from devicecontracts.errors import IncompatibleModelsError
 from devicecontracts.record import CODEGEN_VERSION
+
+from .codegen_support import ROOT, TORTURE
 
 MODELS = '\n[models]\npackage = "globex_models"\npath = "../src/globex_models"\n'
 
@@ -52,11 +53,15 @@ def _add_version(catalog: Path, version: int) -> None:
 
 
 def test_another_companys_models_are_generated_checked_and_reported_stale(globex: Path) -> None:
-    """``contracts codegen`` writes the package the catalog's [models] declares (path relative
-    to the catalog folder) and ``contracts check`` is clean; a version added without
+    """``contracts codegen --check`` fails before the first generation; ``contracts codegen``
+    writes the package the catalog's [models] declares (path relative to the catalog folder)
+    and ``contracts check`` is clean; a version added without
     regenerating is a stale-model error, exit 1, with the command that repairs it."""
     runner = CliRunner()
     _add_version(globex, 2)
+    never_generated = runner.invoke(main, ["codegen", "--catalog", str(globex), "--check"])
+    assert never_generated.exit_code == 1
+    assert "missing: telemetry/v2.py" in never_generated.output
     generated = runner.invoke(main, ["codegen", "--catalog", str(globex)])
     assert generated.exit_code == 0, generated.output
     models = globex.parent / "src" / "globex_models"

@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_strategies import schema_values, writer_values
-from codegen_support import ROOT, assert_round_trip, read_plain, same, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devicecontracts.catalog import Catalog, load_catalog
 from devicecontracts.schema import Record, parse_schema
 from devicecontracts.types import AvroRecord
+
+from .codegen_strategies import schema_values, writer_values
+from .codegen_support import ROOT, assert_round_trip, read_plain, same, write
 
 MODELS = ROOT / "src" / "devicecontracts" / "models"
 CATALOG = load_catalog(ROOT / "schemas")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from codegen.__main__ import main
-from codegen_support import ROOT, same
+
+from .codegen_support import ROOT, same
 
 POINT = {
     "type": "record",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from codegen_support import ROOT
-
 from codegen import generate
+
+from .codegen_support import ROOT
 
 
 def test_a_shared_type_is_exported_in_the_version_the_latest_messages_use() -> None:

@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from codegen_support import ROOT
 
 from devicecontracts.catalog import load_catalog
 from devicecontracts.check import check_catalog, staleness
 from devicecontracts.findings import RULES, Severity
+
+from .codegen_support import ROOT
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_check_reports_stale_models_of_the_models_the_catalog_declares(
 ) -> None:
     """declared_models reads the models package the catalog's [models] table names (its path
     relative to the catalog folder), so check_catalog reports their stale models; a catalog
-    without the table declares none."""
+    without the table, or declaring a folder without a manifest, has none to check."""
     catalog, _ = generated
     _declare(catalog, '[models]\npackage = "pkg.models"\npath = "../pkg/models"\n')
     _edit(catalog / "geo_point" / "v2.avsc", {"doc": "Edited."})
@@ -113,6 +114,9 @@ def test_check_reports_stale_models_of_the_models_the_catalog_declares(
     ]
     assert not [f for f in check_catalog(loaded).findings if f.rule == "stale-model"]
     _declare(catalog, "")
+    assert staleness.declared_models(load_catalog(catalog)) is None
+    # Declared where no models were generated (a copy of the catalog): nothing to check.
+    _declare(catalog, '[models]\npackage = "pkg.models"\npath = "../elsewhere"\n')
     assert staleness.declared_models(load_catalog(catalog)) is None
 
 

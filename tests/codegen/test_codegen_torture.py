@@ -13,14 +13,15 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from codegen_strategies import schema_values, writer_values
-from codegen_support import ROOT, TORTURE, assert_round_trip, same, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from devicecontracts.schema import parse_schema
 from devicecontracts.types import Duration, LocalNanoTimestamp, NanoTimestamp
+
+from .codegen_strategies import schema_values, writer_values
+from .codegen_support import ROOT, TORTURE, assert_round_trip, same, write
 
 SCHEMA = parse_schema((TORTURE / "torture.avsc").read_text(encoding="utf-8"))
 UTC = dt.UTC

@@ -25,9 +25,10 @@ from typing import Any
 
 import pytest
 from avro.schema import Schema as AvroSchema
-from corpus import Schema, api_form
 
 from devicecontracts.schema.compatibility import check_compatibility
+
+from .corpus import Schema, api_form
 
 APACHE = importlib.import_module("avro.test.test_compatibility")
 APACHE_SOURCE = inspect.getsource(APACHE)

@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from corpus import (
+
+from devicecontracts.schema.compatibility import CompatibilityLevel, check_compatibility
+
+from .corpus import (
     CASES,
     CASES_BY_ID,
     EXPECTED_FINDINGS,
@@ -21,8 +24,6 @@ from corpus import (
     ValidCase,
     api_form,
 )
-
-from devicecontracts.schema.compatibility import CompatibilityLevel, check_compatibility
 
 # A valid previous version used where only the new schema matters.
 BASELINE: dict[str, Any] = {

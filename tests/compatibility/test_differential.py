@@ -24,11 +24,12 @@ from contextlib import contextmanager
 import pytest
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
 from avro.schema import parse as avro_parse
-from corpus import CASES, Case, Schema, api_form
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from fastavro.utils import generate_many
 
 from devicecontracts.schema.compatibility import check_compatibility
+
+from .corpus import CASES, Case, Schema, api_form
 
 DIRECTIONS = ("BACKWARD", "FORWARD")
 PAIRS = [(case, direction) for case in CASES for direction in DIRECTIONS]

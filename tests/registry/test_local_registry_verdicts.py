@@ -9,16 +9,13 @@ two workarounds. Agreement here is what makes the local registry a real second o
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devicecontracts.testing.registry import LocalRegistry, RegistryAPIError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compatibility"))
-import corpus
+from ..compatibility import corpus
 
 
 @pytest.fixture(scope="module")

@@ -240,7 +240,7 @@ def test_array_of_zero_width_items_is_refused_without_reading() -> None:
 DEEP = r"""
 from devicecontracts.errors import CorruptPayload
 from devicecontracts.serde import decode
-from runtime.support import plain_model
+from tests.runtime.support import plain_model
 
 Node = plain_model({"type": "record", "name": "Node", "namespace": "com.example",
                     "fields": [{"name": "next", "type": ["null", "Node"]}]})
@@ -274,7 +274,7 @@ def _child_env() -> dict[str, str]:
     from .support import REPO
 
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), *(p for p in sys.path if p)])
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *(p for p in sys.path if p)])
     return env
 
 

@@ -1,0 +1,1 @@
+"""Tests of devicecontracts, one package (pytest --import-mode=importlib)."""
