@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from devicecontracts.errors import CatalogError
 from devicecontracts.findings import Severity
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import make_catalog, message_toml, read_version, record, with_rule, write_version
+from ..support.catalogs import make_catalog, message_toml, read_version, record, with_rule, write_version
 
 TODAY = dt.date(2026, 6, 1)
 SUBJECT = "fleet.heartbeats-value"
@@ -45,7 +46,11 @@ def waiver_toml(**changes: object) -> str:
 
 @pytest.fixture
 def edited(catalog_dir: Path) -> Path:
-    """A copy of the bundled catalog whose released heartbeat v1 has a new doc."""
+    """A copy of the bundled catalog whose released heartbeat v1 has a new doc; without its
+    [models] table, whose relative path does not follow the copy (no stale-model noise)."""
+    toml = catalog_dir / "catalog.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(re.sub(r"(?ms)^\[models\]\n.*?(?=^\[|\Z)", "", text), encoding="utf-8")
     schema = read_version(catalog_dir, "heartbeat", 1)
     schema["doc"] = "Edited after release."
     write_version(catalog_dir, "heartbeat", 1, schema)
