@@ -20,7 +20,7 @@ from devicecontracts.codegen import generate
 from devicecontracts.errors import IncompatibleModelsError
 from devicecontracts.record import CODEGEN_VERSION
 
-from .codegen_support import ROOT, TORTURE
+from ..support.codegen import ROOT, TORTURE
 
 MODELS = '\n[models]\npackage = "globex_models"\npath = "../src/globex_models"\n'
 

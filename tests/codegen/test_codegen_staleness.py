@@ -13,7 +13,7 @@ from devicecontracts.catalog import load_catalog
 from devicecontracts.check import check_catalog, staleness
 from devicecontracts.findings import RULES, Severity
 
-from .codegen_support import ROOT
+from ..support.codegen import ROOT
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ Two halves, kept apart so that ``check_catalog`` stays pure:
 folder, the folder relative to the folder of ``catalog.toml``), whoever's catalog it is: this
 repository's declares ``devicecontracts.models``. A catalog without the table has no models to
 check: `declared_models` answers None and no ``stale-model`` finding can arise (a catalog may
-have no Python models at all, so its absence is no finding).
+have no Python models at all, so its absence is no finding). Nor has a declared folder without a
+``_manifest.py`` (see `declared_models`).
 """
 
 from __future__ import annotations
@@ -163,13 +164,15 @@ _CONSTANT = re.compile(r'^(AVRO_FINGERPRINT|AVRO_CONTENT_HASH)\b[^=\n]*=\s*\(?\s
 
 
 def declared_models(catalog: Catalog) -> GeneratedModels | None:
-    """The models the catalog's ``[models]`` table declares, as data (None without the table).
+    """The models the catalog's ``[models]`` table declares, as data; None without the table,
+    or when the declared folder holds no ``_manifest.py``.
 
-    A declared folder that does not exist yet reads as models with no modules, so every
-    version is reported as having no generated model.
+    No manifest means no models were generated there: a copy of the catalog elsewhere (the one
+    a wheel carries, a test's) or a repository that has not run ``contracts codegen`` yet. That
+    is no stale model; ``contracts codegen --check`` reports the missing files.
     """
     declared = catalog.models
-    if declared is None:
+    if declared is None or not (declared.folder / _MANIFEST).is_file():
         return None
     return read_models(declared.folder)
 
