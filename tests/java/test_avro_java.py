@@ -27,7 +27,6 @@ the command that fetches them.
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 import os
 import shutil
@@ -38,15 +37,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from avro_strategies import PRIMITIVES, avro_schemas
-from corpus import CASES, INVALID_NEW_CASES, TRANSITIVE_CASES, VALID_NEW_CASES
-from fetch_avro_jars import DEFAULT_CACHE, LINES, is_complete
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devicecontracts.errors import SchemaError
-from devicecontracts.schema import parse_schema
+from devicecontracts.schema import parse_schema, registry_line
 from devicecontracts.schema.compatibility import check_parsed
+
+from ..compatibility.corpus import CASES, INVALID_NEW_CASES, TRANSITIVE_CASES, VALID_NEW_CASES
+from ..core.avro_strategies import PRIMITIVES, avro_schemas
+from .fetch_avro_jars import DEFAULT_CACHE, LINES, is_complete
 
 HERE = Path(__file__).resolve().parent
 
@@ -177,21 +177,11 @@ CONFIGS_BY_NAME = {c.name: c for c in CONFIGS}
 STORED = {"1.11": CONFIGS_BY_NAME["cp7-stored"], "1.12": CONFIGS_BY_NAME["cp8-stored"]}
 
 
-def _line_parameter() -> bool:
-    return "line" in inspect.signature(parse_schema).parameters
-
-
 def ours_parse(text: str, config: Config) -> tuple[bool | None, str]:
     """Whether our parser takes ``text`` under ``config`` (None: it crashed), and why not."""
-    kwargs: dict[str, Any] = {"strict": config.new}
-    if _line_parameter():
-        from devicecontracts._avro import registry_line
-
-        kwargs["line"] = registry_line(
-            config.line, validate_defaults=config.line_validates_defaults
-        )
+    line = registry_line(config.line, validate_defaults=config.line_validates_defaults)
     try:
-        parse_schema(text, **kwargs)
+        parse_schema(text, strict=config.new, line=line)
     except SchemaError as exc:
         return False, str(exc)
     except Exception as exc:  # a crash is a disagreement whatever Java says
@@ -211,13 +201,10 @@ def ours_compat(reader: str, writer: str, avro: str) -> bool | str | None:
     """Our checker's verdict on reader/writer, both read as stored; None if either fails to
     parse, a string if the checker crashed."""
     config = STORED[avro]
-    kwargs: dict[str, Any] = {"strict": False}
-    if _line_parameter():
-        from devicecontracts._avro import registry_line
-
-        kwargs["line"] = registry_line(config.line)
+    line = registry_line(config.line)
     try:
-        r, w = parse_schema(reader, **kwargs), parse_schema(writer, **kwargs)
+        r = parse_schema(reader, strict=False, line=line)
+        w = parse_schema(writer, strict=False, line=line)
     except SchemaError:
         return None
     try:
