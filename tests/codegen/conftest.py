@@ -14,7 +14,7 @@ import pytest
 
 from devicecontracts.catalog import Catalog, load_catalog
 
-from .codegen_support import ROOT, TORTURE
+from ..support.codegen import ROOT, TORTURE
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from devicecontracts.catalog import Catalog, load_catalog
 from devicecontracts.schema import Record, parse_schema
 from devicecontracts.types import AvroRecord
 
-from .codegen_strategies import schema_values, writer_values
-from .codegen_support import ROOT, assert_round_trip, read_plain, same, write
+from ..support.codegen import ROOT, assert_round_trip, read_plain, same, write
+from ..support.strategies import schema_values, writer_values
 
 MODELS = ROOT / "src" / "devicecontracts" / "models"
 CATALOG = load_catalog(ROOT / "schemas")

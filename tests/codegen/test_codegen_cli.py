@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from codegen.__main__ import main
 
-from .codegen_support import ROOT, same
+from ..support.codegen import ROOT, same
 
 POINT = {
     "type": "record",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from codegen import generate
 
-from .codegen_support import ROOT
+from ..support.codegen import ROOT
 
 
 def test_a_shared_type_is_exported_in_the_version_the_latest_messages_use() -> None:

@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from devicecontracts.schema import parse_schema
 from devicecontracts.types import Duration, LocalNanoTimestamp, NanoTimestamp
 
-from .codegen_strategies import schema_values, writer_values
-from .codegen_support import ROOT, TORTURE, assert_round_trip, same, write
+from ..support.codegen import ROOT, TORTURE, assert_round_trip, same, write
+from ..support.strategies import schema_values, writer_values
 
 SCHEMA = parse_schema((TORTURE / "torture.avsc").read_text(encoding="utf-8"))
 UTC = dt.UTC

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import BUNDLED, copy_bundled
+from ..support.catalogs import BUNDLED, copy_bundled
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from devicecontracts.errors import CatalogError
 from devicecontracts.schema import Record, Union
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
-from .support import field, make_catalog, message_toml, next_version, read_version, record
+from ..support.catalogs import field, make_catalog, message_toml, next_version, read_version, record
 
 
 @pytest.fixture(scope="module")
 def bundled_catalog() -> Catalog:
     """The bundled catalog, loaded once for the read-only tests of this module."""
-    from .support import BUNDLED
+    from ..support.catalogs import BUNDLED
 
     return load_catalog(BUNDLED)
 

@@ -16,7 +16,7 @@ from devicecontracts.catalog import load_catalog, record_releases
 from devicecontracts.catalog.lock import write_lock
 from devicecontracts.findings import RULES, Severity
 
-from .support import (
+from ..support.catalogs import (
     check,
     field,
     make_catalog,

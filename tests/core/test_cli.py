@@ -18,7 +18,7 @@ from devicecontracts.cli._shared import emit_findings, plural
 from devicecontracts.cli.report import findings_document
 from devicecontracts.findings import RULES, Finding, Severity
 
-from .support import field, next_version, read_version, write_version
+from ..support.catalogs import field, next_version, read_version, write_version
 
 JSON_FINDING_KEYS = {
     "rule",

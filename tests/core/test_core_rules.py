@@ -19,7 +19,7 @@ from devicecontracts.errors import CatalogError
 from devicecontracts.findings import CORE_RULES, RULES, Severity
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
-from .support import check, field, make_catalog, message_toml, record, with_rule
+from ..support.catalogs import check, field, make_catalog, message_toml, record, with_rule
 
 LEVELS = list(CompatibilityLevel)
 

@@ -21,7 +21,7 @@ from devicecontracts.catalog._config import _LINE_KEYS, _MESSAGE_KEYS, _SHARED_K
 from devicecontracts.cli import ExitCode, main
 from devicecontracts.scaffold import SCAFFOLD, scaffold_text
 
-from .support import REPO
+from ..support.catalogs import REPO
 
 WORKFLOW = PurePosixPath(".github/workflows/contracts.yml")
 # What a workflow may pip-install besides devicecontracts itself: published public packages.

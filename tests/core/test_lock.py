@@ -19,7 +19,7 @@ from devicecontracts.catalog.lock import (
 )
 from devicecontracts.errors import LockError
 
-from .support import BUNDLED, copy_bundled
+from ..support.catalogs import BUNDLED, copy_bundled
 
 
 def sample_lock(path: Path) -> Lock:

@@ -26,7 +26,7 @@ from devicecontracts.errors import CatalogError, InvalidSchemaError
 from devicecontracts.findings import RULES, Severity
 from devicecontracts.schema import Record, parse_schema
 
-from .support import BUNDLED, check, field, make_catalog, message_toml, record, with_rule
+from ..support.catalogs import BUNDLED, check, field, make_catalog, message_toml, record, with_rule
 
 CP7_VALIDATING = registry_line("confluent-7", validate_defaults=True)
 CP7_NORMALIZING = registry_line("confluent-7", normalize=True)

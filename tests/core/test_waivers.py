@@ -18,7 +18,14 @@ from devicecontracts.errors import CatalogError
 from devicecontracts.findings import Severity
 from devicecontracts.testing.registry import LocalRegistry
 
-from ..support.catalogs import make_catalog, message_toml, read_version, record, with_rule, write_version
+from ..support.catalogs import (
+    make_catalog,
+    message_toml,
+    read_version,
+    record,
+    with_rule,
+    write_version,
+)
 
 TODAY = dt.date(2026, 6, 1)
 SUBJECT = "fleet.heartbeats-value"

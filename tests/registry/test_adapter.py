@@ -23,7 +23,7 @@ from devicecontracts.schema.compatibility import CompatibilityLevel
 from devicecontracts.serde import WriterSchemas
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import optional, point, reading, required
+from ..support.registry import optional, point, reading, required
 
 
 @pytest.fixture

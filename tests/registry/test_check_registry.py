@@ -7,10 +7,10 @@ from pathlib import Path
 
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import (
+from ..support.catalogs import next_version
+from ..support.registry import (
     POINT_SUBJECT,
     READING_SUBJECT,
-    add_version,
     optional,
     point,
     reading,
@@ -138,7 +138,7 @@ def test_version_deleted_from_the_registry_is_an_error(
 def test_registry_verdict_is_shown_beside_ours(tmp_path: Path, local_registry: LocalRegistry):
     """For each version not registered yet, both verdicts are printed side by side."""
     catalog = released(tmp_path, local_registry)
-    add_version(catalog, "point", point(optional("y")))
+    next_version(catalog, "point", point(optional("y")))
     result = check(catalog, local_registry)
     assert result.exit_code == 0, result.output
     assert (
@@ -153,7 +153,7 @@ def test_incompatible_pending_version_fails_with_both_verdicts(
     """An incompatible pending version fails offline and in the registry; both say so, and
     the registry's reason is shown."""
     catalog = released(tmp_path, local_registry)
-    add_version(catalog, "reading", reading(required("battery")))
+    next_version(catalog, "reading", reading(required("battery")))
     result = check(catalog, local_registry)
     assert result.exit_code == 1, result.output
     assert "[incompatible]" in result.output
@@ -165,7 +165,7 @@ def test_incompatible_pending_version_fails_with_both_verdicts(
 def test_disagreement_is_reported_as_such(tmp_path: Path, local_registry: LocalRegistry):
     """When the registry refuses what we accept, the finding is a disagreement, not drift."""
     catalog = released(tmp_path, local_registry)
-    add_version(catalog, "reading", reading(optional("battery")))
+    next_version(catalog, "reading", reading(optional("battery")))
     local_registry.force_incompatible(READING_SUBJECT, "{errorType:'X', description:'nope'}")
     result = check(catalog, local_registry)
     assert result.exit_code == 1, result.output
@@ -176,7 +176,7 @@ def test_disagreement_is_reported_as_such(tmp_path: Path, local_registry: LocalR
 def test_json_carries_the_registry_section(tmp_path: Path, local_registry: LocalRegistry):
     """--format json adds the registry's plan and verdicts to the usual check document."""
     catalog = released(tmp_path, local_registry)
-    add_version(catalog, "point", point(optional("y")))
+    next_version(catalog, "point", point(optional("y")))
     result = check(catalog, local_registry, "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)

@@ -8,10 +8,10 @@ import pytest
 
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import (
+from ..support.catalogs import next_version
+from ..support.registry import (
     POINT_SUBJECT,
     READING_SUBJECT,
-    add_version,
     closed_port,
     optional,
     reading,
@@ -89,7 +89,7 @@ def test_readonly_subject_is_refused_with_42205(tmp_path: Path, local_registry: 
     """A READONLY subject (a real refusal, not an injected one) stops register with exit 3."""
     catalog = small_catalog(tmp_path / "c")
     assert register(catalog, local_registry.url).exit_code == 0
-    add_version(catalog, "reading", reading(optional("b")))
+    next_version(catalog, "reading", reading(optional("b")))
     local_registry.set_mode("READONLY", READING_SUBJECT)
     result = register(catalog, local_registry.url)
     assert result.exit_code == 3, result.output

@@ -11,7 +11,7 @@ from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 from devicecontracts.testing.registry import LocalRegistry, RegistryAPIError
 
-from .support import client, optional, point, reading, required
+from ..support.registry import client, optional, point, reading, required
 
 
 def avro(schema: Any, refs: tuple[SchemaReference, ...] = ()) -> Schema:

@@ -8,12 +8,11 @@ from pathlib import Path
 from devicecontracts.catalog import load_catalog
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import (
+from ..support.catalogs import copy_bundled, next_version
+from ..support.registry import (
     POINT_SUBJECT,
     READING_SUBJECT,
-    add_version,
     client,
-    copy_repo_catalog,
     lock_ids,
     optional,
     point,
@@ -35,7 +34,7 @@ def test_fresh_register_registers_everything_and_records_the_ids(
 ):
     """Into an empty registry, every version of every subject is registered, in catalog order,
     and the lock records each returned id for the environment."""
-    catalog = copy_repo_catalog(tmp_path / "schemas")
+    catalog = copy_bundled(tmp_path / "schemas")
     result = run("register", "--catalog", catalog, "--registry", local_registry.url)
     assert result.exit_code == 0, result.output
     loaded = load_catalog(catalog)
@@ -52,7 +51,7 @@ def test_fresh_register_registers_everything_and_records_the_ids(
 
 def test_second_run_registers_nothing_and_says_so(tmp_path: Path, local_registry: LocalRegistry):
     """Run again, register changes nothing (no registration, no level, same lock) and says so."""
-    catalog = copy_repo_catalog(tmp_path / "schemas")
+    catalog = copy_bundled(tmp_path / "schemas")
     assert register(catalog, local_registry).exit_code == 0
     lock_before = (catalog / "contracts.lock.json").read_bytes()
     snapshot = local_registry.snapshot()
@@ -67,7 +66,7 @@ def test_second_run_registers_nothing_and_says_so(tmp_path: Path, local_registry
 
 def test_referenced_subjects_are_registered_first(tmp_path: Path, local_registry: LocalRegistry):
     """Every shared type is registered before any message that references it."""
-    catalog = copy_repo_catalog(tmp_path / "schemas")
+    catalog = copy_bundled(tmp_path / "schemas")
     assert register(catalog, local_registry).exit_code == 0
     order = [
         r.path.split("/")[2]
@@ -85,7 +84,7 @@ def test_references_are_pinned_to_explicit_registered_versions(
 ):
     """Every registered version references the shared versions it was released against, by
     explicit version number (never -1): the pins the lock records."""
-    catalog = copy_repo_catalog(tmp_path / "schemas")
+    catalog = copy_bundled(tmp_path / "schemas")
     assert register(catalog, local_registry).exit_code == 0
     c = client(local_registry.url)
     pinned = 0
@@ -112,7 +111,7 @@ def test_what_is_registered_is_the_schema_itself_with_references_by_name(
 
 def test_levels_are_set_as_the_catalog_declares(tmp_path: Path, local_registry: LocalRegistry):
     """Each subject gets its own level from the catalog; an existing different level is changed."""
-    catalog = copy_repo_catalog(tmp_path / "schemas")
+    catalog = copy_bundled(tmp_path / "schemas")
     local_registry.set_level("NONE", "fleet.commands-value")
     assert register(catalog, local_registry).exit_code == 0
     for contract in load_catalog(catalog).contracts.values():
@@ -138,7 +137,7 @@ def test_a_new_version_registers_alone_with_the_next_version_number(
     """After a release, a new compatible version is the only registration, as the next version."""
     catalog = small_catalog(tmp_path / "c")
     assert register(catalog, local_registry).exit_code == 0
-    add_version(catalog, "reading", reading(optional("battery")))
+    next_version(catalog, "reading", reading(optional("battery")))
     local_registry.clear_requests()
     result = register(catalog, local_registry)
     assert result.exit_code == 0, result.output
@@ -158,8 +157,8 @@ def test_incompatible_pending_version_aborts_before_anything_is_registered(
     registers neither, leaves the registry and the lock exactly as they were and exits 1."""
     catalog = small_catalog(tmp_path / "c")
     assert register(catalog, local_registry).exit_code == 0
-    add_version(catalog, "point", point(optional("y")))  # fine on its own
-    add_version(catalog, "reading", reading(required("battery")))  # breaks BACKWARD_TRANSITIVE
+    next_version(catalog, "point", point(optional("y")))  # fine on its own
+    next_version(catalog, "reading", reading(required("battery")))  # breaks BACKWARD_TRANSITIVE
     snapshot = local_registry.snapshot()
     lock_before = (catalog / "contracts.lock.json").read_bytes()
     local_registry.clear_requests()
@@ -185,7 +184,7 @@ def test_registry_refusal_alone_aborts_and_restores_levels(
     catalog = small_catalog(tmp_path / "c")
     assert register(catalog, local_registry).exit_code == 0
     local_registry.set_level("FULL", READING_SUBJECT)  # register will want it back first
-    add_version(catalog, "reading", reading(optional("battery")))
+    next_version(catalog, "reading", reading(optional("battery")))
     local_registry.force_incompatible(READING_SUBJECT)
     snapshot = local_registry.snapshot()
     result = register(catalog, local_registry)
@@ -198,7 +197,7 @@ def test_registry_refusal_alone_aborts_and_restores_levels(
 def test_dry_run_preflights_and_changes_nothing(tmp_path: Path, local_registry: LocalRegistry):
     """--dry-run shows the plan and the registry's verdicts, and changes neither registry nor
     lock."""
-    catalog = copy_repo_catalog(tmp_path / "schemas")
+    catalog = copy_bundled(tmp_path / "schemas")
     lock_before = (catalog / "contracts.lock.json").read_bytes()
     result = register(catalog, local_registry, "--dry-run")
     assert result.exit_code == 0, result.output
@@ -218,7 +217,7 @@ def test_version_identical_to_an_older_one_is_a_warned_no_op(
     v1 = point()
     catalog = small_catalog(tmp_path / "c", points=[v1, point(optional("y"))])
     assert register(catalog, local_registry).exit_code == 0
-    add_version(catalog, "point", v1)
+    next_version(catalog, "point", v1)
     snapshot = local_registry.snapshot()
     result = register(catalog, local_registry)
     assert result.exit_code == 0, result.output
@@ -235,7 +234,7 @@ def test_registry_versions_the_catalog_lacks_stop_register(
     catalog = small_catalog(tmp_path / "c")
     assert register(catalog, local_registry).exit_code == 0
     local_registry.register(POINT_SUBJECT, point(optional("sneaky")))
-    add_version(catalog, "reading", reading(optional("battery")))
+    next_version(catalog, "reading", reading(optional("battery")))
     snapshot = local_registry.snapshot()
     result = register(catalog, local_registry)
     assert result.exit_code == 1, result.output
@@ -330,7 +329,7 @@ description = "Used by a_outer."
     root = tmp_path / "c"
     root.mkdir()
     (root / "catalog.toml").write_text(toml, encoding="utf-8")
-    from .support import write_version
+    from ..support.catalogs import write_version
 
     write_version(root, "a_outer", 1, outer)
     write_version(root, "z_inner", 1, inner)

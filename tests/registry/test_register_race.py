@@ -29,7 +29,8 @@ from devicecontracts.registry import RegistrySettings, SchemaRegistry
 from devicecontracts.testing.registry import LocalRegistry
 from devicecontracts.testing.registry._http import RecordedRequest
 
-from .support import lock_ids, optional, run, write_version
+from ..support.catalogs import write_version
+from ..support.registry import lock_ids, optional, run
 
 CONTRACTS = Path(sys.executable).parent / "contracts"
 TRIALS = 10

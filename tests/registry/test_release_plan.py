@@ -20,7 +20,7 @@ from devicecontracts.registry.release import (
 )
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
-from .support import POINT_SUBJECT, READING_SUBJECT, optional, point, small_catalog
+from ..support.registry import POINT_SUBJECT, READING_SUBJECT, optional, point, small_catalog
 
 L = CompatibilityLevel
 

@@ -16,7 +16,8 @@ from devicecontracts.cli import register as register_cli
 from devicecontracts.registry import RegistrySettings
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import add_version, closed_port, optional, reading, run, small_catalog
+from ..support.catalogs import next_version
+from ..support.registry import closed_port, optional, reading, run, small_catalog
 
 KEY = "api-key-42"
 SECRET = "Sup3r:S3cret/Value+1%"
@@ -94,7 +95,7 @@ def test_basic_auth_secret_never_shows(
         for fmt in ("text", "json", "github"):
             assert invoke("check", "--catalog", catalog, "--format", fmt, *flags).exit_code == 0
         assert invoke("check", "--catalog", catalog, "--registry", in_url).exit_code == 0
-        add_version(catalog, "reading", reading(optional("b")))
+        next_version(catalog, "reading", reading(optional("b")))
         assert invoke("check", "--catalog", catalog, env=env).exit_code == 0
         assert invoke("diff", "reading", "--catalog", catalog, env=env).exit_code == 0
         assert invoke("rules", env=env).exit_code == 0

@@ -12,7 +12,7 @@ from confluent_kafka.schema_registry import Schema
 
 from devicecontracts.cli import register as register_cli
 
-from .support import client, point, run
+from ..support.registry import client, point, run
 
 
 def test_serve_runs_a_registry_until_interrupted(monkeypatch: pytest.MonkeyPatch):

@@ -21,8 +21,8 @@ from devicecontracts.errors import (
 )
 from devicecontracts.serde import Deserializer, Serializer, decode
 
+from ..support.models import VERSIONS, framed, latest, writer_schemas
 from .conftest import RUNTIME
-from .support import VERSIONS, framed, latest, writer_schemas
 
 WHERE = {"topic": "fleet.heartbeats", "partition": 3, "offset": 1234}
 HEARTBEAT = VERSIONS["heartbeat"][0]
@@ -240,7 +240,7 @@ def test_array_of_zero_width_items_is_refused_without_reading() -> None:
 DEEP = r"""
 from devicecontracts.errors import CorruptPayload
 from devicecontracts.serde import decode
-from tests.runtime.support import plain_model
+from tests.support.models import plain_model
 
 Node = plain_model({"type": "record", "name": "Node", "namespace": "com.example",
                     "fields": [{"name": "next", "type": ["null", "Node"]}]})
@@ -271,7 +271,7 @@ def test_deeply_nested_recursive_value_is_an_error_not_a_crash() -> None:
 def _child_env() -> dict[str, str]:
     import os
 
-    from .support import REPO
+    from ..support.models import REPO
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *(p for p in sys.path if p)])
@@ -340,7 +340,7 @@ def test_a_cached_plan_error_is_located_per_record_and_never_changed() -> None:
 def test_a_bad_value_in_a_map_is_named_by_path_not_by_its_key() -> None:
     """A timestamp out of range inside a map is a CorruptPayload naming the map's path; the
     map key, which is payload, is not in the message."""
-    from .support import plain_model
+    from ..support.models import plain_model
 
     readings = plain_model(
         {

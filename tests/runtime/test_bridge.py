@@ -17,8 +17,8 @@ from devicecontracts.errors import PayloadValidationError
 from devicecontracts.serde import Deserializer, Serializer, schema_id_of
 from devicecontracts.testing import as_read, from_avro_schema
 
+from ..support.models import VERSIONS, latest, writer_schemas
 from .conftest import RUNTIME
-from .support import VERSIONS, latest, writer_schemas
 
 TELEMETRY = latest("telemetry")
 

@@ -30,8 +30,8 @@ from devicecontracts.serde import (
 )
 from devicecontracts.testing import as_read, from_avro_schema, values_equal
 
+from ..support.models import VERSIONS, Version, latest
 from .conftest import RUNTIME
-from .support import VERSIONS, Version, latest
 
 TOPIC = "fleet.telemetry"
 CTX = SerializationContext(TOPIC, MessageField.VALUE)

@@ -12,7 +12,7 @@ from devicecontracts.dead_letters import CONTRACT_HEADERS, DeadLetter, KafkaDead
 from devicecontracts.errors import DeadLetterError, UnknownSchemaId
 from devicecontracts.lambda_events import KafkaRecord, decode_kafka_event
 
-from .support import latest
+from ..support.models import latest
 from .test_lambda_events import TOPIC, RecordingSink, deserializer, msk_event
 
 

@@ -23,8 +23,8 @@ from devicecontracts.errors import (
 from devicecontracts.serde import Deserializer, decode, schema_id_of
 from devicecontracts.testing import from_model
 
+from ..support.models import Version, all_versions, framed, latest, writer_schemas
 from .conftest import RUNTIME
-from .support import Version, all_versions, framed, latest, writer_schemas
 
 # Generous: a linear decoder handles any example here in milliseconds even on a loaded 2-core
 # runner, and a quadratic one takes minutes on the large inputs the strategies build.

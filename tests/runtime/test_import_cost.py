@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .support import MODELS_PACKAGE, REPO, VERSIONS, write_lock
+from ..support.models import MODELS_PACKAGE, REPO, VERSIONS, write_lock
 
 NEVER_ON_THE_RUNTIME_PATH = [
     "click",

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from devicecontracts.models.geo_point.v2 import GeoPoint
 from devicecontracts.testing import from_model
 
+from ..support.models import Version, all_versions
 from .conftest import RUNTIME
-from .support import Version, all_versions
 
 VERSIONS_ = list(all_versions())
 IDS = [f"{v.contract}-v{v.number}" for v in VERSIONS_]

@@ -31,7 +31,7 @@ from devicecontracts.serde import (
 )
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import MODELS_PACKAGE, VERSIONS, latest, write_lock
+from ..support.models import MODELS_PACKAGE, VERSIONS, latest, write_lock
 
 TOPIC = "fleet.telemetry"
 DEAD_LETTERS = "fleet.telemetry.dlq"

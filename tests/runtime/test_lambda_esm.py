@@ -24,7 +24,7 @@ from devicecontracts.errors import (
 )
 from devicecontracts.lambda_events import decode_kafka_event, kafka_records
 
-from .support import VERSIONS, latest
+from ..support.models import VERSIONS, latest
 from .test_lambda_events import TOPIC, deserializer, msk_event, telemetry
 
 # The record shape is AWS's "Using schema registries with Kafka event sources in Lambda"

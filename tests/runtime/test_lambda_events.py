@@ -30,7 +30,7 @@ from devicecontracts.lambda_events import (
 )
 from devicecontracts.serde import Deserializer, Serializer
 
-from .support import VERSIONS, framed, latest, writer_schemas
+from ..support.models import VERSIONS, framed, latest, writer_schemas
 
 TOPIC = "fleet.telemetry"
 
@@ -244,7 +244,7 @@ def test_handler_example_from_the_readme(tmp_path: Path, monkeypatch: pytest.Mon
     good record of every version, sends the poisoned ones to its dead-letter sink and reports
     only the record its processing failed."""
     pytest.importorskip("devicecontracts.models._manifest")
-    from .support import MODELS_PACKAGE, write_lock
+    from ..support.models import MODELS_PACKAGE, write_lock
 
     if MODELS_PACKAGE != "devicecontracts.models":
         pytest.skip("the example imports devicecontracts.models")
@@ -273,7 +273,7 @@ def test_handler_example_from_the_readme(tmp_path: Path, monkeypatch: pytest.Mon
 def test_readme_shows_the_example_handler() -> None:
     """The README's Lambda handler is tests/runtime/example_handler.py, character for
     character, so the code the README shows is the code these tests run."""
-    from .support import REPO
+    from ..support.models import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     example = (Path(__file__).parent / "example_handler.py").read_text(encoding="utf-8")

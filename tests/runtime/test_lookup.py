@@ -40,7 +40,7 @@ from devicecontracts.serde import (
 )
 from devicecontracts.testing.registry import LocalRegistry
 
-from .support import (
+from ..support.models import (
     BUNDLED,
     CATALOG,
     MODELS_PACKAGE,

@@ -22,9 +22,9 @@ from devicecontracts.serde import (
 )
 from devicecontracts.testing import as_read, from_avro_schema, values_equal
 
+from ..support.models import VERSIONS, Version, all_versions, body, framed, latest, writer_schemas
+from ..support.resolution import Unresolvable, resolve
 from .conftest import RUNTIME
-from .resolution import Unresolvable, resolve
-from .support import VERSIONS, Version, all_versions, body, framed, latest, writer_schemas
 
 UTC = dt.UTC
 CONTRACTS = sorted(VERSIONS)
@@ -183,7 +183,7 @@ def test_same_schema_gets_a_different_id_per_environment() -> None:
     configured for that environment reads it; one for another environment does not know it."""
     from devicecontracts.errors import UnknownSchemaId
 
-    from .support import schema_ids
+    from ..support.models import schema_ids
 
     newest = latest("heartbeat")
     message = newest.model.from_avro_dict(
@@ -318,7 +318,7 @@ def test_models_with_ambiguous_unions_keep_their_conversion() -> None:
     from_avro_dict (the tags tell the records apart), never validated directly."""
     from devicecontracts._runtime.plans import validates_directly
 
-    from .support import plain_model
+    from ..support.models import plain_model
 
     two_records = plain_model(
         {

@@ -13,7 +13,7 @@ from devicecontracts.catalog import load_catalog
 from devicecontracts.errors import DeviceContractsError
 from devicecontracts.testing import InvalidStrategyArgument, from_avro_schema
 
-from .support import BUNDLED, GEO
+from ..support.schemas import BUNDLED, GEO
 
 POINT = {
     "type": "record",

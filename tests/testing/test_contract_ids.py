@@ -15,7 +15,7 @@ from devicecontracts.models import Telemetry
 from devicecontracts.serde import Deserializer
 from devicecontracts.testing import ContractIds, ContractMessages, Message
 
-from .support import BUNDLED, FAST
+from ..support.schemas import BUNDLED, FAST
 
 CATALOG = load_catalog(BUNDLED)
 MESSAGES = ContractMessages(CATALOG)

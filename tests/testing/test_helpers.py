@@ -26,7 +26,7 @@ from devicecontracts.testing import (
     values_equal,
 )
 
-from .support import FAST
+from ..support.schemas import FAST
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from devicecontracts.testing import (
     values_equal,
 )
 
-from .support import BUNDLED, FAST
+from ..support.schemas import BUNDLED, FAST
 
 CATALOG = load_catalog(BUNDLED)
 TELEMETRY = CATALOG.by_subject("telemetry")

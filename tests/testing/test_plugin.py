@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .support import BUNDLED
+from ..support.schemas import BUNDLED
 
 # Load the plugin by module whether or not the package's entry point is installed.
 PLUGIN = ["-p", "no:devicecontracts", "-p", "devicecontracts.testing.pytest_plugin"]

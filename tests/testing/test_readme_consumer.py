@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .support import BUNDLED, REPO
+from ..support.schemas import BUNDLED, REPO
 
 # Load the plugin by module whether or not the package's entry point is installed.
 PLUGIN = ["-p", "no:devicecontracts", "-p", "devicecontracts.testing.pytest_plugin"]

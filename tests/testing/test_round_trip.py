@@ -21,7 +21,7 @@ from devicecontracts.testing import (
 )
 from devicecontracts.testing._unions import branch_for
 
-from .support import BUNDLED, FAST, fastavro_parsed, read_back, torture_schema
+from ..support.schemas import BUNDLED, FAST, fastavro_parsed, read_back, torture_schema
 
 CATALOG_VERSIONS = [v for v in load_catalog(BUNDLED).versions()]
 TORTURE = torture_schema()

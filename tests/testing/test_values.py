@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from devicecontracts.schema import parse_schema
 from devicecontracts.testing import from_avro_schema
 
-from .support import FAST, GEO
+from ..support.schemas import FAST, GEO
 
 UTC = datetime.UTC
 FLT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]

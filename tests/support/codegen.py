@@ -15,7 +15,7 @@ from devicecontracts.record import AvroRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root."""
-TORTURE = Path(__file__).resolve().parent / "torture"
+TORTURE = ROOT / "tests" / "codegen" / "torture"
 """The folder of the torture schema."""
 
 

@@ -8,7 +8,6 @@ message) in ``tmp_path``.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +18,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from devicecontracts.cli import main
 
-REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+from .catalogs import write_version
 
 SMALL_TOML = """
 [shared.point]
@@ -70,22 +69,6 @@ def required(name: str) -> dict[str, Any]:
     return {"name": name, "type": "long", "doc": "Required."}
 
 
-def write_version(root: Path, contract: str, number: int, schema: Any) -> Path:
-    """Write ``schema`` as ``<contract>/v<number>.avsc``."""
-    folder = root / contract
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"v{number}.avsc"
-    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
-    return path
-
-
-def add_version(root: Path, contract: str, schema: Any) -> int:
-    """Write ``schema`` as the next version of ``contract``; its number."""
-    number = len(list((root / contract).glob("v*.avsc"))) + 1
-    write_version(root, contract, number, schema)
-    return number
-
-
 def small_catalog(
     root: Path,
     points: Sequence[Any] = (point(),),
@@ -100,12 +83,6 @@ def small_catalog(
     for number, schema in enumerate(readings, start=1):
         write_version(root, "reading", number, schema)
     return root
-
-
-def copy_repo_catalog(dest: Path) -> Path:
-    """A copy of the repository's catalog, free to register and lock."""
-    shutil.copytree(REPO_SCHEMAS, dest)
-    return dest
 
 
 def run(*args: object, env: dict[str, str] | None = None) -> Result:
