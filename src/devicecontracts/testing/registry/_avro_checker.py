@@ -138,7 +138,11 @@ def _full_alias(alias: JSON, namespace: str) -> JSON:
         return alias
     if "." in alias:
         space, _, name = alias.rpartition(".")
-        return f"{space}.{name}" if space else name
+        if space:
+            return f"{space}.{name}"
+        # Confluent 8 (Avro 1.12 NamedSchema.getAliases): a null-namespace alias of a
+        # namespaced type reads ".Name", which matches no writer's full name.
+        return f".{name}" if namespace else name
     return f"{namespace}.{alias}" if namespace else alias
 
 
@@ -153,7 +157,7 @@ def _namespace_of(node: dict[str, JSON], enclosing: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Validation of new schemas (Avro 1.11: strict names, valid defaults)
+# Validation of new schemas (Confluent 8, Avro 1.12: strict ASCII names, valid defaults)
 
 
 def validate_new(parsed: ParsedAvro) -> None:
@@ -197,9 +201,11 @@ def validate_new(parsed: ParsedAvro) -> None:
 
 
 def _check_name(name: str, what: str) -> None:
-    # Java's STRICT_VALIDATOR: a letter or '_' first, then letters, digits or '_'.
+    # Confluent 8's NameValidator.STRICT_VALIDATOR: an ASCII letter or '_' first, then ASCII
+    # letters, digits or '_'.
     ok = (
         bool(name)
+        and name.isascii()
         and (name[0].isalpha() or name[0] == "_")
         and all(c.isalnum() or c == "_" for c in name[1:])
     )
@@ -231,8 +237,8 @@ def _valid_default(schema: avro.schema.Schema, value: JSON) -> bool:
         )
     if kind == "union":
         assert isinstance(schema, avro.schema.UnionSchema)
-        # Avro 1.11 (what Confluent runs): a union's default must match its first branch.
-        return bool(schema.schemas) and _valid_default(schema.schemas[0], value)
+        # Confluent 8 (Avro 1.12 Schema.isValidDefault): a union's default may match any branch.
+        return any(_valid_default(branch, value) for branch in schema.schemas)
     if kind in ("record", "error"):
         assert isinstance(schema, avro.schema.RecordSchema)
         if not isinstance(value, dict):
