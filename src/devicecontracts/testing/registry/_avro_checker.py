@@ -10,10 +10,10 @@ registry really check our engine against a second implementation:
   relative record aliases are qualified before parsing (Python compares the raw alias to the
   writer's full name), and a reader field matching two writer fields (by name or aliases) is
   refused the way Java refuses it (Java throws; Confluent answers "incompatible");
-* the validation Confluent applies to *new* schemas (strict names, defaults that match their
-  type, a union default matching the first branch as in Avro 1.11) is written here from the
-  Avro 1.11 rules (``Schema.isValidDefault`` and ``NameValidator.STRICT_VALIDATOR``), because
-  Python ``avro`` checks neither;
+* the validation Confluent 8 applies to *new* schemas (strict ASCII names, defaults that
+  match their type, a union default matching any branch) is written here from the Avro 1.12
+  rules (``Schema.isValidDefault`` and ``NameValidator.STRICT_VALIDATOR``), because Python
+  ``avro`` checks neither;
 * identity (what makes two registrations "the same schema") is the parsed schema written back
   as JSON with sorted keys, plus the references, as Confluent compares ``canonicalString()``
   and references: whitespace and key order do not matter, docs, defaults, aliases and field
