@@ -27,7 +27,7 @@ from devicecontracts.schema import (
     parse_schema,
 )
 
-from .avro_strategies import avro_schemas
+from ..support.strategies import avro_schemas
 
 CP7_VALIDATING = registry_line("confluent-7", validate_defaults=True)
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -45,7 +45,7 @@ from devicecontracts.schema import parse_schema, registry_line
 from devicecontracts.schema.compatibility import check_parsed
 
 from ..compatibility.corpus import CASES, INVALID_NEW_CASES, TRANSITIVE_CASES, VALID_NEW_CASES
-from ..core.avro_strategies import PRIMITIVES, avro_schemas
+from ..support.strategies import PRIMITIVES, avro_schemas
 from .fetch_avro_jars import DEFAULT_CACHE, LINES, is_complete
 
 HERE = Path(__file__).resolve().parent

@@ -51,7 +51,7 @@ print(json.dumps({{
 
 def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, object]:
     environment = dict(os.environ, **(env or {}))
-    environment["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), *filter(None, sys.path)])
+    environment["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, sys.path)])
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         capture_output=True,

@@ -225,8 +225,8 @@ def test_readme_handler_on_msk_events_sends_poison_to_the_dead_letter_topic(
         "DEVICECONTRACTS_DEAD_LETTER_BOOTSTRAP_SERVERS": bootstrap,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delitem(sys.modules, "runtime.example_handler", raising=False)
-    example = importlib.import_module("runtime.example_handler")  # deployed with v1 to v3
+    monkeypatch.delitem(sys.modules, "tests.runtime.example_handler", raising=False)
+    example = importlib.import_module("tests.runtime.example_handler")  # deployed with v1 to v3
 
     serializer = Serializer(WriterSchemas.from_environment())
     good = [serializer.encode(telemetry(version, version)) for version in (1, 2, 3)]

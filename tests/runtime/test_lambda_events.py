@@ -253,8 +253,8 @@ def test_handler_example_from_the_readme(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("DEVICECONTRACTS_LOCK", str(lock))
     monkeypatch.setenv("DEVICECONTRACTS_DEAD_LETTER_TOPIC", "fleet.telemetry.dlq")
     monkeypatch.setenv("DEVICECONTRACTS_DEAD_LETTER_BOOTSTRAP_SERVERS", "127.0.0.1:9")
-    monkeypatch.delitem(sys.modules, "runtime.example_handler", raising=False)
-    example = importlib.import_module("runtime.example_handler")
+    monkeypatch.delitem(sys.modules, "tests.runtime.example_handler", raising=False)
+    example = importlib.import_module("tests.runtime.example_handler")
     assert example.dead_letters.topic == "fleet.telemetry.dlq"
     sink = RecordingSink()
     monkeypatch.setattr(example, "dead_letters", sink)  # the Kafka sink runs in test_kafka_e2e

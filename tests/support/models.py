@@ -1,17 +1,17 @@
 """Helpers of the runtime tests: the catalog's typed models, ids per environment, framing.
 
-The models are the generated package ``devicecontracts.models`` when it exists; otherwise the
-same generator (``codegen``, in the repository root) writes them once per test session into a
-temporary package, so these tests always run against generated code, never hand-written.
+The models are the generated package ``devicecontracts.models`` (committed, and kept current by
+``nox -s codegen -- --check``), so these tests always run against generated code. Nothing is
+loaded at import: the catalog and the versions are built on first use (``CATALOG``,
+``VERSIONS``), then cached.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import json
-import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,32 +25,7 @@ from devicecontracts.serde import Release, SchemaIds, WriterSchemas
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "schemas"
-GENERATED_PACKAGE = "runtime_test_models"
-
-
-def _models_package() -> str:
-    try:
-        importlib.import_module("devicecontracts.models._manifest")
-    except ModuleNotFoundError:
-        pass
-    else:
-        return "devicecontracts.models"
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    import codegen
-
-    out = Path(tempfile.mkdtemp(prefix="devicecontracts-models-"))
-    files = codegen.generate(BUNDLED, out / GENERATED_PACKAGE, GENERATED_PACKAGE)
-    for path, text in files.items():
-        target = out / GENERATED_PACKAGE / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(out))
-    return GENERATED_PACKAGE
-
-
-MODELS_PACKAGE = _models_package()
-CATALOG: Catalog = load_catalog(BUNDLED)
+MODELS_PACKAGE = "devicecontracts.models"
 
 
 @dataclass(frozen=True)
@@ -70,12 +45,20 @@ class Version:
         return self.model.parsed_avro_schema()
 
 
-def _versions() -> dict[str, list[Version]]:
+@functools.cache
+def catalog() -> Catalog:
+    """The bundled catalog, loaded once."""
+    return load_catalog(BUNDLED)
+
+
+@functools.cache
+def versions() -> dict[str, list[Version]]:
+    """Every message contract's versions, oldest first, each with a made-up schema id."""
     manifest = importlib.import_module(f"{MODELS_PACKAGE}._manifest")
     by_fingerprint = {e["fingerprint"]: e for e in manifest.MODULES.values() if e.get("model")}
     found: dict[str, list[Version]] = {}
     next_id = 100
-    for contract in CATALOG.ordered():
+    for contract in catalog().ordered():
         if contract.kind != "message":
             continue
         for v in contract.versions:
@@ -89,19 +72,24 @@ def _versions() -> dict[str, list[Version]]:
     return found
 
 
-VERSIONS: dict[str, list[Version]] = _versions()
-"""Every message contract's versions, oldest first, each with a made-up schema id."""
+def __getattr__(name: str) -> Any:
+    # ``CATALOG`` and ``VERSIONS`` stay importable names, computed on first access, not at import.
+    if name == "CATALOG":
+        return catalog()
+    if name == "VERSIONS":
+        return versions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def latest(contract: str) -> Version:
     """The newest version of ``contract``."""
-    return VERSIONS[contract][-1]
+    return versions()[contract][-1]
 
 
 def all_versions() -> Iterator[Version]:
     """Every version of every message contract."""
-    for versions in VERSIONS.values():
-        yield from versions
+    for each in versions().values():
+        yield from each
 
 
 def schema_ids(environment: str = "test", offset: int = 0) -> SchemaIds:

@@ -1,1 +1,0 @@
-"""Tests of devicecontracts, one package (pytest --import-mode=importlib)."""
