@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-import fastavro
 from hypothesis import HealthCheck, settings
 
 from devicecontracts.schema import Schema, parse_schema
@@ -156,16 +154,3 @@ def torture_schema() -> Schema:
     """The torture schema parsed, with its reference to `GEO` resolved."""
     geo = parse_schema(GEO)
     return parse_schema(TORTURE, named_types=dict(geo.named))
-
-
-def fastavro_parsed(schema: Schema) -> Any:
-    """``schema`` parsed by fastavro, references inlined."""
-    return fastavro.parse_schema(schema.to_json())
-
-
-def read_back(value: Any, parsed: Any, **reader_options: Any) -> Any:
-    """``value`` written and read back by fastavro with the same schema."""
-    out = io.BytesIO()
-    fastavro.schemaless_writer(out, parsed, value)
-    out.seek(0)
-    return fastavro.schemaless_reader(out, parsed, None, **reader_options)
