@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import fastavro
 import pytest
 from confluent_kafka.schema_registry import Schema, SchemaReference
 from confluent_kafka.schema_registry._sync.mock_schema_registry_client import (
@@ -32,12 +31,14 @@ from devicecontracts.errors import (
 )
 from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
 from devicecontracts.registry.settings import RegistrySettings
+from devicecontracts.schema import parse_schema
 from devicecontracts.serde import (
     Deserializer,
     SchemaIds,
     Serializer,
     WriterSchemas,
 )
+from devicecontracts.testing import encode
 from devicecontracts.testing.registry import LocalRegistry
 
 from ..support.models import (
@@ -45,7 +46,6 @@ from ..support.models import (
     CATALOG,
     MODELS_PACKAGE,
     VERSIONS,
-    body,
     framed,
     latest,
     schema_ids,
@@ -105,7 +105,7 @@ def test_released_ids_resolve_without_a_registry(tmp_path: Path) -> None:
     lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0, "dev": 500})
     v1 = VERSIONS["telemetry"][0]
     schemas = WriterSchemas(ids=SchemaIds.from_lock(lock, "prod"), models_package=MODELS_PACKAGE)
-    wire = framed(v1.schema_id, body(telemetry_v1_value(), v1.fastavro_schema))
+    wire = framed(v1.schema_id, encode(telemetry_v1_value(), v1.schema))
 
     decoded = Deserializer(latest("telemetry").model, schemas=schemas).decode(wire)
 
@@ -118,7 +118,7 @@ def test_environment_variables_configure_the_lookup(tmp_path: Path) -> None:
     v1 = VERSIONS["telemetry"][0]
     environ = {"DEVICECONTRACTS_ENVIRONMENT": "dev", "DEVICECONTRACTS_LOCK": str(lock)}
     schemas = WriterSchemas.from_environment(environ=environ, models_package=MODELS_PACKAGE)
-    wire = framed(v1.schema_id + 500, body(telemetry_v1_value(), v1.fastavro_schema))
+    wire = framed(v1.schema_id + 500, encode(telemetry_v1_value(), v1.schema))
 
     decoded = Deserializer(latest("telemetry").model, schemas=schemas).decode(wire)
 
@@ -174,7 +174,7 @@ def test_registry_is_asked_once_per_id_and_references_are_inlined() -> None:
     v1 = VERSIONS["telemetry"][0]
     schemas = WriterSchemas(registry=registry, models_package=None)
     deserializer = Deserializer(latest("telemetry").model, schemas=schemas)
-    wire = framed(schema_id, body(telemetry_v1_value(), v1.fastavro_schema))
+    wire = framed(schema_id, encode(telemetry_v1_value(), v1.schema))
 
     first, second = deserializer.decode(wire), deserializer.decode(wire)
 
@@ -217,7 +217,7 @@ def test_unknown_id_is_asked_again_once_the_delay_passed() -> None:
     deserializer = Deserializer(latest("telemetry").model, schemas=schemas)
     v1 = VERSIONS["telemetry"][0]
     next_id = 1 + len(CATALOG.contracts["telemetry"].versions[0].references)  # shared types first
-    wire = framed(next_id, body(telemetry_v1_value(), v1.fastavro_schema))
+    wire = framed(next_id, encode(telemetry_v1_value(), v1.schema))
 
     with pytest.raises(UnknownSchemaId):
         deserializer.decode(wire)
@@ -243,9 +243,8 @@ def test_a_newer_writer_than_any_model_still_reads_into_the_latest() -> None:
             "rssi_dbm": -60,
         }
     ).to_avro_dict()
-    import fastavro
 
-    wire = framed(schema_id, body({**value, "boot_count": 9}, fastavro.parse_schema(schema)))
+    wire = framed(schema_id, encode({**value, "boot_count": 9}, parse_schema(schema)))
     schemas = WriterSchemas(registry=registry, models_package=None)
 
     decoded = Deserializer(newest.model, schemas=schemas).decode(wire)
@@ -259,7 +258,7 @@ def test_unknown_id_message_says_what_was_tried() -> None:
     schemas = WriterSchemas(ids=schema_ids(), models_package=None)
     with pytest.raises(UnknownSchemaId, match=r"fleet\.telemetry-value v1"):
         Deserializer(latest("telemetry").model, schemas=schemas).decode(
-            framed(v1.schema_id, body(telemetry_v1_value(), v1.fastavro_schema))
+            framed(v1.schema_id, encode(telemetry_v1_value(), v1.schema))
         )
 
 
@@ -295,7 +294,7 @@ def test_explicit_configurations_need_no_environment(bare_environment: None) -> 
     v1 = VERSIONS["telemetry"][0]
     serializer = Serializer(ids={v1.model: 77})
     message = Deserializer(v1.model, schemas=WriterSchemas(ids=schema_ids())).decode(
-        framed(v1.schema_id, body(telemetry_v1_value(), v1.fastavro_schema))
+        framed(v1.schema_id, encode(telemetry_v1_value(), v1.schema))
     )
 
     assert serializer.encode(message)[:5] == framed(77, b"")
@@ -383,7 +382,7 @@ def test_a_release_after_deployment_decodes_through_the_registry(tmp_path: Path)
         registry.clear_requests()
 
         old = deserializer.decode(
-            framed(v1.schema_id + 10_000, body(telemetry_v1_value(), v1.fastavro_schema))
+            framed(v1.schema_id + 10_000, encode(telemetry_v1_value(), v1.schema))
         )
         assert registry.requests == []
 
@@ -401,7 +400,7 @@ def test_a_release_after_deployment_decodes_through_the_registry(tmp_path: Path)
             "sampled_at": dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
         }
         value = {**old.to_avro_dict(), "readings": [reading], "cabinet_door_open": True}
-        wire = framed(v4_id, body(value, fastavro.parse_schema(v4)))
+        wire = framed(v4_id, encode(value, parse_schema(v4)))
 
         new = deserializer.decode(wire)
 

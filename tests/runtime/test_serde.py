@@ -21,8 +21,9 @@ from devicecontracts.serde import (
     schema_id_of,
 )
 from devicecontracts.testing import as_read, from_avro_schema, values_equal
+from devicecontracts.testing import encode as avro_body
 
-from ..support.models import VERSIONS, Version, all_versions, body, framed, latest, writer_schemas
+from ..support.models import VERSIONS, Version, all_versions, framed, latest, writer_schemas
 from ..support.resolution import Unresolvable, resolve
 from .conftest import RUNTIME
 
@@ -76,7 +77,7 @@ def test_every_older_version_decodes_into_every_newer_model(
     readers = {v.number: Deserializer(v.model, schemas=writer_schemas()) for v in versions}
     for i, writer in enumerate(versions):
         value = data.draw(from_avro_schema(writer.schema), label=f"v{writer.number}")
-        wire = framed(writer.schema_id, body(value, writer.fastavro_schema))
+        wire = framed(writer.schema_id, avro_body(value, writer.schema))
         for reader in versions[i:]:
             try:
                 expected = resolve(writer.schema.root, reader.schema.root, value)
@@ -291,7 +292,7 @@ def test_direct_validation_equals_the_models_own_conversion(
 
     if not validates_directly(version.model):
         pytest.skip("this model is always read through from_avro_dict")
-    payload = body(data.draw(from_avro_schema(version.schema)), version.fastavro_schema)
+    payload = avro_body(data.draw(from_avro_schema(version.schema)), version.schema)
 
     def read(tagged: bool) -> Any:
         return fastavro.schemaless_reader(

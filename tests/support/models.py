@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -122,13 +121,6 @@ def write_lock(path: Path, environments: Mapping[str, int]) -> Path:
         }
     path.write_text(json.dumps({"format": 1, "subjects": subjects}), encoding="utf-8")
     return path
-
-
-def body(value: Any, parsed_schema: Any) -> bytes:
-    """The Avro body of ``value`` written with ``parsed_schema`` (no framing)."""
-    out = io.BytesIO()
-    fastavro.schemaless_writer(out, parsed_schema, value)
-    return out.getvalue()
 
 
 def framed(schema_id: int, payload: bytes) -> bytes:
