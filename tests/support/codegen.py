@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import decimal
-import io
+import functools
 import math
 from pathlib import Path
 from typing import Any
 
-import fastavro
 from pydantic import BaseModel
 
 from devicecontracts.record import AvroRecord
+from devicecontracts.schema import Schema, parse_schema
+from devicecontracts.testing import decode, encode
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root."""
@@ -49,16 +50,20 @@ def same(a: Any, b: Any, *, exponents: bool = True) -> bool:
     return bool(a == b)
 
 
+@functools.cache
+def model_schema(model: type[AvroRecord]) -> Schema:
+    """The model's own Avro schema (its ``avro_schema_json``), parsed once per class."""
+    return parse_schema(model.avro_schema_json)
+
+
 def write(model: type[AvroRecord], datum: Any) -> bytes:
     """``datum`` written with fastavro and the model's schema."""
-    out = io.BytesIO()
-    fastavro.schemaless_writer(out, model.parsed_avro_schema(), datum)
-    return out.getvalue()
+    return encode(datum, model_schema(model))
 
 
 def read_plain(model: type[AvroRecord], raw: bytes) -> Any:
     """What fastavro reads from ``raw`` with its default options (no branch names)."""
-    return fastavro.schemaless_reader(io.BytesIO(raw), model.parsed_avro_schema())
+    return decode(raw, model_schema(model))
 
 
 def assert_round_trip(model: type[AvroRecord], datum: Any) -> AvroRecord:
