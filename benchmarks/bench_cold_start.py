@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import json
 import os
 import statistics
@@ -27,9 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 TARGET_EXTRA_MS = 30.0
 BASELINE = "import fastavro, pydantic"
 PYDANTIC_FLOOR = (
@@ -97,18 +96,12 @@ def prepare(folder: Path) -> dict[str, str]:
     import importlib
 
     v1 = getattr(importlib.import_module(v1_module), v1_class)
-    message = v1.from_avro_dict(
-        {
-            "header": {
-                "device_id": "dev-1",
-                "message_id": uuid.UUID(int=1),
-                "sent_at": dt.datetime(2024, 5, 1, tzinfo=dt.UTC),
-                "firmware_version": "1.0.0",
-                "sequence": 1,
-            },
-            "readings": [],
-        }
-    )
+    # A script's folder is on sys.path, not the repository root, where the tests' example is.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.support.examples import telemetry_v1
+
+    message = v1.from_avro_dict(telemetry_v1())
     record = {
         "topic": "fleet.telemetry",
         "partition": 0,

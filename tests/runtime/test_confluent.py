@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +28,7 @@ from devicecontracts.serde import (
 )
 from devicecontracts.testing import as_read, from_avro_schema, values_equal
 
+from ..support.examples import header
 from ..support.models import VERSIONS, Version, latest
 from .conftest import RUNTIME
 
@@ -115,13 +114,7 @@ def test_hooks_are_the_models_own_conversions() -> None:
     newest = latest("heartbeat")
     message = newest.model.from_avro_dict(
         {
-            "header": {
-                "device_id": "d",
-                "message_id": uuid.UUID(int=1),
-                "sent_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-                "firmware_version": "1",
-                "sequence": 1,
-            },
+            "header": header(),
             "state": "ONLINE",
             "uptime_s": 2,
             "free_memory_bytes": None,

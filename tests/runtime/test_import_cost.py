@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..support.examples import SEQUENCE, telemetry_v1
 from ..support.models import MODELS_PACKAGE, REPO, VERSIONS, write_lock
 
 NEVER_ON_THE_RUNTIME_PATH = [
@@ -66,25 +67,10 @@ def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, o
 
 
 def v1_value() -> bytes:
-    import datetime as dt
-    import uuid
-
     from devicecontracts.serde import encode
 
     v1 = VERSIONS["telemetry"][0]
-    message = v1.model.from_avro_dict(
-        {
-            "header": {
-                "device_id": "d",
-                "message_id": uuid.UUID(int=5),
-                "sent_at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-                "firmware_version": "1",
-                "sequence": 41,
-            },
-            "readings": [],
-        }
-    )
-    return encode(message, v1.schema_id)
+    return encode(v1.model.from_avro_dict(telemetry_v1()), v1.schema_id)
 
 
 def test_consumer_path_never_imports_cli_testing_or_registry_client(tmp_path: Path) -> None:
@@ -98,7 +84,7 @@ def test_consumer_path_never_imports_cli_testing_or_registry_client(tmp_path: Pa
         env={"DEVICECONTRACTS_ENVIRONMENT": "prod", "DEVICECONTRACTS_LOCK": str(lock)},
     )
 
-    assert result["sequence"] == 41
+    assert result["sequence"] == SEQUENCE
     loaded = set(result["modules"])  # type: ignore[arg-type]
     assert loaded.isdisjoint(NEVER_ON_THE_RUNTIME_PATH), loaded & set(NEVER_ON_THE_RUNTIME_PATH)
 
@@ -120,7 +106,7 @@ def test_a_configured_registry_costs_nothing_while_the_lock_knows_the_ids(tmp_pa
         },
     )
 
-    assert result["sequence"] == 41
+    assert result["sequence"] == SEQUENCE
     loaded = set(result["modules"])  # type: ignore[arg-type]
     assert loaded.isdisjoint(NEVER_ON_THE_RUNTIME_PATH), loaded & set(NEVER_ON_THE_RUNTIME_PATH)
 

@@ -41,6 +41,7 @@ from devicecontracts.serde import (
 from devicecontracts.testing import encode
 from devicecontracts.testing.registry import LocalRegistry
 
+from ..support.examples import DEVICE_ID, SEQUENCE, telemetry_v1
 from ..support.models import (
     BUNDLED,
     CATALOG,
@@ -83,33 +84,17 @@ def register_with_references(registry: MockSchemaRegistryClient, contract: str, 
     return int(registry.register_schema(subject, Schema(version.text, "AVRO", refs)))
 
 
-def telemetry_v1_value() -> dict[str, Any]:
-    import datetime as dt
-    import uuid
-
-    return {
-        "header": {
-            "device_id": "dev-9",
-            "message_id": uuid.UUID(int=7),
-            "sent_at": dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
-            "firmware_version": "1.0.0",
-            "sequence": 3,
-        },
-        "readings": [],
-    }
-
-
 def test_released_ids_resolve_without_a_registry(tmp_path: Path) -> None:
     """With the lock's ids for the environment, an old version's bytes decode into the latest
     model with no registry configured."""
     lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0, "dev": 500})
     v1 = VERSIONS["telemetry"][0]
     schemas = WriterSchemas(ids=SchemaIds.from_lock(lock, "prod"), models_package=MODELS_PACKAGE)
-    wire = framed(v1.schema_id, encode(telemetry_v1_value(), v1.schema))
+    wire = framed(v1.schema_id, encode(telemetry_v1(), v1.schema))
 
     decoded = Deserializer(latest("telemetry").model, schemas=schemas).decode(wire)
 
-    assert decoded.header.device_id == "dev-9"
+    assert decoded.header.device_id == DEVICE_ID
 
 
 def test_environment_variables_configure_the_lookup(tmp_path: Path) -> None:
@@ -118,12 +103,12 @@ def test_environment_variables_configure_the_lookup(tmp_path: Path) -> None:
     v1 = VERSIONS["telemetry"][0]
     environ = {"DEVICECONTRACTS_ENVIRONMENT": "dev", "DEVICECONTRACTS_LOCK": str(lock)}
     schemas = WriterSchemas.from_environment(environ=environ, models_package=MODELS_PACKAGE)
-    wire = framed(v1.schema_id + 500, encode(telemetry_v1_value(), v1.schema))
+    wire = framed(v1.schema_id + 500, encode(telemetry_v1(), v1.schema))
 
     decoded = Deserializer(latest("telemetry").model, schemas=schemas).decode(wire)
 
     assert schemas.environment == "dev"
-    assert decoded.header.sequence == 3
+    assert decoded.header.sequence == SEQUENCE
 
 
 def test_lock_without_environment_is_an_error() -> None:
@@ -174,12 +159,12 @@ def test_registry_is_asked_once_per_id_and_references_are_inlined() -> None:
     v1 = VERSIONS["telemetry"][0]
     schemas = WriterSchemas(registry=registry, models_package=None)
     deserializer = Deserializer(latest("telemetry").model, schemas=schemas)
-    wire = framed(schema_id, encode(telemetry_v1_value(), v1.schema))
+    wire = framed(schema_id, encode(telemetry_v1(), v1.schema))
 
     first, second = deserializer.decode(wire), deserializer.decode(wire)
 
     assert first == second
-    assert first.header.device_id == "dev-9"
+    assert first.header.device_id == DEVICE_ID
     assert registry.fetches == [schema_id]
 
 
@@ -217,13 +202,13 @@ def test_unknown_id_is_asked_again_once_the_delay_passed() -> None:
     deserializer = Deserializer(latest("telemetry").model, schemas=schemas)
     v1 = VERSIONS["telemetry"][0]
     next_id = 1 + len(CATALOG.contracts["telemetry"].versions[0].references)  # shared types first
-    wire = framed(next_id, encode(telemetry_v1_value(), v1.schema))
+    wire = framed(next_id, encode(telemetry_v1(), v1.schema))
 
     with pytest.raises(UnknownSchemaId):
         deserializer.decode(wire)
     assert register_with_references(registry, "telemetry", 1) == next_id
 
-    assert deserializer.decode(wire).header.device_id == "dev-9"
+    assert deserializer.decode(wire).header.device_id == DEVICE_ID
 
 
 def test_a_newer_writer_than_any_model_still_reads_into_the_latest() -> None:
@@ -236,7 +221,7 @@ def test_a_newer_writer_than_any_model_still_reads_into_the_latest() -> None:
     schema_id = registry.register_schema("fleet.heartbeats-value", Schema(json.dumps(schema)))
     value = newest.model.from_avro_dict(
         {
-            "header": telemetry_v1_value()["header"],
+            "header": telemetry_v1()["header"],
             "state": "ONLINE",
             "uptime_s": 5,
             "free_memory_bytes": None,
@@ -258,7 +243,7 @@ def test_unknown_id_message_says_what_was_tried() -> None:
     schemas = WriterSchemas(ids=schema_ids(), models_package=None)
     with pytest.raises(UnknownSchemaId, match=r"fleet\.telemetry-value v1"):
         Deserializer(latest("telemetry").model, schemas=schemas).decode(
-            framed(v1.schema_id, encode(telemetry_v1_value(), v1.schema))
+            framed(v1.schema_id, encode(telemetry_v1(), v1.schema))
         )
 
 
@@ -294,7 +279,7 @@ def test_explicit_configurations_need_no_environment(bare_environment: None) -> 
     v1 = VERSIONS["telemetry"][0]
     serializer = Serializer(ids={v1.model: 77})
     message = Deserializer(v1.model, schemas=WriterSchemas(ids=schema_ids())).decode(
-        framed(v1.schema_id, encode(telemetry_v1_value(), v1.schema))
+        framed(v1.schema_id, encode(telemetry_v1(), v1.schema))
     )
 
     assert serializer.encode(message)[:5] == framed(77, b"")
@@ -381,9 +366,7 @@ def test_a_release_after_deployment_decodes_through_the_registry(tmp_path: Path)
         )
         registry.clear_requests()
 
-        old = deserializer.decode(
-            framed(v1.schema_id + 10_000, encode(telemetry_v1_value(), v1.schema))
-        )
+        old = deserializer.decode(framed(v1.schema_id + 10_000, encode(telemetry_v1(), v1.schema)))
         assert registry.requests == []
 
         v4 = json.loads(v3.model.avro_schema_json)
