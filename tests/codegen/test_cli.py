@@ -28,7 +28,7 @@ def _write(folder: Path, name: str, schema: object) -> None:
 
 
 def test_a_plain_folder_becomes_an_importable_package_whatever_the_file_order(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Files using types another file defines (sorted after them; also inlined by a third
     file) generate a package whose models import and round-trip, the type's own file owning
@@ -61,7 +61,7 @@ def test_a_plain_folder_becomes_an_importable_package_whatever_the_file_order(
     out = tmp_path / "gen" / "otherpkg"
     assert main([str(schemas), "--out", str(out)]) == 0
     assert "written" in capsys.readouterr().out
-    sys.path.insert(0, str(out.parent))
+    monkeypatch.syspath_prepend(out.parent)
     try:
         route_module = importlib.import_module("otherpkg.a_route")
         point_module = importlib.import_module("otherpkg.z_point")
@@ -73,7 +73,6 @@ def test_a_plain_folder_becomes_an_importable_package_whatever_the_file_order(
         assert segment.Point is not point_module.Point  # its own copy, as its file defines it
         assert segment.Segment.from_avro_dict({"start": {"x": 1, "y": 2}, "end": {"x": 3, "y": 4}})
     finally:
-        sys.path.remove(str(out.parent))
         for name in [n for n in sys.modules if n.split(".")[0] == "otherpkg"]:
             del sys.modules[name]
 
