@@ -1,1 +1,1 @@
-"""Behavioural tests of the core: schema, catalog, lock, check, diff, report and the CLI."""
+"""Behavioural tests of the core: schema, catalog, lock, check, diff and report."""

@@ -1,4 +1,5 @@
-"""Fixtures of the core tests: a private copy of the bundled catalog for every test that edits."""
+"""Fixtures shared by every test folder: the bundled catalog, and a private copy of it for every
+test that edits."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..support.catalogs import BUNDLED, copy_bundled
+from .support.catalogs import BUNDLED, copy_bundled
 
 
 @pytest.fixture

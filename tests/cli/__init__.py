@@ -1,0 +1,1 @@
+"""Specification of the ``contracts`` command line, the shell over the core."""
