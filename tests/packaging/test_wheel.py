@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCHEMAS = REPO / "schemas"
 PACKAGED = "devicecontracts/models/_catalog"
 # What a build reads; copied, so the build writes nothing into the shared working tree.
-SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md", "src", "schemas")
+SOURCES = ("pyproject.toml", "MANIFEST.in", "LICENSE", "README.md", "src", "schemas")
 
 
 def catalog_files() -> dict[str, bytes]:

@@ -119,11 +119,12 @@ def test_lock_without_environment_is_an_error() -> None:
 
 
 def test_environment_without_any_lock_is_an_error() -> None:
-    """An environment with neither DEVICECONTRACTS_LOCK nor a packaged lock (a source checkout)
-    is a LockError saying to set DEVICECONTRACTS_LOCK."""
+    """An environment with neither DEVICECONTRACTS_LOCK nor a lock packaged with the models
+    package (here one that carries no _catalog/) is a LockError saying to set
+    DEVICECONTRACTS_LOCK."""
     environ = {"DEVICECONTRACTS_ENVIRONMENT": "prod"}
     with pytest.raises(LockError, match=r"no lock.*set DEVICECONTRACTS_LOCK"):
-        WriterSchemas.from_environment(environ=environ, models_package=MODELS_PACKAGE)
+        WriterSchemas.from_environment(environ=environ, models_package="no_such_models")
 
 
 def test_lock_without_ids_for_the_environment_is_an_error(tmp_path: Path) -> None:

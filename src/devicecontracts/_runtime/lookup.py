@@ -183,9 +183,9 @@ class SchemaIds:
             packaged = packaged_catalog(models_package)
             if packaged is None:
                 raise LockError(
-                    f"{ENVIRONMENT_VARIABLE} is set but there is no lock: {models_package} was "
-                    f"installed without its catalog (a source checkout), so set {LOCK_VARIABLE} "
-                    "to the contracts.lock.json to use"
+                    f"{ENVIRONMENT_VARIABLE} is set but there is no lock: {models_package} has no "
+                    f"{CATALOG_FOLDER}/ beside its models (generated without a catalog), so set "
+                    f"{LOCK_VARIABLE} to the contracts.lock.json to use"
                 )
             lock = str(packaged / _LOCK_NAME)
         return cls.from_lock(lock, environment)
@@ -211,7 +211,7 @@ class SchemaIds:
 
 def packaged_catalog(models_package: str = DEFAULT_MODELS_PACKAGE) -> Path | None:
     """The catalog folder packaged with ``models_package`` (``catalog.toml``, every ``.avsc``,
-    ``contracts.lock.json``), or None when the package has none (a source checkout).
+    ``contracts.lock.json``; ``contracts codegen`` writes it), or None when it has none.
 
     The package is located, not imported, so this costs no model import.
     """

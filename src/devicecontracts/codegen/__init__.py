@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
+from devicecontracts._depth import with_headroom
 from devicecontracts.catalog import CATALOG_FILE
 
 from ._main import run
@@ -39,9 +40,17 @@ def generate(
     `devicecontracts.errors.CodegenError` (and the catalog's `CatalogError`) for input that
     cannot become models.
     """
+    # The renderer recurses per nesting level; deep (but legal) schemas get a deep stack.
+    return with_headroom(lambda: _generate(schemas, out, package, command))
+
+
+def _generate(schemas: Path, out: Path, package: str, command: str) -> dict[PurePosixPath, str]:
     if (schemas / CATALOG_FILE).is_file():
         catalog, units = catalog_units(schemas)
         files = catalog_package(catalog, units, package, out, command)
     else:
         files = folder_package(folder_units(schemas), package, command)
-    return {path: with_header(text) for path, text in files.items()}
+    # The catalog copy (_catalog/) is not code: it stays byte for byte what the catalog holds.
+    return {
+        path: with_header(text) if path.suffix == ".py" else text for path, text in files.items()
+    }

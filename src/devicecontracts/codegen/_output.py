@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from ._render import GENERATED_MARK, LEGACY_MARK
 
-__all__ = ["HEADER", "Changes", "apply", "diff", "with_header"]
+__all__ = ["COPIED", "HEADER", "Changes", "apply", "diff", "with_header"]
 
 Files = Mapping[PurePosixPath, str]
 
@@ -24,6 +24,10 @@ HEADER = (
 )
 """The first lines of every generated file: ``fmt: off`` keeps ruff format (and black) from
 re-laying the code."""
+COPIED = "_catalog"
+"""The folder of the catalog copy in a package generated from a catalog (the runtime's
+``devicecontracts._runtime.lookup.CATALOG_FOLDER``): every file in it is the generator's, and it
+is compared byte for byte."""
 LONG_LINES = "# ruff: noqa: E501\n"
 """Added to the header of a file with lines longer than 100 columns (schema literals, unions)."""
 
@@ -65,14 +69,23 @@ def diff(files: Files, out: Path) -> Changes:
         target = out / path
         if not target.exists():
             changes.added.append(path)
+        elif _copied(path):
+            if target.read_bytes() != text.encode("utf-8"):  # a copy is exact, line endings too
+                changes.changed.append(path)
         elif target.read_text(encoding="utf-8") != text:
             changes.changed.append(path)
     if out.is_dir():
-        for existing in sorted(out.rglob("*.py")):
-            relative = PurePosixPath(existing.relative_to(out).as_posix())
-            if relative not in files and _is_generated(existing):
+        existing = [*out.rglob("*.py"), *(p for p in (out / COPIED).rglob("*") if p.is_file())]
+        for found in sorted(set(existing)):
+            relative = PurePosixPath(found.relative_to(out).as_posix())
+            if relative not in files and (_copied(relative) or _is_generated(found)):
                 changes.removed.append(relative)
     return changes
+
+
+def _copied(path: PurePosixPath) -> bool:
+    """Whether ``path`` is in the catalog copy, which the generator owns whole."""
+    return path.parts[:1] == (COPIED,)
 
 
 def _is_generated(path: Path) -> bool:
@@ -88,7 +101,8 @@ def apply(files: Files, out: Path, changes: Changes) -> None:
     for path in changes.changed + changes.added:
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(files[path], encoding="utf-8")
+        # newline="" for the catalog copy: written exactly as its source was read.
+        target.write_text(files[path], encoding="utf-8", newline="" if _copied(path) else None)
     for path in changes.removed:
         (out / path).unlink()
     for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):

@@ -1,5 +1,13 @@
 """The whole generated package: version modules, per-contract latest re-exports, the lazy package
-``__init__`` and the manifest ``contracts check`` reads to find stale models.
+``__init__``, the manifest ``contracts check`` reads to find stale models and, for a catalog,
+the catalog itself in ``_catalog/``.
+
+A release is one artifact: the models package carries the catalog it was generated from
+(``catalog.toml``, every ``.avsc`` and ``contracts.lock.json`` with its ids), byte for byte, so
+a wheel built from it pins models, schemas and ids together and
+``devicecontracts._runtime.lookup.packaged_catalog`` finds the lock beside the models. It is
+generated output like the models: ``--check`` fails when it differs from the catalog, so a
+committed copy cannot drift (``contracts register`` changes the lock: regenerate after it).
 """
 
 from __future__ import annotations
@@ -9,17 +17,20 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from devicecontracts.catalog import Catalog
+from devicecontracts.catalog import CATALOG_FILE, Catalog
 from devicecontracts.catalog.lock import content_hash
 from devicecontracts.schema import Record
 
 from ._emit import named_nodes
+from ._output import COPIED
 from ._render import GENERATED_MARK, Context, docstring, render_unit
 from ._sources import Unit
 
-__all__ = ["catalog_package", "folder_package"]
+__all__ = ["catalog_copy", "catalog_package", "folder_package"]
 
 Files = dict[PurePosixPath, str]
+
+_LOCK_FILE = "contracts.lock.json"
 
 
 def catalog_package(
@@ -52,6 +63,7 @@ def catalog_package(
             latest[name] = (pinned[0].module(package), contract)
         else:
             ambiguous.append(root)
+    files.update(catalog_copy(catalog.root, out))
     catalog_path = Path(os.path.relpath(catalog.root.resolve(), out.resolve())).as_posix()
     files[PurePosixPath("_manifest.py")] = _manifest(units, ctx, package, catalog_path, command)
     files[PurePosixPath("__init__.py")] = _package_init(
@@ -61,6 +73,21 @@ def catalog_package(
         "Typed models of every contract of the catalog",
         example=_example(latest, package) + (_shared_note(ambiguous) if shared else []),
     )
+    return files
+
+
+def catalog_copy(root: Path, out: Path) -> Files:
+    """The catalog at ``root`` as files of ``_catalog/``: ``catalog.toml``, the lock and every
+    ``.avsc``, their text exactly as on disk (line endings too), sorted; nothing under ``out``
+    (models generated inside the catalog folder do not copy their own copy)."""
+    found = [root / CATALOG_FILE, root / _LOCK_FILE, *root.rglob("*.avsc")]
+    inside = out.resolve()
+    files: Files = {}
+    for path in sorted(p for p in found if p.is_file()):
+        if path.resolve().is_relative_to(inside):
+            continue
+        with path.open(encoding="utf-8", newline="") as source:  # newline="": bytes kept
+            files[PurePosixPath(COPIED, path.relative_to(root).as_posix())] = source.read()
     return files
 
 
