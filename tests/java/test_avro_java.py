@@ -377,20 +377,7 @@ def compat_inputs() -> dict[str, tuple[str, str]]:
 # The known disagreements: "<config>:<input id>" for parsing, "compat-<avro>:<pair id>" for the
 # checker. Each must still disagree; fix one and delete its row (DISAGREEMENTS.md too).
 
-_DEPTH = (
-    "JSON nested 1,000 deep: Jackson (inside Avro Java) allows up to 1,000 levels and rejects"
-    " 1,001 with StreamConstraintsException; Python's json module hits the recursion limit"
-    " first, so we crash on both (issue 12, No traceback from any input)"
-)
-_DEEP_CHECK = (
-    "records nested 300 deep: Java's checker handles them; ours recurses per level and crashes"
-    " with RecursionError (issue 12, No traceback from any input)"
-)
-
-KNOWN_DISAGREEMENTS: dict[str, str] = {
-    **{f"{c.name}:probe/json-depth-{d}": _DEPTH for c in CONFIGS for d in (1000, 1001)},
-    **{f"compat-{avro}:probe/records-nested-300": _DEEP_CHECK for avro in ("1.11", "1.12")},
-}
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
 
 
 def parse_disagreements(java: dict[str, AvroJava]) -> dict[str, str]:

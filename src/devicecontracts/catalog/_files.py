@@ -8,6 +8,7 @@ becomes its version's ``problem``. Nothing here stops loading.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from devicecontracts.catalog._model import (
     SchemaVersion,
     display_path,
 )
-from devicecontracts.errors import Location, SchemaError
+from devicecontracts.errors import CatalogError, Location, SchemaError
 
 __all__ = ["read_versions"]
 
@@ -51,6 +52,7 @@ def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int,
     """The contract's version files by number; a missing folder, an empty one and stray files
     are added to ``problems``."""
     folder = contract.folder
+    _refuse_symlink_loop(folder)
     where = Location(display_path(folder), contract.name)
     if not folder.is_dir():
         problems.append(
@@ -66,6 +68,7 @@ def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int,
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue  # .gitkeep and editor files are not schemas
+        _refuse_symlink_loop(path)
         match = _VERSION_FILE.match(path.name)
         if match:
             numbered[int(match[1])] = path
@@ -89,6 +92,27 @@ def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int,
             )
         )
     return numbered
+
+
+def _refuse_symlink_loop(path: Path) -> None:
+    """Raise `CatalogError` naming ``path`` when it is a symbolic link that never ends (one
+    that points, maybe through others, back at itself): nothing can be read through it."""
+    if not path.is_symlink():
+        return
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11's pathlib reports a loop this way
+        pass
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            return  # a dangling link: reading it reports the missing file
+    else:
+        return
+    raise CatalogError(
+        "a symbolic link loop (it points back at itself); replace it with the folder or file "
+        "it should be",
+        Location(path.as_posix()),
+    )
 
 
 def _gaps(contract: Contract, numbered: dict[int, Path]) -> Iterator[LoadProblem]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from devicecontracts._depth import MAX_JSON_DEPTH, json_too_deep_at, with_headroom
 from devicecontracts.errors import Location, LockError
 
 if TYPE_CHECKING:
@@ -152,7 +153,9 @@ def record_releases(catalog: Catalog) -> list[tuple[str, int]]:
 
 def content_hash(source: Any) -> str:
     """SHA-256 of a schema's JSON with sorted keys and no whitespace."""
-    text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = with_headroom(
+        lambda: json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    )
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -162,7 +165,16 @@ def read_lock(path: Path) -> Lock:
         return Lock(path)
     where = Location(file=str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        deep_at = json_too_deep_at(text)
+        if deep_at >= 0:
+            line = text.count("\n", 0, deep_at) + 1
+            raise LockError(
+                f"the lock file nests more than {MAX_JSON_DEPTH:,} levels deep, which no lock"
+                " does; restore it from git",
+                Location(str(path), line=line, column=deep_at - text.rfind("\n", 0, deep_at)),
+            )
+        data = with_headroom(lambda: json.loads(text))
     except json.JSONDecodeError as exc:
         raise LockError(
             f"the lock file is not valid JSON ({exc.msg}); restore it from git",

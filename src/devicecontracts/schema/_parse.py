@@ -42,6 +42,12 @@ from devicecontracts._avro import (
     RegistryLine,
     qualify,
 )
+from devicecontracts._depth import (
+    MAX_JSON_DEPTH,
+    json_too_deep_at,
+    json_value_depth,
+    with_headroom,
+)
 from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
 from devicecontracts.schema._nodes import (
     JSON,
@@ -128,7 +134,9 @@ def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
             text = text.decode("utf-8")
         if "/" in text:
             text = _blank_comments(text, file)
-        return json.loads(text, parse_constant=_no_constant)
+        _check_text_depth(text, file)
+        blanked = text
+        return with_headroom(lambda: json.loads(blanked, parse_constant=_no_constant))
     except json.JSONDecodeError as exc:
         raise SchemaJSONError(
             f"not valid JSON: {exc.msg}",
@@ -145,6 +153,27 @@ def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
         ) from None
     except UnicodeDecodeError as exc:
         raise SchemaJSONError(f"not UTF-8 text: {exc.reason}", Location(file=file)) from None
+
+
+def _check_text_depth(text: str, file: str | None) -> None:
+    """Reject JSON nested deeper than Jackson allows, before anything recursive reads it."""
+    at = json_too_deep_at(text)
+    if at >= 0:
+        line, column = _position(text, at)
+        raise _too_deep(Location(file=file, line=line, column=column))
+
+
+def _check_value_depth(source: JSON, file: str | None) -> None:
+    if json_value_depth(source) > MAX_JSON_DEPTH:
+        raise _too_deep(Location(file=file))
+
+
+def _too_deep(where: Location) -> SchemaJSONError:
+    return SchemaJSONError(
+        f"not valid JSON: nested more than {MAX_JSON_DEPTH:,} levels deep (the registry's"
+        f" JSON reader, Jackson, allows at most {MAX_JSON_DEPTH:,})",
+        where,
+    )
 
 
 class _NonNumericError(ValueError):
@@ -209,15 +238,20 @@ def parse_schema(
     the problem (``file`` is only used to say where).
     """
     source = _as_json(schema, file)
-    parser = _Parser(named_types or {}, strict, line, file)
-    root = parser.parse(source, "", "")
-    return Schema(
-        root,
-        source,
-        dict(parser.defined),
-        tuple(parser.referenced),
-        tuple(parser.spec_problems),
-    )
+
+    def run() -> Schema:
+        parser = _Parser(named_types or {}, strict, line, file)
+        root = parser.parse(source, "", "")
+        return Schema(
+            root,
+            source,
+            dict(parser.defined),
+            tuple(parser.referenced),
+            tuple(parser.spec_problems),
+        )
+
+    # Text was depth-checked by load_json; parsed JSON is checked only if it proves deep.
+    return with_headroom(run, lambda: _check_value_depth(source, file))
 
 
 def _as_json(schema: str | JSON, file: str | None) -> JSON:

@@ -9,6 +9,7 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 
+from devicecontracts._depth import with_headroom
 from devicecontracts.schema._nodes import (
     JSON,
     Array,
@@ -54,6 +55,10 @@ def children(node: AvroType) -> Sequence[AvroType]:
 
 def to_json(root: AvroType) -> JSON:
     """Standalone JSON for a tree: each named type defined at first use with explicit namespace."""
+    return with_headroom(lambda: _to_json(root))
+
+
+def _to_json(root: AvroType) -> JSON:
     done: set[str] = set()
     enclosing = [""]  # the namespace a nested definition inherits
 
@@ -120,6 +125,10 @@ def canonical_form(root: AvroType) -> str:
     parsing (name, type, fields, symbols, items, values, size) in that order, named types spelled
     out at first use only, no whitespace.
     """
+    return with_headroom(lambda: _canonical_form(root))
+
+
+def _canonical_form(root: AvroType) -> str:
     done: set[str] = set()
     out: list[str] = []
     dumps = json.dumps

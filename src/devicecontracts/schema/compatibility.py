@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devicecontracts._avro import CONFLUENT_8, RegistryLine
+from devicecontracts._depth import with_headroom
 from devicecontracts.errors import InvalidSchemaError, SchemaError
 from devicecontracts.schema import (
     Array,
@@ -275,7 +276,9 @@ def _reader_writer_issues(
     reader: AvroType, writer: AvroType, cache: CompatibilityCache | None = None
 ) -> list[_Incompatibility]:
     """Why data written with ``writer`` cannot be read with ``reader``; empty when it can."""
-    return _Checker(cache or CompatibilityCache()).check(reader, writer)
+    shared = cache or CompatibilityCache()
+    # A rerun is safe: the shared cache only ever holds finished results.
+    return with_headroom(lambda: _Checker(shared).check(reader, writer))
 
 
 _PROMOTIONS = {

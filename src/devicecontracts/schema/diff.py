@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from devicecontracts._depth import with_headroom
 from devicecontracts.schema import (
     Array,
     AvroType,
@@ -56,7 +57,7 @@ class Change:
 
 def diff_schemas(old: AvroType, new: AvroType) -> list[Change]:
     """Every change from ``old`` to ``new``, in schema order."""
-    return list(_Differ().diff(old, new, "", ""))
+    return with_headroom(lambda: list(_Differ().diff(old, new, "", "")))
 
 
 class _Differ:
