@@ -40,10 +40,10 @@ def torture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def torture(torture_dir: Path) -> Iterator[ModuleType]:
     """The generated torture module, imported."""
-    sys.path.insert(0, str(torture_dir))
-    try:
-        yield importlib.import_module("torturepkg.torture")
-    finally:
-        sys.path.remove(str(torture_dir))
-        for name in [n for n in sys.modules if n == "torturepkg" or n.startswith("torturepkg.")]:
-            del sys.modules[name]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(torture_dir)
+        try:
+            yield importlib.import_module("torturepkg.torture")
+        finally:
+            for name in [n for n in sys.modules if n.split(".")[0] == "torturepkg"]:
+                del sys.modules[name]
