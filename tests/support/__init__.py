@@ -1,2 +1,4 @@
-"""Helpers shared by the tests, one module per kind: catalogs, registry, models (the
-generated runtime models), schemas, codegen, strategies and resolution."""
+"""Helpers shared by the tests, one module per kind: catalogs (builders in temporary folders),
+registry (the CLI and a real registry client), models (the generated runtime models, loaded on
+first use), examples (the shared telemetry payload), schemas (the torture schema), codegen,
+strategies (schemas and writer values) and resolution (Avro's resolution rules, as a model)."""
