@@ -24,6 +24,7 @@ from devicecontracts.cli import main
 from devicecontracts.errors import LockError, SchemaError, SchemaJSONError
 from devicecontracts.schema import parse_schema
 from devicecontracts.schema.compatibility import check_compatibility, check_parsed
+from devicecontracts.testing.registry import LocalRegistry
 
 from ..support.catalogs import copy_bundled, read_version
 
@@ -151,11 +152,11 @@ def test_a_deep_lock_is_read_or_a_lock_error_naming_the_file(tmp_path: Path, dep
 # Every command
 
 
-def invoke(*args: str) -> Result:
-    """Run ``contracts`` in-process, asserting an exit code of 0, 1 or 2, no traceback, in
+def invoke(*args: str, codes: tuple[int, ...] = (0, 1, 2)) -> Result:
+    """Run ``contracts`` in-process, asserting an exit code in ``codes``, no traceback, in
     bounded time."""
     result: Result = timed(CliRunner().invoke, main, list(args))
-    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exit_code in codes, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(
         result.exception
     )
@@ -174,14 +175,16 @@ def catalog_with(tmp: Path, field_type: str, default: str | None) -> Path:
     return catalog
 
 
-def every_command(catalog: Path) -> list[Result]:
-    """check, diff, lock and codegen --check on ``catalog``, each without a traceback."""
+def every_command(catalog: Path, registry: LocalRegistry) -> list[Result]:
+    """check, diff, register, lock and codegen --check on ``catalog``, each without a
+    traceback (register may also end with 3, the registry refused)."""
     where = ["--catalog", str(catalog)]
     out = catalog.parent / "out"
     return [
         invoke("check", *where),
         invoke("diff", "alarm", "3", "4", *where),
         invoke("codegen", str(catalog), "--check", "--out", str(out), "--package", "out"),
+        invoke("register", *where, "--registry", registry.url, codes=(0, 1, 2, 3)),
         invoke("lock", *where),
         invoke("check", *where),  # reads what lock wrote
     ]
@@ -197,11 +200,16 @@ def every_command(catalog: Path) -> list[Result]:
 @example(kinds=["array"], depth=998, default="[]")
 @example(kinds=["record"], depth=300, default=None)
 def test_no_command_shows_a_traceback_for_deep_schemas(
-    tmp_path_factory: pytest.TempPathFactory, kinds: list[str], depth: int, default: str | None
+    tmp_path_factory: pytest.TempPathFactory,
+    local_registry: LocalRegistry,
+    kinds: list[str],
+    depth: int,
+    default: str | None,
 ) -> None:
-    """check, diff, lock and codegen end with exit 0, 1 or 2 on any nesting depth."""
+    """check, diff, register, lock and codegen end with a documented exit code on any nesting
+    depth."""
     catalog = catalog_with(tmp_path_factory.mktemp("deep"), nested(kinds, depth), default)
-    check = every_command(catalog)[0]
+    check = every_command(catalog, local_registry)[0]
     if depth + 3 > 1000 and kinds == ["array"]:
         assert check.exit_code == 1
         assert "nested more than 1,000 levels" in check.output
@@ -214,13 +222,16 @@ def test_no_command_shows_a_traceback_for_deep_schemas(
     depth=st.integers(min_value=0, max_value=400),
 )
 def test_no_command_shows_a_traceback_for_recursive_defaults(
-    tmp_path_factory: pytest.TempPathFactory, shape: str, depth: int
+    tmp_path_factory: pytest.TempPathFactory,
+    local_registry: LocalRegistry,
+    shape: str,
+    depth: int,
 ) -> None:
-    """A self-referring field with any default ends every command with exit 0, 1 or 2."""
+    """A self-referring field with any default ends every command with a documented exit code."""
     catalog = catalog_with(
         tmp_path_factory.mktemp("recursive"), recursive_default(shape, depth), None
     )
-    every_command(catalog)
+    every_command(catalog, local_registry)
 
 
 def test_a_deep_lock_file_exits_2_naming_it(catalog_dir: Path) -> None:
