@@ -135,11 +135,6 @@ class Bindings:
         return ".".join([*base, node.module] if node.module else base)
 
 
-# Public names a module binds but does not export yet, reported to their owners (issue 9). The
-# test fails when a listed gap is closed as well as when a new one opens, so this shrinks to {}.
-KNOWN_UNEXPORTED: dict[str, frozenset[str]] = {}
-
-
 def is_exempt(name: str, value: object) -> bool:
     """Type variables, module loggers and pytest hooks are not part of what a module offers."""
     if name.startswith("pytest_"):
@@ -175,12 +170,8 @@ def export_problems(module: ModuleType) -> list[str]:
         if not n.startswith("_") and not is_exempt(n, getattr(module, n, None))
     }
     unexported = own_public - set(exported)
-    known = KNOWN_UNEXPORTED.get(name, frozenset())
-    if unexported != known:
-        problems.append(
-            f"{name} defines public names missing from __all__: {sorted(unexported)}"
-            f" (known gaps: {sorted(known)})"
-        )
+    if unexported:
+        problems.append(f"{name} defines public names missing from __all__: {sorted(unexported)}")
     foreign = sorted(
         n
         for n in exported
@@ -242,8 +233,7 @@ def test_export_problems_names_each_kind_of_mismatch(tmp_path: Path) -> None:
 
     assert export_problems(module) == [
         "sample_exports.__all__ lists names twice: ['Thing']",
-        "sample_exports defines public names missing from __all__: ['LIMIT', 'helper']"
-        " (known gaps: [])",
+        "sample_exports defines public names missing from __all__: ['LIMIT', 'helper']",
         "sample_exports.__all__ re-exports names from outside the package: ['Any']",
         "sample_exports.__all__ lists names that do not resolve: ['ghost']",
     ]
