@@ -21,22 +21,11 @@ from devicecontracts.errors import (
 )
 from devicecontracts.serde import Deserializer, Serializer, decode
 
-from ..support.models import VERSIONS, framed, latest, writer_schemas
+from ..support.models import VERSIONS, framed, latest, varint, writer_schemas
 from .conftest import RUNTIME
 
 WHERE = {"topic": "fleet.heartbeats", "partition": 3, "offset": 1234}
 HEARTBEAT = VERSIONS["heartbeat"][0]
-
-
-def varint(n: int) -> bytes:
-    """Avro's zig-zag varint of ``n``."""
-    z = (n << 1) ^ (n >> 63) if n < 0 else n << 1
-    out = bytearray()
-    while True:
-        byte, z = z & 0x7F, z >> 7
-        out.append(byte | 0x80 if z else byte)
-        if not z:
-            return bytes(out)
 
 
 def text(s: str) -> bytes:

@@ -23,7 +23,7 @@ from devicecontracts.errors import (
 from devicecontracts.serde import Deserializer, decode, schema_id_of
 from devicecontracts.testing import from_model
 
-from ..support.models import Version, all_versions, framed, latest, writer_schemas
+from ..support.models import Version, all_versions, framed, latest, varint, writer_schemas
 from .conftest import RUNTIME
 
 # Generous: a linear decoder handles any example here in milliseconds even on a loaded 2-core
@@ -33,17 +33,6 @@ VERSIONS_ = list(all_versions())
 IDS = [f"{v.contract}-v{v.number}" for v in VERSIONS_]
 WHERE = {"topic": "fleet.meters", "partition": 2, "offset": 77}
 METER = latest("meter_reading")
-
-
-def varint(n: int) -> bytes:
-    """Avro's zig-zag varint of ``n``."""
-    z = (n << 1) ^ (n >> 63) if n < 0 else n << 1
-    out = bytearray()
-    while True:
-        byte, z = z & 0x7F, z >> 7
-        out.append(byte | 0x80 if z else byte)
-        if not z:
-            return bytes(out)
 
 
 def meter_body(amount: bytes) -> bytes:

@@ -165,3 +165,14 @@ def plain_model(schema: Any) -> Any:
 
     PlainModel.__name__ = PlainModel.__qualname__ = parsed.root.name  # type: ignore[union-attr]
     return PlainModel
+
+
+def varint(n: int) -> bytes:
+    """Avro's zig-zag varint of ``n``."""
+    z = (n << 1) ^ (n >> 63) if n < 0 else n << 1
+    out = bytearray()
+    while True:
+        byte, z = z & 0x7F, z >> 7
+        out.append(byte | 0x80 if z else byte)
+        if not z:
+            return bytes(out)
