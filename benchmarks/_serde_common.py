@@ -60,7 +60,7 @@ def _config_model() -> Any:
     import codegen
 
     out = Path(tempfile.mkdtemp(prefix="bench-models-")) / "bench_config_models"
-    files = codegen.generate(ROOT / "benchmarks" / "schemas", out, out.name, format_code=False)
+    files = codegen.generate(ROOT / "benchmarks" / "schemas", out, out.name)
     for path, text in files.items():
         (out / path).parent.mkdir(parents=True, exist_ok=True)
         (out / path).write_text(text, encoding="utf-8")
