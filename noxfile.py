@@ -104,10 +104,21 @@ def codegen(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Every benchmark in benchmarks/, each printing its ratio against a baseline."""
+    """Every benchmark in benchmarks/, each printing its ratio against a baseline.
+
+    Each figure goes into ``benchmarks/results.json`` and the README's table is regenerated
+    from it. ``nox -s bench -- bench_serde.py`` runs the named scripts only and updates their
+    figures, keeping the others.
+    """
     session.install("-e", ".[dev]")
     from pathlib import Path
 
-    for script in sorted(Path("benchmarks").glob("bench_*.py")):
+    results = Path("benchmarks/results.json").resolve()
+    chosen = [Path("benchmarks") / name for name in session.posargs]
+    if not chosen:
+        chosen = sorted(Path("benchmarks").glob("bench_*.py"))
+        results.unlink(missing_ok=True)
+    for script in chosen:
         session.log(f"--- {script.name}")
-        session.run("python", str(script))
+        session.run("python", str(script), env={"DC_BENCH_SUMMARY": str(results)})
+    session.run("python", "benchmarks/_summary.py", "--readme")
