@@ -56,7 +56,6 @@ retries the batch, which is right for an outage and wrong for a poisoned record.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as _dt
 import json
@@ -65,6 +64,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Generic, Literal, NamedTuple, TypeVar, get_args
 
+from devicecontracts._gc import collector_paused
 from devicecontracts._runtime.plans import AvroModel
 from devicecontracts._runtime.wire import MAX_SCHEMA_ID, header
 from devicecontracts.dead_letters import DeadLetter, DeadLetterSink, KafkaDeadLetters, safe_text
@@ -107,6 +107,8 @@ Outcome = Literal["dead-lettered", "retried", "skipped"]
 M = TypeVar("M", bound=AvroModel)
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+_timedelta = _dt.timedelta
+_new_tuple = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
 _MAX_OFFSET: Final = 2**63 - 1  # Kafka offsets and partitions are Java longs and ints
 _MAX_PARTITION: Final = 2**31 - 1
 
@@ -275,6 +277,10 @@ def decode_kafka_event(
     (`DeadLetterError` at once when there is no sink). `KafkaEventError` when the event is not
     a Kafka event or a record cannot be identified (no topic, partition or offset): then no
     partial response is possible.
+
+    The batch keeps every decoded model alive until it returns, so the cyclic garbage collector
+    is paused while the records are decoded (`devicecontracts._gc.collector_paused`: its state
+    is restored on return and on any exception; the dead-letter sink runs with it restored).
     """
     if undecodable not in _POLICIES:
         raise DeadLetterError(
@@ -286,47 +292,59 @@ def decode_kafka_event(
             "KafkaDeadLetters.from_environment()), or choose undecodable='fail' or 'skip'"
         )
     batch: KafkaBatch[M] = KafkaBatch()
-    for record in kafka_records(event):
-        if isinstance(record, RecordFailure):
-            batch.failures.append(record)
-            continue
-        if record.value is None:
-            batch.tombstones.append(record)
-            continue
-        try:
-            value = _decode(record, deserializer)
-        except DecodeError as exc:
-            batch.failures.append(RecordFailure(record, exc))
-        else:
-            batch.messages.append(KafkaMessage(record, value))
+    with collector_paused():
+        _decode_records(event, deserializer, batch)
     if batch.failures:
         _settle(batch, deserializer, undecodable, dead_letters)
     return batch
 
 
-def _decode(record: KafkaRecord, deserializer: Deserializer[M]) -> M:
-    assert record.value is not None
-    where: dict[str, Any] = {
-        "topic": record.topic,
-        "partition": record.partition,
-        "offset": record.offset,
-    }
+def _decode_records(
+    event: Mapping[str, Any], deserializer: Deserializer[M], batch: KafkaBatch[M]
+) -> None:
+    """Decode the event's records into ``batch`` (the loop every record of a batch runs)."""
+    decode = deserializer.decode
+    messages, failures, tombstones = batch.messages, batch.failures, batch.tombstones
+    for record in kafka_records(event):
+        if isinstance(record, RecordFailure):
+            failures.append(record)
+            continue
+        value = record.value
+        if value is None:
+            tombstones.append(record)
+            continue
+        try:
+            if record.value_schema is None:  # framed: the common case, no other work
+                decoded = decode(
+                    value, topic=record.topic, partition=record.partition, offset=record.offset
+                )
+            else:
+                decoded = _decode_registry_format(record, value, deserializer)
+        except DecodeError as exc:
+            failures.append(RecordFailure(record, exc))
+        else:
+            messages.append(_new_tuple(KafkaMessage, (record, decoded)))
+
+
+def _decode_registry_format(record: KafkaRecord, value: bytes, deserializer: Deserializer[M]) -> M:
+    """A value of an event source mapping with schema-registry integration: the Avro body (its
+    header stripped) or the writer-shaped JSON, named by ``valueSchemaMetadata``."""
     metadata = record.value_schema
-    if metadata is None:
-        return deserializer.decode(record.value, **where)
+    assert metadata is not None
+    topic, partition, offset = record.topic, record.partition, record.offset
     schema_id = None
     try:
         schema_id = _registry_id(metadata)
-        document = _json_object(record.value)
+        document = _json_object(value)
         if document is None:  # EventRecordFormat SOURCE: the body, its header stripped
-            framed = header(schema_id) + record.value
+            framed = header(schema_id) + value
         else:  # EventRecordFormat JSON: the record as the writer's schema shapes it
             from devicecontracts._runtime.esm_json import framed_from_json
 
             framed = framed_from_json(document, deserializer.schemas.get(schema_id), schema_id)
     except DecodeError as exc:
-        raise exc.at(schema_id=schema_id, **where) from None
-    return deserializer.decode(framed, **where)
+        raise exc.at(schema_id=schema_id, topic=topic, partition=partition, offset=offset) from None
+    return deserializer.decode(framed, topic=topic, partition=partition, offset=offset)
 
 
 def _json_object(value: bytes) -> dict[str, Any] | None:
@@ -426,46 +444,56 @@ def kafka_records(event: Mapping[str, Any]) -> Iterator[KafkaRecord | RecordFail
         name = safe_text(str(group), 300)
         if not isinstance(entries, list):
             raise KafkaEventError(f"records[{name!r}] is not a list of records")
+        # The group key, "<topic>-<partition>", supplies what a record leaves out.
+        group_topic, _, group_partition = name.rpartition("-")
         for index, raw in enumerate(entries):
-            yield _record(raw, name, index)
+            yield _record(raw, name, index, group_topic, group_partition)
 
 
-def _record(raw: Any, group: str, index: int) -> KafkaRecord | RecordFailure:
-    where = f"records[{group!r}][{index}]"
-    if not isinstance(raw, Mapping):
-        raise KafkaEventError(f"{where} is not a record object")
-    topic, partition, offset = _coordinates(raw, group, where)
-    timestamp, kind = _timestamp(raw)
-    record = KafkaRecord(topic, partition, offset, timestamp, kind)
+def _record(
+    raw: Any, group: str, index: int, group_topic: str, group_partition: str
+) -> KafkaRecord | RecordFailure:
+    """One record, each part read once and one `KafkaRecord` built; where it sits in the event
+    is only spelled out when it is malformed."""
+    if type(raw) is not dict and not isinstance(raw, Mapping):
+        raise KafkaEventError(f"records[{group!r}][{index}] is not a record object")
+    get = raw.get
+    topic = get("topic", group_topic)
+    partition = _whole(get("partition", group_partition), _MAX_PARTITION)
+    offset = _whole(get("offset"), _MAX_OFFSET)
+    if partition is None or offset is None or not isinstance(topic, str) or not topic:
+        raise KafkaEventError(
+            f"records[{group!r}][{index}] lacks a topic, partition or offset (or one is not a "
+            "Kafka value), so it cannot be reported as a batch item failure"
+        )
+    kind = get("timestampType")
+    if type(kind) is not str:
+        kind = kind if isinstance(kind, str) else None
+    timestamp = _timestamp(get("timestamp"))
     try:
-        key = _base64(raw.get("key"), "key")
-        value = _base64(raw.get("value"), "value")
-        headers = _headers(raw.get("headers"))
-        key_schema = _schema_metadata(raw.get("keySchemaMetadata"), "keySchemaMetadata")
-        value_schema = _schema_metadata(raw.get("valueSchemaMetadata"), "valueSchemaMetadata")
+        key = _base64(get("key"), "key")
+        value = _base64(get("value"), "value")
+        headers = get("headers")
+        headers = () if headers is None or headers == [] else _headers(headers)
+        key_schema = get("keySchemaMetadata")
+        if key_schema is not None:
+            key_schema = _schema_metadata(key_schema, "keySchemaMetadata")
+        value_schema = get("valueSchemaMetadata")
+        if value_schema is not None:
+            value_schema = _schema_metadata(value_schema, "valueSchemaMetadata")
     except ValueError as exc:
         error = CorruptPayload(str(exc)).at(topic=topic, partition=partition, offset=offset)
-        return RecordFailure(record, error)
-    return record._replace(
-        key=key, value=value, headers=headers, key_schema=key_schema, value_schema=value_schema
+        return RecordFailure(KafkaRecord(topic, partition, offset, timestamp, kind), error)
+    return _new_tuple(
+        KafkaRecord,
+        (topic, partition, offset, timestamp, kind, key, value, headers, key_schema, value_schema),
     )
-
-
-def _coordinates(raw: Mapping[str, Any], group: str, where: str) -> tuple[str, int, int]:
-    group_topic, _, group_partition = group.rpartition("-")
-    topic = raw.get("topic", group_topic)
-    partition = _whole(raw.get("partition", group_partition), _MAX_PARTITION)
-    offset = _whole(raw.get("offset"), _MAX_OFFSET)
-    if not isinstance(topic, str) or not topic or partition is None or offset is None:
-        raise KafkaEventError(
-            f"{where} lacks a topic, partition or offset (or one is not a Kafka value), so it "
-            "cannot be reported as a batch item failure"
-        )
-    return topic, partition, offset
 
 
 def _whole(value: Any, limit: int) -> int | None:
     """A partition or offset: a JSON integer, or a string of digits as some events carry."""
+    if type(value) is int:  # the usual case, first
+        return value if 0 <= value <= limit else None
     if isinstance(value, bool):
         return None
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
@@ -477,16 +505,16 @@ def _whole(value: Any, limit: int) -> int | None:
     return None
 
 
-def _timestamp(raw: Mapping[str, Any]) -> tuple[_dt.datetime | None, str | None]:
-    kind = raw.get("timestampType")
-    kind = kind if isinstance(kind, str) else None
-    millis = raw.get("timestamp")
-    if not isinstance(millis, int) or isinstance(millis, bool) or millis < 0:
-        return None, kind
+def _timestamp(millis: Any) -> _dt.datetime | None:
+    """The record's timestamp (milliseconds since the epoch) as an aware UTC datetime."""
+    if type(millis) is not int and (not isinstance(millis, int) or isinstance(millis, bool)):
+        return None
+    if millis < 0:
+        return None
     try:
-        return _EPOCH + _dt.timedelta(milliseconds=millis), kind
+        return _EPOCH + _timedelta(0, 0, 0, millis)  # positional: days, s, us, ms
     except OverflowError:
-        return None, kind
+        return None
 
 
 def _schema_metadata(raw: Any, what: str) -> SchemaMetadata | None:
@@ -508,28 +536,38 @@ def _base64(text: Any, what: str) -> bytes | None:
     if not isinstance(text, str):
         raise ValueError(f"the record's {what} is not a base64 string")
     try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        # Strict mode accepts exactly what base64.b64decode(validate=True) does, without its
+        # regular expression: the alphabet, padding only at the end, nothing after it.
+        return binascii.a2b_base64(text, strict_mode=True)
+    except (binascii.Error, ValueError):  # ValueError: a non-ASCII string
         raise ValueError(f"the record's {what} is not valid base64") from None
 
 
 def _headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
-    if raw is None:
-        return ()
     if not isinstance(raw, list):
         raise ValueError("the record's headers are not a list")
     headers = []
     for entry in raw:
-        if not isinstance(entry, Mapping):
+        if type(entry) is not dict and not isinstance(entry, Mapping):
             raise ValueError("a record header is not an object")
         for name, value in entry.items():
             headers.append((str(name), _header_value(value)))
     return tuple(headers)
 
 
+_INTS: Final = frozenset({int})
+
+
 def _header_value(value: Any) -> bytes:
     if isinstance(value, list):
         # Lambda serialises Java byte arrays: numbers, negative above 127 (signed bytes).
+        if _INTS.issuperset(map(type, value)):  # plain ints only (no bools): checked in C
+            try:
+                return bytes(value)
+            except ValueError:  # some below 0 (signed) or above 255
+                if value and (min(value) < -128 or max(value) > 255):
+                    raise ValueError("a record header value is not a list of byte values") from None
+                return bytes(b & 0xFF for b in value)
         if not all(
             isinstance(b, int) and not isinstance(b, bool) and -128 <= b <= 255 for b in value
         ):

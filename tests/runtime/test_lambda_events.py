@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import importlib
 import json
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from devicecontracts.errors import (
     BadMagicByte,
     CorruptPayload,
     KafkaEventError,
+    RegistryUnreachableError,
     TruncatedMessage,
     UnknownSchemaId,
 )
@@ -315,3 +317,88 @@ def test_batch_item_failures_of_plain_records() -> None:
             {"itemIdentifier": {"topic-partition": "t-2", "offset": 5}},
         ]
     }
+
+
+# -- the cyclic garbage collector: paused while a batch decodes, always given back ------------
+
+
+class WatchingDeserializer(Deserializer[Any]):
+    """Records whether the collector ran during each decode; raises ``error`` at ``fail_at``."""
+
+    def __init__(self, error: Exception | None = None, fail_at: int | None = None) -> None:
+        super().__init__(latest("telemetry").model, schemas=writer_schemas())
+        self.collector_enabled: list[bool] = []
+        self.error, self.fail_at = error, fail_at
+
+    def decode(self, data: bytes, **where: Any) -> Any:
+        self.collector_enabled.append(gc.isenabled())
+        if where.get("offset") == self.fail_at and self.error is not None:
+            raise self.error
+        return super().decode(data, **where)
+
+
+@pytest.fixture(params=[True, False], ids=["collector-on", "collector-off"])
+def collector(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """The collector on or off before the call (as the user's process left it); restored."""
+    was = gc.isenabled()
+    (gc.enable if request.param else gc.disable)()
+    try:
+        yield request.param
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_batch_decoding_pauses_the_collector_and_restores_it(collector: bool) -> None:
+    """Every record of a batch decodes with the cyclic collector paused; afterwards it is in
+    the state the caller left it, on or off, bad records and all."""
+    watching = WatchingDeserializer()
+    batch = decode_kafka_event(msk_event(), watching, undecodable="fail")
+
+    assert len(batch.messages) == 3 and len(batch.failures) == 4
+    assert watching.collector_enabled and not any(watching.collector_enabled)
+    assert gc.isenabled() is collector
+
+
+@pytest.mark.parametrize("undecodable", ["fail", "skip", "dead-letter"])
+def test_the_collector_is_restored_when_decoding_raises(collector: bool, undecodable: Any) -> None:
+    """A registry failure propagates out of the batch (Lambda retries it) under every policy,
+    and the collector is restored all the same."""
+    outage = RegistryUnreachableError("the registry is down")
+    watching = WatchingDeserializer(error=outage, fail_at=102)
+    sink = RecordingSink() if undecodable == "dead-letter" else None
+
+    with pytest.raises(RegistryUnreachableError):
+        decode_kafka_event(msk_event(), watching, sink, undecodable=undecodable)
+
+    assert watching.collector_enabled == [False, False, False]  # offsets 100, 101, 102
+    assert gc.isenabled() is collector
+
+
+def test_the_collector_is_restored_when_a_record_cannot_be_identified(collector: bool) -> None:
+    """A record without an offset mid-batch is a KafkaEventError for the whole event, after
+    earlier records decoded; the collector is restored."""
+    event = msk_event()
+    del event["records"][f"{TOPIC}-1"][2]["offset"]
+    watching = WatchingDeserializer()
+
+    with pytest.raises(KafkaEventError, match="lacks a topic, partition or offset"):
+        decode_kafka_event(event, watching, undecodable="fail")
+
+    assert len(watching.collector_enabled) == 5 and not any(watching.collector_enabled)
+    assert gc.isenabled() is collector
+
+
+def test_the_dead_letter_sink_runs_with_the_collector_restored(collector: bool) -> None:
+    """The sink (network I/O, the user's code) is not inside the pause."""
+    seen: list[bool] = []
+
+    class Sink(RecordingSink):
+        def deliver(self, letters: Sequence[DeadLetter]) -> Sequence[DeadLetter]:
+            seen.append(gc.isenabled())
+            return super().deliver(letters)
+
+    batch = decode_kafka_event(msk_event(), deserializer(), Sink())
+
+    assert len(batch.dead_lettered) == 4
+    assert seen == [collector]
+    assert gc.isenabled() is collector
