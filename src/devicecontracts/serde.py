@@ -41,6 +41,8 @@ from devicecontracts._runtime.lookup import (
     DEFAULT_MODELS_PACKAGE,
     ENVIRONMENT_VARIABLE,
     LOCK_VARIABLE,
+    SCHEMAS_KEPT,
+    BoundedCache,
     Release,
     SchemaIds,
     WriterSchemas,
@@ -92,7 +94,10 @@ class Deserializer(Generic[M]):
             raise ValueError("a Deserializer needs at least one model")
         self.schemas = WriterSchemas.from_environment() if schemas is None else schemas
         self.schemas.add(*self.models)
-        self._plans: dict[int, ReadPlan | DecodeError] = {}
+        # As many plans as the lookup keeps writer schemas; a plain dict read on every decode.
+        self._plans: dict[int, ReadPlan | DecodeError] = BoundedCache(
+            getattr(self.schemas, "max_schemas", SCHEMAS_KEPT)
+        )
 
     def decode(
         self,

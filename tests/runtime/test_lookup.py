@@ -411,6 +411,88 @@ def test_caches_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert registry.fetches == [*range(1000, 1010), 1000]
 
 
+def test_the_writer_schema_cache_has_a_default_bound_that_can_be_changed() -> None:
+    """By default a lookup keeps SCHEMAS_KEPT writer schemas, and a Deserializer as many read
+    plans; max_schemas changes both; a bound below one is refused."""
+    default = WriterSchemas(models_package=None)
+    small = WriterSchemas(models_package=None, max_schemas=7)
+
+    assert (default.max_schemas, default._cache.limit) == (lookup.SCHEMAS_KEPT, 256)
+    assert (small.max_schemas, small._cache.limit) == (7, 7)
+    model = latest("heartbeat").model
+    assert Deserializer(model, schemas=small)._plans.limit == 7  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="at least 1"):
+        WriterSchemas(models_package=None, max_schemas=0)
+
+
+FIVE_VERSIONS = [("heartbeat", 1), ("heartbeat", 2), ("telemetry", 1), ("telemetry", 2)]
+FIVE_VERSIONS += [("telemetry", 3)]
+
+
+def test_the_writer_schema_cache_forgets_the_least_recently_used_first() -> None:
+    """With room for three writer schemas, five ids in turn: the cache never holds more than
+    three; an id used again survives, the least recently used one goes, and a forgotten id is
+    fetched again and resolves to the same schema."""
+    registry = CountingRegistry()
+    a, b, c, d, _ = (register_with_references(registry, *version) for version in FIVE_VERSIONS)
+    expected = {
+        schema_id: WriterSchemas(registry=registry, models_package=None).get(schema_id)
+        for schema_id in (a, b, c, d)
+    }
+    registry.fetches.clear()
+    schemas = WriterSchemas(registry=registry, models_package=None, max_schemas=3)
+
+    for schema_id in (a, b, c, a, d, a, b):
+        found = schemas.get(schema_id)
+        assert (found.fingerprint, found.source) == (
+            expected[schema_id].fingerprint,
+            expected[schema_id].source,
+        )
+        assert len(schemas._cache) <= 3
+
+    # a was used again before d came, so b (least recently used) went; c went when b came back
+    assert registry.fetches == [a, b, c, d, b]
+    assert list(schemas._cache) == [d, a, b]
+
+
+def test_a_deserializer_keeps_no_more_read_plans_than_the_bound() -> None:
+    """Values of three telemetry versions in rotation through a lookup bounded at two: every
+    value decodes right, and neither the writer schemas nor the read plans exceed two."""
+    schemas = WriterSchemas(ids=schema_ids(), models_package=MODELS_PACKAGE, max_schemas=2)
+    newest = latest("telemetry")
+    deserializer = Deserializer(newest.model, schemas=schemas)
+    values = []
+    for number, version in enumerate(VERSIONS["telemetry"], start=1):
+        message = {**telemetry_v1(), "location": None, "battery_mv": None, "signal_dbm": None}
+        message["header"] = {**message["header"], "sequence": number}
+        wanted = {f.name for f in version.schema.root.fields}  # type: ignore[attr-defined]
+        body = encode({k: v for k, v in message.items() if k in wanted}, version.schema)
+        values.append((number, framed(version.schema_id, body)))
+
+    for number, value in values * 3:
+        decoded = deserializer.decode(value)
+        assert type(decoded) is newest.model
+        assert decoded.header.sequence == number
+        assert len(deserializer._plans) <= 2
+        assert len(schemas._cache) <= 2
+
+
+def test_a_bounded_cache_stores_again_as_newest_and_reads_as_a_dict() -> None:
+    """Storing a key again makes it the newest; touch makes a key the most recently used; plain
+    reads change nothing."""
+    cache: lookup.BoundedCache[str, int] = lookup.BoundedCache(2)
+    cache["a"], cache["b"] = 1, 2
+    cache["a"] = 3  # stored again: b is now the oldest
+    cache["c"] = 4
+    assert dict(cache) == {"a": 3, "c": 4}
+    assert cache.get("a") == 3 and "c" in cache  # reads do not reorder
+    cache["d"] = 5
+    assert dict(cache) == {"c": 4, "d": 5}
+    assert cache.touch("c") == 4 and cache.touch("zz") is None
+    cache["e"] = 6
+    assert dict(cache) == {"c": 4, "e": 6}
+
+
 # -- credentials never reach a logger or an error ----------------------------------------------
 
 KEY = "lookup-key-7"

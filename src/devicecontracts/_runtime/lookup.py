@@ -23,9 +23,9 @@ import importlib
 import importlib.util
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final, Generic, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from devicecontracts._runtime.plans import AvroModel, WriterSchema, writer_schema
 from devicecontracts._runtime.registry_source import RegistrySource
@@ -49,6 +49,7 @@ __all__ = [
     "REGISTRY_VARIABLES",
     "SCHEMAS_KEPT",
     "UNKNOWN_IDS_KEPT",
+    "BoundedCache",
     "Release",
     "SchemaIds",
     "WriterSchemas",
@@ -64,8 +65,11 @@ DEFAULT_MODELS_PACKAGE: Final = "devicecontracts.models"
 CATALOG_FOLDER: Final = "_catalog"
 """The folder, inside a built models package, holding the catalog the models came from."""
 _LOCK_NAME: Final = "contracts.lock.json"
-SCHEMAS_KEPT: Final = 1024
-"""How many writer schemas (by id) a `WriterSchemas` keeps; the oldest go first."""
+SCHEMAS_KEPT: Final = 256
+"""How many writer schemas (by id) a `WriterSchemas` keeps by default, least recently used
+going first (``max_schemas`` changes it). A prepared writer schema and its read plan hold about
+15 KB, so the bound is ~4 MB: a small share of the smallest Lambda, and far more ids than a
+topic has live writer versions. A Deserializer keeps as many read plans."""
 UNKNOWN_IDS_KEPT: Final = 4096
 """How many unknown ids a `WriterSchemas` remembers not to ask the registry again for."""
 
@@ -73,27 +77,35 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class _Bounded(Generic[K, V]):
-    """A dict that forgets its oldest entries beyond ``limit``: hostile bytes carry random
-    ids, and no cache may grow with them."""
+class BoundedCache(dict[K, V]):
+    """A dict of at most ``limit`` entries: storing a new key into a full cache forgets the
+    oldest one first. Hostile bytes carry random ids, and no cache may grow with them.
+
+    Reads are plain dict reads (``get``, ``in``), O(1) and at C speed: the hot path of a
+    decode pays nothing for the bound. `touch` marks a key as just used, so an LRU keeps it.
+    """
+
+    __slots__ = ("limit",)
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
+        if limit < 1:
+            raise ValueError(f"a cache bound is at least 1, not {limit}")
         self.limit = limit
-        self._items: dict[K, V] = {}
-
-    def get(self, key: K) -> V | None:
-        return self._items.get(key)
 
     def __setitem__(self, key: K, value: V) -> None:
-        if key not in self._items and len(self._items) >= self.limit:
-            del self._items[next(iter(self._items))]
-        self._items[key] = value
+        if key in self:
+            del self[key]  # stored again: now the newest
+        elif len(self) >= self.limit:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
 
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def items(self) -> Iterator[tuple[K, V]]:
-        return iter(list(self._items.items()))
+    def touch(self, key: K) -> V | None:
+        """The value of ``key`` (None when absent), which becomes the most recently used."""
+        value = self.pop(key, None)
+        if value is not None:
+            super().__setitem__(key, value)
+        return value
 
 
 class Release(NamedTuple):
@@ -229,7 +241,9 @@ def packaged_catalog(models_package: str = DEFAULT_MODELS_PACKAGE) -> Path | Non
 class WriterSchemas:
     """Finds the writer schema of a schema id, in this order:
 
-    1. the process cache (the last `SCHEMAS_KEPT` ids found are kept);
+    1. the process cache: the ``max_schemas`` most recently used ids (`SCHEMAS_KEPT`, 256, by
+       default), least recently used forgotten first; an id seen again is an O(1) dict read,
+       and a forgotten one is simply found again below;
     2. the released ids of the configured environment (`SchemaIds`, from the lock), whose
        fingerprint leads to a model: one this process was given (the reader models, older
        versions in ``models``) or, found through the manifest of the generated package
@@ -261,16 +275,19 @@ class WriterSchemas:
         retry_unknown_after: float = 60.0,
         retry_failed_after: float = 10.0,
         models_package: str | None = DEFAULT_MODELS_PACKAGE,
+        max_schemas: int = SCHEMAS_KEPT,
     ) -> None:
         self.ids = ids
+        self.max_schemas = max_schemas
+        """The bound of the writer-schema cache (and of each Deserializer's read plans)."""
         self.models_package = models_package
         self._manifest: dict[str, tuple[str, str]] | None = None
         self._registry = None if registry is None else RegistrySource(registry)
         self._retry_unknown_after = retry_unknown_after
         self._retry_failed_after = retry_failed_after
         self._failing: tuple[float, DeviceContractsError] | None = None
-        self._cache: _Bounded[int, WriterSchema] = _Bounded(SCHEMAS_KEPT)
-        self._unknown_until: _Bounded[int, float] = _Bounded(UNKNOWN_IDS_KEPT)
+        self._cache: BoundedCache[int, WriterSchema] = BoundedCache(max_schemas)
+        self._unknown_until: BoundedCache[int, float] = BoundedCache(UNKNOWN_IDS_KEPT)
         self._models: dict[str, type[AvroModel]] = {}
         self._model_schemas: dict[str, WriterSchema] = {}
         self.add(*models)
@@ -284,6 +301,7 @@ class WriterSchemas:
         environ: Mapping[str, str] | None = None,
         models_package: str | None = DEFAULT_MODELS_PACKAGE,
         required: bool = True,
+        max_schemas: int = SCHEMAS_KEPT,
     ) -> WriterSchemas:
         """Configured by the environment, for consumers and producers; the lookup order is the
         class's: cache, the lock's ids, Schema Registry.
@@ -301,6 +319,8 @@ class WriterSchemas:
         - Neither configured: `RegistryConfigError` at once, naming the variables, since no
           id could ever be decoded. ``required=False`` builds an empty lookup instead (for a
           `Serializer` whose ids are all pinned in code).
+
+        ``max_schemas`` bounds the writer-schema cache (`SCHEMAS_KEPT` by default).
         """
         environ = os.environ if environ is None else environ
         ids = SchemaIds.from_environment(
@@ -318,7 +338,13 @@ class WriterSchemas:
                 f"{REGISTRY_VARIABLES['api_key']} and {REGISTRY_VARIABLES['api_secret']}, or "
                 f"{REGISTRY_VARIABLES['bearer_token']}), or pass schemas=WriterSchemas(...)"
             )
-        return cls(ids=ids, models=models, registry=registry, models_package=models_package)
+        return cls(
+            ids=ids,
+            models=models,
+            registry=registry,
+            models_package=models_package,
+            max_schemas=max_schemas,
+        )
 
     def add(self, *models: type[AvroModel]) -> None:
         """Make the schemas of these models known, so their ids resolve without a registry."""
@@ -332,7 +358,7 @@ class WriterSchemas:
 
     def get(self, schema_id: int) -> WriterSchema:
         """The writer schema of ``schema_id``; `UnknownSchemaId` when no source has it."""
-        found = self._cache.get(schema_id)
+        found = self._cache.touch(schema_id)
         if found is not None:
             return found
         found = self._from_release(schema_id)
