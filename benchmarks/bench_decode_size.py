@@ -37,6 +37,7 @@ from typing import Annotated, Any, ClassVar
 
 import fastavro
 
+from _summary import record
 from devicecontracts.errors import CorruptPayload
 from devicecontracts.record import AvroRecord
 from devicecontracts.serde import decode
@@ -45,6 +46,7 @@ from devicecontracts.types import AvroDecimal, Int64
 SIZES = (256 * 1024, 512 * 1024, 768 * 1024, 1024 * 1024)
 QUADRATIC_SIZES = (16 * 1024, 32 * 1024, 64 * 1024)  # fastavro's decimal: minutes at 1 MB
 HEADER = b"\x00\x00\x00\x00\x01"
+TARGET = "<= 1.5"  # linear: about 1 (below with a fixed cost per message); quadratic: about 4
 
 
 def _schema(name: str, value_type: Any) -> str:
@@ -162,6 +164,7 @@ def main() -> None:
     )
     print(f"{'type':14} {'size':>8} {'ms':>9} {'fastavro ms':>12} {'ratio':>7}")
     verdicts = []
+    at_largest: dict[str, tuple[float, float | None]] = {}
     for name, (model, body_of) in CASES.items():
         parsed = model.parsed_avro_schema()
         ours: list[float] = []
@@ -179,6 +182,7 @@ def main() -> None:
             print(f"{name:14} {size // 1024:>5} KB {row}")
         small, large = _slopes(ours)
         verdicts.append((name, small, large))
+        at_largest[name] = (ours[-1], None if name == "bytes-decimal" else base)
     print()
     print(f"{'type':14} {'ms/KB small':>12} {'ms/KB large':>12} {'large/small':>12}")
     for name, small, large in verdicts:
@@ -200,6 +204,31 @@ def main() -> None:
         f"fastavro's own decimal reader, for comparison: {shown} "
         f"(x{seconds[1] / seconds[0]:.1f}, x{seconds[2] / seconds[1]:.1f} per doubling)"
     )
+    print()
+    for name, small, large in verdicts:
+        mine, base = at_largest[name]
+        if base is None:
+            detail = (
+                f"a 1 MB value refused in {mine * 1000:.2f} ms; fastavro's own decimal reader "
+                f"for comparison: {shown}"
+            )
+        else:
+            detail = f"1 MB in {mine * 1000:.2f} ms, {mine / base:.2f}x fastavro's time"
+        record(
+            f"decode-size-{name.replace('<', '-').rstrip('>')}",
+            benchmark="bench_decode_size",
+            figure=f"decode of one {name} value, time per KB at 1 MB over that at 256 KB "
+            "(linear: about 1; quadratic: about 4)",
+            value=large / small,
+            unit="x the time per KB at 256 KB",
+            target=TARGET,
+            inputs={
+                "type": name,
+                "sizes": ", ".join(f"{size // 1024} KB" for size in SIZES),
+                "samples": f"best of {args.repeats}",
+            },
+            detail=detail,
+        )
 
 
 if __name__ == "__main__":
