@@ -20,7 +20,7 @@ from devicecontracts.cli._shared import (
     plural,
     user_errors,
 )
-from devicecontracts.cli.register import RegistryOptions, registry_options, run_check
+from devicecontracts.cli.register import RegistryOptions, registry_options
 from devicecontracts.cli.report import findings_document
 
 __all__ = ["check", "emit_report"]
@@ -50,6 +50,8 @@ def check(catalog_dir: Path, output_format: str, strict: bool, registry: Registr
     catalog = load_catalog(catalog_dir)
     report = check_with_models(catalog)
     if registry.requested:
+        from devicecontracts.cli._release import run_check
+
         sys.exit(run_check(catalog, report, registry, output_format=output_format, strict=strict))
     emit_report(report, output_format)
     failing = report.errors or (strict and report.findings)

@@ -24,7 +24,6 @@ from devicecontracts.cli.check import emit_report
 from devicecontracts.cli.report import findings_document
 from devicecontracts.findings import RULES, Severity
 from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
-from devicecontracts.schema.diff import diff_schemas
 
 __all__ = ["diff", "evolution_test", "lock", "rules"]
 
@@ -59,6 +58,8 @@ def diff(
         bad = a if a.schema is None else b
         click.echo(f"contracts: {bad.display} is invalid: {bad.problem}", err=True)
         sys.exit(ExitCode.FINDINGS)
+    from devicecontracts.schema.diff import diff_schemas
+
     changes = diff_schemas(a.schema.root, b.schema.root)
     levels = {
         level.value: check_parsed(b.schema, [a.schema], level).compatible

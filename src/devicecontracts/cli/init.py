@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode
-from devicecontracts.scaffold import conflicts, write_scaffold
 
 __all__ = ["init"]
 
@@ -32,6 +31,8 @@ def init(directory: Path) -> None:
     `contracts check` passes on the result as it is. Nothing is ever overwritten: when any of
     these files exists, init names them, writes nothing and exits 2.
     """
+    from devicecontracts.scaffold import conflicts, write_scaffold  # templates: only for init
+
     blocking = conflicts(directory)
     if blocking:
         click.echo("contracts init: these already exist, so nothing was written:", err=True)
