@@ -108,10 +108,11 @@ def _merge(path: Path, id: str, entry: dict[str, Any]) -> None:
     summary whole.
     """
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault("machine", _machine())
-    data.setdefault("figures", {})[id] = entry
-    data["figures"] = dict(sorted(data["figures"].items()))
-    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    figures = {**data.get("figures", {}), id: entry}
+    # Figures sorted by id; inside one, keys keep the order `record` wrote them in, so the
+    # table lists inputs as the benchmark named them (schema, then counts).
+    data = {"machine": data.get("machine", _machine()), "figures": dict(sorted(figures.items()))}
+    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
     ) as f:
