@@ -158,6 +158,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="samples per size (best kept)")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats takes a positive number")
     print(
         f"sizes {', '.join(f'{s // 1024} KB' for s in SIZES)}; best of {args.repeats} samples; "
         f"Python {sys.version.split()[0]}, fastavro {fastavro.__version__}"

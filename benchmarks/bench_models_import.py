@@ -67,6 +67,8 @@ def main() -> None:
     parser.add_argument("-n", "--runs", type=int, default=21, help="runs per command")
     parser.add_argument("--warmups", type=int, default=3)
     args = parser.parse_args()
+    if args.runs < 1 or args.warmups < 0:
+        parser.error("--runs takes a positive number, --warmups zero or more")
     latest, every, latest_count, module_count = _catalog_imports()
     floor = (
         "from pydantic import BaseModel, ConfigDict\n"

@@ -180,6 +180,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS))
     args = parser.parse_args()
+    if args.rounds < 1 or min(args.counts) < 1:
+        parser.error("--rounds and --counts take positive numbers")
     cases = schemas()
     built: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any], Any]] = {
         name: (from_avro_schema(ours), straightforward(resolved), parse_schema(resolved))
