@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = ["CODEGEN_VERSION", "AvroRecord"]
 
-CODEGEN_VERSION = "1.0"
+CODEGEN_VERSION = "1.1"
 """The version of the generated code: ``devicecontracts.codegen`` records it in every module
 (``GENERATED_BY = "devicecontracts.codegen 1.0"``). The major changes when generated code and
 this runtime no longer fit together; a model class whose module records another major is

@@ -32,6 +32,15 @@ duration                   `Duration`                                   three un
                                                                         counts
 =========================  ==========================================  ========================
 
+"To UTC" means an offset of zero: `datetime.UTC`, or pydantic-core's own UTC (``TzInfo(0)``,
+equal to it) on a value pydantic built from a number or from text ending in ``Z``.
+
+A number given for a timestamp-millis field of a generated model means milliseconds since the
+epoch, Avro's unit, whatever its size: the generator gives every record holding one
+``val_temporal_unit="milliseconds"`` (`devicecontracts.codegen`), which the serde also relies
+on to read those timestamps as the longs on the wire. (Without that setting, pydantic takes a
+number below 2e10 as seconds.)
+
 `devicecontracts.record.AvroRecord` is the base class of every generated record model.
 
 Unions: a record or enum branch is its own class, so its branch always survives a round trip
@@ -55,7 +64,7 @@ from typing import Annotated, Any, ClassVar, Self, TypeAlias
 
 from annotated_types import Interval
 from pydantic import AfterValidator, GetCoreSchemaHandler
-from pydantic_core import core_schema
+from pydantic_core import TzInfo, core_schema
 
 from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN
 
@@ -216,8 +225,15 @@ def _truncate_to_millis(value: Any) -> Any:
     return value.replace(microsecond=micro - micro % 1000) if micro % 1000 else value
 
 
+# pydantic-core's UTC: the ``tzinfo`` of a datetime it builds from a number (or from text ending
+# in ``Z``), one shared instance, equal to `datetime.UTC`. A model keeps it rather than pay for a
+# conversion that changes nothing but the object (``astimezone`` or ``replace`` cost more than
+# building the datetime did): both mean UTC, compare, hash and print alike.
+_CORE_UTC: Any = TzInfo(0)
+
+
 def _aware(name: str, millis: bool) -> Callable[[_dt.datetime], _dt.datetime]:
-    def check(value: _dt.datetime) -> _dt.datetime:
+    def slow(value: _dt.datetime) -> _dt.datetime:
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(
                 f"{name} needs a timezone-aware datetime: a naive one is ambiguous (fastavro "
@@ -230,18 +246,35 @@ def _aware(name: str, millis: bool) -> Callable[[_dt.datetime], _dt.datetime]:
             raise ValueError(f"{value} is outside the datetime range once moved to UTC") from None
         return _truncate_to_millis(value) if millis else value
 
-    return check
+    # Fast paths, an identity test or two: what fastavro reads, what pydantic-core builds from
+    # a number of milliseconds, and any UTC value already on the unit, are returned as they are.
+    if not millis:
+
+        def check_micros(value: _dt.datetime) -> _dt.datetime:
+            tz = value.tzinfo
+            return value if tz is _UTC or tz is _CORE_UTC else slow(value)
+
+        return check_micros
+
+    def check_millis(value: _dt.datetime) -> _dt.datetime:
+        tz = value.tzinfo
+        if (tz is _UTC or tz is _CORE_UTC) and not value.microsecond % 1000:
+            return value
+        return slow(value)
+
+    return check_millis
 
 
 def _naive(name: str, millis: bool) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
-        if value.tzinfo is not None and value.utcoffset() is not None:
+        if value.tzinfo is None:  # fast path: what fastavro reads
+            return _truncate_to_millis(value) if millis else value
+        if value.utcoffset() is not None:
             raise ValueError(
                 f"{name} holds a wall-clock value without time zone: pass a naive value "
                 "(the offset would be dropped silently on the wire)"
             )
-        if value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
+        value = value.replace(tzinfo=None)
         return _truncate_to_millis(value) if millis else value
 
     return check
@@ -250,7 +283,11 @@ def _naive(name: str, millis: bool) -> Callable[[Any], Any]:
 TimestampMillis: TypeAlias = Annotated[
     _dt.datetime, AfterValidator(_aware("timestamp-millis", millis=True))
 ]
-"""Avro ``timestamp-millis``: an aware datetime, normalised to UTC, truncated to milliseconds."""
+"""Avro ``timestamp-millis``: an aware datetime, normalised to UTC, truncated to milliseconds.
+
+Numbers are milliseconds since the epoch in a model with ``val_temporal_unit="milliseconds"``
+(every generated record holding one); elsewhere pydantic guesses seconds or milliseconds.
+"""
 
 TimestampMicros: TypeAlias = Annotated[
     _dt.datetime, AfterValidator(_aware("timestamp-micros", millis=False))

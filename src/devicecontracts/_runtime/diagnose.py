@@ -24,7 +24,7 @@ from devicecontracts.errors import CorruptPayload, DecodeError, SchemaMismatch, 
 if TYPE_CHECKING:
     from devicecontracts._runtime.plans import ReadPlan, WriterSchema
 
-__all__ = ["read_failure", "truncated", "type_name", "validation_summary"]
+__all__ = ["bad_plain_value", "read_failure", "truncated", "type_name", "validation_summary"]
 
 # The exceptions fastavro (and the conversions it calls) raise on bad input; anything else
 # escaping a read is a bug and surfaces as it is.
@@ -133,7 +133,18 @@ def _find_bad_logical_value(writer: WriterSchema, data: bytes, start: int) -> st
         datum = writer.read(writer.body(data, start), plain, None, return_named_type=True)
     except Exception:
         return None
-    for path, logical, value in _logical_values(writer.parsed, datum, ""):
+    return bad_plain_value(writer.parsed, datum)
+
+
+def bad_plain_value(parsed: Any, datum: Any) -> str | None:
+    """The first logical-typed value of ``datum`` that cannot convert, as ``field <path>:
+    <logical type> value <number> is ...``, or None.
+
+    ``datum`` is what fastavro read with ``parsed`` (the writer's schema) or a copy of it whose
+    logical types were read plain: the values still plain are checked, converted ones skipped.
+    A number is named (it is a count of time units, not payload); a string never is.
+    """
+    for path, logical, value in _logical_values(parsed, datum, ""):
         bounds = _RANGES.get(logical)
         if bounds is not None and isinstance(value, int) and not bounds[0] <= value <= bounds[1]:
             unit = "outside Python's date range (years 1 to 9999)"

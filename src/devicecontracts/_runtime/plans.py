@@ -39,6 +39,7 @@ import functools
 import io
 import json
 import math
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Final, Protocol, Self
 
@@ -47,6 +48,7 @@ from fastavro.read import LOGICAL_READERS
 
 from devicecontracts._avro import PRIMITIVE_TYPES, qualify
 from devicecontracts._runtime.diagnose import (
+    bad_plain_value,
     read_failure,
     truncated,
     type_name,
@@ -317,7 +319,7 @@ class ReadPlan:
     union branches tagged.
     """
 
-    __slots__ = ("_read", "convert", "direct", "model", "reader_schema", "writer")
+    __slots__ = ("_read", "convert", "direct", "model", "plain", "reader_schema", "writer")
 
     def __init__(self, writer: WriterSchema, model: type[AvroModel], reader_schema: Any) -> None:
         self.writer = writer
@@ -331,9 +333,13 @@ class ReadPlan:
         self.convert: Callable[[Any], AvroModel] = (
             model.model_validate if self.direct else model.from_avro_dict  # type: ignore[attr-defined]
         )
+        read_schema = _plain_logicals(writer.guarded, _validated_logicals(model))
+        self.plain = read_schema is not writer.guarded
+        """Whether some logical values are read as their plain wire value (see
+        `_validated_logicals`) and converted by the model's validation."""
         self._read = functools.partial(
             writer.read,
-            writer_schema=writer.guarded,
+            writer_schema=read_schema,
             reader_schema=reader_schema,
             return_named_type=not self.direct,
         )
@@ -365,6 +371,9 @@ class ReadPlan:
         try:
             return self.convert(datum)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            where = bad_plain_value(self.writer.parsed, datum) if self.plain else None
+            if where is not None:  # a timestamp or uuid read plain, that validation refused
+                raise CorruptPayload(f"{where} (in a {self.writer.described} record)") from None
             raise CorruptPayload(
                 f"the {self.writer.described} record does not fit {self.model.__name__}: "
                 + validation_summary(exc)
@@ -446,6 +455,129 @@ def _plain_is_enough(parsed: Any) -> bool:
         return ok(kind)
 
     return ok(parsed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Logical types the model converts faster than fastavro: read as their plain wire value.
+
+_MILLIS: Final = "milliseconds"
+_validated: dict[type, Mapping[str, frozenset[str]]] = {}
+
+
+def _validated_logicals(model: type[AvroModel]) -> Mapping[str, frozenset[str]]:
+    """The logical types that ``model``'s validation converts from their plain wire value, by
+    the full name (and alias) of each record of its schema.
+
+    fastavro converts a ``timestamp-millis`` into a datetime and a ``uuid`` into a UUID in
+    Python, and then the model's validation checks the result again; pydantic-core converts the
+    long and the string in Rust, once. So for a record whose model class is a generated one (an
+    `devicecontracts.record.AvroRecord`), ``uuid`` strings are read as strings, and, when the
+    class validates with ``val_temporal_unit="milliseconds"`` (the generator sets it on every
+    record holding a timestamp-millis: `devicecontracts.codegen`), ``timestamp-millis`` longs
+    as longs. Other classes (hand-written models, models generated before the setting) get
+    fastavro's conversions as before. Decided once per model class.
+    """
+    found = _validated.get(model)
+    if found is None:
+        found = _validated[model] = _record_logicals(model)
+    return found
+
+
+def _record_logicals(model: type[AvroModel]) -> Mapping[str, frozenset[str]]:
+    from devicecontracts.record import AvroRecord
+
+    if not (isinstance(model, type) and issubclass(model, AvroRecord)):
+        return {}
+    # A generated module imports the class of every record its schema uses (as
+    # `AvroRecord.avro_resolving_schema` relies on too).
+    module = sys.modules.get(model.__module__)
+    classes = {
+        c.avro_name: c
+        for c in vars(module).values()
+        if isinstance(c, type) and issubclass(c, AvroRecord) and c.avro_name
+    }
+    classes[model.avro_name] = model
+    logicals: dict[str, frozenset[str]] = {}
+    for name, cls in classes.items():
+        millis = cls.model_config.get("val_temporal_unit") == _MILLIS
+        logicals[name] = frozenset({"uuid", "timestamp-millis"} if millis else {"uuid"})
+    # A writer record may be read into a reader record that names it as an alias.
+    named = model.parsed_avro_schema().get("__named_schemas", {})
+    for name, node in named.items():
+        if name in logicals and isinstance(node, dict):
+            namespace = name.rpartition(".")[0]
+            for alias in node.get("aliases", ()):
+                logicals.setdefault(qualify(alias, namespace), logicals[name])
+    return logicals
+
+
+_PLAIN_TYPE: Final = {"timestamp-millis": "long", "uuid": "string"}
+
+
+def _plain_logicals(parsed: Any, logicals: Mapping[str, frozenset[str]]) -> Any:
+    """``parsed``, or a copy where the fields of the records named in ``logicals`` read the
+    logical types listed for them as their plain type.
+
+    Only a field's own value, a nullable one, or the items and values of its arrays and maps
+    (and of nullable ones) are read plain: a union of the logical type with another branch
+    keeps fastavro's conversion, which tells the branches apart (a long next to a double
+    would validate as the double).
+    """
+    if not logicals or not _plain_positions(parsed, logicals):
+        return parsed
+    plain = copy.deepcopy(parsed)
+    for container, key in _plain_positions(plain, logicals):
+        container[key] = _PLAIN_TYPE[container[key]["logicalType"]]
+    return plain
+
+
+def _plain_positions(parsed: Any, logicals: Mapping[str, frozenset[str]]) -> list[tuple[Any, Any]]:
+    """(container, key) of every logical-typed node to read plain, each once."""
+    found: list[tuple[Any, Any]] = []
+    stack: list[Any] = [parsed]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind in ("record", "error"):
+            wanted = logicals.get(node.get("name", ""), frozenset())
+            for field in node.get("fields", ()):
+                if wanted:
+                    found.extend(_plain_in(field, "type", wanted))
+                stack.append(field["type"])
+        elif kind == "array":
+            stack.append(node["items"])
+        elif kind == "map":
+            stack.append(node["values"])
+        elif isinstance(kind, (dict, list)):
+            stack.append(kind)
+    return found
+
+
+def _plain_in(container: Any, key: Any, wanted: frozenset[str]) -> Iterator[tuple[Any, Any]]:
+    node = container[key]
+    if isinstance(node, list):
+        branches = [i for i, b in enumerate(node) if b != "null"]
+        if len(branches) == 1:
+            yield from _plain_in(node, branches[0], wanted)
+        return
+    if not isinstance(node, dict):
+        return
+    logical = node.get("logicalType")
+    if logical in wanted and node.get("type") == _PLAIN_TYPE[logical]:
+        yield container, key
+    elif node.get("type") == "array":
+        yield from _plain_in(node, "items", wanted)
+    elif node.get("type") == "map":
+        yield from _plain_in(node, "values", wanted)
 
 
 def extends(writer: Any, reader: Any) -> bool:

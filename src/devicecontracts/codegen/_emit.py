@@ -42,6 +42,7 @@ __all__ = [
     "Emitter",
     "describe_union",
     "logical_name",
+    "millis_record",
     "named_nodes",
     "simple_union",
 ]
@@ -54,7 +55,7 @@ SUPPORT: dict[str, str] = {
     "Decimal": "decimal",
     "UUID": "uuid",
     "Len": "annotated_types",
-    "Field": "pydantic",
+    **dict.fromkeys(["ConfigDict", "Field"], "pydantic"),
     # Every public name of the runtime types module (only the names used are imported).
     **dict.fromkeys(types.__all__, "devicecontracts.types"),
     "AvroRecord": "devicecontracts.record",
@@ -122,6 +123,32 @@ def logical_name(t: AvroType) -> str | None:
     if isinstance(t, (Primitive, Fixed)) and t.logical is not None:
         return t.logical.name
     return None
+
+
+def millis_record(t: Record) -> bool:
+    """Whether the record's model validates with ``val_temporal_unit="milliseconds"``: when one
+    of its own fields holds a ``timestamp-millis`` (directly, or in an array, map or union;
+    a nested record decides for itself).
+
+    The serde then reads those timestamps as the longs on the wire and pydantic-core turns them
+    into datetimes, which is faster than fastavro converting them and pydantic checking the
+    result; and a number a caller gives for a timestamp-millis field means milliseconds since
+    the epoch, Avro's unit, whatever its size (pydantic would otherwise take a number below
+    2e10 as seconds). The setting is per model, so in such a record a number given for a
+    ``timestamp-micros`` or ``date`` field also means milliseconds; decoded values are exact
+    either way (fastavro still converts those types).
+    """
+
+    def holds(u: AvroType) -> bool:
+        if isinstance(u, Array):
+            return holds(u.items)
+        if isinstance(u, Map):
+            return holds(u.values)
+        if isinstance(u, Union):
+            return any(holds(b) for b in u.branches)
+        return isinstance(u, Primitive) and logical_name(u) == "timestamp-millis"
+
+    return any(holds(f.type) for f in t.fields)
 
 
 def simple_union(t: Union) -> AvroType | None:

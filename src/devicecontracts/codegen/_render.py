@@ -30,7 +30,7 @@ from devicecontracts.schema import (
 )
 
 from ._defaults import Defaults
-from ._emit import RESERVED_ATTRIBUTES, SUPPORT, Context, named_nodes
+from ._emit import RESERVED_ATTRIBUTES, SUPPORT, Context, millis_record, named_nodes
 from ._imports import import_block
 from ._naming import attribute_names, enum_member_names
 from ._sources import Unit
@@ -191,6 +191,9 @@ class _Module(UnionHelpers, Defaults):
             *[f"        {chunk}" for chunk in json_chunks(schema_json, WIDTH - 8)],
             "    )",
         ]
+        if millis_record(t):
+            config = self.use("ConfigDict")
+            lines += ["", f'    model_config = {config}(val_temporal_unit="milliseconds")']
         if t.fields:
             lines.append("")
         for f in t.fields:

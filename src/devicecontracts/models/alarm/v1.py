@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Final, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
@@ -37,7 +37,7 @@ AVRO_CONTENT_HASH: Final = "sha256:b62883916cc15f2167a7468ad066bb049d6b901119e5d
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -109,6 +109,8 @@ class Alarm(AvroRecord):
         '(radius) in metres; null when unknown.","default":null}]}],"doc":"Position of the device '
         'when the alarm was raised; null when the device has no fix.","default":null}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")
     alarm_id: UUID = Field(description="Id of the alarm, stable across re-sends of the same alarm.")

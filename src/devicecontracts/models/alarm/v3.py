@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Final, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
@@ -37,7 +37,7 @@ AVRO_CONTENT_HASH: Final = "sha256:d9925dde083d5f494e0d7abed34506b8f64efef5fb3d9
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -115,6 +115,8 @@ class Alarm(AvroRecord):
         '{"name":"details","type":{"type":"map","values":"string"},"doc":"Free-form key/value '
         'context for the alarm, e.g. threshold and measured value. Added in v3.","default":{}}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")
     alarm_id: UUID = Field(description="Id of the alarm, stable across re-sends of the same alarm.")

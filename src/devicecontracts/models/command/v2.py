@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Final, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.record import AvroRecord
 from devicecontracts.types import TimestampMillis
@@ -32,7 +32,7 @@ AVRO_CONTENT_HASH: Final = "sha256:9eb7ee53406bc721b64efe707d183176e117728f343c2
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -89,6 +89,8 @@ class Command(AvroRecord):
         '{"name":"ack_required","type":"boolean","doc":"Whether the device must publish a '
         'CommandAck; false for fire-and-forget commands. Added in v2.","default":true}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     command_id: UUID = Field(description="Id of the command; echoed back in CommandAck.command_id.")
     device_id: str = Field(description="Target device: the AWS IoT thing name.")

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Final, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
@@ -34,7 +34,7 @@ AVRO_CONTENT_HASH: Final = "sha256:da40f89dccbb8863908386fe60ef7d710e06215c7c161
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -97,6 +97,8 @@ class CommandAck(AvroRecord):
         '{"name":"completed_at","type":{"type":"long","logicalType":"timestamp-millis"},'
         '"doc":"Device clock time at which the command finished or was refused, UTC."}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")
     command_id: UUID = Field(description="Id of the acknowledged command (Command.command_id).")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Self
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.record import AvroRecord
 from devicecontracts.types import Int64, TimestampMillis
@@ -31,7 +31,7 @@ AVRO_CONTENT_HASH: Final = "sha256:44df901606d9f979fecfcd6f2e333b8945b82fda08086
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -59,6 +59,8 @@ class DeviceHeader(AvroRecord):
         '{"name":"sequence","type":"long","doc":"Per-device counter incremented for every '
         'published message; resets only on factory reset. Gaps reveal lost messages."}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     device_id: str = Field(
         description="Device identity: the AWS IoT thing name, stable for the device's lifetime.",

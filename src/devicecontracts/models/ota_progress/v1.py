@@ -34,7 +34,7 @@ AVRO_CONTENT_HASH: Final = "sha256:60dd66a3eea3a997e07ded76cd60eebdbc70e8142480f
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 

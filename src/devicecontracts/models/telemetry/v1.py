@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar, Final, Self
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
@@ -35,7 +35,7 @@ AVRO_CONTENT_HASH: Final = "sha256:05926337b57d334852ae323bde22b1b49eadfd493e897
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -81,6 +81,8 @@ class SensorReading(AvroRecord):
         '{"name":"sampled_at","type":{"type":"long","logicalType":"timestamp-millis"},'
         '"doc":"Device clock time at which the value was sampled, UTC."}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     sensor_id: str = Field(description="Identifier of the sensor on the device, unique per device.")
     kind: SensorKind = Field(description="Physical quantity measured.")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar, Final, Self
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
@@ -37,7 +37,7 @@ AVRO_CONTENT_HASH: Final = "sha256:dc5ea0de172e70aba885738be2ac02ef28345f8fe0544
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.0"
+GENERATED_BY: Final = "devicecontracts.codegen 1.1"
 """The generator and its version; the runtime refuses models of another major."""
 
 
@@ -86,6 +86,8 @@ class SensorReading(AvroRecord):
         '{"name":"sampled_at","type":{"type":"long","logicalType":"timestamp-millis"},'
         '"doc":"Device clock time at which the value was sampled, UTC."}]}'
     )
+
+    model_config = ConfigDict(val_temporal_unit="milliseconds")
 
     sensor_id: str = Field(description="Identifier of the sensor on the device, unique per device.")
     kind: SensorKind = Field(description="Physical quantity measured.")
