@@ -146,3 +146,29 @@ def test_registry_client_is_imported_only_when_the_fallback_is_used() -> None:
     result = run(REGISTRY_FALLBACK.format(package=MODELS_PACKAGE))
 
     assert result == {"before": False, "after": True}
+
+
+def test_a_lock_only_consumer_loads_no_registry_code(tmp_path: Path) -> None:
+    """With the lock's ids and no registry configured, the consumer path does not even load
+    the registry settings or the registry source: the registry is an optional fallback, and a
+    cold start pays nothing for it."""
+    lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
+    environment = {"DEVICECONTRACTS_ENVIRONMENT": "prod", "DEVICECONTRACTS_LOCK": str(lock)}
+    for name in [k for k in os.environ if k.startswith("SCHEMA_REGISTRY_")]:
+        environment[name] = ""  # set but empty: not configured
+    result = run(CONSUMER.format(package=MODELS_PACKAGE), v1_value().hex(), env=environment)
+
+    assert result["sequence"] == SEQUENCE
+    loaded = set(result["modules"])  # type: ignore[arg-type]
+    assert "devicecontracts.registry.settings" not in loaded
+    assert "devicecontracts._runtime.registry_source" not in loaded
+
+
+def test_the_lookup_reads_the_registry_url_variable_the_settings_name() -> None:
+    """The lookup checks SCHEMA_REGISTRY_URL without importing the settings; it is the name the
+    settings (and the CLI) use."""
+    from devicecontracts._runtime import lookup
+    from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES
+
+    assert ENVIRONMENT_VARIABLES["url"] == lookup._REGISTRY_URL_VARIABLE
+    assert lookup.REGISTRY_VARIABLES is ENVIRONMENT_VARIABLES

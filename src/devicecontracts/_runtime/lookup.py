@@ -25,10 +25,9 @@ import os
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 from devicecontracts._runtime.plans import AvroModel, WriterSchema, writer_schema
-from devicecontracts._runtime.registry_source import RegistrySource
 from devicecontracts.catalog.lock import read_lock
 from devicecontracts.errors import (
     DeviceContractsError,
@@ -38,8 +37,9 @@ from devicecontracts.errors import (
     RegistryError,
     UnknownSchemaId,
 )
-from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
-from devicecontracts.registry.settings import RegistrySettings
+
+if TYPE_CHECKING:
+    from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES as REGISTRY_VARIABLES
 
 __all__ = [
     "CATALOG_FOLDER",
@@ -65,6 +65,9 @@ DEFAULT_MODELS_PACKAGE: Final = "devicecontracts.models"
 CATALOG_FOLDER: Final = "_catalog"
 """The folder, inside a built models package, holding the catalog the models came from."""
 _LOCK_NAME: Final = "contracts.lock.json"
+_REGISTRY_URL_VARIABLE: Final = "SCHEMA_REGISTRY_URL"
+"""``REGISTRY_VARIABLES["url"]``, read without importing the registry settings: a consumer
+that only uses the lock's ids never loads them (nor the registry source) on a cold start."""
 SCHEMAS_KEPT: Final = 256
 """How many writer schemas (by id) a `WriterSchemas` keeps by default, least recently used
 going first (``max_schemas`` changes it). A prepared writer schema and its read plan hold about
@@ -282,7 +285,11 @@ class WriterSchemas:
         """The bound of the writer-schema cache (and of each Deserializer's read plans)."""
         self.models_package = models_package
         self._manifest: dict[str, tuple[str, str]] | None = None
-        self._registry = None if registry is None else RegistrySource(registry)
+        self._registry = None
+        if registry is not None:
+            from devicecontracts._runtime.registry_source import RegistrySource
+
+            self._registry = RegistrySource(registry)
         self._retry_unknown_after = retry_unknown_after
         self._retry_failed_after = retry_failed_after
         self._failing: tuple[float, DeviceContractsError] | None = None
@@ -326,17 +333,24 @@ class WriterSchemas:
         ids = SchemaIds.from_environment(
             environ, models_package=models_package or DEFAULT_MODELS_PACKAGE
         )
-        if registry is None and RegistrySettings.configured(environ):
-            registry = RegistrySettings.from_env(environ)
-        if registry is not None and isinstance(registry, (RegistrySettings, str, Mapping)):
-            _require_registry_client()
+        if registry is None and environ.get(_REGISTRY_URL_VARIABLE):
+            from devicecontracts.registry.settings import RegistrySettings
+
+            if RegistrySettings.configured(environ):
+                registry = RegistrySettings.from_env(environ)
+        if registry is not None:
+            from devicecontracts.registry.settings import RegistrySettings
+
+            if isinstance(registry, (RegistrySettings, str, Mapping)):
+                _require_registry_client()
         if required and ids is None and registry is None:
+            variables = _registry_variables()
             raise RegistryConfigError(
                 "no writer schemas can be found: set "
                 f"{ENVIRONMENT_VARIABLE} (its ids come from the packaged lock, or the one "
-                f"{LOCK_VARIABLE} names) and/or {REGISTRY_VARIABLES['url']} (with "
-                f"{REGISTRY_VARIABLES['api_key']} and {REGISTRY_VARIABLES['api_secret']}, or "
-                f"{REGISTRY_VARIABLES['bearer_token']}), or pass schemas=WriterSchemas(...)"
+                f"{LOCK_VARIABLE} names) and/or {variables['url']} (with "
+                f"{variables['api_key']} and {variables['api_secret']}, or "
+                f"{variables['bearer_token']}), or pass schemas=WriterSchemas(...)"
             )
         return cls(
             ids=ids,
@@ -453,7 +467,7 @@ class WriterSchemas:
                 f"version is given or generated in {self.models_package}: pass it in `models=`"
             )
         if self._registry is None:
-            tried.append(f"no schema registry is configured ({REGISTRY_VARIABLES['url']})")
+            tried.append(f"no schema registry is configured ({_REGISTRY_URL_VARIABLE})")
         else:
             tried.append(f"the registry at {self._registry.url} does not have it")
         return f"unknown schema id {schema_id}: " + "; ".join(tried)
@@ -480,6 +494,19 @@ def _require_registry_client() -> None:
     """`RegistryConfigError` now, not at the first record, when confluent-kafka is missing."""
     if importlib.util.find_spec("confluent_kafka") is None:
         raise RegistryConfigError(
-            f"{REGISTRY_VARIABLES['url']} is set, but asking Schema Registry needs "
+            f"{_REGISTRY_URL_VARIABLE} is set, but asking Schema Registry needs "
             "confluent-kafka: pip install 'devicecontracts[registry]'"
         )
+
+
+def _registry_variables() -> Mapping[str, str]:
+    from devicecontracts.registry.settings import ENVIRONMENT_VARIABLES
+
+    return ENVIRONMENT_VARIABLES
+
+
+def __getattr__(name: str) -> Any:
+    # REGISTRY_VARIABLES stays importable from here, loaded (with the settings) when asked for.
+    if name == "REGISTRY_VARIABLES":
+        return _registry_variables()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
