@@ -751,3 +751,53 @@ def test_unknown_type_names_the_unreadable_shared_file(tmp_path: Path) -> None:
     report = check(root)
     [unknown] = [f for f in with_rule(report, "invalid-schema") if f.subject != "point"]
     assert "point/v1.avsc" in unknown.message
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating findings: every other field kept
+
+
+def test_locating_a_finding_keeps_every_other_field() -> None:
+    """Filling in line and column (done for every finding with a path) changes nothing else of
+    the finding or its location, whatever fields `Location` has."""
+    import inspect
+
+    from devicecontracts.check import _at
+    from devicecontracts.check._types import relocated
+    from devicecontracts.errors import Location
+    from devicecontracts.findings import Finding
+
+    names = list(inspect.signature(Location).parameters)
+    where = Location(**{name: f"<{name}>" for name in names})  # type: ignore[arg-type]
+    finding = Finding("missing-doc", Severity.WARNING, "message", "hint", where, 3)
+    located = _at(finding, (7, 9))
+    expected = {name: getattr(where, name) for name in names} | {"line": 7, "column": 9}
+    assert {name: getattr(located.location, name) for name in names} == expected
+    assert (located.rule, located.severity, located.message, located.hint) == (
+        "missing-doc",
+        Severity.WARNING,
+        "message",
+        "hint",
+    )
+    assert located.previous_version == 3
+    moved = relocated(where, subject="s", version=2)
+    expected = {name: getattr(where, name) for name in names} | {"subject": "s", "version": 2}
+    assert {name: getattr(moved, name) for name in names} == expected
+
+
+def test_many_findings_in_one_file_are_each_located(tmp_path: Path) -> None:
+    """Every missing doc of an undocumented version gets its own line and column, the ones a
+    walk of the file gives for its path."""
+    from devicecontracts.check._jsonpos import locate
+
+    fields = [{"name": f"f{i}", "type": ["null", "int"], "default": None} for i in range(12)]
+    schema = {"type": "record", "name": "R", "namespace": "com.example", "fields": fields}
+    root = make_catalog(tmp_path / "cat", message_toml("reading"), {"reading": [schema]})
+    report = check(root)
+    text = (root / "reading" / "v1.avsc").read_text(encoding="utf-8")
+    docs = with_rule(report, "missing-doc")
+    assert len(docs) == 13
+    for f in docs:
+        assert f.path is not None
+        assert (f.line, f.column) == locate(text, f.path)
+    assert len({f.line for f in docs}) == 13

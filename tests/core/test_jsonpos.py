@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devicecontracts.check._jsonpos import locate
+from devicecontracts.check._jsonpos import Positions, locate
 
 SCHEMA_TEXT = """{
   "type": "record",
@@ -111,3 +112,110 @@ def test_every_path_locates_its_value(value: Any, indent: int | None, ascii_only
         assert position is not None
         found, _ = decoder.raw_decode(text, offset_of(text, *position))
         assert found == expected, pointer
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def walked(text: str, pointer: str) -> tuple[int, int] | None:
+    """The answer of a walk from the start of the text for this one path (the way findings
+    were located before files were indexed), which `Positions` must reproduce."""
+    decoder = json.JSONDecoder()
+
+    def skip(i: int) -> int:
+        m = _WS.match(text, i)
+        return m.end() if m else i
+
+    def member(i: int, key: str) -> int | None:
+        i = skip(i + 1)
+        while text[i] != "}":
+            name, i = decoder.raw_decode(text, i)
+            i = skip(skip(i) + 1)
+            if name == key:
+                return i
+            _, i = decoder.raw_decode(text, i)
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+        return None
+
+    def element(i: int, index: int) -> int | None:
+        i = skip(i + 1)
+        n = 0
+        while text[i] != "]":
+            if n == index:
+                return i
+            _, i = decoder.raw_decode(text, i)
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+            n += 1
+        return None
+
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:] if t]
+    try:
+        offset = skip(0)
+        for token in tokens:
+            char = text[offset]
+            if char == "{":
+                found = member(offset, token)
+            elif char == "[" and token.isdigit():
+                found = element(offset, int(token))
+            else:
+                found = None
+            if found is None:
+                break
+            offset = found
+    except (ValueError, IndexError):
+        return None
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+pointer_tokens = st.sampled_from(
+    ["fields", "type", "name", "0", "1", "2", "01", "a", "²", "", "~1", "~0", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    json_values,
+    st.sampled_from([None, 0, 2]),
+    st.lists(st.lists(pointer_tokens, max_size=4), min_size=1, max_size=6),
+    st.integers(min_value=0, max_value=60),
+    st.sampled_from(["", " ", "x", "// c\n", "/*", "\x01", ",", "}", "]", '"', "0", "\\q"]),
+)
+def test_index_answers_as_the_walk_does(
+    value: Any, indent: int | None, pointers: list[list[str]], cut: int, insert: str
+) -> None:
+    """Indexed once, any text (valid JSON, or broken by an inserted character, a comment, a
+    truncation) locates every path exactly as walking it from the start would."""
+    text = json.dumps(value, indent=indent)
+    if insert:
+        at = cut % (len(text) + 1)
+        text = text[:at] + insert + text[at:]
+    positions = Positions(text)
+    for tokens in pointers:
+        pointer = "/" + "/".join(tokens) if tokens[:1] != ["x"] else "/".join(tokens)
+        assert positions.locate(pointer) == walked(text, pointer), (text, pointer)
+
+
+def test_duplicate_keys_locate_the_first() -> None:
+    """With a key given twice, the first one counts, as a walk from the start finds it."""
+    text = '{"a": 1, "a": [2, 3]}'
+    assert Positions(text).locate("/a") == (1, 7)
+    assert Positions(text).locate("/a/1") == (1, 7)
+
+
+def test_digit_tokens_index_arrays_only() -> None:
+    """A digit token is an index in an array (leading zeros allowed) and a key in an object;
+    a digit int() refuses gives None."""
+    text = '{"0": [10, 11], "k": [1]}'
+    assert Positions(text).locate("/0/01") == (1, 12)
+    assert Positions(text).locate("/k/²") is None
+
+
+def test_commented_text_is_walked() -> None:
+    """Comments (which Avro's JSON reader allows) stop only the paths whose walk meets them."""
+    text = '{"a": {"b": 1}, // note\n "c": 2}'
+    assert Positions(text).locate("/a/b") == (1, 13)
+    assert Positions(text).locate("/c") is None

@@ -20,6 +20,7 @@ from devicecontracts.catalog._model import (
     LoadProblem,
     SchemaVersion,
     display_path,
+    shown_as,
 )
 from devicecontracts.errors import CatalogError, Location, SchemaError
 
@@ -34,7 +35,10 @@ def read_versions(catalog: Catalog) -> None:
     for contract in catalog.contracts.values():
         numbered = _version_files(contract, catalog.problems)
         catalog.problems += _gaps(contract, numbered)
-        contract.versions = [_read_version(contract, n, numbered[n]) for n in sorted(numbered)]
+        folder = contract.folder.resolve() if numbered else contract.folder
+        contract.versions = [
+            _read_version(contract, n, numbered[n], folder) for n in sorted(numbered)
+        ]
 
 
 def _undeclared_folders(catalog: Catalog) -> Iterator[LoadProblem]:
@@ -128,8 +132,9 @@ def _gaps(contract: Contract, numbered: dict[int, Path]) -> Iterator[LoadProblem
         )
 
 
-def _read_version(contract: Contract, number: int, path: Path) -> SchemaVersion:
-    shown = display_path(path)
+def _read_version(contract: Contract, number: int, path: Path, folder: Path) -> SchemaVersion:
+    """Read one version file; ``folder`` is its folder, resolved."""
+    shown = shown_as(path, path.resolve() if path.is_symlink() else folder / path.name)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devicecontracts._gc import collector_paused
 from devicecontracts.catalog._config import read_config
 from devicecontracts.catalog._files import read_versions
 from devicecontracts.catalog._model import CATALOG_FILE, LOCK_FILE, Catalog, display_path
@@ -33,8 +34,16 @@ __all__ = ["load_catalog"]
 
 
 def load_catalog(root: str | Path) -> Catalog:
-    """Load the catalog in folder ``root`` (the folder holding ``catalog.toml``)."""
-    root = Path(root)
+    """Load the catalog in folder ``root`` (the folder holding ``catalog.toml``).
+
+    The cyclic garbage collector is paused while it loads (the parsed catalog it builds stays
+    alive; collecting as it grows would make loading super-linear) and left as it was found.
+    """
+    with collector_paused():
+        return _load(Path(root))
+
+
+def _load(root: Path) -> Catalog:
     config_file = root / CATALOG_FILE
     if not root.is_dir():
         raise CatalogError(

@@ -7,6 +7,8 @@ version files (``_files``) and the references between them (``_references``).
 from __future__ import annotations
 
 import enum
+import functools
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,7 +194,18 @@ class Catalog:
 
 def display_path(path: Path) -> str:
     """A path as users see it in messages: relative to the working directory when possible."""
+    return shown_as(path, path.resolve())
+
+
+def shown_as(path: Path, resolved: Path) -> str:
+    """`display_path` of ``path`` whose resolved form is known already (a catalog's files are
+    resolved once per folder, not once per file)."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return resolved.relative_to(_resolved_cwd(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved_cwd(cwd: str) -> Path:
+    return Path(cwd).resolve()

@@ -1,79 +1,189 @@
 """Line and column of a JSON path in JSON text, for findings that point into a file.
 
-Only run for the few schemas that have findings, so the fast path (``json.loads``) stays fast.
+`Positions` walks one text for any number of paths and remembers what it has walked: where each
+member of an object and each element of an array it scanned starts, and where it stopped. A
+path reuses every container already scanned and scans on from where that container's scan
+stopped, so a file costs one pass over the containers its findings point into, whatever the
+number of findings (before, each finding walked the file from the start). Values a path does
+not enter are skipped whole by the JSON decoder (in C). `locate` is the one-off form.
+
+The walk is the same for every path, remembered or not: the same steps over the same text, so
+the answers are those of a fresh walk, for text that is not plain JSON too (a comment, say,
+stops only the paths whose walk meets it).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["locate"]
+__all__ = ["Positions", "locate"]
 
 _WS = re.compile(r"[ \t\n\r]*")
-_decoder = json.JSONDecoder()
+_SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
+# raw_decode without its wrapper (which only turns StopIteration into JSONDecodeError).
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_SCANNING, _ENDED, _BROKEN = range(3)
+
+
+class _Scan:
+    """How far one object or array has been scanned: the offsets of its members (by key, the
+    first of duplicate keys) or elements seen so far, and where to go on."""
+
+    __slots__ = ("at", "kids", "pending", "state")
+
+    def __init__(self, kids: dict[str, int] | list[int], at: int) -> None:
+        self.kids = kids
+        self.at = at
+        self.pending = False  # the value at ``at`` is recorded but not yet skipped
+        self.state = _SCANNING
+
+
+class Positions:
+    """Where values of one JSON text start, found by walking it and remembered for the run."""
+
+    __slots__ = ("_line_at", "_paths", "_scans", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._scans: dict[int, _Scan] = {}
+        # Per path (and every prefix of one asked for): the offset reached, and whether the
+        # walk reached the path's end (False: it stopped at a shallower value); None when
+        # the walk met text it cannot read.
+        self._paths: dict[str, tuple[int, bool] | None] = {"": (_skip(text, 0), True)}
+        self._line_at = (0, 1)  # an offset and its line, where counting lines goes on
+
+    def locate(self, pointer: str) -> tuple[int, int] | None:
+        """1-based (line, column) where the value at JSON path ``pointer`` starts, if it exists.
+
+        A path that goes past the document stops at the deepest existing value.
+        """
+        if pointer[:1] != "/":  # what comes before the first slash is no token
+            pointer = pointer[pointer.find("/") :] if "/" in pointer else ""
+        reached = self._walk(pointer)
+        if reached is None:
+            return None
+        i = reached[0]
+        text = self._text
+        at, line = self._line_at
+        if i < at:
+            at, line = 0, 1
+        line += text.count("\n", at, i)
+        self._line_at = (i, line)
+        return line, i - (text.rfind("\n", 0, i) + 1) + 1
+
+    def _walk(self, pointer: str) -> tuple[int, bool] | None:
+        """The path's step from its parent's (``/a/b`` from ``/a``), both remembered."""
+        if pointer in self._paths:
+            return self._paths[pointer]
+        parent, _, token = pointer.rpartition("/")
+        reached = self._walk(parent)
+        if reached is not None and reached[1] and token:
+            token = token.replace("~1", "/").replace("~0", "~")
+            i = reached[0]
+            try:
+                char = self._text[i]
+                if char == "{":
+                    found = self._member(i, token)
+                elif char == "[" and token.isdigit():
+                    found = self._element(i, int(token))
+                else:
+                    found = None
+            except (ValueError, IndexError):
+                reached = None
+            else:
+                reached = (i, False) if found is None else (found, True)
+        self._paths[pointer] = reached
+        return reached
+
+    def _scan(self, start: int, kids: dict[str, int] | list[int]) -> _Scan:
+        scan = self._scans.get(start)
+        if scan is None:
+            scan = self._scans[start] = _Scan(kids, _skip(self._text, start + 1))
+        return scan
+
+    def _member(self, start: int, key: str) -> int | None:
+        """Where the value of ``key`` in the object at ``start`` starts; None if it has none.
+        Raises ValueError (or IndexError) where the walk meets text it cannot read."""
+        scan = self._scan(start, {})
+        kids = scan.kids
+        assert isinstance(kids, dict)
+        found = kids.get(key)
+        if found is not None or scan.state == _ENDED:
+            return found
+        if scan.state == _BROKEN:
+            raise ValueError("unreadable JSON")
+        text = self._text
+        i = scan.at
+        try:
+            if scan.pending:
+                i = _past_value(text, i)
+                scan.pending = False
+            while text[i] != "}":
+                name, i = _scan_once(text, i)
+                i = _skip(text, i)
+                i = _skip(text, i + 1)  # the colon
+                if type(name) is str:
+                    kids.setdefault(name, i)
+                if name == key:
+                    scan.at, scan.pending = i, True
+                    return i
+                i = _past_value(text, i)
+        except (StopIteration, ValueError, IndexError):
+            scan.state = _BROKEN
+            raise ValueError("unreadable JSON") from None
+        scan.state = _ENDED
+        return None
+
+    def _element(self, start: int, index: int) -> int | None:
+        """Where element ``index`` of the array at ``start`` starts; None past its end.
+        Raises ValueError (or IndexError) where the walk meets text it cannot read."""
+        scan = self._scan(start, [])
+        kids = scan.kids
+        assert isinstance(kids, list)
+        if index < len(kids):
+            return kids[index]
+        if scan.state == _ENDED:
+            return None
+        if scan.state == _BROKEN:
+            raise ValueError("unreadable JSON")
+        text = self._text
+        i = scan.at
+        try:
+            if scan.pending:
+                i = _past_value(text, i)
+                scan.pending = False
+            while text[i] != "]":
+                kids.append(i)
+                if len(kids) > index:
+                    scan.at, scan.pending = i, True
+                    return i
+                i = _past_value(text, i)
+        except (StopIteration, ValueError, IndexError):
+            scan.state = _BROKEN
+            raise ValueError("unreadable JSON") from None
+        scan.state = _ENDED
+        return None
 
 
 def locate(text: str, pointer: str) -> tuple[int, int] | None:
     """1-based (line, column) where the value at JSON path ``pointer`` starts, if it exists.
 
-    A path that goes past the document stops at the deepest existing value.
+    A path that goes past the document stops at the deepest existing value. For several paths
+    into one text, make one `Positions` and ask it.
     """
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:] if t]
-    try:
-        offset = _find(text, _skip(text, 0), tokens)
-    except (ValueError, IndexError):
-        return None
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
+    return Positions(text).locate(pointer)
 
 
 def _skip(text: str, i: int) -> int:
-    m = _WS.match(text, i)
-    return m.end() if m else i
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # it matches "" at least
 
 
-def _find(text: str, i: int, tokens: list[str]) -> int:
-    """Offset of the value reached by ``tokens`` from the value starting at ``i``."""
-    for token in tokens:
-        char = text[i]
-        if char == "{":
-            found = _member(text, i, token)
-        elif char == "[" and token.isdigit():
-            found = _element(text, i, int(token))
-        else:
-            found = None
-        if found is None:
-            return i
-        i = found
-    return i
+def _past_value(text: str, i: int) -> int:
+    """Past the value at ``i``, its trailing whitespace and a comma with its whitespace.
 
-
-def _member(text: str, i: int, key: str) -> int | None:
-    i = _skip(text, i + 1)
-    while text[i] != "}":
-        name, i = _decoder.raw_decode(text, i)
-        i = _skip(text, i)
-        i = _skip(text, i + 1)  # the colon
-        if name == key:
-            return i
-        _, i = _decoder.raw_decode(text, i)
-        i = _skip(text, i)
-        if text[i] == ",":
-            i = _skip(text, i + 1)
-    return None
-
-
-def _element(text: str, i: int, index: int) -> int | None:
-    i = _skip(text, i + 1)
-    n = 0
-    while text[i] != "]":
-        if n == index:
-            return i
-        _, i = _decoder.raw_decode(text, i)
-        i = _skip(text, i)
-        if text[i] == ",":
-            i = _skip(text, i + 1)
-        n += 1
-    return None
+    (At the end of the text, the next read of ``text[i]`` raises IndexError, as it would
+    here.)"""
+    return _SEPARATOR.match(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]

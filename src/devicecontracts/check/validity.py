@@ -7,9 +7,9 @@ any version is compared with another.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
+from devicecontracts.check._types import relocated
 from devicecontracts.errors import Location, SchemaError, SchemaJSONError
 from devicecontracts.findings import Finding, make
 
@@ -21,7 +21,7 @@ def catalog_findings(catalog: Catalog) -> Iterator[Finding]:
     for problem in catalog.problems:
         # A problem names its contract; a finding names the contract's registry subject.
         owner = catalog.contracts.get(problem.location.subject or "")
-        where = replace(problem.location, subject=owner.subject) if owner else problem.location
+        where = relocated(problem.location, subject=owner.subject) if owner else problem.location
         yield make(problem.rule, problem.message, problem.hint, location=where)
     yield from _duplicate_subjects(catalog)
 
@@ -82,7 +82,7 @@ def _validity(contract: Contract) -> Iterator[Finding]:
             "with 42201"
         )
         # The parser knows the path, line and column; the catalog knows whose file it is.
-        where = replace(
+        where = relocated(
             problem.location, file=v.display, subject=contract.subject, version=v.version
         )
         yield make(rule, problem.message, hint, location=where)
@@ -91,7 +91,7 @@ def _validity(contract: Contract) -> Iterator[Finding]:
 def _spec_defaults(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
     """Defaults the line lets through but Avro forbids: the registry takes them, readers fail."""
     for problem in v.schema.spec_problems if v.schema else ():
-        where = replace(
+        where = relocated(
             problem.location, file=v.display, subject=contract.subject, version=v.version
         )
         yield make(
