@@ -2,12 +2,17 @@
 
 Treat them as immutable: they are plain slotted classes, not frozen ones, because parsing speed
 matters and a record's fields are filled in after the record exists (so types may recurse).
+
+Built for a cheap parse: one small object per node with only the slots its kind needs, no
+per-node dictionaries (nodes without extra properties share one empty ``props`` mapping), and a
+field's JSON ``path`` computed when asked for, from its record's path and its position, rather
+than stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypeAlias
 
 __all__ = [
@@ -28,6 +33,10 @@ __all__ = [
 
 JSON: TypeAlias = Any
 """Parsed JSON: dict, list, str, int, float, bool or None."""
+
+NO_PROPS: Final[Mapping[str, JSON]] = {}
+"""The ``props`` of every node without extra properties: one shared empty mapping (read it,
+never write to it)."""
 
 
 class _NoDefault:
@@ -64,6 +73,11 @@ class LogicalType:
     scale: int | None = None
 
 
+def _repr(node: object, names: tuple[str, ...]) -> str:
+    shown = ", ".join(f"{n}={getattr(node, n)!r}" for n in names)
+    return f"{type(node).__name__}({shown})"
+
+
 class AvroType:
     """Base of every node in a parsed schema.
 
@@ -94,43 +108,115 @@ class AvroType:
         return self.type
 
 
-@dataclass(eq=False, slots=True)
 class Primitive(AvroType):
     """null, boolean, int, long, float, double, bytes or string, maybe with a logical type."""
 
-    type: str
-    path: str = ""
-    logical: LogicalType | None = None
-    props: Mapping[str, JSON] = field(default_factory=dict)
-    shape: int = 0
+    __slots__ = ("logical", "path", "props", "shape", "type")
+    logical: LogicalType | None
+    props: Mapping[str, JSON]
+
+    def __init__(
+        self,
+        type: str,
+        path: str = "",
+        logical: LogicalType | None = None,
+        props: Mapping[str, JSON] = NO_PROPS,
+        shape: int = 0,
+    ) -> None:
+        self.type = type
+        self.path = path
+        self.logical = logical
+        self.props = props
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return _repr(self, ("logical", "path", "props", "shape", "type"))
 
 
-@dataclass(eq=False, slots=True)
 class Field:
-    """A record field: its wire name, type, default (`NO_DEFAULT` if none), doc and aliases."""
+    """A record field: its wire name, type, default (`NO_DEFAULT` if none), doc and aliases.
 
-    name: str
+    ``path`` is the field's JSON path (``/fields/3`` under its record's path), computed when
+    asked for. A field declaring only a name, a type and maybe a default (most do) carries
+    nothing else: its ``doc``, ``aliases``, ``order`` and ``props`` are the class's defaults.
+    """
+
+    __slots__ = ("_record_path", "default", "name", "position", "type")
     type: AvroType
-    position: int
-    path: str
-    default: JSON = NO_DEFAULT
+    default: JSON
     doc: str | None = None
     aliases: tuple[str, ...] = ()
     order: str = "ascending"
-    props: Mapping[str, JSON] = field(default_factory=dict)
+    props: Mapping[str, JSON] = NO_PROPS
+
+    def __init__(
+        self,
+        name: str,
+        type: AvroType,
+        position: int,
+        record_path: str = "",
+        default: JSON = NO_DEFAULT,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.position = position
+        self._record_path = record_path
+        self.default = default
+
+    @property
+    def path(self) -> str:
+        """The field's JSON path in its source schema, such as ``/fields/3``."""
+        return f"{self._record_path}/fields/{self.position}"
 
     @property
     def has_default(self) -> bool:
         """True when the field declares a default (``null`` included)."""
         return self.default is not NO_DEFAULT
 
+    def __repr__(self) -> str:
+        return _repr(
+            self, ("name", "type", "position", "path", "default", "doc", "aliases", "order")
+        )
 
-@dataclass(eq=False, slots=True)
+
+class DetailedField(Field):
+    """A `Field` that declares a doc, aliases, an order or extra properties."""
+
+    __slots__ = ("aliases", "doc", "order", "props")
+    doc: str | None
+    aliases: tuple[str, ...]
+    order: str
+    props: Mapping[str, JSON]
+
+    def __init__(  # noqa: PLR0917 (positional: the parser's cheapest call)
+        self,
+        name: str,
+        type: AvroType,
+        position: int,
+        record_path: str = "",
+        default: JSON = NO_DEFAULT,
+        doc: str | None = None,
+        aliases: tuple[str, ...] = (),
+        order: str = "ascending",
+        props: Mapping[str, JSON] = NO_PROPS,
+    ) -> None:
+        self.name = name
+        self.type = type
+        self.position = position
+        self._record_path = record_path
+        self.default = default
+        self.doc = doc
+        self.aliases = aliases
+        self.order = order
+        self.props = props
+
+
 class _Named(AvroType):
+    __slots__ = ("aliases", "doc", "fullname", "path", "props", "shape")
     fullname: str
-    path: str
-    aliases: tuple[str, ...] = ()
-    doc: str | None = None
+    aliases: tuple[str, ...]
+    doc: str | None
+    props: Mapping[str, JSON]
 
     @property
     def is_named(self) -> bool:
@@ -153,73 +239,159 @@ class _Named(AvroType):
         return self.fullname.rpartition(".")[0]
 
 
-@dataclass(eq=False, slots=True)
 class Record(_Named):
     """A record (or error). ``fields`` is filled once while parsing, so records may recurse."""
 
+    __slots__ = ("by_name", "fields")
     type: str = "record"
-    fields: tuple[Field, ...] = ()
-    props: Mapping[str, JSON] = field(default_factory=dict)
-    shape: int = 0
-    by_name: dict[str, Field] = field(default_factory=dict, repr=False)
+    fields: tuple[Field, ...]
+    by_name: dict[str, Field]
+
+    def __init__(  # noqa: PLR0917 (positional: the parser's cheapest call)
+        self,
+        fullname: str,
+        path: str = "",
+        aliases: tuple[str, ...] = (),
+        doc: str | None = None,
+        fields: tuple[Field, ...] = (),
+        props: Mapping[str, JSON] = NO_PROPS,
+        shape: int = 0,
+    ) -> None:
+        self.fullname = fullname
+        self.path = path
+        self.aliases = aliases
+        self.doc = doc
+        self.fields = fields
+        self.props = props
+        self.shape = shape
+        self.by_name = {f.name: f for f in fields} if fields else {}
 
     def field_named(self, name: str) -> Field | None:
         """The field with this wire name, or None."""
         return self.by_name.get(name)
 
+    def __repr__(self) -> str:
+        return _repr(self, ("fullname", "path", "aliases", "doc", "fields", "props", "shape"))
 
-@dataclass(eq=False, slots=True)
+
 class Enum(_Named):
     """An enum: its symbols in order and its type-level default symbol, if any."""
 
+    __slots__ = ("default", "symbols")
     type: str = "enum"
-    symbols: tuple[str, ...] = ()
-    default: str | None = None
-    props: Mapping[str, JSON] = field(default_factory=dict)
-    shape: int = 0
+    symbols: tuple[str, ...]
+    default: str | None
+
+    def __init__(  # noqa: PLR0917 (positional: the parser's cheapest call)
+        self,
+        fullname: str,
+        path: str = "",
+        aliases: tuple[str, ...] = (),
+        doc: str | None = None,
+        symbols: tuple[str, ...] = (),
+        default: str | None = None,
+        props: Mapping[str, JSON] = NO_PROPS,
+        shape: int = 0,
+    ) -> None:
+        self.fullname = fullname
+        self.path = path
+        self.aliases = aliases
+        self.doc = doc
+        self.symbols = symbols
+        self.default = default
+        self.props = props
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return _repr(self, ("fullname", "path", "aliases", "doc", "symbols", "default", "shape"))
 
 
-@dataclass(eq=False, slots=True)
 class Fixed(_Named):
     """A fixed of ``size`` bytes, maybe carrying a decimal or duration logical type."""
 
+    __slots__ = ("logical", "size")
     type: str = "fixed"
-    size: int = 0
-    logical: LogicalType | None = None
-    props: Mapping[str, JSON] = field(default_factory=dict)
-    shape: int = 0
+    size: int
+    logical: LogicalType | None
+
+    def __init__(  # noqa: PLR0917 (positional: the parser's cheapest call)
+        self,
+        fullname: str,
+        path: str = "",
+        aliases: tuple[str, ...] = (),
+        doc: str | None = None,
+        size: int = 0,
+        logical: LogicalType | None = None,
+        props: Mapping[str, JSON] = NO_PROPS,
+        shape: int = 0,
+    ) -> None:
+        self.fullname = fullname
+        self.path = path
+        self.aliases = aliases
+        self.doc = doc
+        self.size = size
+        self.logical = logical
+        self.props = props
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return _repr(self, ("fullname", "path", "aliases", "doc", "size", "logical", "shape"))
 
 
-@dataclass(eq=False, slots=True)
 class Array(AvroType):
     """An array of ``items``."""
 
-    items: AvroType
-    path: str = ""
+    __slots__ = ("items", "path", "props", "shape")
     type: str = "array"
-    props: Mapping[str, JSON] = field(default_factory=dict)
-    shape: int = 0
+    items: AvroType
+    props: Mapping[str, JSON]
+
+    def __init__(
+        self, items: AvroType, path: str = "", props: Mapping[str, JSON] = NO_PROPS, shape: int = 0
+    ) -> None:
+        self.items = items
+        self.path = path
+        self.props = props
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return _repr(self, ("items", "path", "props", "shape"))
 
 
-@dataclass(eq=False, slots=True)
 class Map(AvroType):
     """A map from strings to ``values``."""
 
-    values: AvroType
-    path: str = ""
+    __slots__ = ("path", "props", "shape", "values")
     type: str = "map"
-    props: Mapping[str, JSON] = field(default_factory=dict)
-    shape: int = 0
+    values: AvroType
+    props: Mapping[str, JSON]
+
+    def __init__(
+        self, values: AvroType, path: str = "", props: Mapping[str, JSON] = NO_PROPS, shape: int = 0
+    ) -> None:
+        self.values = values
+        self.path = path
+        self.props = props
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return _repr(self, ("path", "props", "shape", "values"))
 
 
-@dataclass(eq=False, slots=True)
 class Union(AvroType):
     """A union of ``branches``, in declaration order."""
 
-    branches: tuple[AvroType, ...]
-    path: str = ""
+    __slots__ = ("branches", "path", "shape")
     type: str = "union"
-    shape: int = 0
+    branches: tuple[AvroType, ...]
+
+    def __init__(self, branches: tuple[AvroType, ...], path: str = "", shape: int = 0) -> None:
+        self.branches = branches
+        self.path = path
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return _repr(self, ("branches", "path", "shape"))
 
 
 NamedType: TypeAlias = Record | Enum | Fixed

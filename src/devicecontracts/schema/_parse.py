@@ -24,12 +24,14 @@ part, for example ``/fields/3/default``.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence, Set
+from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Final
 
 from devicecontracts._avro import (
@@ -54,6 +56,7 @@ from devicecontracts.schema._nodes import (
     NO_DEFAULT,
     Array,
     AvroType,
+    DetailedField,
     Enum,
     Field,
     Fixed,
@@ -64,6 +67,7 @@ from devicecontracts.schema._nodes import (
     Record,
     Union,
 )
+from devicecontracts.schema._nodes import NO_PROPS as _NO_PROPS
 from devicecontracts.schema.canonical import canonical_form, form_fingerprint, to_json, walk
 
 __all__ = [
@@ -75,7 +79,6 @@ __all__ = [
 ]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_NO_PROPS: Final[Mapping[str, Any]] = {}
 _ORDERS: Final = frozenset({"ASCENDING", "DESCENDING", "IGNORE"})
 # Avro Java checks a fixed's size with SystemLimitException.checkMaxBytesLength (1.11.4, 1.12.0):
 # at most MAX_ARRAY_VM_LIMIT, Integer.MAX_VALUE - 8.
@@ -132,11 +135,13 @@ def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        if "/" in text:
+        if "//" in text or "/*" in text:  # a lone "/" starts no comment
             text = _blank_comments(text, file)
         _check_text_depth(text, file)
         blanked = text
-        return with_headroom(lambda: json.loads(blanked, parse_constant=_no_constant))
+        if blanked.startswith("\ufeff"):  # json.loads's own message for a byte order mark
+            return json.loads(blanked, parse_constant=_no_constant)
+        return with_headroom(lambda: _DECODER.decode(blanked))
     except json.JSONDecodeError as exc:
         raise SchemaJSONError(
             f"not valid JSON: {exc.msg}",
@@ -189,6 +194,10 @@ def _no_constant(token: str) -> JSON:
     raise _NonNumericError(token)
 
 
+# One decoder for every call: json.loads with an argument builds a new one each time.
+_DECODER: Final = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def _position(text: str, at: int) -> tuple[int | None, int | None]:
     if at < 0:
         return None, None
@@ -237,6 +246,25 @@ def parse_schema(
     Raises `SchemaJSONError` for bad JSON and `InvalidSchemaError` for bad Avro; both locate
     the problem (``file`` is only used to say where).
     """
+    # Everything a parse builds lives as long as the schema, so the cyclic collector would only
+    # traverse it: it is paused for the call (inline, so that nothing is allocated before).
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        return _parse(schema, named_types, strict, line, file)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse(
+    schema: str | JSON,
+    named_types: Mapping[str, NamedType] | None,
+    strict: bool,
+    line: RegistryLine,
+    file: str | None,
+) -> Schema:
     source = _as_json(schema, file)
 
     def run() -> Schema:
@@ -245,7 +273,7 @@ def parse_schema(
         return Schema(
             root,
             source,
-            dict(parser.defined),
+            parser.defined,
             tuple(parser.referenced),
             tuple(parser.spec_problems),
         )
@@ -301,16 +329,44 @@ _VALID_NAMES: set[str] = set()
 _VALID_NAMES_LIMIT: Final = 100_000
 
 
-def _composite_shape(tag: str, children: Sequence[AvroType]) -> int:
-    shapes = tuple(c.shape for c in children)
-    return 0 if 0 in shapes else _shape((tag, shapes))
-
-
 # ---------------------------------------------------------------------------------------------
 # The parser
 
 
+# Tokens of JSON paths, made once: a field's position, a union branch's index.
+_TOKENS_MADE: Final = 256
+_FIELD_TYPE_AT: Final = tuple(f"/fields/{i}/type" for i in range(_TOKENS_MADE))
+_BRANCH_AT: Final = tuple(f"/{i}" for i in range(_TOKENS_MADE))
+
+# Names that match the ASCII rule, valid on every line and in every mode; and namespaces whose
+# every part does. Global for the same reason as _VALID_NAMES: the same names recur in every
+# version of every schema, and the rule is a pure function of the name. Bounded (then they stop
+# growing, which only costs a regular-expression match).
+_ASCII_NAMES: set[str] = set()
+_ASCII_NAMESPACES: set[str] = set()
+_ASCII_LIMIT: Final = 100_000
+
+# Unions of bare primitive names (["null", "string"]), valid ones only, by their branch names:
+# their branches (shared bare primitives) and shape. Bounded: the names are few.
+_PRIMITIVE_UNIONS: dict[tuple[str, ...], tuple[tuple[AvroType, ...], int]] = {}
+_PRIMITIVE_UNIONS_LIMIT: Final = 10_000
+
+_RECORD_KEYS: Final = frozenset({"type", "name", "namespace", "fields", "doc", "aliases"})
+_ENUM_KEYS: Final = frozenset({"type", "name", "namespace", "symbols", "doc", "aliases", "default"})
+_FIXED_KEYS: Final = frozenset({"type", "name", "namespace", "size", "doc", "aliases"})
+_ARRAY_KEYS: Final = frozenset({"type", "items"})
+_MAP_KEYS: Final = frozenset({"type", "values"})
+_TYPE_KEY: Final = frozenset({"type"})
+_FLOATS: Final = frozenset({"float", "double"})
+_MISSING: Final = object()
+_RECORD_KINDS: Final = frozenset({"record", "error"})
+_NAMED: Final = (Record, Enum, Fixed)
+
+
 class _Parser:
+    """One parse. Hot paths build no path strings: a node's path is made when the node is (for
+    the types that carry one) or when an error needs it."""
+
     def __init__(
         self,
         imported: Mapping[str, NamedType],
@@ -324,6 +380,7 @@ class _Parser:
         # CP 7 validates names of stored schemas too (Avro 1.11's Parser always does).
         self.check_names = strict or line.validates_stored_names
         self.check_namespaces = strict and line.validates_namespaces
+        self.copy_checks = line.avro == "1.12"
         self.file = file
         self.spec_problems: list[InvalidSchemaError] = []
         self.defined: dict[str, NamedType] = {}
@@ -331,6 +388,7 @@ class _Parser:
         # A field with a default, its record, and the records still open when it was read.
         self._pending_defaults: list[tuple[Field, Record, frozenset[str]]] = []
         self._open: set[str] = set()  # records whose fields are being parsed
+        self._open_now: frozenset[str] | None = frozenset()  # _open, frozen; None when stale
         self._recursive: set[str] = set()
 
     def fail(self, message: str, path: str) -> InvalidSchemaError:
@@ -344,15 +402,18 @@ class _Parser:
             return root
         any_branch = self.line.union_default_any_branch and self.line.validate_defaults
         for f, record, unset in self._pending_defaults:
+            t, default = f.type, f.default
+            if default is None and isinstance(t, Union) and t.branches[0].type == "null":
+                continue  # the common optional field: valid on every line
             try:
-                if _valid_default(f.type, f.default, any_branch, unset, set()):
+                if _valid_default(t, default, any_branch, unset, set()):
                     continue
             except _FieldsNotSet:
                 pass
             problem = self.fail(
                 f"invalid default for field {f.name!r} of {record.fullname}: "
-                f"{_dumps(f.default)} is not a valid {describe_type(f.type)}"
-                + _union_default_hint(f.type, f.default, any_branch),
+                f"{_dumps(default)} is not a valid {describe_type(t)}"
+                + _union_default_hint(t, default, any_branch),
                 f.path + "/default",
             )
             if self.line.validate_defaults:
@@ -362,7 +423,7 @@ class _Parser:
 
     def _type(self, node: JSON, path: str, namespace: str) -> AvroType:
         if isinstance(node, str):
-            return self._reference(node, path, namespace)
+            return _BARE_PRIMITIVES.get(node) or self._reference(node, path, namespace)
         if isinstance(node, list):
             return self._union(node, path, namespace)
         if not isinstance(node, dict):
@@ -376,33 +437,36 @@ class _Parser:
             # {"type": {"type": "int"}} and {"type": [...]} are rejected ("No type").
             raise self.fail("missing or invalid 'type': it must be a type name string", path)
         if kind in PRIMITIVE_TYPES:
-            return self._primitive(kind, node, path)
-        if kind in ("record", "error"):
+            if len(node) == 1:
+                return Primitive(kind, path, None, _NO_PROPS, _PRIMITIVE_SHAPES[kind])
+            logical = _logical(kind, node, None) if "logicalType" in node else None
+            return Primitive(kind, path, logical, _props(node, _TYPE_KEY), _PRIMITIVE_SHAPES[kind])
+        if kind in _RECORD_KINDS:
             return self._record(node, path, namespace)
         if kind == "enum":
             return self._enum(node, path, namespace)
-        if kind == "fixed":
-            return self._fixed(node, path, namespace)
         if kind == "array":
             if "items" not in node:
                 raise self.fail("array has no 'items'", path)
-            items = self._type(node["items"], path + "/items", namespace)
-            return Array(
-                items,
-                path,
-                props=self._copied_props(node, {"type", "items"}, path),
-                shape=_composite_shape("a", (items,)),
+            raw = node["items"]
+            items = (isinstance(raw, str) and _BARE_PRIMITIVES.get(raw)) or self._type(
+                raw, path + "/items", namespace
             )
+            props = self._copied_props(node, _ARRAY_KEYS, path) if len(node) > 2 else _NO_PROPS
+            shape = items.shape and _shape(("a", (items.shape,)))
+            return Array(items, path, props, shape)
         if kind == "map":
             if "values" not in node:
                 raise self.fail("map has no 'values'", path)
-            values = self._type(node["values"], path + "/values", namespace)
-            return Map(
-                values,
-                path,
-                props=self._copied_props(node, {"type", "values"}, path),
-                shape=_composite_shape("m", (values,)),
+            raw = node["values"]
+            values = (isinstance(raw, str) and _BARE_PRIMITIVES.get(raw)) or self._type(
+                raw, path + "/values", namespace
             )
+            props = self._copied_props(node, _MAP_KEYS, path) if len(node) > 2 else _NO_PROPS
+            shape = values.shape and _shape(("m", (values.shape,)))
+            return Map(values, path, props, shape)
+        if kind == "fixed":
+            return self._fixed(node, path, namespace)
         return self._reference(kind, path + "/type", namespace)
 
     def _copied_props(
@@ -414,7 +478,7 @@ class _Parser:
         to null", or a NullPointerException when nested). Enums, fixed, primitives and fields
         keep theirs, as Avro 1.11 keeps every one."""
         props = _props(node, known)
-        if self.line.avro == "1.12":
+        if props and self.copy_checks:
             for key, value in props.items():
                 if _has_big_integer(value):
                     raise self.fail(
@@ -433,14 +497,16 @@ class _Parser:
         else:
             candidates = [f"{namespace}.{name}", name] if namespace else [name]
         for full in candidates:
-            if full in self.defined:
+            found = self.defined.get(full)
+            if found is not None:
                 if full in self._open:
                     self._recursive.add(full)
-                return self.defined[full]
-            if full in self.imported:
+                return found
+            found = self.imported.get(full)
+            if found is not None:
                 if full not in self.referenced:
                     self.referenced.append(full)
-                return self.imported[full]
+                return found
         raise UnknownTypeError(
             f"unknown type {name!r}: not a primitive type, and no named type "
             f"{' or '.join(repr(c) for c in candidates)} is defined before this point "
@@ -450,30 +516,50 @@ class _Parser:
             tuple(candidates),
         )
 
-    def _primitive(self, kind: str, node: dict[str, JSON], path: str) -> Primitive:
-        props = _props(node, {"type"})
-        return Primitive(kind, path, _logical(kind, node, None), props, _PRIMITIVE_SHAPES[kind])
-
     def _union(self, branches: list[JSON], path: str, namespace: str) -> Union:
+        listed: tuple[str, ...] = tuple(branches)
+        names: tuple[str, ...] | None = listed
+        try:
+            known = _PRIMITIVE_UNIONS.get(listed)
+        except TypeError:  # a branch is an object or a list: not a union of names
+            names = known = None
+        if known is not None:
+            return Union(known[0], path, known[1])
         parsed: list[AvroType] = []
         seen: dict[str, int] = {}
+        shapes: list[int] = []
+        bare = _BARE_PRIMITIVES
+        all_bare = names is not None
         for i, branch in enumerate(branches):
-            here = f"{path}/{i}"
-            if isinstance(branch, list):
-                raise self.fail("a union may not contain a union directly", here)
-            t = self._type(branch, here, namespace)
-            if isinstance(t, Union):
-                raise self.fail("a union may not contain a union directly", here)
-            key = t.branch_name
+            if isinstance(branch, str):
+                t = bare.get(branch) or self._reference(branch, _at(path, _BRANCH_AT, i), namespace)
+                all_bare = all_bare and t.path == "" and t is bare.get(t.type)
+            elif isinstance(branch, list):
+                raise self.fail(
+                    "a union may not contain a union directly", _at(path, _BRANCH_AT, i)
+                )
+            else:
+                all_bare = False
+                t = self._type(branch, _at(path, _BRANCH_AT, i), namespace)
+                if isinstance(t, Union):
+                    raise self.fail(
+                        "a union may not contain a union directly", _at(path, _BRANCH_AT, i)
+                    )
+            key = t.fullname if isinstance(t, _NAMED) else t.type
             if key in seen:
                 raise self.fail(
                     f"duplicate {key!r} in union (also branch {seen[key]}): a union may hold "
                     "each type once, named types once per full name",
-                    here,
+                    _at(path, _BRANCH_AT, i),
                 )
             seen[key] = i
             parsed.append(t)
-        return Union(tuple(parsed), path, shape=_composite_shape("u", parsed))
+            shapes.append(t.shape)
+        shape = 0 if 0 in shapes else _shape(("u", tuple(shapes)))
+        branch_nodes = tuple(parsed)
+        if all_bare and names is not None and len(_PRIMITIVE_UNIONS) < _PRIMITIVE_UNIONS_LIMIT:
+            _PRIMITIVE_UNIONS[names] = (branch_nodes, shape)
+        return Union(branch_nodes, path, shape)
 
     def _name(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, str]:
         """Full name and the namespace it sets for nested definitions."""
@@ -484,18 +570,26 @@ class _Parser:
             raise self.fail("a named type needs a non-empty string 'name'", path)
         # Avro Java reads the namespace with getOptionalText: a null or non-string namespace
         # is absent and the enclosing one applies (Schema.parse in 1.11.4, parseName in 1.12.0).
-        declared = node.get("namespace")
-        ns = "" if "." in name else declared if isinstance(declared, str) else namespace
+        dotted = "." in name
+        if dotted:
+            ns = ""
+        else:
+            declared = node.get("namespace")
+            ns = declared if isinstance(declared, str) else namespace
         full = qualify(name, ns)
         ns_part, _, short = full.rpartition(".")
-        ns_path = path + ("/name" if "." in name else "/namespace")
-        if self.check_names:
+        if self.check_names and short not in _ASCII_NAMES:
             self._check_name(short, path + "/name", "name")
-        if self.check_namespaces:
+        if self.check_namespaces and ns_part and ns_part not in _ASCII_NAMESPACES:
             # Avro 1.12's ParseContext.requireValidFullName checks every part of the full name;
             # 1.11's Name constructor checks only the short name.
-            for part in full.split(".")[:-1]:
+            ns_path = path + ("/name" if dotted else "/namespace")
+            for part in ns_part.split("."):
                 self._check_name(part, ns_path, "namespace part")
+            if len(_ASCII_NAMESPACES) < _ASCII_LIMIT and all(
+                _NAME.match(part) for part in ns_part.split(".")
+            ):
+                _ASCII_NAMESPACES.add(ns_part)
         if full in PRIMITIVE_TYPES:
             # NamedSchema's constructor compares the *full* name with the primitives, so
             # com.acme.int is accepted (a Java quirk Confluent inherits).
@@ -508,6 +602,8 @@ class _Parser:
 
     def _check_name(self, name: str, path: str, what: str) -> None:
         if _NAME.match(name):
+            if len(_ASCII_NAMES) < _ASCII_LIMIT:
+                _ASCII_NAMES.add(name)
             return
         if self.line.ascii_names:
             rule = "letters are A-Z and a-z only (Avro 1.12's STRICT_VALIDATOR)"
@@ -526,6 +622,8 @@ class _Parser:
         )
 
     def _aliases(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, ...]:
+        if "aliases" not in node:
+            return ()
         raw = self._alias_list(node, path)
         if self.check_names:
             # NamedSchema.addAlias builds a Name, whose constructor validates the alias's short
@@ -533,7 +631,7 @@ class _Parser:
             for i, alias in enumerate(raw):
                 self._check_name(alias.rpartition(".")[2], f"{path}/aliases/{i}", "alias")
         aliases = tuple(qualify(a, namespace) for a in raw)
-        if self.line.avro == "1.12" and namespace:
+        if self.copy_checks and namespace:
             # Avro 1.12's NamedSchema.getAliases gives an alias in the null namespace of a
             # namespaced type as ".Name", which never equals a writer's full name in
             # SchemaCompatibility.schemaNameEquals; 1.11 gives plain "Name".
@@ -550,87 +648,134 @@ class _Parser:
             raise self.fail("'aliases' must be a list of strings", path + "/aliases")
         return tuple(dict.fromkeys(raw))
 
-    def _doc(self, node: dict[str, JSON], path: str) -> str | None:
-        # getOptionalText: a non-string doc is absent (Avro 1.11.4 Schema.parse, 1.12.0 parseDoc).
-        doc = node.get("doc")
-        return doc if isinstance(doc, str) else None
-
     def _record(self, node: dict[str, JSON], path: str, namespace: str) -> Record:
         full, ns = self._name(node, path, namespace)
         raw_fields = node.get("fields")
         if not isinstance(raw_fields, list):
             raise self.fail(f"record {full} needs a 'fields' list", path)
+        aliases = self._aliases(node, path, ns)
+        # getOptionalText: a non-string doc is absent (Avro 1.11.4 Schema.parse, 1.12.0 parseDoc).
+        doc = node.get("doc")
         record = Record(
-            fullname=full,
-            path=path,
-            aliases=self._aliases(node, path, ns),
-            doc=self._doc(node, path),
-            type="record",
-            props=self._copied_props(
-                node, {"type", "name", "namespace", "fields", "doc", "aliases"}, path
-            ),
+            full,
+            path,
+            aliases,
+            doc if isinstance(doc, str) else None,
+            (),
+            self._copied_props(node, _RECORD_KEYS, path),
         )
         self.defined[full] = record  # before the fields: they may refer to the record itself
         self._open.add(full)
-        fields: list[Field] = []
-        seen: set[str] = set()
+        self._open_now = None
+        by_name: dict[str, Field] = {}
+        # The shape key, flat: field names (from by_name), their types' shapes, which have a
+        # default, and the fields' aliases where any field has some.
+        shapes: list[int] = []
+        defaults: list[bool] = []
+        field_aliases: list[tuple[str, ...]] = []
+        complete = True
+        check_names = self.check_names
+        bare = _BARE_PRIMITIVES
+        pending = self._pending_defaults
         for i, raw in enumerate(raw_fields):
-            here = f"{path}/fields/{i}"
-            f = self._field(raw, i, here, ns, full)
-            if f.name in seen:
-                raise self.fail(f"duplicate field {f.name!r} in record {full}", here + "/name")
-            seen.add(f.name)
-            fields.append(f)
-            if f.has_default:
-                self._pending_defaults.append((f, record, frozenset(self._open)))
-        record.fields = tuple(fields)
-        record.by_name = {f.name: f for f in fields}
+            if not isinstance(raw, dict):
+                raise self.fail(f"a field of {full} must be an object", _field_at(path, i))
+            name = raw.get("name")
+            if not isinstance(name, str):
+                raise self.fail(f"a field of {full} needs a string 'name'", _field_at(path, i))
+            if check_names and name not in _ASCII_NAMES:
+                self._check_name(name, _field_at(path, i) + "/name", "field name")
+            raw_type = raw.get("type", _MISSING)
+            if raw_type is _MISSING:
+                raise self.fail(f"field {name!r} of {full} has no 'type'", _field_at(path, i))
+            kind = raw_type.__class__
+            if kind is str:
+                t = bare.get(raw_type) or self._reference(
+                    raw_type, _at(path, _FIELD_TYPE_AT, i), ns
+                )
+            elif kind is list:
+                t = self._union(raw_type, _at(path, _FIELD_TYPE_AT, i), ns)
+            else:
+                t = self._type(raw_type, _at(path, _FIELD_TYPE_AT, i), ns)
+            size = len(raw)
+            default: JSON
+            if size == 2:
+                # Only a name and a type: nothing else to read.
+                f = Field(name, t, i, path)
+                default = NO_DEFAULT
+            elif size == 3 and "default" in raw:
+                # A name, a type and a default (the common optional field).
+                default = raw["default"]
+                if isinstance(default, str) and t.type in _FLOATS:
+                    default = self._float_default(default, _field_at(path, i) + "/default")
+                f = Field(name, t, i, path, default)
+            else:
+                f = self._field_rest(raw, name, t, i, path)
+                default = f.default
+                if f.aliases:
+                    field_aliases.extend([()] * (i - len(field_aliases)))
+                    field_aliases.append(f.aliases)
+            by_name[name] = f
+            if len(by_name) <= i:
+                raise self.fail(
+                    f"duplicate field {name!r} in record {full}", _field_at(path, i) + "/name"
+                )
+            if default is not NO_DEFAULT:
+                unset = self._open_now
+                if unset is None:
+                    unset = self._open_now = frozenset(self._open)
+                pending.append((f, record, unset))
+                defaults.append(True)
+            else:
+                defaults.append(False)
+            shape = t.shape
+            if not shape:
+                complete = False
+            shapes.append(shape)
+        record.fields = tuple(by_name.values())
+        record.by_name = by_name
         self._open.discard(full)
-        if full not in self._recursive and all(f.type.shape for f in fields):
+        self._open_now = None
+        if complete and full not in self._recursive:
             record.shape = _shape(
                 (
                     "r",
                     full,
                     record.aliases,
-                    tuple((f.name, f.aliases, f.has_default, f.type.shape) for f in fields),
+                    tuple(by_name),
+                    tuple(shapes),
+                    tuple(defaults),
+                    tuple(field_aliases),
                 )
             )
         return record
 
-    def _field(self, raw: JSON, position: int, path: str, ns: str, record: str) -> Field:
-        if not isinstance(raw, dict):
-            raise self.fail(f"a field of {record} must be an object", path)
-        name = raw.get("name")
-        if not isinstance(name, str):
-            raise self.fail(f"a field of {record} needs a string 'name'", path)
-        if self.check_names:
-            self._check_name(name, path + "/name", "field name")
-        if "type" not in raw:
-            raise self.fail(f"field {name!r} of {record} has no 'type'", path)
-        t = self._type(raw["type"], path + "/type", ns)
-        order = raw.get("order", "ascending")
-        # Field.Order.valueOf(order.textValue().toUpperCase(Locale.ENGLISH)): any case passes;
-        # a non-string order is a NullPointerException in Java, so a rejection.
-        upper = order.upper() if isinstance(order, str) else None
-        if upper not in _ORDERS:
-            raise self.fail(
-                f"invalid order {_dumps(order)}: use ascending, descending or ignore",
-                path + "/order",
-            )
+    def _field_rest(self, raw: dict[str, JSON], name: str, t: AvroType, i: int, path: str) -> Field:
+        """A field with more than a name and a type: order, default, doc, aliases, props."""
+        if "order" in raw:
+            order = raw["order"]
+            # Field.Order.valueOf(order.textValue().toUpperCase(Locale.ENGLISH)): any case
+            # passes; a non-string order is a NullPointerException in Java, so a rejection.
+            upper = order.upper() if isinstance(order, str) else None
+            if upper not in _ORDERS:
+                raise self.fail(
+                    f"invalid order {_dumps(order)}: use ascending, descending or ignore",
+                    _field_at(path, i) + "/order",
+                )
+            order = upper.lower()
+        else:
+            order = "ascending"
         default = raw.get("default", NO_DEFAULT)
-        if t.type in ("float", "double") and isinstance(default, str):
-            default = self._float_default(default, path + "/default")
-        return Field(
-            name,
-            t,
-            position,
-            path,
-            default,
-            self._doc(raw, path),
-            self._alias_list(raw, path),
-            upper.lower(),
-            _props(raw, _FIELD_KEYS),
-        )
+        if isinstance(default, str) and t.type in _FLOATS:
+            default = self._float_default(default, _field_at(path, i) + "/default")
+        doc = raw.get("doc")
+        if not isinstance(doc, str):
+            doc = None
+        aliases = self._alias_list(raw, _field_at(path, i)) if "aliases" in raw else ()
+        props = _props(raw, _FIELD_KEYS)
+        if doc is None and not aliases and order == "ascending" and props is _NO_PROPS:
+            return Field(name, t, i, path, default)
+        return DetailedField(name, t, i, path, default, doc, aliases, order, props)
 
     def _float_default(self, text: str, path: str) -> float:
         """A float or double default written as a string, read as Java's Double.parseDouble
@@ -648,17 +793,11 @@ class _Parser:
     def _enum(self, node: dict[str, JSON], path: str, namespace: str) -> Enum:
         full, ns = self._name(node, path, namespace)
         symbols = node.get("symbols")
-        if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+        if not isinstance(symbols, list) or not all(map(isinstance, symbols, repeat(str))):
             raise self.fail(f"enum {full} needs a 'symbols' list of strings", path)
-        seen: set[str] = set()
-        for i, symbol in enumerate(symbols):
-            if self.check_names:
-                self._check_name(symbol, f"{path}/symbols/{i}", "enum symbol")
-            if symbol in seen:
-                raise self.fail(
-                    f"duplicate symbol {symbol!r} in enum {full}", f"{path}/symbols/{i}"
-                )
-            seen.add(symbol)
+        seen = set(symbols)
+        if self.check_names or len(seen) != len(symbols):
+            self._check_symbols(symbols, full, path)
         default = node.get("default")
         if not isinstance(default, str):
             # Java reads it with textValue(): a non-string default is no default at all.
@@ -669,20 +808,34 @@ class _Parser:
                 f"{symbols}",
                 path + "/default",
             )
+        aliases = self._aliases(node, path, ns)
+        doc = node.get("doc")
+        symbol_tuple = tuple(symbols)
         enum = Enum(
-            fullname=full,
-            path=path,
-            aliases=self._aliases(node, path, ns),
-            doc=self._doc(node, path),
-            symbols=tuple(symbols),
-            default=default,
-            props=_props(
-                node, {"type", "name", "namespace", "symbols", "doc", "aliases", "default"}
-            ),
+            full,
+            path,
+            aliases,
+            doc if isinstance(doc, str) else None,
+            symbol_tuple,
+            default,
+            _props(node, _ENUM_KEYS),
+            _shape(("e", full, aliases, symbol_tuple, default is not None)),
         )
-        enum.shape = _shape(("e", full, enum.aliases, enum.symbols, default is not None))
         self.defined[full] = enum
         return enum
+
+    def _check_symbols(self, symbols: list[str], full: str, path: str) -> None:
+        """Each symbol a valid name (where names are checked) and none twice, in order."""
+        seen: set[str] = set()
+        check_names = self.check_names
+        for i, symbol in enumerate(symbols):
+            if check_names and symbol not in _ASCII_NAMES:
+                self._check_name(symbol, f"{path}/symbols/{i}", "enum symbol")
+            if symbol in seen:
+                raise self.fail(
+                    f"duplicate symbol {symbol!r} in enum {full}", f"{path}/symbols/{i}"
+                )
+            seen.add(symbol)
 
     def _fixed(self, node: dict[str, JSON], path: str, namespace: str) -> Fixed:
         full, ns = self._name(node, path, namespace)
@@ -693,18 +846,29 @@ class _Parser:
                 "array limit)",
                 path + "/size",
             )
+        aliases = self._aliases(node, path, ns)
+        doc = node.get("doc")
         fixed = Fixed(
-            fullname=full,
-            path=path,
-            aliases=self._aliases(node, path, ns),
-            doc=self._doc(node, path),
-            size=size,
-            logical=_logical("fixed", node, size),
-            props=_props(node, {"type", "name", "namespace", "size", "doc", "aliases"}),
+            full,
+            path,
+            aliases,
+            doc if isinstance(doc, str) else None,
+            size,
+            _logical("fixed", node, size),
+            _props(node, _FIXED_KEYS),
+            _shape(("f", full, aliases, size)),
         )
-        fixed.shape = _shape(("f", full, fixed.aliases, size))
         self.defined[full] = fixed
         return fixed
+
+
+def _at(path: str, tokens: tuple[str, ...], i: int) -> str:
+    """``path`` followed by the ``i``-th token (a branch index, a field's type)."""
+    return path + tokens[i] if i < _TOKENS_MADE else path + tokens[0].replace("0", str(i))
+
+
+def _field_at(path: str, i: int) -> str:
+    return f"{path}/fields/{i}"
 
 
 _FIELD_KEYS: Final = frozenset({"name", "type", "default", "doc", "aliases", "order"})
@@ -712,9 +876,10 @@ _FIELD_KEYS: Final = frozenset({"name", "type", "default", "doc", "aliases", "or
 
 def _props(node: dict[str, JSON], known: Set[str]) -> Mapping[str, JSON]:
     """Attributes beyond the known ones (custom properties, logicalType, ...)."""
-    extra = node.keys() - known
+    if node.keys() <= known:
+        return _NO_PROPS
     # Keep the source order (a set's order varies between runs): output must be deterministic.
-    return {k: v for k, v in node.items() if k in extra} if extra else _NO_PROPS
+    return {k: v for k, v in node.items() if k not in known}
 
 
 def _has_big_integer(value: JSON) -> bool:

@@ -26,12 +26,15 @@ FORWARD that the latest previous one reads data written with the new one; FULL b
 from __future__ import annotations
 
 import enum
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from devicecontracts._avro import CONFLUENT_8, RegistryLine
 from devicecontracts._depth import with_headroom
+from devicecontracts._gc import collector_paused
 from devicecontracts.errors import InvalidSchemaError, SchemaError
 from devicecontracts.schema import (
     Array,
@@ -172,26 +175,77 @@ def check_compatibility(
     is never compatible and its issue says why. Previous schemas are parsed leniently, as the
     line reads what it stores. Raises `ValueError` for an unknown level and `SchemaError` for a
     previous schema that cannot be parsed at all.
+
+    Each distinct text is parsed once per call, and parses of texts are kept in a small
+    per-process cache (least recently used first out), so a caller checking version after
+    version of a subject against the ones before does not parse the earlier ones again. The
+    verdict and issues are those of a fresh parse: a parse depends only on the text, the mode
+    and the line, which key the cache, and checking never changes a parsed schema.
     """
     the_level = CompatibilityLevel.parse(level)
-    try:
-        new = parse_schema(new_schema, line=line)
-    except SchemaError as exc:
-        issue = CompatibilityIssue(
-            IssueKind.INVALID_SCHEMA,
-            exc.location.path or "/",
-            f"the new schema is invalid: {exc.message}",
-        )
-        return CompatibilityResult(False, (issue,), the_level)
-    history: list[Schema] = []
-    for i, previous in enumerate(previous_schemas, start=1):
+    # The parses and comparisons of a call build objects that live until it returns: the
+    # cyclic collector is kept out (and restored as it was).
+    with collector_paused():
         try:
-            history.append(parse_schema(previous, strict=False, line=line))
+            new = _parsed(new_schema, strict=True, line=line)
         except SchemaError as exc:
-            raise InvalidSchemaError(
-                f"previous schema {i} cannot be parsed: {exc.message}", exc.location
-            ) from None
-    return check_parsed(new, history, the_level)
+            issue = CompatibilityIssue(
+                IssueKind.INVALID_SCHEMA,
+                exc.location.path or "/",
+                f"the new schema is invalid: {exc.message}",
+            )
+            return CompatibilityResult(False, (issue,), the_level)
+        history: list[Schema] = []
+        for i, previous in enumerate(previous_schemas, start=1):
+            try:
+                history.append(
+                    new if previous is new_schema else _parsed(previous, strict=False, line=line)
+                )
+            except SchemaError as exc:
+                raise InvalidSchemaError(
+                    f"previous schema {i} cannot be parsed: {exc.message}", exc.location
+                ) from None
+        return check_parsed(new, history, the_level, cache=CompatibilityCache())
+
+
+# ---------------------------------------------------------------------------------------------
+# The text API's parse cache
+
+_PARSE_CACHE_SIZE = 128
+"""Parsed texts kept per process: enough for a subject's whole history, small in memory (a
+2.7 KB schema's parse is about 35 KB)."""
+_PARSE_CACHE_MAX_TEXT = 256 * 1024
+"""Longer texts are parsed on every call rather than kept."""
+_parse_cache: OrderedDict[tuple[str, bool, RegistryLine], Schema] = OrderedDict()
+_parse_cache_lock = threading.Lock()
+
+
+def _parsed(
+    schema: str | dict[str, Any] | list[Any], *, strict: bool, line: RegistryLine
+) -> Schema:
+    """``parse_schema(schema, strict=strict, line=line)``, from the cache for a text seen before.
+
+    Only text is cached (parsed JSON is mutable). A strict parse that succeeds is also kept as
+    the lenient one: lenient parsing builds the same tree and only validates less, so a text
+    checked as the new schema is not parsed again when it becomes a previous one. Failures are
+    not kept: they raise every time, as a fresh parse does.
+    """
+    if not isinstance(schema, str) or len(schema) > _PARSE_CACHE_MAX_TEXT:
+        return parse_schema(schema, strict=strict, line=line)
+    key = (schema, strict, line)
+    with _parse_cache_lock:
+        found = _parse_cache.get(key)
+        if found is not None:
+            _parse_cache.move_to_end(key)
+            return found
+    parsed = parse_schema(schema, strict=strict, line=line)
+    with _parse_cache_lock:
+        _parse_cache[key] = parsed
+        if strict and not parsed.spec_problems:
+            _parse_cache[(schema, False, line)] = parsed
+        while len(_parse_cache) > _PARSE_CACHE_SIZE:
+            _parse_cache.popitem(last=False)
+    return parsed
 
 
 def check_parsed(

@@ -1,0 +1,129 @@
+"""Benchmark: ``parse_schema`` against ``json.loads`` of the same texts.
+
+The corpus is what the parser meets in practice: every version of the bundled catalog's
+contracts (shared types first, then the messages that reference them) and synthetic
+~2.7 KB undocumented device schemas (15-25 fields, nested records, enums, maps) from
+``_synthetic.device_schema_history``. Each round parses the whole corpus with both, interleaved,
+keeping what they return alive until the round ends (as a catalog load does); the figure is the
+median of the per-round ratios (parse_schema time / json.loads time; lower is better).
+
+Run: ``python benchmarks/bench_parse.py [--subjects 100] [--versions 10] [--rounds 15]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from _summary import record
+from _synthetic import device_schema_history
+from devicecontracts.schema import NamedType, parse_schema
+
+CATALOG = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def catalog_corpus() -> list[tuple[str, Mapping[str, NamedType]]]:
+    """Every version of the bundled catalog, each with the shared types it may reference."""
+    spec = tomllib.loads((CATALOG / "catalog.toml").read_text(encoding="utf-8"))
+    shared: dict[str, NamedType] = {}
+    corpus: list[tuple[str, Mapping[str, NamedType]]] = []
+    for name in spec.get("shared", {}):
+        versions = sorted((CATALOG / name).glob("v*.avsc"), key=lambda p: int(p.stem[1:]))
+        for path in versions:
+            corpus.append((path.read_text(encoding="utf-8"), {}))
+        latest = parse_schema(versions[-1].read_text(encoding="utf-8"))
+        shared.update(latest.named)
+    for name in spec.get("messages", {}):
+        for path in sorted((CATALOG / name).glob("v*.avsc"), key=lambda p: int(p.stem[1:])):
+            corpus.append((path.read_text(encoding="utf-8"), shared))
+    return corpus
+
+
+def run_parse(corpus: list[tuple[str, Mapping[str, NamedType]]]) -> list[Any]:
+    return [parse_schema(text, named_types=named) for text, named in corpus]
+
+
+def run_json(corpus: list[tuple[str, Mapping[str, NamedType]]]) -> list[Any]:
+    return [json.loads(text) for text, _ in corpus]
+
+
+def timed(func: Callable[[Any], list[Any]], corpus: Any) -> float:
+    start = time.perf_counter()
+    kept = func(corpus)
+    elapsed = time.perf_counter() - start
+    del kept
+    return elapsed
+
+
+def measure(corpus: list[tuple[str, Mapping[str, NamedType]]], rounds: int) -> dict[str, Any]:
+    ratios, ours, theirs = [], [], []
+    run_parse(corpus)  # warm-up (bytecode, interned shapes and names)
+    for _ in range(rounds):
+        t_json = timed(run_json, corpus)
+        t_parse = timed(run_parse, corpus)
+        ours.append(t_parse)
+        theirs.append(t_json)
+        ratios.append(t_parse / t_json)
+    return {
+        "ratio": statistics.median(ratios),
+        "low": min(ratios),
+        "high": max(ratios),
+        "parse": statistics.median(ours),
+        "json": statistics.median(theirs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=100, help="synthetic device subjects")
+    parser.add_argument("--versions", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    catalog = catalog_corpus()
+    device = [
+        (text, {})
+        for s in range(args.subjects)
+        for text in device_schema_history(s, args.versions, documented=False)
+    ]
+    corpora = {"catalog": catalog, "device": device, "all": catalog + device}
+    for label, corpus in corpora.items():
+        size = sum(len(t) for t, _ in corpus)
+        print(
+            f"{label}: {len(corpus)} texts, {size / 1024:.0f} KiB, mean {size / len(corpus):.0f} B"
+        )
+    results = {label: measure(corpus, args.rounds) for label, corpus in corpora.items()}
+    for label, r in results.items():
+        print(
+            f"{label:8s} parse_schema {r['parse'] * 1000:7.1f} ms, json.loads "
+            f"{r['json'] * 1000:6.1f} ms: {r['ratio']:.2f}x ({r['low']:.2f}..{r['high']:.2f})"
+        )
+    r = results["all"]
+    record(
+        "parse-vs-json",
+        benchmark="bench_parse",
+        figure="parse_schema time over json.loads time, same texts (lower is better)",
+        value=r["ratio"],
+        unit="x json.loads",
+        target="<= 3",
+        inputs={
+            "corpus": f"bundled catalog ({len(catalog)} versions) + {args.subjects} synthetic "
+            f"device subjects x {args.versions} versions (~2.7 KB, undocumented)",
+            "texts": len(catalog) + len(device),
+            "rounds": args.rounds,
+        },
+        detail=(
+            f"parse_schema {r['parse'] * 1000:.1f} ms, json.loads {r['json'] * 1000:.1f} ms per "
+            f"round; per-round ratio {r['low']:.2f}..{r['high']:.2f}; catalog alone "
+            f"{results['catalog']['ratio']:.2f}x, device alone {results['device']['ratio']:.2f}x"
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()
