@@ -154,11 +154,12 @@ def _changed(
     subject, number = contract.subject, v.version
     released = catalog.lock.released(subject)
     file_unchanged = content_hash(v.schema.source) == entry.content
-    if v.schema.fingerprint != entry.fingerprint and file_unchanged:
+    fingerprint = v.schema.fingerprint  # a hash of the canonical form: computed once here
+    if fingerprint != entry.fingerprint and file_unchanged:
         yield _reference_cause(catalog, contract, v, entry, by_subject)
-    elif v.schema.fingerprint != entry.fingerprint:
+    elif fingerprint != entry.fingerprint:
         fingerprints = {e.fingerprint: n for n, e in released.items()}
-        moved = fingerprints.get(v.schema.fingerprint)
+        moved = fingerprints.get(fingerprint)
         detail = (
             f"its content is released v{moved}: versions were renumbered"
             if moved is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from devicecontracts._depth import with_headroom
 from devicecontracts.schema._nodes import (
@@ -24,6 +24,10 @@ from devicecontracts.schema._nodes import (
 )
 
 __all__ = ["canonical_form", "children", "fingerprint", "form_fingerprint", "to_json", "walk"]
+
+# A str as JSON, exactly as json.dumps(s, ensure_ascii=False) writes it, without building an
+# encoder per call (dumps with a non-default argument does).
+_string: Callable[[str], str] = json.encoder.encode_basestring
 
 
 def walk(root: AvroType) -> Iterator[AvroType]:
@@ -129,55 +133,49 @@ def canonical_form(root: AvroType) -> str:
 
 
 def _canonical_form(root: AvroType) -> str:
-    done: set[str] = set()
     out: list[str] = []
-    dumps = json.dumps
-
-    def emit(t: AvroType) -> None:
-        if isinstance(t, NamedType):
-            if t.fullname in done:
-                out.append(dumps(t.fullname, ensure_ascii=False))
-                return
-            done.add(t.fullname)
-            out.append('{"name":' + dumps(t.fullname, ensure_ascii=False))
-            out.append(',"type":"' + t.type + '"')
-            if isinstance(t, Record):
-                out.append(',"fields":[')
-                for i, f in enumerate(t.fields):
-                    if i:
-                        out.append(",")
-                    out.append('{"name":' + dumps(f.name, ensure_ascii=False) + ',"type":')
-                    emit(f.type)
-                    out.append("}")
-                out.append("]}")
-            elif isinstance(t, Enum):
-                out.append(
-                    ',"symbols":'
-                    + dumps(list(t.symbols), ensure_ascii=False, separators=(",", ":"))
-                    + "}"
-                )
-            else:
-                out.append(f',"size":{t.size}}}')
-        elif isinstance(t, Union):
-            out.append("[")
-            for i, b in enumerate(t.branches):
-                if i:
-                    out.append(",")
-                emit(b)
-            out.append("]")
-        elif isinstance(t, Array):
-            out.append('{"type":"array","items":')
-            emit(t.items)
-            out.append("}")
-        elif isinstance(t, Map):
-            out.append('{"type":"map","values":')
-            emit(t.values)
-            out.append("}")
-        else:
-            out.append('"' + t.type + '"')
-
-    emit(root)
+    _emit_canonical(root, set(), out)
     return "".join(out)
+
+
+def _emit_canonical(t: AvroType, done: set[str], out: list[str]) -> None:
+    """Append the canonical form of ``t`` to ``out``; ``done`` holds the named types spelled
+    out already. (A plain recursive function: a nested closure that calls itself is a
+    reference cycle, left for the cyclic collector after every call.)"""
+    if isinstance(t, NamedType):
+        if t.fullname in done:
+            out.append(_string(t.fullname))
+            return
+        done.add(t.fullname)
+        out.append('{"name":' + _string(t.fullname) + ',"type":"' + t.type + '"')
+        if isinstance(t, Record):
+            out.append(',"fields":[')
+            for i, f in enumerate(t.fields):
+                out.append(('{"name":' if i == 0 else ',{"name":') + _string(f.name) + ',"type":')
+                _emit_canonical(f.type, done, out)
+                out.append("}")
+            out.append("]}")
+        elif isinstance(t, Enum):
+            out.append(',"symbols":[' + ",".join(map(_string, t.symbols)) + "]}")
+        else:
+            out.append(f',"size":{t.size}}}')
+    elif isinstance(t, Union):
+        out.append("[")
+        for i, b in enumerate(t.branches):
+            if i:
+                out.append(",")
+            _emit_canonical(b, done, out)
+        out.append("]")
+    elif isinstance(t, Array):
+        out.append('{"type":"array","items":')
+        _emit_canonical(t.items, done, out)
+        out.append("}")
+    elif isinstance(t, Map):
+        out.append('{"type":"map","values":')
+        _emit_canonical(t.values, done, out)
+        out.append("}")
+    else:
+        out.append('"' + t.type + '"')
 
 
 def fingerprint(root: AvroType) -> str:
