@@ -1,7 +1,8 @@
-"""Shared by the serde benchmarks: the three message types, their models and sample messages.
+"""Shared by the serde benchmarks: the message types, their models and sample messages.
 
-Telemetry and heartbeat are the catalog's latest versions (their generated models in
-``devicecontracts.models``); the large config-like message is ``schemas/device_config.avsc``
+Telemetry, heartbeat and command are the catalog's latest versions (their generated models in
+``devicecontracts.models``), each with its first version as the "older writer"; the large
+config-like message is ``schemas/device_config.avsc``
 here, whose model the generator writes into a temporary package at start-up. Samples are
 deterministic (seeded) and exact on the wire: float32 values, millisecond timestamps.
 """
@@ -16,7 +17,7 @@ import struct
 import sys
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +42,20 @@ _EPOCH = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
 
 @dataclass
 class MessageType:
-    """One benchmarked message type: name, model class, resolved schema, sample messages."""
+    """One benchmarked message type: name, model class, resolved schema, sample messages, and
+    (for the catalog's contracts) its first version's model with samples of its own."""
 
     name: str
     model: Any
     schema: Schema
     messages: list[Any]
+    subject: str = ""
+    older: Any = None
+    older_messages: list[Any] = field(default_factory=list)
 
     @property
     def dicts(self) -> list[Any]:
-        """The samples as fastavro writes them (the raw baseline's input)."""
+        """The samples as fastavro writes them (``to_avro_dict``)."""
         return [m.to_avro_dict() for m in self.messages]
 
 
@@ -68,23 +73,48 @@ def _config_model() -> Any:
     return importlib.import_module(f"{out.name}.device_config").DeviceConfig
 
 
-def message_types() -> list[MessageType]:
-    """Telemetry, heartbeat and the config-like message, with their samples."""
-    from devicecontracts.models import Heartbeat, Telemetry
+def samples(model: Any, rng: random.Random, count: int = SAMPLES) -> list[Any]:
+    """``count`` deterministic messages of ``model``, exact on the wire."""
+    schema = parse_schema(model.avro_schema_json)
+    return [
+        model.from_avro_dict(as_read(_value(schema.root, rng), schema, return_named_type=True))
+        for _ in range(count)
+    ]
+
+
+# The catalog's contracts: name, subject, latest model (devicecontracts.models), first version.
+CONTRACTS = (
+    ("telemetry", "fleet.telemetry-value", "Telemetry", "devicecontracts.models.telemetry.v1"),
+    ("heartbeat", "fleet.heartbeats-value", "Heartbeat", "devicecontracts.models.heartbeat.v1"),
+    ("command", "fleet.commands-value", "Command", "devicecontracts.models.command.v1"),
+)
+
+
+def message_types(*, config: bool = True) -> list[MessageType]:
+    """Telemetry, heartbeat and command (latest and first version), then the config-like
+    message (one version), with their samples."""
+    import devicecontracts.models as models
 
     rng = random.Random(7)
     found = []
-    for name, model in (
-        ("telemetry", Telemetry),
-        ("heartbeat", Heartbeat),
-        ("config", _config_model()),
-    ):
+    for name, subject, cls, first in CONTRACTS:
+        model = getattr(models, cls)
+        older = getattr(importlib.import_module(first), cls)
+        found.append(
+            MessageType(
+                name,
+                model,
+                parse_schema(model.avro_schema_json),
+                samples(model, rng),
+                subject,
+                older,
+                samples(older, rng),
+            )
+        )
+    if config:
+        model = _config_model()
         schema = parse_schema(model.avro_schema_json)
-        messages = []
-        for _ in range(SAMPLES):
-            value = _value(schema.root, rng)
-            messages.append(model.from_avro_dict(as_read(value, schema, return_named_type=True)))
-        found.append(MessageType(name, model, schema, messages))
+        found.append(MessageType("config", model, schema, samples(model, rng), "config-value"))
     return found
 
 

@@ -1,20 +1,27 @@
-"""Typed model -> Confluent-framed bytes -> typed model, against two baselines, same run.
+"""Typed decode and encode against raw fastavro, and a round trip against confluent-kafka.
 
-For telemetry, heartbeat and a large config-like message (256 deterministic samples each), one
-round trip per message through:
+Inputs: the catalog's latest telemetry, heartbeat and command models (256 deterministic
+messages each, plus 256 of each contract's first version for the older writer) and the large
+config-like message of ``benchmarks/schemas`` (one version). Figures, each a median of per-round
+throughput ratios (>1: ours is faster):
 
-* **raw fastavro** on the equivalent dicts (the baseline): header + ``schemaless_writer``,
-  then magic-byte check, id lookup in a dict and ``schemaless_reader`` (the practical limit);
-* **devicecontracts**: ``Serializer.encode`` then ``Deserializer.decode`` with the writer
-  schema resolved by id (ids from the environment's released ids, no registry);
-* **confluent-kafka**: ``AvroSerializer`` with the ``to_dict`` hook, then ``AvroDeserializer``
-  with ``from_dict`` (in-memory mock registry, schema registered on the first call).
+* ``decode-same-<name>``: ``Deserializer.decode`` of framed values written with the model's own
+  schema, against fastavro alone reading the same framed values to dicts (magic byte, id
+  lookup in a dict, ``schemaless_reader``): the floor of any typed result. Target >= 0.85.
+* ``decode-older-<name>``: values written with the first version, read into the latest model,
+  against fastavro's own schema resolution of the same values to dicts. Target >= 1.5.
+* ``encode-<name>``: ``Serializer.encode`` of the models, against fastavro writing the same
+  messages as dicts (what fastavro reads back for them: datetimes, UUIDs, named union branches)
+  to framed values. Target >= 0.95.
+* ``confluent-<name>``: model -> framed value -> model through our serde, against
+  confluent-kafka's ``AvroSerializer``/``AvroDeserializer`` with the ``to_dict``/``from_dict``
+  hooks (in-memory mock registry). Measured, no target.
 
-Cases run interleaved (the starting case rotates each round), ``gc.collect()`` before each
-sample, and the ratios are medians of per-round throughput ratios, so a noisy machine moves
-them little. Targets: at least 0.8x raw fastavro's throughput; at least 2x confluent-kafka's.
+Cases of one message type run interleaved (the starting case rotates each round), each sample
+after ``gc.collect()``, timed in process CPU time, which other processes on a shared machine
+disturb less than wall time. Every path is first checked to give equal results.
 
-Run: ``python benchmarks/bench_serde.py [--rounds 7] [--sample-seconds 0.2]``
+Run: ``python benchmarks/bench_serde.py [--rounds 25] [--sample-seconds 0.04] [--no-config]``
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ import io
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 import fastavro
 
-from _serde_common import MessageType, message_types
+from _serde_common import SAMPLES, MessageType, message_types
+from _summary import record
 from devicecontracts._runtime.wire import header
 from devicecontracts.serde import (
     Deserializer,
@@ -40,50 +49,121 @@ from devicecontracts.serde import (
     to_dict,
 )
 
-SCHEMA_ID = 1
-TARGET_RAW = 0.8
-TARGET_CONFLUENT = 2.0
+BENCHMARK = "bench_serde"
+LATEST_ID, OLDER_ID = 1, 2
+TARGETS = {"decode-same": ">= 0.85", "decode-older": ">= 1.5", "encode": ">= 0.95"}
+Case = Callable[[], object]
 
 
-def raw_case(kind: MessageType) -> Callable[[], None]:
-    """dict -> framed bytes -> dict with fastavro alone: the limit of the Python stack."""
-    parsed = kind.model.parsed_avro_schema()
-    prefix = header(SCHEMA_ID)
-    by_id = {SCHEMA_ID: parsed}
-    dicts = kind.dicts
-    writer, reader = fastavro.schemaless_writer, fastavro.schemaless_reader
+def framed_values(model: Any, messages: list[Any], schema_id: int) -> list[bytes]:
+    """The messages as framed values, written by fastavro with the model's own schema."""
+    parsed = model.parsed_avro_schema()
+    values = []
+    for message in messages:
+        out = io.BytesIO()
+        out.write(header(schema_id))
+        fastavro.schemaless_writer(out, parsed, message.to_avro_dict())
+        values.append(out.getvalue())
+    return values
+
+
+def fastavro_reads(values: list[bytes], writers: dict[int, tuple[Any, Any]]) -> Case:
+    """Framed values to dicts with fastavro alone: magic byte, id lookup, reader."""
+    reader = fastavro.schemaless_reader
 
     def run() -> None:
+        for value in values:
+            if value[0] != 0:
+                raise ValueError("magic byte")
+            writer, reader_schema = writers[int.from_bytes(value[1:5], "big")]
+            body = io.BytesIO(value)
+            body.seek(5)
+            reader(body, writer, reader_schema)
+
+    return run
+
+
+def ours_decodes(values: list[bytes], decode: Callable[[bytes], object]) -> Case:
+    def run() -> None:
+        for value in values:
+            decode(value)
+
+    return run
+
+
+def cases(kind: MessageType) -> tuple[dict[str, Case], list[str]]:
+    """Every case of one message type (checked for equal results first), and the figures."""
+    model = kind.model
+    parsed = model.parsed_avro_schema()
+    releases = {LATEST_ID: Release(kind.subject, 9, model.avro_fingerprint)}
+    writers: dict[int, tuple[Any, Any]] = {LATEST_ID: (parsed, None)}
+    if kind.older is not None:
+        releases[OLDER_ID] = Release(kind.subject, 1, kind.older.avro_fingerprint)
+        writers[OLDER_ID] = (kind.older.parsed_avro_schema(), parsed)
+    schemas = WriterSchemas(
+        ids=SchemaIds("bench", releases),
+        models=[model] + ([kind.older] if kind.older is not None else []),
+        models_package=None,
+    )
+    decode = Deserializer(model, schemas=schemas).decode
+    encode = Serializer(schemas).encode
+    latest = framed_values(model, kind.messages, LATEST_ID)
+    prefix = header(LATEST_ID)
+    # The floor of encoding: fastavro writing each message as the dict it reads back.
+    dicts = [
+        fastavro.schemaless_reader(io.BytesIO(v[5:]), parsed, None, return_named_type=True)
+        for v in latest
+    ]
+    writer = fastavro.schemaless_writer
+
+    def fastavro_writes() -> None:
         for datum in dicts:
             out = io.BytesIO()
             out.write(prefix)
             writer(out, parsed, datum)
-            value = out.getvalue()
-            if value[0] != 0:
-                raise ValueError("magic byte")
-            source = io.BytesIO(value)
-            source.seek(5)
-            reader(source, by_id[int.from_bytes(value[1:5], "big")], None, return_named_type=True)
+            out.getvalue()
 
-    return run
-
-
-def ours_case(kind: MessageType) -> Callable[[], None]:
-    """model -> Serializer.encode -> Deserializer.decode -> model."""
-    ids = SchemaIds("bench", {SCHEMA_ID: Release(kind.name, 1, kind.model.avro_fingerprint)})
-    schemas = WriterSchemas(ids=ids, models=[kind.model], models_package=None)
-    encode = Serializer(schemas).encode
-    decode = Deserializer(kind.model, schemas=schemas).decode
     messages = kind.messages
 
-    def run() -> None:
+    def ours_encodes() -> None:
+        for message in messages:
+            encode(message)
+
+    def ours_round_trip() -> None:
         for message in messages:
             decode(encode(message))
 
-    return run
+    confluent = confluent_round_trip(kind)
+    for value, message, datum in zip(latest, messages, dicts, strict=True):
+        assert decode(value) == message
+        assert encode(message) == value
+        out = io.BytesIO()
+        out.write(prefix)
+        writer(out, parsed, datum)
+        assert out.getvalue() == value
+    found: dict[str, Case] = {
+        "fastavro read": fastavro_reads(latest, writers),
+        "ours decode": ours_decodes(latest, decode),
+        "fastavro write": fastavro_writes,
+        "ours encode": ours_encodes,
+        "confluent round trip": confluent,
+        "ours round trip": ours_round_trip,
+    }
+    figures = ["decode-same", "encode", "confluent"]
+    if kind.older is not None:
+        older = framed_values(kind.older, kind.older_messages, OLDER_ID)
+        resolve = fastavro.schemaless_reader
+        for value in older:
+            body = io.BytesIO(value)
+            body.seek(5)
+            assert decode(value) == model.model_validate(resolve(body, *writers[OLDER_ID]))
+        found["fastavro resolve"] = fastavro_reads(older, writers)
+        found["ours decode older"] = ours_decodes(older, decode)
+        figures.insert(1, "decode-older")
+    return found, figures
 
 
-def confluent_case(kind: MessageType) -> Callable[[], None]:
+def confluent_round_trip(kind: MessageType) -> Case:
     """confluent-kafka's AvroSerializer/AvroDeserializer with the model hooks."""
     from confluent_kafka.schema_registry._sync.mock_schema_registry_client import (
         MockSchemaRegistryClient,
@@ -99,6 +179,8 @@ def confluent_case(kind: MessageType) -> Callable[[], None]:
     )
     ctx = SerializationContext(f"bench.{kind.name}", MessageField.VALUE)
     messages = kind.messages
+    for message in messages[:16]:
+        assert deserialize(serialize(message, ctx), ctx) == message
 
     def run() -> None:
         for message in messages:
@@ -107,119 +189,105 @@ def confluent_case(kind: MessageType) -> Callable[[], None]:
     return run
 
 
-def check_equivalent(kind: MessageType, cases: dict[str, Callable[[], None]]) -> None:
-    """Every path round-trips the samples to equal values (a benchmark of wrong code is moot)."""
-    ours = Serializer(
-        WriterSchemas(
-            ids=SchemaIds("x", {SCHEMA_ID: Release("x", 1, kind.model.avro_fingerprint)}),
-            models_package=None,
-        )
-    )
-    decoder = Deserializer(kind.model, schemas=ours.schemas)
-    for message in kind.messages[:16]:
-        assert decoder.decode(ours.encode(message)) == message
-    for run in cases.values():
-        run()  # warm-up, and the confluent serializer registers its schema
-
-
-def conversion_us(kind: MessageType) -> tuple[float, float]:
-    """The model's own costs inside a round trip: dumping for the writer, validating the read."""
-    parsed = kind.model.parsed_avro_schema()
-    reads = []
-    for datum in kind.dicts:
-        out = io.BytesIO()
-        fastavro.schemaless_writer(out, parsed, datum)
-        reads.append(fastavro.schemaless_reader(io.BytesIO(out.getvalue()), parsed))
-    messages, validate = kind.messages, kind.model.model_validate
-
-    def dump() -> None:
-        for message in messages:
-            message.to_avro_dict()
-
-    def check() -> None:
-        for read in reads:
-            validate(read)
-
-    return tuple(  # type: ignore[return-value]
-        min(per_message_seconds(run, 1, len(messages)) for _ in range(9)) * 1e6
-        for run in (dump, check)
-    )
-
-
-def per_message_seconds(run: Callable[[], None], loops: int, count: int) -> float:
+def sample(run: Case, loops: int) -> float:
     gc.collect()
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(loops):
         run()
-    return (time.perf_counter() - start) / (loops * count)
+    return time.process_time() - start
 
 
 def measure(
-    cases: dict[str, Callable[[], None]], count: int, rounds: int, sample_seconds: float
+    found: dict[str, Case], count: int, rounds: int, sample_seconds: float
 ) -> dict[str, list[float]]:
-    """Seconds per message of each case, one sample per round, cases interleaved."""
-    loops = {
-        name: max(1, round(sample_seconds / (per_message_seconds(run, 1, count) * count)))
-        for name, run in cases.items()
-    }
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    names = list(cases)
+    """CPU seconds per message of each case, one sample per round, cases interleaved."""
+    loops = {}
+    for name, run in found.items():
+        run()  # warm-up
+        loops[name] = max(1, round(sample_seconds / max(sample(run, 1), 1e-6)))
+    seconds: dict[str, list[float]] = {name: [] for name in found}
+    names = list(found)
     for r in range(rounds):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            samples[name].append(per_message_seconds(cases[name], loops[name], count))
-    return samples
+            seconds[name].append(sample(found[name], loops[name]) / (loops[name] * count))
+    return seconds
 
 
-def ratio(baseline: list[float], case: list[float]) -> float:
-    """Median per-round throughput ratio of ``case`` over ``baseline``."""
-    return statistics.median(b / c for b, c in zip(baseline, case, strict=True))
+def ratio(baseline: list[float], case: list[float]) -> tuple[float, float, float]:
+    """Median, min and max of the per-round throughput ratios of ``case`` over ``baseline``."""
+    ratios = [b / c for b, c in zip(baseline, case, strict=True)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+FIGURES = {  # id prefix: (ours, baseline, figure, unit)
+    "decode-same": (
+        "ours decode",
+        "fastavro read",
+        "typed decode, same version, vs fastavro body to dict",
+        "x fastavro",
+    ),
+    "decode-older": (
+        "ours decode older",
+        "fastavro resolve",
+        "typed decode, first-version writer into the latest model, vs fastavro's resolution",
+        "x fastavro",
+    ),
+    "encode": (
+        "ours encode",
+        "fastavro write",
+        "encode, model to framed bytes, vs fastavro dict to framed bytes",
+        "x fastavro",
+    ),
+    "confluent": (
+        "ours round trip",
+        "confluent round trip",
+        "round trip model-bytes-model vs confluent-kafka's serializers with to_dict/from_dict",
+        "x confluent-kafka",
+    ),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--sample-seconds", type=float, default=0.2)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--sample-seconds", type=float, default=0.04)
+    parser.add_argument("--no-config", action="store_true", help="skip the config-like message")
     args = parser.parse_args()
-
-    print("round trip: model -> framed bytes -> model, µs per message (median of rounds)")
+    if args.rounds < 1 or args.sample_seconds <= 0:
+        parser.error("--rounds and --sample-seconds must be positive")
     print(
-        f"{'message':10} {'raw fastavro':>13} {'ours':>9} {'confluent':>10}"
-        f" {'ours/raw':>9} {'ours/confluent':>15}"
+        f"bench_serde: {SAMPLES} messages per type, {args.rounds} interleaved rounds of "
+        f"~{args.sample_seconds}s per case, process CPU time; ratios are medians of per-round "
+        "ratios (min..max), >1 = ours faster"
     )
-    verdicts = []
-    breakdowns: list[tuple[MessageType, float, float]] = []
-    for kind in message_types():
-        cases = {
-            "raw": raw_case(kind),
-            "ours": ours_case(kind),
-            "confluent": confluent_case(kind),
-        }
-        check_equivalent(kind, cases)
-        samples = measure(cases, len(kind.messages), args.rounds, args.sample_seconds)
-        us = {name: statistics.median(s) * 1e6 for name, s in samples.items()}
-        vs_raw = ratio(samples["raw"], samples["ours"])
-        vs_confluent = ratio(samples["confluent"], samples["ours"])
-        print(
-            f"{kind.name:10} {us['raw']:13.1f} {us['ours']:9.1f} {us['confluent']:10.1f}"
-            f" {vs_raw:8.2f}x {vs_confluent:14.2f}x"
-        )
-        verdicts.append((kind.name, vs_raw, vs_confluent))
-        breakdowns.append((kind, us["raw"], us["ours"]))
-    print()
-    for name, vs_raw, vs_confluent in verdicts:
-        raw_ok = "meets" if vs_raw >= TARGET_RAW else "MISSES"
-        confluent_ok = "meets" if vs_confluent >= TARGET_CONFLUENT else "MISSES"
-        print(
-            f"{name}: {vs_raw:.3f}x raw fastavro ({raw_ok} the {TARGET_RAW}x target); "
-            f"{vs_confluent:.3f}x confluent-kafka ({confluent_ok} the {TARGET_CONFLUENT}x target)"
-        )
-    print()
-    print("where the typed path's extra time goes, µs per message (best of 9 runs):")
-    print(f"{'message':10} {'to_avro_dict':>13} {'model_validate':>15} {'serde overhead':>15}")
-    for kind, raw_us, ours_us in breakdowns:
-        models_us = conversion_us(kind)
-        overhead = ours_us - raw_us - sum(models_us)
-        print(f"{kind.name:10} {models_us[0]:13.1f} {models_us[1]:15.1f} {overhead:15.1f}")
+    for kind in message_types(config=not args.no_config):
+        found, figures = cases(kind)
+        seconds = measure(found, len(kind.messages), args.rounds, args.sample_seconds)
+        schema = f"{kind.model.avro_name} (latest)"
+        print(f"\n{kind.name}: {schema}")
+        for prefix in figures:
+            ours, baseline, figure, unit = FIGURES[prefix]
+            median, low, high = ratio(seconds[baseline], seconds[ours])
+            ours_us = statistics.median(seconds[ours]) * 1e6
+            base_us = statistics.median(seconds[baseline]) * 1e6
+            inputs: dict[str, Any] = {"schema": schema, "messages": len(kind.messages)}
+            if prefix == "decode-older":
+                inputs["writer"] = f"{kind.older.avro_name} v1"
+            inputs["rounds"] = args.rounds
+            target = TARGETS.get(prefix) if kind.older is not None else None
+            record(
+                f"{prefix}-{kind.name}",
+                benchmark=BENCHMARK,
+                figure=figure,
+                value=median,
+                unit=unit,
+                target=target,
+                inputs=inputs,
+                detail=(
+                    f"{ours_us:.1f} vs {base_us:.1f} µs per message (CPU, median); "
+                    f"per-round ratios {low:.2f}..{high:.2f}"
+                ),
+            )
 
 
 if __name__ == "__main__":

@@ -140,8 +140,10 @@ class AvroRecord(BaseModel):
         """Avro binary of this record without any framing (``fastavro.schemaless_writer``)."""
         from fastavro import schemaless_writer
 
+        from devicecontracts._runtime.plans import write_schema
+
         out = io.BytesIO()
-        schemaless_writer(out, type(self).parsed_avro_schema(), self.to_avro_dict())
+        schemaless_writer(out, write_schema(type(self)), self.to_avro_dict())
         return out.getvalue()
 
     @classmethod

@@ -47,7 +47,7 @@ from devicecontracts._runtime.lookup import (
     SchemaIds,
     WriterSchemas,
 )
-from devicecontracts._runtime.plans import AvroModel, ReadPlan, plan_for, plan_read
+from devicecontracts._runtime.plans import AvroModel, ReadPlan, plan_for, plan_read, write_schema
 from devicecontracts._runtime.wire import HEADER_SIZE, header, schema_id_of
 from devicecontracts.errors import DecodeError
 
@@ -171,18 +171,19 @@ class Serializer:
 
     def encode(self, message: AvroModel) -> bytes:
         """The framed value of ``message``: header, then ``fastavro.schemaless_writer``'s body."""
-        model = type(message)
-        prepared = self._headers.get(model)
+        prepared = self._headers.get(type(message))
         if prepared is None:
-            prepared = self._prepare(model)
-        prefix, parsed = prepared
-        return _write(prefix, parsed, message)
+            prepared = self._prepare(type(message))
+        out = io.BytesIO()
+        out.write(prepared[0])
+        schemaless_writer(out, prepared[1], message.to_avro_dict())
+        return out.getvalue()
 
     def _prepare(self, model: type[AvroModel]) -> tuple[bytes, Any]:
         schema_id = self._pinned.get(model)
         if schema_id is None:
             schema_id = self.schemas.id_for(model, self.subject)
-        prepared = (header(schema_id), model.parsed_avro_schema())
+        prepared = (header(schema_id), write_schema(model))
         self._headers[model] = prepared
         return prepared
 
@@ -200,7 +201,7 @@ def _write(prefix: bytes, parsed: Any, message: AvroModel) -> bytes:
 
 def encode(message: AvroModel, schema_id: int) -> bytes:
     """The framed value of ``message`` with an explicit schema id (its own schema writes it)."""
-    return _write(header(schema_id), type(message).parsed_avro_schema(), message)
+    return _write(header(schema_id), write_schema(type(message)), message)
 
 
 def decode(

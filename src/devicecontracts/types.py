@@ -60,7 +60,7 @@ import re
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Self, TypeAlias
+from typing import Annotated, Any, ClassVar, Final, Self, TypeAlias
 
 from annotated_types import Interval
 from pydantic import AfterValidator, GetCoreSchemaHandler
@@ -73,7 +73,9 @@ __all__ = [
     "INT32_MIN",
     "INT64_MAX",
     "INT64_MIN",
+    "MILLISECOND",
     "UINT32_MAX",
+    "UTC_EPOCH",
     "AvroDecimal",
     "Duration",
     "Float32",
@@ -98,6 +100,11 @@ UINT32_MAX = 2**32 - 1
 
 _UTC = _dt.UTC
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+UTC_EPOCH: Final = _EPOCH
+"""1970-01-01T00:00:00 UTC. Generated ``to_avro_dict`` methods write a timestamp-millis ``t`` as
+``(t - UTC_EPOCH) // MILLISECOND``, the long on the wire."""
+MILLISECOND: Final = _dt.timedelta(milliseconds=1)
+"""One millisecond (see `UTC_EPOCH`)."""
 _EPOCH_NAIVE = _dt.datetime(1970, 1, 1)
 _ONE_MICRO = _dt.timedelta(microseconds=1)
 

@@ -66,6 +66,7 @@ __all__ = [
     "plan_read",
     "read_decimal",
     "validates_directly",
+    "write_schema",
     "writer_schema",
 ]
 
@@ -483,7 +484,9 @@ def _validated_logicals(model: type[AvroModel]) -> Mapping[str, frozenset[str]]:
     return found
 
 
-def _record_logicals(model: type[AvroModel]) -> Mapping[str, frozenset[str]]:
+def _record_classes(model: type[AvroModel]) -> dict[str, Any]:
+    """The generated class of every record of ``model``'s schema, by full name and alias
+    (empty unless ``model`` is an `devicecontracts.record.AvroRecord`)."""
     from devicecontracts.record import AvroRecord
 
     if not (isinstance(model, type) and issubclass(model, AvroRecord)):
@@ -491,24 +494,63 @@ def _record_logicals(model: type[AvroModel]) -> Mapping[str, frozenset[str]]:
     # A generated module imports the class of every record its schema uses (as
     # `AvroRecord.avro_resolving_schema` relies on too).
     module = sys.modules.get(model.__module__)
-    classes = {
+    classes: dict[str, Any] = {
         c.avro_name: c
         for c in vars(module).values()
         if isinstance(c, type) and issubclass(c, AvroRecord) and c.avro_name
     }
     classes[model.avro_name] = model
-    logicals: dict[str, frozenset[str]] = {}
-    for name, cls in classes.items():
-        millis = cls.model_config.get("val_temporal_unit") == _MILLIS
-        logicals[name] = frozenset({"uuid", "timestamp-millis"} if millis else {"uuid"})
     # A writer record may be read into a reader record that names it as an alias.
     named = model.parsed_avro_schema().get("__named_schemas", {})
     for name, node in named.items():
-        if name in logicals and isinstance(node, dict):
+        if name in classes and isinstance(node, dict):
             namespace = name.rpartition(".")[0]
             for alias in node.get("aliases", ()):
-                logicals.setdefault(qualify(alias, namespace), logicals[name])
+                classes.setdefault(qualify(alias, namespace), classes[name])
+    return classes
+
+
+def _record_logicals(model: type[AvroModel]) -> Mapping[str, frozenset[str]]:
+    logicals: dict[str, frozenset[str]] = {}
+    for name, cls in _record_classes(model).items():
+        millis = cls.model_config.get("val_temporal_unit") == _MILLIS
+        logicals[name] = frozenset({"uuid", "timestamp-millis"} if millis else {"uuid"})
     return logicals
+
+
+_WRITES_PLAIN: Final = (1, 1)
+"""The generator version from which ``to_avro_dict`` writes the long of a timestamp-millis and
+the string of a uuid itself (`devicecontracts.record.CODEGEN_VERSION`)."""
+_write_schemas: dict[type, Any] = {}
+
+
+def write_schema(model: type[AvroModel]) -> Any:
+    """The schema the serde writes ``model.to_avro_dict()`` with, worked out once per class.
+
+    ``model``'s parsed schema, or a copy whose timestamp-millis and uuid fields are plain
+    ``long`` and ``string`` in the records whose generated ``to_avro_dict`` (generator 1.1 on)
+    already gives their wire values: fastavro then writes them without converting anything,
+    a third faster. The bytes are the same.
+    """
+    found = _write_schemas.get(model)
+    if found is None:
+        plain = {
+            name: frozenset({"uuid", "timestamp-millis"})
+            for name, cls in _record_classes(model).items()
+            if _generator_version(cls) >= _WRITES_PLAIN
+        }
+        found = _write_schemas[model] = _plain_logicals(model.parsed_avro_schema(), plain)
+    return found
+
+
+def _generator_version(cls: type) -> tuple[int, ...]:
+    stamp = getattr(sys.modules.get(cls.__module__), "GENERATED_BY", None)
+    if not isinstance(stamp, str) or not stamp.startswith("devicecontracts.codegen "):
+        return (0,)
+    try:
+        return tuple(int(part) for part in stamp.rpartition(" ")[2].split("."))
+    except ValueError:
+        return (0,)
 
 
 _PLAIN_TYPE: Final = {"timestamp-millis": "long", "uuid": "string"}

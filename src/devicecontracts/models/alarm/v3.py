@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import TimestampMillis, untagged
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, TimestampMillis, untagged
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -152,12 +152,12 @@ class Alarm(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "header": self.header.to_avro_dict(),
-            "alarm_id": self.alarm_id,
-            "severity": self.severity.value,
+            "alarm_id": str(self.alarm_id),
+            "severity": self.severity._value_,
             "code": self.code,
-            "raised_at": self.raised_at,
+            "raised_at": (self.raised_at - UTC_EPOCH) // MILLISECOND,
             "location": None if self.location is None else ("com.acme.fleet.common.GeoPoint", self.location.to_avro_dict()),
-            "cleared_at": self.cleared_at,
+            "cleared_at": None if self.cleared_at is None else (self.cleared_at - UTC_EPOCH) // MILLISECOND,
             "details": self.details,
         }
 

@@ -1,5 +1,6 @@
 # Laid out by the generator, not by a formatter: the same bytes whether or not one is installed.
 # fmt: off
+# ruff: noqa: E501
 """Models of fleet.commands-value version 2, from ``schemas/command/v2.avsc``.
 
 Commands sent from the cloud to a device; read by old firmware.
@@ -16,7 +17,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field
 
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import TimestampMillis
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -119,11 +120,11 @@ class Command(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "command_id": self.command_id,
+            "command_id": str(self.command_id),
             "device_id": self.device_id,
-            "issued_at": self.issued_at,
-            "expires_at": self.expires_at,
-            "action": self.action.value,
+            "issued_at": (self.issued_at - UTC_EPOCH) // MILLISECOND,
+            "expires_at": None if self.expires_at is None else (self.expires_at - UTC_EPOCH) // MILLISECOND,
+            "action": self.action._value_,
             "parameters": self.parameters,
             "ack_required": self.ack_required,
         }

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import Int64, TimestampMillis
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int64, TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -126,10 +126,10 @@ class CommandAck(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "header": self.header.to_avro_dict(),
-            "command_id": self.command_id,
-            "result": self.result.value,
+            "command_id": str(self.command_id),
+            "result": self.result._value_,
             "detail": self.detail,
-            "completed_at": self.completed_at,
+            "completed_at": (self.completed_at - UTC_EPOCH) // MILLISECOND,
             "duration_ms": self.duration_ms,
         }
 

@@ -16,7 +16,7 @@ from uuid import UUID
 from pydantic import ConfigDict, Field
 
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import Int64, TimestampMillis
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int64, TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -87,8 +87,8 @@ class DeviceHeader(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "device_id": self.device_id,
-            "message_id": self.message_id,
-            "sent_at": self.sent_at,
+            "message_id": str(self.message_id),
+            "sent_at": (self.sent_at - UTC_EPOCH) // MILLISECOND,
             "firmware_version": self.firmware_version,
             "sequence": self.sequence,
         }

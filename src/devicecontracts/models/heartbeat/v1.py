@@ -98,7 +98,7 @@ class Heartbeat(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "header": self.header.to_avro_dict(),
-            "state": self.state.value,
+            "state": self.state._value_,
             "uptime_s": self.uptime_s,
         }
 

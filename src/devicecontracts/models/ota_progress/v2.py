@@ -124,9 +124,9 @@ class OtaProgress(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "header": self.header.to_avro_dict(),
-            "job_id": self.job_id,
+            "job_id": str(self.job_id),
             "target_version": self.target_version,
-            "stage": self.stage.value,
+            "stage": self.stage._value_,
             "progress_pct": self.progress_pct,
             "bytes_downloaded": self.bytes_downloaded,
             "error_code": self.error_code,

@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import TimestampMillis
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, TimestampMillis
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -95,10 +95,10 @@ class SensorReading(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "sensor_id": self.sensor_id,
-            "kind": self.kind.value,
+            "kind": self.kind._value_,
             "value": self.value,
             "unit": self.unit,
-            "sampled_at": self.sampled_at,
+            "sampled_at": (self.sampled_at - UTC_EPOCH) // MILLISECOND,
         }
 
     @classmethod

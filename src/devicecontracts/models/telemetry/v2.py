@@ -18,7 +18,7 @@ from pydantic import ConfigDict, Field
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.models.geo_point.v1 import GeoPoint
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import Int32, TimestampMillis, untagged
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int32, TimestampMillis, untagged
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -97,10 +97,10 @@ class SensorReading(AvroRecord):
     def to_avro_dict(self) -> dict[str, Any]:
         return {
             "sensor_id": self.sensor_id,
-            "kind": self.kind.value,
+            "kind": self.kind._value_,
             "value": self.value,
             "unit": self.unit,
-            "sampled_at": self.sampled_at,
+            "sampled_at": (self.sampled_at - UTC_EPOCH) // MILLISECOND,
         }
 
     @classmethod
