@@ -105,9 +105,16 @@ def _merge(path: Path, id: str, entry: dict[str, Any]) -> None:
     """Add ``entry`` under ``id`` to the summary at ``path``, keeping its other figures.
 
     Written to a temporary file then renamed, so an interrupted benchmark leaves the previous
-    summary whole.
+    summary whole. An id another benchmark already wrote is a `ValueError`: two scripts must
+    not overwrite each other's figures.
     """
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    owner = data.get("figures", {}).get(id, {}).get("benchmark", entry["benchmark"])
+    if owner != entry["benchmark"]:
+        raise ValueError(
+            f"figure id {id!r} is already {owner}'s in {path.name}: "
+            f"{entry['benchmark']} needs ids of its own"
+        )
     figures = {**data.get("figures", {}), id: entry}
     # Figures sorted by id; inside one, keys keep the order `record` wrote them in, so the
     # table lists inputs as the benchmark named them (schema, then counts).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -190,6 +191,21 @@ def test_record_again_replaces_the_figure_of_that_id(
     assert figures["a-figure"]["value"] == 2.25
 
 
+def test_record_refuses_an_id_another_benchmark_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two scripts using one figure id is an error naming both, and the summary is kept."""
+    path = tmp_path / "results.json"
+    monkeypatch.setenv("DC_BENCH_SUMMARY", str(path))
+    _record("a-figure", 1.5)
+    before = path.read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match=r"'a-figure' is already bench_x's.*bench_y"):
+        summary.record(
+            "a-figure", benchmark="bench_y", figure="f", value=1.0, unit="x", target=None, inputs={}
+        )
+    assert path.read_text(encoding="utf-8") == before
+
+
 def test_record_without_a_summary_file_only_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -312,104 +328,174 @@ class RecordSite:
     benchmark: str | None
 
 
-def _id_of(node: ast.expr) -> FigureId | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return FigureId((node.value,))
-    if isinstance(node, ast.JoinedStr):
-        parts = [
-            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
-            for v in node.values
-        ]
-        return FigureId(tuple(parts))
-    return None
+class _Source:
+    """What a benchmark script's source says a figure id can be, read without running it.
 
+    Best effort, enough for how the scripts write ids: string literals, f-strings whose
+    placeholders are loop variables over literal lists (or lists built from literals with
+    ``append``/``insert``/``extend``, or a literal dict's keys), names bound to those. A
+    placeholder it cannot read stays a wildcard. A name is looked up in the function around
+    the ``record`` call, then, if no binding there can be read (``found, ids = cases()``), in
+    the whole script. `record` itself refuses, at run time, a figure id another benchmark
+    already wrote to the summary.
+    """
 
-def _elements(node: ast.expr, module: ast.Module) -> list[ast.expr] | None:
-    """The items of a literal list or tuple, directly or through a name bound to one."""
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return list(node.elts)
-    if isinstance(node, ast.Name):
-        for bound in ast.walk(module):
-            value = _assigned(bound, node.id)
-            if value is not None and isinstance(value, (ast.List, ast.Tuple)):
-                return list(value.elts)
-    return None
+    def __init__(self, module: ast.Module, scope: ast.AST) -> None:
+        self.nodes = list(ast.walk(module))
+        self.local = list(ast.walk(scope))
 
-
-def _assigned(node: ast.AST, name: str) -> ast.expr | None:
-    if isinstance(node, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in node.targets
-    ):
-        return node.value
-    if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == name:
-        return node.value
-    return None
-
-
-def _ids_of(node: ast.expr, module: ast.Module) -> list[FigureId] | None:
-    """Every id an id expression can take: a literal, an f-string, a name bound to one of
-    those, or a loop variable over a literal list (of tuples); None when it cannot be read."""
-    found = _id_of(node)
-    if found is not None:
-        return [found]
-    if not isinstance(node, ast.Name):
+    def ids(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[FigureId] | None:
+        """Every id the expression can take; None when it cannot be read at all."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [FigureId((node.value,))]
+        if isinstance(node, ast.JoinedStr):
+            return self._joined(node, seen)
+        if isinstance(node, ast.Name) and node.id not in seen:
+            found: list[FigureId] = []
+            for value in self._bindings(node.id):
+                ids = self.ids(value, seen | {node.id})
+                if ids is None:
+                    return None
+                found.extend(ids)
+            return found or None
         return None
-    ids: list[FigureId] = []
-    for bound in ast.walk(module):
-        value = _assigned(bound, node.id)
-        if value is not None:
-            resolved = _ids_of(value, module)
-            if resolved is None:
-                return None
-            ids.extend(resolved)
-        if isinstance(bound, (ast.For, ast.comprehension)):
-            position = _bound_position(bound.target, node.id)
-            if position is None:
+
+    def constant(self, node: ast.expr) -> str | None:
+        """The string a keyword argument is: a literal, or a name bound once to one."""
+        ids = self.ids(node)
+        if ids is not None and len(ids) == 1 and ids[0].literal:
+            return str(ids[0])
+        return None
+
+    def _joined(self, node: ast.JoinedStr, seen: frozenset[str]) -> list[FigureId]:
+        alternatives: list[list[str | None]] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                alternatives.append([value.value])
+            elif (
+                isinstance(value, ast.FormattedValue)
+                and value.conversion == -1
+                and value.format_spec is None
+            ):
+                strings: list[str | None] = list(self._strings(value.value, seen) or [])
+                alternatives.append(strings or [None])
+            else:
+                alternatives.append([None])
+        return [_joined_id(parts) for parts in itertools.product(*alternatives)]
+
+    def _strings(self, node: ast.expr, seen: frozenset[str]) -> list[str] | None:
+        ids = self.ids(node, seen)
+        if ids is None or not all(i.literal for i in ids):
+            return None
+        return [str(i) for i in ids]
+
+    def _bindings(self, name: str) -> list[ast.expr]:
+        """Each expression ``name`` is bound to: assigned, or an item of a loop over a
+        collection the source spells out; in the local scope if it has any."""
+        return self._bound_in(self.local, name) or self._bound_in(self.nodes, name)
+
+    def _bound_in(self, nodes: list[ast.AST], name: str) -> list[ast.expr]:
+        return list(self._each_binding(nodes, name))
+
+    def _each_binding(self, nodes: list[ast.AST], name: str) -> Iterator[ast.expr]:
+        for node in nodes:
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets = [node.target]
+            else:
+                targets = []
+            if any(_is(t, name) for t in targets):
+                assert isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+                yield node.value
+            elif isinstance(node, (ast.For, ast.comprehension)):
+                position = _bound_position(node.target, name)
+                if position is not None:
+                    yield from self._loop_items(node.iter, position)
+
+    def _loop_items(self, iterable: ast.expr, position: int) -> Iterator[ast.expr]:
+        for item in self._items(iterable, frozenset()):
+            if position == WHOLE:
+                yield item
+            elif isinstance(item, ast.Tuple) and position < len(item.elts):
+                yield item.elts[position]
+            else:
+                yield ast.Name(id="<unreadable>")
+
+    def _items(self, node: ast.expr, seen: frozenset[str]) -> list[ast.expr]:
+        """The items of a collection the source spells out (an unreadable one gives one
+        unreadable item)."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return list(node.elts)
+        if isinstance(node, ast.Dict):
+            return [k for k in node.keys if k is not None]
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in _KEEP_ITEMS:
+            return self._items(node.args[0], seen) if node.args else []
+        if isinstance(node, ast.Name) and node.id not in seen:
+            items: list[ast.expr] = []
+            for value in self._bindings(node.id):
+                items.extend(self._items(value, seen | {node.id}))
+            items.extend(self._added(node.id))
+            return items
+        return [ast.Name(id="<unreadable>")]
+
+    def _added(self, name: str) -> Iterator[ast.expr]:
+        """Items given to ``name.append``, ``name.insert`` or ``name.extend``."""
+        for node in self.nodes:
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and _is(node.func.value, name)
+                and node.args
+            ):
                 continue
-            in_loop = _loop_ids(bound.iter, position, module)
-            if in_loop is None:
-                return None
-            ids.extend(in_loop)
-    return ids or None
+            if node.func.attr == "append":
+                yield node.args[0]
+            elif node.func.attr == "insert" and len(node.args) == 2:
+                yield node.args[1]
+            elif node.func.attr == "extend":
+                yield from self._items(node.args[0], frozenset({name}))
 
 
+_KEEP_ITEMS = {"list", "tuple", "sorted", "set", "reversed"}
 WHOLE = -1  # a loop variable that is the whole item, not one element of a tuple
+
+
+def _joined_id(parts: tuple[str | None, ...]) -> FigureId:
+    """A FigureId with adjacent literal parts joined, so its head and tail are whole."""
+    joined: list[str | None] = []
+    for part in parts:
+        if part is not None and joined and joined[-1] is not None:
+            joined[-1] += part
+        else:
+            joined.append(part)
+    return FigureId(tuple(joined))
+
+
+def _is(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _bound_position(target: ast.expr, name: str) -> int | None:
     """Where a loop target binds ``name``: WHOLE, a tuple position, or None (not at all)."""
-    if isinstance(target, ast.Name):
-        return WHOLE if target.id == name else None
+    if _is(target, name):
+        return WHOLE
     if isinstance(target, ast.Tuple):
         for i, t in enumerate(target.elts):
-            if isinstance(t, ast.Name) and t.id == name:
+            if _is(t, name):
                 return i
     return None
 
 
-def _loop_ids(iterable: ast.expr, position: int, module: ast.Module) -> list[FigureId] | None:
-    """The ids a loop variable at ``position`` takes over ``iterable``; None if unreadable."""
-    items = _elements(iterable, module)
-    if items is None:
-        return None
-    ids = []
-    for item in items:
-        value = item
-        if position != WHOLE:
-            if not isinstance(item, ast.Tuple) or position >= len(item.elts):
-                return None
-            value = item.elts[position]
-        found = _id_of(value)
-        if found is None:
-            return None
-        ids.append(found)
-    return ids
-
-
-def _record_calls(module: ast.Module) -> Iterator[ast.Call]:
+def _record_calls(module: ast.Module) -> Iterator[tuple[ast.Call, ast.AST]]:
+    """Each ``record(...)`` call, with the innermost function around it (or the module)."""
+    functions = [
+        f for f in ast.walk(module) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     for node in ast.walk(module):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
-            yield node
+            around = [f for f in functions if any(n is node for n in ast.walk(f))]
+            yield node, min(around, key=lambda f: len(list(ast.walk(f))), default=module)
 
 
 def record_sites() -> list[RecordSite]:
@@ -419,26 +505,54 @@ def record_sites() -> list[RecordSite]:
         if script.name == "_summary.py":
             continue
         module = ast.parse(script.read_text(encoding="utf-8"), filename=str(script))
-        for call in _record_calls(module):
+        for call, scope in _record_calls(module):
+            source = _Source(module, scope)
             where = f"{script.name}:{call.lineno}"
             assert call.args, f"{where}: record(...) without its id as first argument"
-            ids = _ids_of(call.args[0], module)
+            ids = source.ids(call.args[0])
             assert ids is not None, (
                 f"{where}: the figure id must be readable from the source (a string, an "
                 "f-string, or a loop variable over a literal list) so ids can be checked"
             )
             benchmark = next(
-                (
-                    k.value.value
-                    for k in call.keywords
-                    if k.arg == "benchmark"
-                    and isinstance(k.value, ast.Constant)
-                    and isinstance(k.value.value, str)
-                ),
-                None,
+                (source.constant(k.value) for k in call.keywords if k.arg == "benchmark"), None
             )
             sites.extend(RecordSite(script.name, call.lineno, i, benchmark) for i in ids)
     return sites
+
+
+def _ids_in(code: str) -> list[str]:
+    module = ast.parse(code)
+    found = []
+    for call, scope in _record_calls(module):
+        ids = _Source(module, scope).ids(call.args[0])
+        found.extend(["<unreadable>"] if ids is None else [str(i) for i in ids])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ('record("a-b")', ["a-b"]),
+        ('record(f"a-{n}-b")', ["a-{...}-b"]),
+        ('for k in ("x", "y"):\n    record(f"a-{k}")', ["a-x", "a-y"]),
+        ('F = [("x", 1), ("y", 2)]\nfor k, v in F:\n    record(k)', ["x", "y"]),
+        ('ID = "z"\nrecord(ID)', ["z"]),
+        ("record(make_id())", ["<unreadable>"]),
+        (
+            "def cases():\n"
+            '    prefix = header()\n    names = ["p"]\n    names.insert(0, "q")\n'
+            "    return 1, names\n"
+            "def main():\n"
+            "    _, names = cases()\n"
+            '    for prefix in names:\n        record(f"{prefix}-{kind.name}")',
+            ["p-{...}", "q-{...}"],
+        ),
+    ],
+)
+def test_ids_are_read_through_literals_loops_and_names(code: str, expected: list[str]) -> None:
+    """The id reader follows the ways the scripts spell ids, and says when it cannot."""
+    assert sorted(_ids_in(code)) == expected
 
 
 def test_the_scripts_record_figures() -> None:
