@@ -26,6 +26,7 @@ _SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
 # raw_decode without its wrapper (which only turns StopIteration into JSONDecodeError).
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _SCANNING, _ENDED, _BROKEN = range(3)
+_UNSEEN: Any = object()
 
 
 class _Scan:
@@ -60,9 +61,11 @@ class Positions:
 
         A path that goes past the document stops at the deepest existing value.
         """
-        if pointer[:1] != "/":  # what comes before the first slash is no token
-            pointer = pointer[pointer.find("/") :] if "/" in pointer else ""
-        reached = self._walk(pointer)
+        reached = self._paths.get(pointer, _UNSEEN)
+        if reached is _UNSEEN:
+            if pointer[:1] != "/":  # what comes before the first slash is no token
+                pointer = pointer[pointer.find("/") :] if "/" in pointer else ""
+            reached = self._walk(pointer)
         if reached is None:
             return None
         i = reached[0]
@@ -76,10 +79,11 @@ class Positions:
 
     def _walk(self, pointer: str) -> tuple[int, bool] | None:
         """The path's step from its parent's (``/a/b`` from ``/a``), both remembered."""
-        if pointer in self._paths:
-            return self._paths[pointer]
+        paths = self._paths
+        if pointer in paths:
+            return paths[pointer]
         parent, _, token = pointer.rpartition("/")
-        reached = self._walk(parent)
+        reached = paths[parent] if parent in paths else self._walk(parent)
         if reached is not None and reached[1] and token:
             token = token.replace("~1", "/").replace("~0", "~")
             i = reached[0]
@@ -99,15 +103,13 @@ class Positions:
         return reached
 
     def _scan(self, start: int, kids: dict[str, int] | list[int]) -> _Scan:
-        scan = self._scans.get(start)
-        if scan is None:
-            scan = self._scans[start] = _Scan(kids, _skip(self._text, start + 1))
+        scan = self._scans[start] = _Scan(kids, _skip(self._text, start + 1))
         return scan
 
     def _member(self, start: int, key: str) -> int | None:
         """Where the value of ``key`` in the object at ``start`` starts; None if it has none.
         Raises ValueError (or IndexError) where the walk meets text it cannot read."""
-        scan = self._scan(start, {})
+        scan = self._scans.get(start) or self._scan(start, {})
         kids = scan.kids
         assert isinstance(kids, dict)
         found = kids.get(key)
@@ -140,7 +142,7 @@ class Positions:
     def _element(self, start: int, index: int) -> int | None:
         """Where element ``index`` of the array at ``start`` starts; None past its end.
         Raises ValueError (or IndexError) where the walk meets text it cannot read."""
-        scan = self._scan(start, [])
+        scan = self._scans.get(start) or self._scan(start, [])
         kids = scan.kids
         assert isinstance(kids, list)
         if index < len(kids):

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from devicecontracts.catalog import Contract, SchemaVersion
+from devicecontracts.check._jsonpos import Positions
 from devicecontracts.check._types import short_type
+from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema import (
     NO_DEFAULT,
@@ -34,16 +36,17 @@ def lint_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
     schema = v.schema
     if schema is None:
         return
+    at = _Where(contract, v)
     root = schema.root
     if isinstance(root, NamedType) and not root.namespace:
         yield make(
             "missing-namespace",
             f"{root.fullname} has no namespace",
             'add "namespace", such as "com.example.fleet"',
-            location=contract.location(v, root.path or "/"),
+            location=at(root.path or "/"),
         )
     for t in schema.named.values():
-        yield from _lint_named(contract, v, t)
+        yield from _lint_named(at, t)
     for node in walk(root):
         if (
             isinstance(node, (Primitive, Fixed))
@@ -56,37 +59,58 @@ def lint_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
                 f"{describe_type(node)}: Avro ignores it, so readers see a plain {node.type}",
                 "use a logical type the Avro specification defines on its base type "
                 "(e.g. timestamp-millis on long; decimal needs precision and a scale <= precision)",
-                location=contract.location(v, node.path or "/"),
+                location=at(node.path or "/"),
             )
 
 
-def _lint_named(
-    contract: Contract, v: SchemaVersion, t: Record | Enum | Fixed
-) -> Iterable[Finding]:
+class _Where:
+    """Where a lint finding on one version is: its contract's location of the path, with the
+    line and column in the file (lint findings come by the dozen per version: each is located
+    as it is made, the file walked once for all of them)."""
+
+    __slots__ = ("_contract", "_positions", "_subject", "_v")
+
+    def __init__(self, contract: Contract, v: SchemaVersion) -> None:
+        self._contract = contract
+        self._v = v
+        self._subject = contract.subject
+        self._positions: Positions | None = None
+
+    def __call__(self, path: str) -> Location:
+        v = self._v
+        if self._positions is None:
+            self._positions = Positions(v.text)
+        position = self._positions.locate(path)
+        if position is None:
+            return self._contract.location(v, path)
+        return Location(v.display, self._subject, v.version, path, position[0], position[1])
+
+
+def _lint_named(at: _Where, t: Record | Enum | Fixed) -> Iterable[Finding]:
     if not t.doc:
         yield make(
             "missing-doc",
             f"{t.type} {t.fullname} has no doc",
             'add "doc": a sentence saying what it is',
-            location=contract.location(v, t.path or "/"),
+            location=at(t.path or "/"),
         )
     if isinstance(t, Enum) and t.default is None:
         yield make(
             "enum-without-default",
             f"enum {t.fullname} has no enum-level default",
             f'add "default": "{_fallback_symbol(t)}" so readers can read symbols added later',
-            location=contract.location(v, t.path or "/"),
+            location=at(t.path or "/"),
         )
     if not isinstance(t, Record):
         return
-    yield from _alias_collisions(contract, v, t)
+    yield from _alias_collisions(at, t)
     for f in t.fields:
         if not f.doc:
             yield make(
                 "missing-doc",
                 f"field {f.name!r} of {t.fullname} has no doc",
                 'add "doc": a sentence saying what the field holds, with its unit',
-                location=contract.location(v, f.path),
+                location=at(f.path),
             )
         ft = f.type
         if isinstance(ft, Union) and _badly_optional(ft, f.default):
@@ -96,7 +120,7 @@ def _lint_named(
                 "optional-field-shape",
                 f'optional field {f.name!r} of {t.fullname} is not ["null", T] with default null',
                 f'declare it as "type": {shown}, "default": null',
-                location=contract.location(v, f.path),
+                location=at(f.path),
             )
         if isinstance(ft, Enum) and f.default is not NO_DEFAULT and f.default not in ft.symbols:
             yield make(
@@ -104,11 +128,11 @@ def _lint_named(
                 f"the default {json.dumps(f.default)} of field {f.name!r} is not a symbol of "
                 f"{ft.fullname}",
                 f"use one of {list(ft.symbols)}",
-                location=contract.location(v, f.path + "/default"),
+                location=at(f.path + "/default"),
             )
 
 
-def _alias_collisions(contract: Contract, v: SchemaVersion, t: Record) -> Iterator[Finding]:
+def _alias_collisions(at: _Where, t: Record) -> Iterator[Finding]:
     """Aliases that can make two fields read the same writer field.
 
     Java's checker accepts it; fastavro gives each writer field to one reader field only, so the
@@ -124,7 +148,7 @@ def _alias_collisions(contract: Contract, v: SchemaVersion, t: Record) -> Iterat
                     f"alias {alias!r} of field {f.name!r} in {t.fullname} is already "
                     f"{'the name' if alias == owner else 'an alias'} of field {owner!r}",
                     f"remove {alias!r} from the aliases of {f.name!r}",
-                    location=contract.location(v, f.path + "/aliases"),
+                    location=at(f.path + "/aliases"),
                 )
             claimed.setdefault(alias, f.name)
 
