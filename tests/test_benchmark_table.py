@@ -116,20 +116,15 @@ def test_met_refuses_a_target_it_cannot_read(target: str) -> None:
         summary.met(1.0, target)
 
 
-def test_record_refuses_a_bad_target_before_writing_anything(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A benchmark with an unreadable target fails at its record call and writes no summary."""
+# --- (c) record merges into one summary ---------------------------------------------------
+
+
+@pytest.fixture
+def summary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The summary file `record` writes to, as `nox -s bench` sets it (not there yet)."""
     path = tmp_path / "results.json"
     monkeypatch.setenv("DC_BENCH_SUMMARY", str(path))
-    with pytest.raises(ValueError, match="target"):
-        summary.record(
-            "x", benchmark="bench_x", figure="f", value=1.0, unit="x", target="2x", inputs={}
-        )
-    assert not path.exists()
-
-
-# --- (c) record merges into one summary ---------------------------------------------------
+    return path
 
 
 def _record(id: str, value: float, target: str | None = ">= 2.0") -> dict[str, Any]:
@@ -146,22 +141,29 @@ def _record(id: str, value: float, target: str | None = ">= 2.0") -> dict[str, A
     return entry
 
 
+def test_record_refuses_a_bad_target_before_writing_anything(summary_file: Path) -> None:
+    """A benchmark with an unreadable target fails at its record call and writes no summary."""
+    with pytest.raises(ValueError, match="target"):
+        summary.record(
+            "x", benchmark="bench_x", figure="f", value=1.0, unit="x", target="2x", inputs={}
+        )
+    assert not summary_file.exists()
+
+
 def test_record_merges_figures_of_two_calls_into_one_file_keeping_the_others(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    summary_file: Path,
 ) -> None:
     """Two record calls land in the summary file beside a figure an earlier run wrote."""
-    path = tmp_path / "results.json"
     earlier: dict[str, Any] = {
         "machine": {"cpus": 64},
         "figures": {"other-figure": _figure(1.0, None)},
     }
-    path.write_text(json.dumps(earlier), encoding="utf-8")
-    monkeypatch.setenv("DC_BENCH_SUMMARY", str(path))
+    summary_file.write_text(json.dumps(earlier), encoding="utf-8")
 
     _record("b-figure", 2.5)
     _record("a-figure", 1.5)
 
-    written = json.loads(path.read_text(encoding="utf-8"))
+    written = json.loads(summary_file.read_text(encoding="utf-8"))
     assert list(written["figures"]) == ["a-figure", "b-figure", "other-figure"]
     assert written["figures"]["other-figure"] == earlier["figures"]["other-figure"]
     assert written["machine"] == {"cpus": 64}
@@ -178,32 +180,24 @@ def test_record_merges_figures_of_two_calls_into_one_file_keeping_the_others(
     }
 
 
-def test_record_again_replaces_the_figure_of_that_id(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_record_again_replaces_the_figure_of_that_id(summary_file: Path) -> None:
     """Rerunning one benchmark updates its figures in place instead of adding new ones."""
-    path = tmp_path / "results.json"
-    monkeypatch.setenv("DC_BENCH_SUMMARY", str(path))
     _record("a-figure", 1.5)
     _record("a-figure", 2.25)
-    figures = json.loads(path.read_text(encoding="utf-8"))["figures"]
+    figures = json.loads(summary_file.read_text(encoding="utf-8"))["figures"]
     assert list(figures) == ["a-figure"]
     assert figures["a-figure"]["value"] == 2.25
 
 
-def test_record_refuses_an_id_another_benchmark_wrote(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_record_refuses_an_id_another_benchmark_wrote(summary_file: Path) -> None:
     """Two scripts using one figure id is an error naming both, and the summary is kept."""
-    path = tmp_path / "results.json"
-    monkeypatch.setenv("DC_BENCH_SUMMARY", str(path))
     _record("a-figure", 1.5)
-    before = path.read_text(encoding="utf-8")
+    before = summary_file.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match=r"'a-figure' is already bench_x's.*bench_y"):
         summary.record(
             "a-figure", benchmark="bench_y", figure="f", value=1.0, unit="x", target=None, inputs={}
         )
-    assert path.read_text(encoding="utf-8") == before
+    assert summary_file.read_text(encoding="utf-8") == before
 
 
 def test_record_without_a_summary_file_only_prints(
