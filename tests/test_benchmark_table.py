@@ -168,6 +168,7 @@ def test_record_merges_figures_of_two_calls_into_one_file_keeping_the_others(
     assert written["figures"]["other-figure"] == earlier["figures"]["other-figure"]
     assert written["machine"] == {"cpus": 64}
     assert written["figures"]["a-figure"]["met"] is False
+    assert list(written["figures"]["a-figure"]["inputs"]) == ["schema", "examples"]
     assert written["figures"]["b-figure"] == {
         "benchmark": "bench_x",
         "figure": "figure b-figure",
