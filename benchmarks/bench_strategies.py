@@ -130,7 +130,7 @@ def choices_per_example(strategy: st.SearchStrategy[Any], examples: int) -> floa
     """Hypothesis choices one valid example takes, on average (an untimed run, seed 10,000).
 
     Reads the test case's choice sequence, which is hypothesis internals: None if that is
-    not there, the benchmark's figures do not depend on it.
+    not there (the figures do not depend on it).
     """
     counts: list[int] = []
 
@@ -196,12 +196,16 @@ def main() -> None:
     floor: list[float] = []
     cpu_per_example(st.integers(), min(args.counts), 10_000)
 
-    # The warm-up (strategy caches, hypothesis' own imports) counts the choices, untimed.
+    # The warm-up (strategy caches, hypothesis' own imports) counts the choices, untimed,
+    # then runs each strategy once more as the rounds will.
     choices = {
         (name, count, side): choices_per_example(built[name][index], count)
         for name, count in keys
         for index, side in enumerate(("ours", "baseline"))
     }
+    for ours, baseline, _ in built.values():
+        cpu_per_example(ours, min(args.counts), 10_000)
+        cpu_per_example(baseline, min(args.counts), 10_000)
     for round_seed in range(args.rounds):
         for name, count in keys:
             ours, baseline, _ = built[name]
