@@ -379,3 +379,45 @@ def test_bad_schema_file_does_not_stop_loading(tmp_path: Path) -> None:
     assert versions[0].schema is not None
     assert versions[1].schema is None and versions[1].problem is not None
     assert versions[1].problem.location.line == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# How version files are shown
+
+
+def test_version_files_are_shown_as_display_path_shows_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version's ``display`` is `display_path` of its file: relative to the working
+    directory below it, as given elsewhere, and a symbolic link by where it points."""
+    import os
+
+    from devicecontracts.catalog import display_path
+
+    root = make_catalog(
+        tmp_path / "repo" / "schemas",
+        message_toml("reading"),
+        {"reading": [reading(), reading(field("extra", "int", default=0))]},
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "target.avsc").write_text((root / "reading" / "v2.avsc").read_text())
+    (root / "reading" / "v2.avsc").unlink()
+    os.symlink(elsewhere / "target.avsc", root / "reading" / "v2.avsc")
+    for cwd, given in [
+        (tmp_path / "repo", Path("schemas")),
+        (tmp_path / "repo", root),
+        (root, Path(".")),
+        (root / "reading", Path("..")),
+        (elsewhere, root),
+    ]:
+        monkeypatch.chdir(cwd)
+        versions = load_catalog(given).contracts["reading"].versions
+        shown = [v.display for v in versions]
+        assert shown == [display_path(v.file) for v in versions], (cwd, given)
+    monkeypatch.chdir(tmp_path)
+    shown = [v.display for v in load_catalog(root).contracts["reading"].versions]
+    assert shown == ["repo/schemas/reading/v1.avsc", "elsewhere/target.avsc"]
+    monkeypatch.chdir(elsewhere)
+    shown = [v.display for v in load_catalog(Path("../repo/schemas")).contracts["reading"].versions]
+    assert shown == ["../repo/schemas/reading/v1.avsc", "target.avsc"]

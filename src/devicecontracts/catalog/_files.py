@@ -9,6 +9,7 @@ becomes its version's ``problem``. Nothing here stops loading.
 from __future__ import annotations
 
 import errno
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,9 +36,12 @@ def read_versions(catalog: Catalog) -> None:
     for contract in catalog.contracts.values():
         numbered = _version_files(contract, catalog.problems)
         catalog.problems += _gaps(contract, numbered)
-        folder = contract.folder.resolve() if numbered else contract.folder
+        if not numbered:
+            contract.versions = []
+            continue
+        shown = _Shown(contract.folder)
         contract.versions = [
-            _read_version(contract, n, numbered[n], folder) for n in sorted(numbered)
+            _read_version(contract, n, numbered[n], shown) for n in sorted(numbered)
         ]
 
 
@@ -52,35 +56,39 @@ def _undeclared_folders(catalog: Catalog) -> Iterator[LoadProblem]:
             )
 
 
-def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int, Path]:
-    """The contract's version files by number; a missing folder, an empty one and stray files
-    are added to ``problems``."""
+def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int, tuple[Path, bool]]:
+    """The contract's version files by number, each with whether it is a symbolic link; a
+    missing folder, an empty one and stray files are added to ``problems``."""
     folder = contract.folder
     _refuse_symlink_loop(folder)
-    where = Location(display_path(folder), contract.name)
     if not folder.is_dir():
         problems.append(
             LoadProblem(
                 "catalog-missing-folder",
                 f"{contract.kind} {contract.name!r} is declared but {folder.name}/ does not exist",
                 f"create {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
-                where,
+                Location(display_path(folder), contract.name),
             )
         )
         return {}
-    numbered: dict[int, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("."):
+    numbered: dict[int, tuple[Path, bool]] = {}
+    with os.scandir(folder) as listing:  # one listing; entries know if they are links
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith("."):
             continue  # .gitkeep and editor files are not schemas
-        _refuse_symlink_loop(path)
-        match = _VERSION_FILE.match(path.name)
+        path = folder / entry.name
+        link = entry.is_symlink()
+        if link:
+            _refuse_symlink_loop(path)
+        match = _VERSION_FILE.match(entry.name)
         if match:
-            numbered[int(match[1])] = path
-        elif path.suffix == ".avsc" or path.is_file():
+            numbered[int(match[1])] = (path, link)
+        elif path.suffix == ".avsc" or entry.is_file():
             problems.append(
                 LoadProblem(
                     "catalog-stray-file",
-                    f"{path.name} is not a version file (v1.avsc, v2.avsc, ...)",
+                    f"{entry.name} is not a version file (v1.avsc, v2.avsc, ...)",
                     "rename it to the next version number, or move it out of the catalog",
                     Location(display_path(path), contract.name),
                 )
@@ -92,7 +100,7 @@ def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int,
                 f"{contract.kind} {contract.name!r} is declared but {folder.name}/ holds no "
                 "version files",
                 f"add {folder.name}/v1.avsc or remove the table from {CATALOG_FILE}",
-                where,
+                Location(display_path(folder), contract.name),
             )
         )
     return numbered
@@ -119,7 +127,7 @@ def _refuse_symlink_loop(path: Path) -> None:
     )
 
 
-def _gaps(contract: Contract, numbered: dict[int, Path]) -> Iterator[LoadProblem]:
+def _gaps(contract: Contract, numbered: dict[int, tuple[Path, bool]]) -> Iterator[LoadProblem]:
     missing = sorted(set(range(1, max(numbered, default=0) + 1)) - set(numbered))
     if missing:
         yield LoadProblem(
@@ -132,12 +140,29 @@ def _gaps(contract: Contract, numbered: dict[int, Path]) -> Iterator[LoadProblem
         )
 
 
-def _read_version(contract: Contract, number: int, path: Path, folder: Path) -> SchemaVersion:
-    """Read one version file; ``folder`` is its folder, resolved."""
-    shown = shown_as(path, path.resolve() if path.is_symlink() else folder / path.name)
+class _Shown:
+    """`display_path` for the files of one folder: the folder resolved once, a plain file's
+    path shown as the folder's and its name (a symbolic link is resolved on its own)."""
+
+    def __init__(self, folder: Path) -> None:
+        resolved = folder.resolve()
+        self.prefix = shown_as(folder, resolved)
+
+    def __call__(self, path: Path, link: bool) -> str:
+        if link:
+            return display_path(path)
+        # What shown_as(path, resolved / name) gives: the folder's form and the name.
+        return path.name if self.prefix == "." else f"{self.prefix}/{path.name}"
+
+
+def _read_version(
+    contract: Contract, number: int, file: tuple[Path, bool], shown: _Shown
+) -> SchemaVersion:
+    path, link = file
+    display = shown(path, link)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        problem = SchemaError(f"cannot read the file: {exc}", Location(file=shown))
-        return SchemaVersion(contract.name, number, path, shown, "", problem=problem)
-    return SchemaVersion(contract.name, number, path, shown, text)
+        problem = SchemaError(f"cannot read the file: {exc}", Location(file=display))
+        return SchemaVersion(contract.name, number, path, display, "", problem=problem)
+    return SchemaVersion(contract.name, number, path, display, text)
