@@ -421,3 +421,26 @@ def test_version_files_are_shown_as_display_path_shows_them(
     monkeypatch.chdir(elsewhere)
     shown = [v.display for v in load_catalog(Path("../repo/schemas")).contracts["reading"].versions]
     assert shown == ["../repo/schemas/reading/v1.avsc", "target.avsc"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"a\r\nb\rc\nd\r", b"\r\r\n\n", b"plain", "\u00e9\r\n".encode(), b"\xef\xbb\xbfbom\r\n"],
+)
+def test_version_text_is_read_as_read_text_reads_it(tmp_path: Path, data: bytes) -> None:
+    """Version files are read as ``Path.read_text(encoding="utf-8")`` would: newlines
+    translated, a byte order mark kept (so the parser reports it)."""
+    from devicecontracts.catalog._files import _read_text
+
+    path = tmp_path / "v1.avsc"
+    path.write_bytes(data)
+    assert _read_text(path) == path.read_text(encoding="utf-8")
+
+
+def test_a_version_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    """A version file that is not UTF-8 becomes its version's problem, naming the file."""
+    root = make_catalog(tmp_path / "cat", message_toml("reading"), {"reading": [reading()]})
+    (root / "reading" / "v1.avsc").write_bytes(b'{"type": "\xff"}')
+    v = load_catalog(root).contracts["reading"].versions[0]
+    assert v.schema is None and v.problem is not None
+    assert "cannot read the file" in v.problem.message

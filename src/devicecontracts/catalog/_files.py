@@ -161,8 +161,18 @@ def _read_version(
     path, link = file
     display = shown(path, link)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         problem = SchemaError(f"cannot read the file: {exc}", Location(file=display))
         return SchemaVersion(contract.name, number, path, display, "", problem=problem)
     return SchemaVersion(contract.name, number, path, display, text)
+
+
+def _read_text(path: Path) -> str:
+    """``path.read_text(encoding="utf-8")``, newlines translated alike (CRLF and CR become LF),
+    without a text wrapper per file: the bytes read whole, then decoded."""
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
