@@ -242,10 +242,12 @@ class _Named(AvroType):
 class Record(_Named):
     """A record (or error). ``fields`` is filled once while parsing, so records may recurse."""
 
-    __slots__ = ("by_name", "fields")
+    __slots__ = ("_compat_view", "by_name", "fields")
     type: str = "record"
     fields: tuple[Field, ...]
     by_name: dict[str, Field]
+    _compat_view: Any
+    """The compatibility checker's summary of the fields, made on its first use (`None`)."""
 
     def __init__(  # noqa: PLR0917 (positional: the parser's cheapest call)
         self,
@@ -265,6 +267,7 @@ class Record(_Named):
         self.props = props
         self.shape = shape
         self.by_name = {f.name: f for f in fields} if fields else {}
+        self._compat_view = None
 
     def field_named(self, name: str) -> Field | None:
         """The field with this wire name, or None."""

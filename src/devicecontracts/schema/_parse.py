@@ -403,8 +403,6 @@ class _Parser:
         any_branch = self.line.union_default_any_branch and self.line.validate_defaults
         for f, record, unset in self._pending_defaults:
             t, default = f.type, f.default
-            if default is None and isinstance(t, Union) and t.branches[0].type == "null":
-                continue  # the common optional field: valid on every line
             try:
                 if _valid_default(t, default, any_branch, unset, set()):
                     continue
@@ -677,6 +675,7 @@ class _Parser:
         check_names = self.check_names
         bare = _BARE_PRIMITIVES
         pending = self._pending_defaults
+        check_defaults = self.strict
         for i, raw in enumerate(raw_fields):
             if not isinstance(raw, dict):
                 raise self.fail(f"a field of {full} must be an object", _field_at(path, i))
@@ -720,14 +719,18 @@ class _Parser:
                 raise self.fail(
                     f"duplicate field {name!r} in record {full}", _field_at(path, i) + "/name"
                 )
-            if default is not NO_DEFAULT:
-                unset = self._open_now
-                if unset is None:
-                    unset = self._open_now = frozenset(self._open)
-                pending.append((f, record, unset))
-                defaults.append(True)
-            else:
+            if default is NO_DEFAULT:
                 defaults.append(False)
+            else:
+                defaults.append(True)
+                # Defaults are validated once the whole schema is read (a record default may
+                # hold a type defined later); the common ones that are plainly valid here, on
+                # every line, need not wait.
+                if check_defaults and not _plainly_valid(t, default):
+                    unset = self._open_now
+                    if unset is None:
+                        unset = self._open_now = frozenset(self._open)
+                    pending.append((f, record, unset))
             shape = t.shape
             if not shape:
                 complete = False
@@ -860,6 +863,32 @@ class _Parser:
         )
         self.defined[full] = fixed
         return fixed
+
+
+def _plainly_valid(t: AvroType, value: JSON) -> bool:
+    """Whether ``value`` is, at a glance, a valid default of ``t`` on every registry line:
+    the common cases (a scalar of a primitive type, a symbol-like string for an enum, null for
+    a union whose first branch is null, an empty map or array). False means "look closer"."""
+    kind = t.type
+    cls = value.__class__
+    if cls is str:
+        return kind in _STRING_DEFAULTS
+    if cls is int:
+        if kind == "long":
+            return bool(LONG_MIN <= value <= LONG_MAX)
+        return kind == "int" and bool(INT_MIN <= value <= INT_MAX)
+    if value is None:
+        return kind == "null" or (isinstance(t, Union) and t.branches[0].type == "null")
+    if cls is bool:
+        return kind == "boolean"
+    if cls is float:
+        return kind in _FLOATS
+    if not value and (cls is dict or cls is list):
+        return kind == ("map" if cls is dict else "array")
+    return False
+
+
+_STRING_DEFAULTS: Final = frozenset({"string", "bytes", "enum", "fixed"})
 
 
 def _at(path: str, tokens: tuple[str, ...], i: int) -> str:

@@ -26,6 +26,7 @@ FORWARD that the latest previous one reads data written with the new one; FULL b
 from __future__ import annotations
 
 import enum
+import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ from devicecontracts.schema import (
     Array,
     AvroType,
     Enum,
+    Field,
     Fixed,
     Map,
     NamedType,
@@ -268,25 +270,35 @@ def check_parsed(
     new_root = new.root if isinstance(new, Schema) else new
     roots = [p.root if isinstance(p, Schema) else p for p in previous]
     numbered = list(enumerate(roots, start=first_version))
-    targets = reversed(numbered) if the_level.transitive else [numbered[-1]]
+    targets = numbered[::-1] if the_level.transitive else [numbered[-1]]
+    backward, forward = the_level.backward, the_level.forward
+    shared = cache
+
+    def compare() -> list[tuple[int, IssueDirection, list[_Incompatibility]]]:
+        # One checker per pair, as Java's: its memo of pairs in progress must not outlive it.
+        found = []
+        for version, old_root in targets:
+            if backward:
+                issues = _Checker(shared).check(new_root, old_root)
+                if issues:
+                    found.append((version, IssueDirection.BACKWARD, issues))
+            if forward:
+                issues = _Checker(shared).check(old_root, new_root)
+                if issues:
+                    found.append((version, IssueDirection.FORWARD, issues))
+        return found
+
+    # A rerun (deep schemas) is safe: the shared cache only ever holds finished results.
     issues: list[CompatibilityIssue] = []
-    for version, old_root in targets:
+    for version, direction, found in with_headroom(compare):
         label = f"version {version}"
-        if the_level.backward:
+        if direction is IssueDirection.BACKWARD:
             issues += _as_issues(
-                _reader_writer_issues(new_root, old_root, cache),
-                version,
-                IssueDirection.BACKWARD,
-                reader_label="the new schema",
-                writer_label=label,
+                found, version, direction, reader_label="the new schema", writer_label=label
             )
-        if the_level.forward:
+        else:
             issues += _as_issues(
-                _reader_writer_issues(old_root, new_root, cache),
-                version,
-                IssueDirection.FORWARD,
-                reader_label=label,
-                writer_label="the new schema",
+                found, version, direction, reader_label=label, writer_label="the new schema"
             )
     return CompatibilityResult(not issues, tuple(issues), the_level)
 
@@ -324,15 +336,6 @@ class CompatibilityCache:
 
     def __init__(self) -> None:
         self.results: dict[tuple[int, int], list[_Incompatibility]] = {}
-
-
-def _reader_writer_issues(
-    reader: AvroType, writer: AvroType, cache: CompatibilityCache | None = None
-) -> list[_Incompatibility]:
-    """Why data written with ``writer`` cannot be read with ``reader``; empty when it can."""
-    shared = cache or CompatibilityCache()
-    # A rerun is safe: the shared cache only ever holds finished results.
-    return with_headroom(lambda: _Checker(shared).check(reader, writer))
 
 
 _PROMOTIONS = {
@@ -455,7 +458,17 @@ class _Checker:
         found: list[_Incompatibility] = []
         by_name = writer.by_name
         shared = self._shared
-        for f in reader.fields:
+        plain, other, _ = _fields_view(reader)
+        # A reader field without aliases, whose type has no field aliases anywhere, reads a
+        # writer field of the same name and shape: the same structure always reads itself.
+        # Set operations find them all at once; only the other fields are compared one by one.
+        changed = plain.keys() - _fields_view(writer)[2]
+        if not changed and not other:
+            return found
+        todo = [plain[key] for key in changed]
+        todo += other
+        todo.sort(key=_POSITION)
+        for f in todo:
             direct = by_name.get(f.name)
             if direct is not None and not f.aliases:
                 # Fast path for the common case, an unchanged field: a cached clean result.
@@ -497,8 +510,63 @@ class _Checker:
         return found
 
 
+_POSITION = operator.attrgetter("position")
+_FieldsView = tuple[dict[str, Field], tuple[Field, ...], frozenset[str]]
+
+
+def _fields_view(record: Record) -> _FieldsView:
+    """A record's fields as the checker compares them, made once per record node: the fields
+    that read a same-named, same-shaped writer field as is, keyed by shape and name; the
+    others; and the keys of every field, for when the record is the writer."""
+    view: _FieldsView | None = record._compat_view
+    if view is None:
+        # Keys are strings, whose hashes Python keeps: the set operations rehash nothing.
+        plain: dict[str, Field] = {}
+        other: list[Field] = []
+        for f in record.fields:
+            shape = f.type.shape
+            if shape and not f.aliases and _alias_free(f.type):
+                plain[f"{shape} {f.name}"] = f
+            else:
+                other.append(f)
+        every = frozenset(f"{f.type.shape} {f.name}" for f in record.fields)
+        view = record._compat_view = (plain, tuple(other), every)
+    return view
+
+
+# Whether a structure (by shape) has no record field with aliases anywhere: such a structure
+# always reads itself (Java's only failure reading a schema with itself is an ambiguous field
+# alias). Shapes are never reused, so the table is exact; bounded like the shape table.
+_ALIAS_FREE: dict[int, bool] = {}
+_ALIAS_FREE_LIMIT = 200_000
+
+
+def _alias_free(t: AvroType) -> bool:
+    """True when no record field in ``t`` (non-recursive: a non-zero shape) has aliases."""
+    known = _ALIAS_FREE.get(t.shape)
+    if known is None:
+        if isinstance(t, Record):
+            known = all(not f.aliases and _alias_free(f.type) for f in t.fields)
+        elif isinstance(t, Union):
+            known = all(_alias_free(b) for b in t.branches)
+        elif isinstance(t, Array):
+            known = _alias_free(t.items)
+        elif isinstance(t, Map):
+            known = _alias_free(t.values)
+        else:
+            known = True
+        if len(_ALIAS_FREE) >= _ALIAS_FREE_LIMIT:
+            _ALIAS_FREE.clear()
+        _ALIAS_FREE[t.shape] = known
+    return known
+
+
 def _names(reader: Record | Enum | Fixed, writer: Record | Enum | Fixed) -> list[_Incompatibility]:
-    if reader.name == writer.name or writer.fullname in reader.aliases:
+    if (
+        reader.fullname == writer.fullname
+        or reader.name == writer.name
+        or writer.fullname in reader.aliases
+    ):
         return []
     return [_Incompatibility(IssueKind.NAME_MISMATCH, ("name",), reader, writer, writer.fullname)]
 
