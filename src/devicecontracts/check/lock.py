@@ -79,12 +79,12 @@ def _weakened(
     catalog: Catalog, contract: Contract, released: dict[int, LockEntry]
 ) -> Iterator[Finding]:
     """The newest released version whose recorded level the contract's level no longer keeps."""
-    where = Location(file=display_path(catalog.root / CATALOG_FILE), subject=contract.subject)
     table = f"[{'shared' if contract.kind == 'shared' else 'messages'}.{contract.name}]"
+    kept: set[str] = set()  # recorded levels the contract's level keeps, checked once each
     for number in sorted(released, reverse=True):
         recorded = released[number].level
-        if recorded is None:
-            continue  # released before levels were recorded
+        if recorded is None or recorded in kept:
+            continue  # released before levels were recorded, or at a level already checked
         try:
             old = CompatibilityLevel.parse(recorded)
         except ValueError:
@@ -103,10 +103,13 @@ def _weakened(
                 f"{old.value}: the new level drops {', '.join(lost)}",
                 f'set compatibility = "{old.value}" (or a stronger level) in {table}; a weaker '
                 "level needs a waiver in waivers.toml",
-                location=where,
+                location=Location(
+                    file=display_path(catalog.root / CATALOG_FILE), subject=contract.subject
+                ),
                 previous_version=number,
             )
             return
+        kept.add(recorded)
 
 
 def _lost(old: CompatibilityLevel, new: CompatibilityLevel) -> list[str]:

@@ -151,9 +151,14 @@ def _emit_canonical(t: AvroType, done: set[str], out: list[str]) -> None:
         if isinstance(t, Record):
             out.append(',"fields":[')
             for i, f in enumerate(t.fields):
-                out.append(('{"name":' if i == 0 else ',{"name":') + _string(f.name) + ',"type":')
-                _emit_canonical(f.type, done, out)
-                out.append("}")
+                head = ('{"name":' if i == 0 else ',{"name":') + _string(f.name) + ',"type":'
+                ft = f.type
+                if type(ft) is Primitive:  # most fields: one piece, no call
+                    out.append(head + '"' + ft.type + '"}')
+                else:
+                    out.append(head)
+                    _emit_canonical(ft, done, out)
+                    out.append("}")
             out.append("]}")
         elif isinstance(t, Enum):
             out.append(',"symbols":[' + ",".join(map(_string, t.symbols)) + "]}")
@@ -164,7 +169,10 @@ def _emit_canonical(t: AvroType, done: set[str], out: list[str]) -> None:
         for i, b in enumerate(t.branches):
             if i:
                 out.append(",")
-            _emit_canonical(b, done, out)
+            if type(b) is Primitive:
+                out.append('"' + b.type + '"')
+            else:
+                _emit_canonical(b, done, out)
         out.append("]")
     elif isinstance(t, Array):
         out.append('{"type":"array","items":')
