@@ -69,17 +69,23 @@ def emit_report(report: CheckReport, output_format: str) -> None:
         + (f", {len(report.waived)} waived" if report.waived else "")
         + (f"; not yet released: {pending}" if pending else "")
     )
-    document = findings_document(
-        report.findings,
-        {
-            "subjects": report.subjects,
-            "versions": report.versions,
-            "errors": errors,
-            "warnings": warnings,
-            "waived": len(report.waived),
-            "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
-        },
-        report.waived,
+    # The JSON document only for --format json: built for every finding, it costs as much
+    # as printing them.
+    document = (
+        findings_document(
+            report.findings,
+            {
+                "subjects": report.subjects,
+                "versions": report.versions,
+                "errors": errors,
+                "warnings": warnings,
+                "waived": len(report.waived),
+                "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
+            },
+            report.waived,
+        )
+        if output_format == "json"
+        else {}
     )
     emit_findings(
         report.findings,
