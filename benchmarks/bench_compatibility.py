@@ -9,8 +9,8 @@ in both directions (FULL_TRANSITIVE), parsing from JSON text included:
 * ``project``: the small documented histories this benchmark always used
   (``_synthetic.device_schema_history(..., documented=True)``), same injected breaks.
 
-Three ways, measured in the same run, round after round (CPU time; the parse cache and the
-shape-interning table are emptied before each round, so no round reuses another's work):
+Three ways, measured in the same run, round after round (CPU time; the text API's caches and
+the shape-interning table are emptied before each round, so no round reuses another's work):
 
 * avro: ``avro.schema.parse`` of each version once per subject, then a fresh
   ``ReaderWriterCompatibilityChecker`` per reader/writer pair (both directions);
@@ -113,6 +113,7 @@ def run_avro(cat: Catalog) -> Verdicts:
 def cold() -> None:
     """Forget what an earlier round parsed and compared (process-wide caches)."""
     compatibility._parse_cache.clear()
+    compatibility._text_api_results.results.clear()
     _parse._SHAPES.clear()
 
 

@@ -162,3 +162,29 @@ def test_the_collector_is_restored_after_a_check(restore_gc: None, initially: bo
     with pytest.raises(InvalidSchemaError):
         check_compatibility(version(1), ["{"], "FULL")
     assert gc.isenabled() is initially
+
+
+def test_shared_comparisons_never_borrow_another_schemas_words() -> None:
+    """Two histories alike but for a logical type get each their own message, in any order."""
+
+    def history(new_type: Any) -> list[str]:
+        fields = [{"name": "f", "type": "int"}]
+        old = {"type": "record", "name": "R", "fields": fields}
+        new = {"type": "record", "name": "R", "fields": [{"name": "f", "type": new_type}]}
+        return [json.dumps(old), json.dumps(new)]
+
+    plain = history("long")
+    logical = history({"type": "long", "logicalType": "timestamp-millis"})
+    for first, second in ((plain, logical), (logical, plain)):
+        compatibility._parse_cache.clear()
+        compatibility._text_api_results.results.clear()
+        messages = [
+            check_compatibility(h[1], h[:1], "FORWARD").issues[0].message for h in (first, second)
+        ]
+        expected = [
+            "it expects int where the new schema has " + kind
+            for kind in ("long", "long (timestamp-millis)")
+        ]
+        if first is logical:
+            expected.reverse()
+        assert [m.split(": ", 2)[2] for m in messages] == expected

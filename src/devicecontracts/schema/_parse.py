@@ -438,7 +438,13 @@ class _Parser:
             if len(node) == 1:
                 return Primitive(kind, path, None, _NO_PROPS, _PRIMITIVE_SHAPES[kind])
             logical = _logical(kind, node, None) if "logicalType" in node else None
-            return Primitive(kind, path, logical, _props(node, _TYPE_KEY), _PRIMITIVE_SHAPES[kind])
+            # The logical type does not change resolution, but it is in the messages that
+            # describe the node: with it in the shape, a result cached by shape reads exactly
+            # as a fresh one would, whatever schema first computed it.
+            shape = (
+                _PRIMITIVE_SHAPES[kind] if logical is None else _shape(("p", kind, logical.name))
+            )
+            return Primitive(kind, path, logical, _props(node, _TYPE_KEY), shape)
         if kind in _RECORD_KINDS:
             return self._record(node, path, namespace)
         if kind == "enum":
@@ -692,10 +698,14 @@ class _Parser:
                 t = bare.get(raw_type) or self._reference(
                     raw_type, _at(path, _FIELD_TYPE_AT, i), ns
                 )
-            elif kind is list:
-                t = self._union(raw_type, _at(path, _FIELD_TYPE_AT, i), ns)
             else:
-                t = self._type(raw_type, _at(path, _FIELD_TYPE_AT, i), ns)
+                here = (
+                    path + _FIELD_TYPE_AT[i] if i < _TOKENS_MADE else _at(path, _FIELD_TYPE_AT, i)
+                )
+                if kind is list:
+                    t = self._union(raw_type, here, ns)
+                else:
+                    t = self._type(raw_type, here, ns)
             size = len(raw)
             default: JSON
             if size == 2:

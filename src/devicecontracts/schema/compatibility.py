@@ -180,9 +180,11 @@ def check_compatibility(
 
     Each distinct text is parsed once per call, and parses of texts are kept in a small
     per-process cache (least recently used first out), so a caller checking version after
-    version of a subject against the ones before does not parse the earlier ones again. The
-    verdict and issues are those of a fresh parse: a parse depends only on the text, the mode
-    and the line, which key the cache, and checking never changes a parsed schema.
+    version of a subject against the ones before does not parse the earlier ones again; the
+    comparisons of shared structures are kept too (by shape, bounded), as the parsed path keeps
+    them per subject. The verdict and issues are those of a fresh parse: a parse depends only on
+    the text, the mode and the line, which key the cache, checking never changes a parsed
+    schema, and a comparison's result depends only on the shapes compared.
     """
     the_level = CompatibilityLevel.parse(level)
     # The parses and comparisons of a call build objects that live until it returns: the
@@ -207,7 +209,9 @@ def check_compatibility(
                 raise InvalidSchemaError(
                     f"previous schema {i} cannot be parsed: {exc.message}", exc.location
                 ) from None
-        return check_parsed(new, history, the_level, cache=CompatibilityCache())
+        if len(_text_api_results.results) > _TEXT_API_RESULTS_LIMIT:
+            _text_api_results.results.clear()
+        return check_parsed(new, history, the_level, cache=_text_api_results)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +220,8 @@ def check_compatibility(
 _PARSE_CACHE_SIZE = 128
 """Parsed texts kept per process: enough for a subject's whole history, small in memory (a
 2.7 KB schema's parse is about 35 KB)."""
+_TEXT_API_RESULTS_LIMIT = 50_000
+"""Comparisons the text API keeps (by shape pair) before it starts afresh."""
 _PARSE_CACHE_MAX_TEXT = 256 * 1024
 """Longer texts are parsed on every call rather than kept."""
 _parse_cache: OrderedDict[tuple[str, bool, RegistryLine], Schema] = OrderedDict()
@@ -337,6 +343,12 @@ class CompatibilityCache:
     def __init__(self) -> None:
         self.results: dict[tuple[int, int], list[_Incompatibility]] = {}
 
+
+# The text API's comparison results, shared by every call (the parsed path passes one cache per
+# subject). Exact whatever schemas computed them: a shape number is never reused, and a shape
+# holds everything a result's issues say about their nodes (names, sizes, symbols, field
+# positions, logical types). Bounded: cleared past _TEXT_API_RESULTS_LIMIT.
+_text_api_results = CompatibilityCache()
 
 _PROMOTIONS = {
     "long": frozenset({"int"}),
