@@ -417,3 +417,40 @@ def test_models_generated_before_avro_record_moved_still_import_it_from_types() 
     assert "AvroRecord" not in types.__all__
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         types.Nope  # noqa: B018
+
+
+@pytest.mark.parametrize("version", list(all_versions()), ids=lambda v: f"{v.contract}-v{v.number}")
+@RUNTIME
+@given(data=st.data())
+def test_plain_logical_values_change_neither_bytes_nor_models(
+    version: Version, data: st.DataObject
+) -> None:
+    """The serde writes timestamp-millis and uuid values as the longs and strings on the wire
+    and reads them so, for the model's validation to convert: the bytes are fastavro's own for
+    the same message, and the model is the one fastavro's converted read validates into."""
+    import fastavro
+
+    from devicecontracts._runtime.plans import plan_for
+    from devicecontracts.serde import HEADER_SIZE
+
+    payload = avro_body(data.draw(from_avro_schema(version.schema)), version.schema)
+    natural = fastavro.schemaless_reader(
+        io.BytesIO(payload), version.fastavro_schema, None, return_named_type=True
+    )
+    message = version.model.from_avro_dict(natural)
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, version.fastavro_schema, natural)
+
+    assert Serializer(writer_schemas()).encode(message)[HEADER_SIZE:] == out.getvalue()
+    assert message.to_avro_bytes() == out.getvalue()
+    decoded = plan_for(version.model).decode(out.getvalue(), start=0)
+    assert values_equal(decoded.to_avro_dict(), message.to_avro_dict())
+
+
+def test_the_catalogs_messages_read_timestamps_and_uuids_plain() -> None:
+    """The latest telemetry, heartbeat and command read their timestamp-millis and uuid values
+    plain (so the test above checks the plain path)."""
+    from devicecontracts._runtime.plans import plan_for
+
+    for contract in ("telemetry", "heartbeat", "command"):
+        assert plan_for(latest(contract).model).plain, contract

@@ -320,7 +320,16 @@ class ReadPlan:
     union branches tagged.
     """
 
-    __slots__ = ("_read", "convert", "direct", "model", "plain", "reader_schema", "writer")
+    __slots__ = (
+        "_compiled",
+        "_read",
+        "convert",
+        "direct",
+        "model",
+        "plain",
+        "reader_schema",
+        "writer",
+    )
 
     def __init__(self, writer: WriterSchema, model: type[AvroModel], reader_schema: Any) -> None:
         self.writer = writer
@@ -331,6 +340,7 @@ class ReadPlan:
             # with the writer's schema alone, as fast as a value of the model's own version.
             reader_schema = None
         self.reader_schema = reader_schema
+        self._compiled = not writer.recursive  # fastavro's compiled reader: a plain buffer
         self.convert: Callable[[Any], AvroModel] = (
             model.model_validate if self.direct else model.from_avro_dict  # type: ignore[attr-defined]
         )
@@ -348,7 +358,11 @@ class ReadPlan:
     def decode(self, data: bytes, start: int = HEADER_SIZE) -> AvroModel:
         """The model from the body at ``data[start:]``: by default a framed value whose header
         named this plan's writer schema; ``start=0`` reads unframed Avro binary."""
-        buffer = self.writer.body(data, start)
+        if self._compiled:
+            buffer = io.BytesIO(data)
+            buffer.seek(start)
+        else:
+            buffer = self.writer.body(data, start)
         try:
             datum = self._read(buffer)
         except DecodeError:

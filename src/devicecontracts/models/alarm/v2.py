@@ -141,12 +141,12 @@ class Alarm(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
             "alarm_id": str(self.alarm_id),
             "severity": self.severity._value_,
             "code": self.code,
             "raised_at": (self.raised_at - UTC_EPOCH) // MILLISECOND,
-            "location": None if self.location is None else ("com.acme.fleet.common.GeoPoint", self.location.to_avro_dict()),
+            "location": None if self.location is None else ("com.acme.fleet.common.GeoPoint", {"latitude": self.location.latitude, "longitude": self.location.longitude, "altitude_m": self.location.altitude_m, "accuracy_m": self.location.accuracy_m}),
             "cleared_at": None if self.cleared_at is None else (self.cleared_at - UTC_EPOCH) // MILLISECOND,
         }
 

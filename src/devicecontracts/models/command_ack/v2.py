@@ -1,5 +1,6 @@
 # Laid out by the generator, not by a formatter: the same bytes whether or not one is installed.
 # fmt: off
+# ruff: noqa: E501
 """Models of com.acme.fleet.command.CommandAck version 2, from ``schemas/command_ack/v2.avsc``.
 
 Device acknowledgements of commands.
@@ -125,7 +126,7 @@ class CommandAck(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
             "command_id": str(self.command_id),
             "result": self.result._value_,
             "detail": self.detail,

@@ -1,5 +1,6 @@
 # Laid out by the generator, not by a formatter: the same bytes whether or not one is installed.
 # fmt: off
+# ruff: noqa: E501
 """Models of fleet.heartbeats-value version 1, from ``schemas/heartbeat/v1.avsc``.
 
 Liveness signal with operating state and uptime.
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import Int64
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int64
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -97,7 +98,7 @@ class Heartbeat(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
             "state": self.state._value_,
             "uptime_s": self.uptime_s,
         }

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import AvroDecimal, TimestampMicros
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, AvroDecimal, TimestampMicros
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -134,9 +134,9 @@ class MeterReading(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
             "energy_kwh": self.energy_kwh,
-            "period": self.period.to_avro_dict(),
+            "period": {"start": self.period.start, "end": self.period.end},
             "tariff": self.tariff,
             "reactive_energy_kvarh": self.reactive_energy_kvarh,
         }

@@ -1,5 +1,6 @@
 # Laid out by the generator, not by a formatter: the same bytes whether or not one is installed.
 # fmt: off
+# ruff: noqa: E501
 """Models of fleet.ota-progress-value version 1, from ``schemas/ota_progress/v1.avsc``.
 
 Progress reports of over-the-air firmware update jobs.
@@ -17,7 +18,7 @@ from pydantic import Field
 
 from devicecontracts.models.device_header.v1 import DeviceHeader
 from devicecontracts.record import AvroRecord
-from devicecontracts.types import Int32, Int64
+from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int32, Int64
 
 __all__ = [
     "AVRO_CONTENT_HASH",
@@ -108,7 +109,7 @@ class OtaProgress(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
             "job_id": str(self.job_id),
             "target_version": self.target_version,
             "stage": self.stage._value_,

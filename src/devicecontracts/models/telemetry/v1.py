@@ -162,8 +162,8 @@ class Telemetry(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
-            "readings": [reading.to_avro_dict() for reading in self.readings],
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
+            "readings": [{"sensor_id": reading.sensor_id, "kind": reading.kind._value_, "value": reading.value, "unit": reading.unit, "sampled_at": (reading.sampled_at - UTC_EPOCH) // MILLISECOND} for reading in self.readings],
         }
 
     @classmethod

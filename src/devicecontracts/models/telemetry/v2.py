@@ -188,9 +188,9 @@ class Telemetry(AvroRecord):
 
     def to_avro_dict(self) -> dict[str, Any]:
         return {
-            "header": self.header.to_avro_dict(),
-            "readings": [reading.to_avro_dict() for reading in self.readings],
-            "location": None if self.location is None else ("com.acme.fleet.common.GeoPoint", self.location.to_avro_dict()),
+            "header": {"device_id": self.header.device_id, "message_id": str(self.header.message_id), "sent_at": (self.header.sent_at - UTC_EPOCH) // MILLISECOND, "firmware_version": self.header.firmware_version, "sequence": self.header.sequence},
+            "readings": [{"sensor_id": reading.sensor_id, "kind": reading.kind._value_, "value": reading.value, "unit": reading.unit, "sampled_at": (reading.sampled_at - UTC_EPOCH) // MILLISECOND} for reading in self.readings],
+            "location": None if self.location is None else ("com.acme.fleet.common.GeoPoint", {"latitude": self.location.latitude, "longitude": self.location.longitude, "altitude_m": self.location.altitude_m, "accuracy_m": self.location.accuracy_m}),
             "battery_mv": self.battery_mv,
         }
 
