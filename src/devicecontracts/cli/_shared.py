@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
 from functools import wraps
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,13 @@ from devicecontracts.catalog import Catalog
 from devicecontracts.check import CheckReport, check_catalog
 from devicecontracts.check.staleness import declared_models
 from devicecontracts.check.waivers import WaivedFinding
-from devicecontracts.cli.report import FORMATS, dump_json, format_github, format_text
+from devicecontracts.cli.report import (
+    FORMATS,
+    dump_json,
+    format_github,
+    format_text,
+    text_lines,
+)
 from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
 from devicecontracts.findings import Finding
 
@@ -156,6 +163,16 @@ def emit_findings(
         out = dump_json(document)
     elif output_format == "github":
         out = format_github(findings, summary, command=command, waived=waived)
+    elif redact is _unchanged:
+        # Nothing to mask: printed a few thousand lines at a time, the same text, without
+        # holding a report of many thousand findings as one string (and a stripped copy).
+        lines = text_lines(findings, summary, style=style, waived=waived)
+        while chunk := list(islice(lines, _LINES_PER_WRITE)):
+            click.echo("\n".join(chunk))
+        return
     else:
         out = format_text(findings, summary, style=style, waived=waived)
     click.echo(redact(out))
+
+
+_LINES_PER_WRITE = 4096

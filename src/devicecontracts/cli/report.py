@@ -8,7 +8,7 @@ fail a check.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from devicecontracts.check.waivers import WaivedFinding
@@ -22,6 +22,7 @@ __all__ = [
     "format_github",
     "format_json",
     "format_text",
+    "text_lines",
 ]
 
 Styler = Callable[[str, str], str]  # (text, colour) -> styled text
@@ -40,17 +41,27 @@ def format_text(
 ) -> str:
     """One block per finding: ``file:line:col: severity [rule] subject vN at path: message``;
     then the waived findings under their own heading, each with its waiver."""
-    lines: list[str] = []
+    return "\n".join(text_lines(findings, summary, style=style, waived=waived))
+
+
+def text_lines(
+    findings: Sequence[Finding],
+    summary: str,
+    *,
+    style: Styler = _plain,
+    waived: Sequence[WaivedFinding] = (),
+) -> Iterator[str]:
+    """The lines of `format_text`, one at a time (a report of many findings need not be held
+    whole to be printed)."""
     for f in findings:
         sev = style(f.severity.value, "red" if f.severity is Severity.ERROR else "yellow")
-        lines += _text_block(f, sev, style)
+        yield from _text_block(f, sev, style)
     if waived:
-        lines.append(f"waived, not failing the check ({len(waived)}):")
+        yield f"waived, not failing the check ({len(waived)}):"
         for w in waived:
-            lines += _text_block(w.finding, style("waived", "cyan"), style)
-            lines.append("    " + style("waiver:", "cyan") + f" {_waiver_text(w)}")
-    lines.append(summary)
-    return "\n".join(lines)
+            yield from _text_block(w.finding, style("waived", "cyan"), style)
+            yield "    " + style("waiver:", "cyan") + f" {_waiver_text(w)}"
+    yield summary
 
 
 def _text_block(f: Finding, severity: str, style: Styler) -> list[str]:
