@@ -199,7 +199,7 @@ def check_compatibility(
                 f"the new schema is invalid: {exc.message}",
             )
             return CompatibilityResult(False, (issue,), the_level)
-        history: list[Schema] = []
+        history: list[AvroType] = []
         for i, previous in enumerate(previous_schemas, start=1):
             try:
                 history.append(
@@ -217,29 +217,31 @@ def check_compatibility(
 # ---------------------------------------------------------------------------------------------
 # The text API's parse cache
 
-_PARSE_CACHE_SIZE = 128
-"""Parsed texts kept per process: enough for a subject's whole history, small in memory (a
-2.7 KB schema's parse is about 35 KB)."""
+_PARSE_CACHE_SIZE = 32
+"""Parsed texts kept per process: enough for a subject's whole history. Only the parsed tree
+is kept (not the JSON it came from): a 2.7 KB schema's tree is about 15 KB."""
 _TEXT_API_RESULTS_LIMIT = 50_000
 """Comparisons the text API keeps (by shape pair) before it starts afresh."""
 _PARSE_CACHE_MAX_TEXT = 256 * 1024
 """Longer texts are parsed on every call rather than kept."""
-_parse_cache: OrderedDict[tuple[str, bool, RegistryLine], Schema] = OrderedDict()
+_parse_cache: OrderedDict[tuple[str, bool, RegistryLine], AvroType] = OrderedDict()
 _parse_cache_lock = threading.Lock()
 
 
 def _parsed(
     schema: str | dict[str, Any] | list[Any], *, strict: bool, line: RegistryLine
-) -> Schema:
-    """``parse_schema(schema, strict=strict, line=line)``, from the cache for a text seen before.
+) -> AvroType:
+    """The root of ``parse_schema(schema, strict=strict, line=line)``, from the cache for a
+    text seen before.
 
-    Only text is cached (parsed JSON is mutable). A strict parse that succeeds is also kept as
-    the lenient one: lenient parsing builds the same tree and only validates less, so a text
-    checked as the new schema is not parsed again when it becomes a previous one. Failures are
-    not kept: they raise every time, as a fresh parse does.
+    Only text is cached (parsed JSON is mutable), and only the tree: the parsed JSON is freed at
+    once, which also keeps the cyclic collector's work small. A strict parse that succeeds is
+    also kept as the lenient one: lenient parsing builds the same tree and only validates less,
+    so a text checked as the new schema is not parsed again when it becomes a previous one.
+    Failures are not kept: they raise every time, as a fresh parse does.
     """
     if not isinstance(schema, str) or len(schema) > _PARSE_CACHE_MAX_TEXT:
-        return parse_schema(schema, strict=strict, line=line)
+        return parse_schema(schema, strict=strict, line=line).root
     key = (schema, strict, line)
     with _parse_cache_lock:
         found = _parse_cache.get(key)
@@ -247,13 +249,14 @@ def _parsed(
             _parse_cache.move_to_end(key)
             return found
     parsed = parse_schema(schema, strict=strict, line=line)
+    root = parsed.root
     with _parse_cache_lock:
-        _parse_cache[key] = parsed
+        _parse_cache[key] = root
         if strict and not parsed.spec_problems:
-            _parse_cache[(schema, False, line)] = parsed
+            _parse_cache[(schema, False, line)] = root
         while len(_parse_cache) > _PARSE_CACHE_SIZE:
             _parse_cache.popitem(last=False)
-    return parsed
+    return root
 
 
 def check_parsed(
