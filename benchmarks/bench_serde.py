@@ -18,10 +18,11 @@ throughput ratios (>1: ours is faster):
   hooks (in-memory mock registry). Measured, no target.
 
 Cases of one message type run interleaved (the starting case rotates each round), each sample
-after ``gc.collect()``, timed in process CPU time, which other processes on a shared machine
+after ``gc.collect()`` (the inputs frozen out of the collector's reach first: ``gc.freeze``),
+timed in process CPU time, which other processes on a shared machine
 disturb less than wall time. Every path is first checked to give equal results.
 
-Run: ``python benchmarks/bench_serde.py [--rounds 25] [--sample-seconds 0.04] [--no-config]``
+Run: ``python benchmarks/bench_serde.py [--rounds 19] [--sample-seconds 0.04] [--no-config]``
 """
 
 from __future__ import annotations
@@ -201,6 +202,8 @@ def measure(
     found: dict[str, Case], count: int, rounds: int, sample_seconds: float
 ) -> dict[str, list[float]]:
     """CPU seconds per message of each case, one sample per round, cases interleaved."""
+    gc.collect()
+    gc.freeze()  # the samples, dicts and values live on: no sample's collection walks them
     loops = {}
     for name, run in found.items():
         run()  # warm-up
@@ -249,7 +252,7 @@ FIGURES = {  # id prefix: (ours, baseline, figure, unit)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--rounds", type=int, default=19)
     parser.add_argument("--sample-seconds", type=float, default=0.04)
     parser.add_argument("--no-config", action="store_true", help="skip the config-like message")
     args = parser.parse_args()
