@@ -100,7 +100,10 @@ class AvroRecord(BaseModel):
         _check_generator(cls)
 
     def to_avro_dict(self) -> dict[str, Any]:
-        """The record as fastavro writes it: wire field names, union branches as tuples."""
+        """The record as fastavro writes it: wire field names, union branches as tuples; from
+        generator 1.1 on, timestamp-millis values as their epoch-millisecond longs and uuids as
+        strings, the values on the wire (fastavro's writer takes them with or without the
+        logical types)."""
         raise NotImplementedError  # every generated model overrides it
 
     @classmethod
