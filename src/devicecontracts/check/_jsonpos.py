@@ -85,7 +85,8 @@ class Positions:
         parent, _, token = pointer.rpartition("/")
         reached = paths[parent] if parent in paths else self._walk(parent)
         if reached is not None and reached[1] and token:
-            token = token.replace("~1", "/").replace("~0", "~")
+            if "~" in token:
+                token = token.replace("~1", "/").replace("~0", "~")
             i = reached[0]
             try:
                 char = self._text[i]
@@ -155,14 +156,14 @@ class Positions:
         i = scan.at
         try:
             if scan.pending:
-                i = _past_value(text, i)
+                i = _SEPARATOR.match(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
                 scan.pending = False
             while text[i] != "]":
                 kids.append(i)
                 if len(kids) > index:
                     scan.at, scan.pending = i, True
                     return i
-                i = _past_value(text, i)
+                i = _SEPARATOR.match(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
         except (StopIteration, ValueError, IndexError):
             scan.state = _BROKEN
             raise ValueError("unreadable JSON") from None

@@ -36,10 +36,11 @@ def apply_waivers(
     """Split ``findings`` into those still reported and those a waiver live on ``today``
     accepted; an expired or unused waiver adds a finding of its own."""
     live = {w.key: w for w in waivers if w.expires >= today}
-    kept: list[Finding] = []
+    kept: list[Finding] = [] if live else list(findings)  # no live waiver: nothing to match
     waived: list[WaivedFinding] = []
-    for f in findings:
-        waiver = live.get((f.rule, f.subject or "", f.version, f.path))
+    for f in findings if live else ():
+        where = f.location
+        waiver = live.get((f.rule, where.subject or "", where.version, where.path))
         if waiver is None:
             kept.append(f)
         else:
