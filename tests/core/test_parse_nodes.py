@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from devicecontracts.errors import InvalidSchemaError
 from devicecontracts.schema import (
     NO_DEFAULT,
     Array,
@@ -171,3 +172,16 @@ def test_parse_gives_the_collector_back_as_it_was(restore_gc: None, initially: b
     with pytest.raises(Exception, match="unknown type"):
         parse_schema({"type": "record", "name": "R", "fields": [{"name": "a", "type": "Nope"}]})
     assert gc.isenabled() is initially
+
+
+def test_a_null_default_of_an_empty_union_is_refused_where_it_is() -> None:
+    """An empty union has no branch a null default could match: refused at the default."""
+    schema = {
+        "type": "record",
+        "name": "R",
+        "fields": [{"name": "f", "type": [], "default": None}],
+    }
+    with pytest.raises(InvalidSchemaError) as caught:
+        parse_schema(schema)
+    assert caught.value.location.path == "/fields/0/default"
+    assert parse_schema(schema, strict=False).root.type == "record"

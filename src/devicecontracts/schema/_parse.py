@@ -889,7 +889,9 @@ def _plainly_valid(t: AvroType, value: JSON) -> bool:
             return bool(LONG_MIN <= value <= LONG_MAX)
         return kind == "int" and bool(INT_MIN <= value <= INT_MAX)
     if value is None:
-        return kind == "null" or (isinstance(t, Union) and t.branches[0].type == "null")
+        return kind == "null" or (
+            isinstance(t, Union) and bool(t.branches) and t.branches[0].type == "null"
+        )
     if cls is bool:
         return kind == "boolean"
     if cls is float:
