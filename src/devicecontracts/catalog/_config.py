@@ -44,17 +44,19 @@ _CONTRACT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}\Z")
 
 
-def read_config(root: Path) -> tuple[dict[str, Contract], Mapping[str, Any], RegistryLine]:
-    """The contracts ``root/catalog.toml`` declares (no versions yet), its ``[rules]`` and the
-    registry line it targets."""
+def read_config(
+    root: Path,
+) -> tuple[dict[str, Contract], Mapping[str, Any], RegistryLine, ModelsConfig | None]:
+    """The contracts ``root/catalog.toml`` declares (no versions yet), its ``[rules]``, the
+    registry line it targets and its ``[models]`` table."""
     config_file = root / CATALOG_FILE
     config = _read_toml(config_file)
     line = _registry_line(config, config_file)
     contracts = _contracts_from_config(root, config, config_file)
     rules: Mapping[str, Any] = config.get("rules", {})
     _check_rules_config(rules, config_file)
-    _models(root, config, config_file)
-    return contracts, rules, line
+    models = _models(root, config, config_file)
+    return contracts, rules, line, models
 
 
 @dataclass(frozen=True)

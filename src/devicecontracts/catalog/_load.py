@@ -55,10 +55,16 @@ def _load(root: Path) -> Catalog:
             "message folder",
             Location(file=str(config_file)),
         )
-    contracts, rules, line = read_config(root)
+    contracts, rules, line, models = read_config(root)
     waivers = read_waivers(root, display_path(root / WAIVERS_FILE))
     catalog = Catalog(
-        root, contracts, read_lock(root / LOCK_FILE), rules=rules, waivers=waivers, line=line
+        root,
+        contracts,
+        read_lock(root / LOCK_FILE),
+        rules=rules,
+        waivers=waivers,
+        line=line,
+        models_read=(models,),
     )
     read_versions(catalog)
     parse_versions(catalog)

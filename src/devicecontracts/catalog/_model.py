@@ -152,6 +152,9 @@ class Catalog:
     waivers: tuple[Waiver, ...] = ()
     line: RegistryLine = CONFLUENT_8
     """The registry line the catalog targets (``line`` in catalog.toml): how it validates."""
+    models_read: tuple[ModelsConfig | None] | None = field(default=None, repr=False)
+    """The ``[models]`` table as loading read it (one item, None for no table); None when the
+    catalog was not loaded from its file, and `models` reads ``catalog.toml``."""
 
     def by_subject(self, subject: str) -> Contract:
         """The contract registered under ``subject``; `CatalogError` naming the known ones."""
@@ -184,9 +187,11 @@ class Catalog:
     @property
     def models(self) -> ModelsConfig | None:
         """The ``[models]`` table of ``catalog.toml``: the generated models package and its
-        folder (None without one). Loading the catalog validated it already."""
+        folder (None without one). Loading the catalog read and validated it already."""
         from devicecontracts.catalog._config import models_config
 
+        if self.models_read is not None:
+            return self.models_read[0]
         if not (self.root / CATALOG_FILE).is_file():
             return None
         return models_config(self.root)
