@@ -9,6 +9,7 @@ import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -72,3 +73,26 @@ def test_loaded_catalog_answers_its_models_table_without_reading_the_file_again(
 
     monkeypatch.setattr(_config, "_read_toml", no_reading)
     assert catalog.models == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Colour: styled only when it is kept; the text is the same either way.
+
+
+def _with_a_warning(catalog_dir: Path) -> Path:
+    from ..support.catalogs import next_version, read_version
+
+    schema = read_version(catalog_dir, "alarm", 3)
+    schema["fields"].append({"name": "note", "type": "string", "default": ""})
+    next_version(catalog_dir, "alarm", schema)
+    return catalog_dir
+
+
+def test_check_colours_severity_and_hint_when_colour_is_kept(catalog_dir: Path) -> None:
+    args = ["check", "--catalog", str(_with_a_warning(catalog_dir))]
+    coloured = CliRunner().invoke(main, args, color=True).output
+    plain = CliRunner().invoke(main, args, color=False).output
+    assert click.style("warning", fg="yellow", bold=False) in coloured
+    assert click.style("hint:", fg="cyan", bold=False) in coloured
+    assert "\x1b[" not in plain
+    assert click.unstyle(coloured) == plain

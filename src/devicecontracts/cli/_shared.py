@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click import _compat
+from click.globals import resolve_color_default
 
 from devicecontracts.catalog import Catalog
 from devicecontracts.check import CheckReport, check_catalog
@@ -25,6 +27,7 @@ from devicecontracts.check.staleness import declared_models
 from devicecontracts.check.waivers import WaivedFinding
 from devicecontracts.cli.report import (
     FORMATS,
+    Styler,
     dump_json,
     format_github,
     format_text,
@@ -166,13 +169,26 @@ def emit_findings(
     elif redact is _unchanged:
         # Nothing to mask: printed a few thousand lines at a time, the same text, without
         # holding a report of many thousand findings as one string (and a stripped copy).
-        lines = text_lines(findings, summary, style=style, waived=waived)
+        lines = text_lines(findings, summary, style=_styler(), waived=waived)
         while chunk := list(islice(lines, _LINES_PER_WRITE)):
             click.echo("\n".join(chunk))
         return
     else:
-        out = format_text(findings, summary, style=style, waived=waived)
+        out = format_text(findings, summary, style=_styler(), waived=waived)
     click.echo(redact(out))
+
+
+def _styler() -> Styler:
+    """`style` when ``click.echo`` keeps colour on stdout; else no styling at all, which is
+    what echo's stripping would leave (and costs nothing per finding)."""
+    # The same test click.echo makes, looked up on the module as click's own code does, so
+    # that CliRunner's colour setting is honoured too.
+    keep = not _compat.should_strip_ansi(sys.stdout, resolve_color_default())
+    return style if keep else _unstyled
+
+
+def _unstyled(text: str, _colour: str) -> str:
+    return text
 
 
 _LINES_PER_WRITE = 4096
