@@ -57,32 +57,62 @@ class Change:
 
 def diff_schemas(old: AvroType, new: AvroType) -> list[Change]:
     """Every change from ``old`` to ``new``, in schema order."""
-    return with_headroom(lambda: list(_Differ().diff(old, new, "", "")))
+    return with_headroom(lambda: list(_Differ().diff(old, new, "", None)))
+
+
+# Where the walk is, and what it is comparing, said in words only when a change is found: most
+# parts of two versions are the same, and building the path and description of each part
+# compared cost more than comparing it. A `_Path` is a path string or (parent, step, index,
+# tail), the index left out when negative; a `_What` is None (the schema), a field and its
+# record, or "items of"/"values of" something.
+_Path = str | tuple["_Path", str, int, str]
+_What = None | tuple[Field, Record] | tuple[str, "_What"]
+
+
+def _path(at: _Path) -> str:
+    if isinstance(at, str):
+        return at
+    parent, step, index, tail = at
+    return f"{_path(parent)}{step}{index}{tail}" if index >= 0 else f"{_path(parent)}{step}{tail}"
+
+
+def _what(what: _What) -> str:
+    if what is None:
+        return "the schema"
+    head, rest = what
+    if isinstance(head, Field):
+        assert isinstance(rest, Record)
+        return f"field {head.name!r} of {rest.fullname}"
+    assert not isinstance(rest, Record)
+    return f"{head} {_what(rest)}"
 
 
 class _Differ:
     def __init__(self) -> None:
         self.seen: set[tuple[int, int]] = set()
 
-    def diff(self, old: AvroType, new: AvroType, path: str, what: str) -> Iterator[Change]:
+    def diff(self, old: AvroType, new: AvroType, at: _Path, what: _What) -> Iterator[Change]:
         key = (id(old), id(new))
         if key in self.seen:
             return
         self.seen.add(key)
-        where = what or "the schema"
         if isinstance(old, Union) or isinstance(new, Union):
-            yield from self._unions(old, new, path, where)
+            yield from self._unions(old, new, at, what)
             return
         if old.type != new.type:
-            yield from self._type_change(old, new, path, where)
+            yield from self._type_change(old, new, _path(at), _what(what))
             return
         if isinstance(old, Primitive) and isinstance(new, Primitive):
-            yield from self._logical(old.logical, new.logical, path, where)
+            if old.logical != new.logical:
+                yield from self._logical(old.logical, new.logical, _path(at), _what(what))
         elif isinstance(old, Array) and isinstance(new, Array):
-            yield from self.diff(old.items, new.items, path + "/items", f"items of {where}")
+            yield from self.diff(old.items, new.items, (at, "/items", -1, ""), ("items of", what))
         elif isinstance(old, Map) and isinstance(new, Map):
-            yield from self.diff(old.values, new.values, path + "/values", f"values of {where}")
+            yield from self.diff(
+                old.values, new.values, (at, "/values", -1, ""), ("values of", what)
+            )
         elif isinstance(old, NamedType) and isinstance(new, NamedType):
+            path = _path(at)
             yield from self._named(old, new, path)
             if isinstance(old, Record) and isinstance(new, Record):
                 yield from self._records(old, new, path)
@@ -116,20 +146,22 @@ class _Differ:
         else:
             yield Change("type-changed", path, f"{where} changed from {o} to {n}")
 
-    def _unions(self, old: AvroType, new: AvroType, path: str, where: str) -> Iterator[Change]:
+    def _unions(self, old: AvroType, new: AvroType, at: _Path, what: _What) -> Iterator[Change]:
         old_b = old.branches if isinstance(old, Union) else (old,)
         new_b = new.branches if isinstance(new, Union) else (new,)
         if not isinstance(old, Union) and isinstance(new, Union):
             yield Change(
                 "made-optional" if any(b.type == "null" for b in new_b) else "union-introduced",
-                path,
-                f"{where} changed from {describe_type(old)} to the union {describe_type(new)}",
+                _path(at),
+                f"{_what(what)} changed from {describe_type(old)} to the union "
+                f"{describe_type(new)}",
             )
         elif isinstance(old, Union) and not isinstance(new, Union):
             yield Change(
                 "made-required" if any(b.type == "null" for b in old_b) else "union-removed",
-                path,
-                f"{where} changed from the union {describe_type(old)} to {describe_type(new)}",
+                _path(at),
+                f"{_what(what)} changed from the union {describe_type(old)} to "
+                f"{describe_type(new)}",
             )
         old_keys = {b.branch_name: (i, b) for i, b in enumerate(old_b)}
         new_keys = {b.branch_name: (i, b) for i, b in enumerate(new_b)}
@@ -140,28 +172,34 @@ class _Differ:
         paired = len(old_left) == 1 and len(new_left) == 1
         both_unions = isinstance(old, Union) and isinstance(new, Union)
         for key, (i, b) in new_keys.items():
-            here = f"{path}/{i}" if isinstance(new, Union) else path
+            here: _Path = (at, "/", i, "") if isinstance(new, Union) else at
             if key in old_keys:
-                yield from self.diff(old_keys[key][1], b, here, where)
+                yield from self.diff(old_keys[key][1], b, here, what)
             elif paired and b is new_left[0]:
-                yield from self.diff(old_left[0], b, here, where)
+                yield from self.diff(old_left[0], b, here, what)
             elif both_unions:
                 yield Change(
-                    "union-branch-added", here, f"{where} gained branch {describe_type(b)}"
+                    "union-branch-added",
+                    _path(here),
+                    f"{_what(what)} gained branch {describe_type(b)}",
                 )
         for key, (_, b) in old_keys.items():
             if key in new_keys or (paired and b is old_left[0]):
                 continue
             if both_unions:
                 yield Change(
-                    "union-branch-removed", path, f"{where} lost branch {describe_type(b)}"
+                    "union-branch-removed",
+                    _path(at),
+                    f"{_what(what)} lost branch {describe_type(b)}",
                 )
         if (
             isinstance(old, Union)
             and isinstance(new, Union)
             and [k for k in old_keys if k in new_keys] != [k for k in new_keys if k in old_keys]
         ):
-            yield Change("union-reordered", path, f"the branches of {where} were reordered")
+            yield Change(
+                "union-reordered", _path(at), f"the branches of {_what(what)} were reordered"
+            )
 
     def _named(
         self, old: Record | Enum | Fixed, new: Record | Enum | Fixed, path: str
@@ -188,7 +226,6 @@ class _Differ:
         matched: set[str] = set()
         old_order: list[str] = []
         for f in new.fields:
-            here = f"{path}/fields/{f.position}"
             previous = old.field_named(f.name)
             renamed = False
             if previous is None:
@@ -198,28 +235,29 @@ class _Differ:
                         renamed = True
                         break
             if previous is None:
-                yield _field_added(new, f, here)
+                yield _field_added(new, f, f"{path}/fields/{f.position}")
                 continue
             matched.add(previous.name)
             old_order.append(previous.name)
-            label = f"field {f.name!r} of {new.fullname}"
-            if renamed:
-                yield Change(
-                    "field-renamed",
-                    here + "/name",
-                    f"field {previous.name!r} of {new.fullname} renamed to {f.name!r} (read "
-                    "through an alias): generated attribute names change",
-                )
-            yield from self._defaults(previous, f, here, label)
-            if previous.doc != f.doc:
-                yield Change("doc-changed", here + "/doc", f"the doc of {label} changed")
-            if previous.order != f.order:
-                yield Change(
-                    "field-order-changed",
-                    here + "/order",
-                    f"the sort order of {label} changed from {previous.order} to {f.order}",
-                )
-            yield from self.diff(previous.type, f.type, here + "/type", label)
+            if (
+                renamed
+                or previous.doc != f.doc
+                or previous.order != f.order
+                or previous.has_default != f.has_default
+                or previous.default != f.default
+            ):
+                yield from self._field_attributes(previous, f, new, path, renamed)
+            old_type, new_type = previous.type, f.type
+            if (
+                isinstance(old_type, Primitive)
+                and isinstance(new_type, Primitive)
+                and old_type.type == new_type.type
+                and old_type.logical == new_type.logical
+            ):
+                continue  # the same plain type: nothing to say, no walk to start
+            yield from self.diff(
+                previous.type, f.type, (path, "/fields/", f.position, "/type"), (f, new)
+            )
         for f in old.fields:
             if f.name not in matched:
                 had = "had a default" if f.has_default else "had no default"
@@ -232,6 +270,28 @@ class _Differ:
         if old_order != kept_in_old_order:
             yield Change(
                 "fields-reordered", f"{path}/fields", f"the fields of {new.fullname} were reordered"
+            )
+
+    def _field_attributes(
+        self, previous: Field, f: Field, new: Record, path: str, renamed: bool
+    ) -> Iterator[Change]:
+        here = f"{path}/fields/{f.position}"
+        label = f"field {f.name!r} of {new.fullname}"
+        if renamed:
+            yield Change(
+                "field-renamed",
+                here + "/name",
+                f"field {previous.name!r} of {new.fullname} renamed to {f.name!r} (read "
+                "through an alias): generated attribute names change",
+            )
+        yield from self._defaults(previous, f, here, label)
+        if previous.doc != f.doc:
+            yield Change("doc-changed", here + "/doc", f"the doc of {label} changed")
+        if previous.order != f.order:
+            yield Change(
+                "field-order-changed",
+                here + "/order",
+                f"the sort order of {label} changed from {previous.order} to {f.order}",
             )
 
     def _defaults(self, old: Field, new: Field, path: str, label: str) -> Iterator[Change]:
