@@ -171,3 +171,21 @@ def test_record_releases_adds_each_parsed_unreleased_version_once(tmp_path: Path
     assert len(added) == sum(len(c.versions) for c in catalog.contracts.values())
     assert all(catalog.lock.entry(s, n) is not None for s, n in added)
     assert record_releases(catalog) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {"b": 1, "a": [1.5, 2e300, -0.0, 10**30, None, True], "\u00fc": '\u00e9\u2028"\\\n'},
+        "plain",
+        [],
+        {"type": "record", "name": "R", "fields": [{"type": "int", "name": "x", "doc": "\u00b0C"}]},
+    ],
+)
+def test_content_hash_is_sha256_of_sorted_compact_json(source: object) -> None:
+    """The hash the lock records: json.dumps with sorted keys, no whitespace, UTF-8 as is."""
+    import hashlib
+    import json
+
+    text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert content_hash(source) == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
