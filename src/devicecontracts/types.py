@@ -63,7 +63,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Final, Self, TypeAlias
 
 from annotated_types import Interval
-from pydantic import AfterValidator, BeforeValidator, GetCoreSchemaHandler
+from pydantic import AfterValidator, GetCoreSchemaHandler
 from pydantic_core import TzInfo, core_schema
 
 from devicecontracts._avro import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN
@@ -296,32 +296,10 @@ Numbers are milliseconds since the epoch in a model with ``val_temporal_unit="mi
 (every generated record holding one); elsewhere pydantic guesses seconds or milliseconds.
 """
 
-def _micros(aware: bool) -> Callable[[Any], Any]:
-    """A number given for a micros field means microseconds since the epoch, Avro's unit
-    (pydantic alone would guess seconds or milliseconds from its size, or take the record's
-    ``val_temporal_unit``). Anything else goes on to pydantic's own parsing."""
-    epoch = _EPOCH if aware else _EPOCH_NAIVE
-
-    def convert(value: Any) -> Any:
-        if type(value) is not int:
-            return value
-        try:
-            return epoch + _dt.timedelta(microseconds=value)
-        except OverflowError:
-            raise ValueError(
-                f"{value} microseconds since the epoch is outside the datetime range"
-            ) from None
-
-    return convert
-
-
 TimestampMicros: TypeAlias = Annotated[
-    _dt.datetime,
-    BeforeValidator(_micros(aware=True)),
-    AfterValidator(_aware("timestamp-micros", millis=False)),
+    _dt.datetime, AfterValidator(_aware("timestamp-micros", millis=False))
 ]
-"""Avro ``timestamp-micros``: an aware datetime, normalised to UTC. A number means
-microseconds since the epoch, whatever the model's settings."""
+"""Avro ``timestamp-micros``: an aware datetime, normalised to UTC."""
 
 LocalTimestampMillis: TypeAlias = Annotated[
     _dt.datetime, AfterValidator(_naive("local-timestamp-millis", millis=True))
@@ -329,12 +307,9 @@ LocalTimestampMillis: TypeAlias = Annotated[
 """Avro ``local-timestamp-millis``: a naive datetime, truncated to milliseconds."""
 
 LocalTimestampMicros: TypeAlias = Annotated[
-    _dt.datetime,
-    BeforeValidator(_micros(aware=False)),
-    AfterValidator(_naive("local-timestamp-micros", millis=False)),
+    _dt.datetime, AfterValidator(_naive("local-timestamp-micros", millis=False))
 ]
-"""Avro ``local-timestamp-micros``: a naive datetime. A number means microseconds since the
-(local) epoch, whatever the model's settings."""
+"""Avro ``local-timestamp-micros``: a naive datetime."""
 
 TimeMillis: TypeAlias = Annotated[_dt.time, AfterValidator(_naive("time-millis", millis=True))]
 """Avro ``time-millis``: a naive time of day, truncated to milliseconds."""

@@ -147,19 +147,6 @@ def test_numbers_for_timestamp_millis_are_milliseconds(
     assert units.Event.model_validate_json(json.dumps(document)).at == expected
 
 
-@pytest.mark.parametrize("number", [0, 1, 1000, -1, 1_714_521_600_123_456])
-def test_numbers_for_timestamp_micros_are_microseconds(units: ModuleType, number: int) -> None:
-    """A number for a timestamp-micros field means microseconds since the epoch, Avro's unit,
-    although its record reads numbers as milliseconds for its timestamp-millis fields; through
-    JSON too. Out of range is a validation error, not an overflow."""
-    expected = dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(microseconds=number)
-    assert event(units, precise=number).precise == expected
-    document = json.loads(event(units).model_dump_json()) | {"precise": number}
-    assert units.Event.model_validate_json(json.dumps(document)).precise == expected
-    with pytest.raises(ValidationError, match="outside the datetime range"):
-        event(units, precise=2**62)
-
-
 def test_naive_datetimes_are_still_refused(units: ModuleType) -> None:
     """A naive datetime is ambiguous for an aware timestamp, with the unit set or not."""
     for field in ("at", "maybe", "precise"):
@@ -262,15 +249,3 @@ def test_a_uuid_that_is_no_uuid_is_corrupt_without_its_text(units: ModuleType) -
     with pytest.raises(CorruptPayload, match="field id: uuid value is not a UUID") as caught:
         units.Event.from_avro_bytes(plain_body(id="secret-token-not-a-uuid"))
     assert "secret" not in str(caught.value)
-
-
-def test_numbers_for_local_timestamp_micros_are_microseconds() -> None:
-    """The local (naive) micros type reads a number as microseconds of wall-clock time."""
-    from pydantic import TypeAdapter
-
-    from devicecontracts.types import LocalTimestampMicros
-
-    adapter = TypeAdapter(LocalTimestampMicros)
-    assert adapter.validate_python(1_500_000) == dt.datetime(1970, 1, 1, 0, 0, 1, 500_000)
-    with pytest.raises(ValidationError):  # a bool is not a number of microseconds
-        adapter.validate_python(True)

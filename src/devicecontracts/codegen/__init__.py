@@ -15,11 +15,10 @@ models of another major version (`devicecontracts.record.CODEGEN_VERSION`).
 Timestamps, decided per record: a record one of whose own fields holds a ``timestamp-millis``
 (directly, or in an array, map or union) gets ``model_config = ConfigDict(val_temporal_unit=
 "milliseconds")``. A number given for its timestamp-millis fields then means milliseconds since
-the epoch whatever its size (and, the setting being per model, for its date fields too; a
-number for a timestamp-micros field always means microseconds, `devicecontracts.types`), and
-the serde reads its timestamp-millis values as plain longs for pydantic-core to convert
-(``_runtime.plans``). ``to_avro_dict`` writes a timestamp-millis as its long and a uuid as its
-string, the wire values (from generator 1.1).
+the epoch whatever its size (and, the setting being per model, for its timestamp-micros and date
+fields too), and the serde reads its timestamp-millis values as plain longs for pydantic-core to
+convert (``_runtime.plans``). ``to_avro_dict`` writes a timestamp-millis as its long and a uuid
+as its string, the wire values (from generator 1.1).
 
 Layer: governance. It imports the schema parser and the catalog; the runtime never imports it.
 """

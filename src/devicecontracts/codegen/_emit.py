@@ -136,9 +136,8 @@ def millis_record(t: Record) -> bool:
     result; and a number a caller gives for a timestamp-millis field means milliseconds since
     the epoch, Avro's unit, whatever its size (pydantic would otherwise take a number below
     2e10 as seconds). The setting is per model, so in such a record a number given for a
-    ``date`` field also means milliseconds (one for a ``timestamp-micros`` field always means
-    microseconds: `devicecontracts.types.TimestampMicros`); decoded values are exact either
-    way (fastavro still converts those types).
+    ``timestamp-micros`` or ``date`` field also means milliseconds; decoded values are exact
+    either way (fastavro still converts those types).
     """
 
     def holds(u: AvroType) -> bool:
