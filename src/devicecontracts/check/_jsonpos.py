@@ -23,6 +23,7 @@ __all__ = ["Positions", "locate"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
+_separator = _SEPARATOR.match
 # raw_decode without its wrapper (which only turns StopIteration into JSONDecodeError).
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _SCANNING, _ENDED, _BROKEN = range(3)
@@ -143,27 +144,31 @@ class Positions:
     def _element(self, start: int, index: int) -> int | None:
         """Where element ``index`` of the array at ``start`` starts; None past its end.
         Raises ValueError (or IndexError) where the walk meets text it cannot read."""
-        scan = self._scans.get(start) or self._scan(start, [])
-        kids = scan.kids
-        assert isinstance(kids, list)
+        # The hot path of locating (each field of a record in turn): kept to few steps.
+        scan = self._scans.get(start)
+        if scan is None:
+            scan = self._scan(start, [])
+        kids: list[int] = scan.kids  # type: ignore[assignment]  # an array's scan
         if index < len(kids):
             return kids[index]
-        if scan.state == _ENDED:
-            return None
-        if scan.state == _BROKEN:
+        state = scan.state
+        if state != _SCANNING:
+            if state == _ENDED:
+                return None
             raise ValueError("unreadable JSON")
         text = self._text
         i = scan.at
         try:
             if scan.pending:
-                i = _SEPARATOR.match(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
+                i = _separator(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
                 scan.pending = False
             while text[i] != "]":
                 kids.append(i)
                 if len(kids) > index:
-                    scan.at, scan.pending = i, True
+                    scan.at = i
+                    scan.pending = True
                     return i
-                i = _SEPARATOR.match(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
+                i = _separator(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
         except (StopIteration, ValueError, IndexError):
             scan.state = _BROKEN
             raise ValueError("unreadable JSON") from None

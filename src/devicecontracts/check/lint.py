@@ -8,6 +8,7 @@ defaults of enum type, logical types Avro would ignore, and field aliases that c
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from devicecontracts.catalog import Contract, SchemaVersion
 from devicecontracts.check._jsonpos import Positions
 from devicecontracts.check._types import short_type
 from devicecontracts.errors import Location
-from devicecontracts.findings import Finding, make
+from devicecontracts.findings import RULES, Finding, make
 from devicecontracts.schema import (
     NO_DEFAULT,
     Enum,
@@ -86,13 +87,22 @@ class _Where:
         return Location(v.display, self._subject, v.version, path, position[0], position[1])
 
 
+# missing-doc comes by the dozen per version of an undocumented catalog, half a million
+# findings at 1,000 subjects: made directly (its rule's severity looked up once), and each
+# message held once however many versions say it (a field keeps its name from version to
+# version).
+_MISSING_DOC = RULES["missing-doc"].severity
+_intern = sys.intern
+
+
 def _lint_named(at: _Where, t: Record | Enum | Fixed) -> Iterable[Finding]:
     if not t.doc:
-        yield make(
+        yield Finding(
             "missing-doc",
-            f"{t.type} {t.fullname} has no doc",
+            _MISSING_DOC,
+            _intern(f"{t.type} {t.fullname} has no doc"),
             'add "doc": a sentence saying what it is',
-            location=at(t.path or "/"),
+            at(t.path or "/"),
         )
     if isinstance(t, Enum) and t.default is None:
         yield make(
@@ -106,11 +116,12 @@ def _lint_named(at: _Where, t: Record | Enum | Fixed) -> Iterable[Finding]:
     yield from _alias_collisions(at, t)
     for f in t.fields:
         if not f.doc:
-            yield make(
+            yield Finding(
                 "missing-doc",
-                f"field {f.name!r} of {t.fullname} has no doc",
+                _MISSING_DOC,
+                _intern(f"field {f.name!r} of {t.fullname} has no doc"),
                 'add "doc": a sentence saying what the field holds, with its unit',
-                location=at(f.path),
+                at(f.path),
             )
         ft = f.type
         if isinstance(ft, Union) and _badly_optional(ft, f.default):
