@@ -11,9 +11,12 @@ than stored.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
+
+from devicecontracts._depth import with_headroom
 
 __all__ = [
     "JSON",
@@ -73,6 +76,90 @@ class LogicalType:
     scale: int | None = None
 
 
+# ---------------------------------------------------------------------------------------------
+# Shapes: interned structural keys, so compatibility results can be reused across versions
+#
+# Global state, on purpose: a shape is only useful if two parses of the same structure get the
+# same number, whichever catalog, version or registry answer they came from, so the table lives
+# as long as the process. It is bounded (cleared at _SHAPE_LIMIT) and numbers are never reused,
+# so a clear costs cache misses, never a wrong answer. Not thread-safe beyond the GIL's
+# guarantees for dict get/set, which is all it needs: a lost race mints two numbers for one key,
+# again only a miss.
+
+_SHAPES: dict[tuple[Any, ...], int] = {}
+_SHAPE_LIMIT = 200_000
+_next_shape = itertools.count(1)
+
+LAZY_SHAPE: Final = -1
+"""The ``shape`` argument the parser passes to leave a node's shape for its first reader."""
+
+
+def intern_shape(key: tuple[Any, ...]) -> int:
+    """The interned number of a structural key (never reused, so a reset is only a cache miss)."""
+    shape = _SHAPES.get(key)
+    if shape is None:
+        if len(_SHAPES) >= _SHAPE_LIMIT:
+            _SHAPES.clear()
+        shape = _SHAPES[key] = next(_next_shape)
+    return shape
+
+
+def _shape_in(t: AvroType) -> int:
+    """``t.shape``, made now if the parser left it unset (read through the slot itself, so that
+    the recursion does not pass through `AvroType.__getattr__` again)."""
+    try:
+        shape: int = getattr(type(t), "shape").__get__(t)  # noqa: B009 (the slot, typed Any)
+    except AttributeError:
+        # Each concrete class has the slot (AvroType's own __slots__ is empty).
+        shape = t.shape = _shape_of(t)  # type: ignore[misc]
+    return shape
+
+
+def _shape_of(t: AvroType) -> int:
+    """The shape of a node the parser left unset, from its children's shapes (set or made now).
+
+    The parser sets every primitive's shape and gives a recursive record shape 0 itself, so
+    every cycle holds a node whose shape is set, and this recursion ends. It runs as deep as the
+    schema nests, as the parser does (`AvroType.__getattr__` gives it the same headroom).
+    """
+    if isinstance(t, Record):
+        fields = t.fields
+        shapes = tuple([_shape_in(f.type) for f in fields])
+        if 0 in shapes:
+            return 0
+        last_aliased = -1
+        for i, f in enumerate(fields):
+            if f.aliases:
+                last_aliased = i
+        # The key, flat: field names, their types' shapes, which have a default, and the
+        # fields' aliases up to the last field that has some.
+        return intern_shape(
+            (
+                "r",
+                t.fullname,
+                t.aliases,
+                tuple([f.name for f in fields]),
+                shapes,
+                tuple([f.default is not NO_DEFAULT for f in fields]),
+                tuple([f.aliases for f in fields[: last_aliased + 1]]),
+            )
+        )
+    if isinstance(t, Union):
+        shapes = tuple([_shape_in(b) for b in t.branches])
+        return 0 if 0 in shapes else intern_shape(("u", shapes))
+    if isinstance(t, Array):
+        items = _shape_in(t.items)
+        return items and intern_shape(("a", (items,)))
+    if isinstance(t, Map):
+        values = _shape_in(t.values)
+        return values and intern_shape(("m", (values,)))
+    if isinstance(t, Enum):
+        return intern_shape(("e", t.fullname, t.aliases, t.symbols, t.default is not None))
+    if isinstance(t, Fixed):
+        return intern_shape(("f", t.fullname, t.aliases, t.size))
+    return 0  # pragma: no cover (the parser sets every primitive's shape)
+
+
 def _repr(node: object, names: tuple[str, ...]) -> str:
     shown = ", ".join(f"{n}={getattr(node, n)!r}" for n in names)
     return f"{type(node).__name__}({shown})"
@@ -90,7 +177,22 @@ class AvroType:
     path: str
     shape: int
     """What Avro resolution sees of the node, interned: two nodes with the same non-zero shape
-    resolve identically against anything. 0 for a recursive type (compared by identity)."""
+    resolve identically against anything. 0 for a recursive type (compared by identity).
+
+    The parser leaves it unset where it is derived (records, unions, arrays, maps, enums,
+    fixed): it is made from the children's shapes on first read (`__getattr__`), so a parse
+    nobody compares pays nothing for it."""
+
+    if not TYPE_CHECKING:  # (hidden from type checkers: every other attribute stays checked)
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for a slot never set: ``shape`` left for its first reader.
+            if name != "shape":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+                )
+            shape = self.shape = with_headroom(lambda: _shape_of(self))
+            return shape
 
     @property
     def is_named(self) -> bool:
@@ -127,7 +229,8 @@ class Primitive(AvroType):
         self.path = path
         self.logical = logical
         self.props = props
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("logical", "path", "props", "shape", "type"))
@@ -265,7 +368,8 @@ class Record(_Named):
         self.doc = doc
         self.fields = fields
         self.props = props
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
         self.by_name = {f.name: f for f in fields} if fields else {}
         self._compat_view = None
 
@@ -303,7 +407,8 @@ class Enum(_Named):
         self.symbols = symbols
         self.default = default
         self.props = props
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("fullname", "path", "aliases", "doc", "symbols", "default", "shape"))
@@ -335,7 +440,8 @@ class Fixed(_Named):
         self.size = size
         self.logical = logical
         self.props = props
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("fullname", "path", "aliases", "doc", "size", "logical", "shape"))
@@ -355,7 +461,8 @@ class Array(AvroType):
         self.items = items
         self.path = path
         self.props = props
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("items", "path", "props", "shape"))
@@ -375,7 +482,8 @@ class Map(AvroType):
         self.values = values
         self.path = path
         self.props = props
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("path", "props", "shape", "values"))
@@ -391,7 +499,8 @@ class Union(AvroType):
     def __init__(self, branches: tuple[AvroType, ...], path: str = "", shape: int = 0) -> None:
         self.branches = branches
         self.path = path
-        self.shape = shape
+        if shape != LAZY_SHAPE:
+            self.shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("branches", "path", "shape"))

@@ -25,14 +25,13 @@ part, for example ``/fields/3/default``.
 from __future__ import annotations
 
 import gc
-import itertools
 import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any, Final
+from typing import Final
 
 from devicecontracts._avro import (
     CONFLUENT_8,
@@ -67,7 +66,9 @@ from devicecontracts.schema._nodes import (
     Record,
     Union,
 )
+from devicecontracts.schema._nodes import LAZY_SHAPE as _LAZY
 from devicecontracts.schema._nodes import NO_PROPS as _NO_PROPS
+from devicecontracts.schema._nodes import intern_shape as _shape
 from devicecontracts.schema.canonical import canonical_form, form_fingerprint, to_json, walk
 
 __all__ = [
@@ -292,30 +293,8 @@ def _as_json(schema: str | JSON, file: str | None) -> JSON:
     return schema
 
 
-# ---------------------------------------------------------------------------------------------
-# Shapes: interned structural keys, so compatibility results can be reused across versions
-#
-# Global state, on purpose: a shape is only useful if two parses of the same structure get the
-# same number, whichever catalog, version or registry answer they came from, so the table lives
-# as long as the process. It is bounded (cleared at _SHAPE_LIMIT) and numbers are never reused,
-# so a clear costs cache misses, never a wrong answer. Not thread-safe beyond the GIL's
-# guarantees for dict get/set, which is all it needs: a lost race mints two numbers for one key,
-# again only a miss.
-
-_SHAPES: dict[tuple[Any, ...], int] = {}
-_SHAPE_LIMIT = 200_000
-_next_shape = itertools.count(1)
-
-
-def _shape(key: tuple[Any, ...]) -> int:
-    """The interned number of a structural key (never reused, so a reset is only a cache miss)."""
-    shape = _SHAPES.get(key)
-    if shape is None:
-        if len(_SHAPES) >= _SHAPE_LIMIT:
-            _SHAPES.clear()
-        shape = _SHAPES[key] = next(_next_shape)
-    return shape
-
+# Shapes (see _nodes): primitives get theirs here; the parser leaves the derived ones (records,
+# unions, arrays, maps, enums, fixed) for their first reader, except a recursive record's 0.
 
 _PRIMITIVE_SHAPES: Final = {name: _shape(("p", name)) for name in PRIMITIVE_TYPES}
 # A bare primitive name ("int") carries nothing but its type, so one shared node serves every
@@ -458,8 +437,7 @@ class _Parser:
                 raw, path + "/items", namespace
             )
             props = self._copied_props(node, _ARRAY_KEYS, path) if len(node) > 2 else _NO_PROPS
-            shape = items.shape and _shape(("a", (items.shape,)))
-            return Array(items, path, props, shape)
+            return Array(items, path, props, _LAZY)
         if kind == "map":
             if "values" not in node:
                 raise self.fail("map has no 'values'", path)
@@ -468,8 +446,7 @@ class _Parser:
                 raw, path + "/values", namespace
             )
             props = self._copied_props(node, _MAP_KEYS, path) if len(node) > 2 else _NO_PROPS
-            shape = values.shape and _shape(("m", (values.shape,)))
-            return Map(values, path, props, shape)
+            return Map(values, path, props, _LAZY)
         if kind == "fixed":
             return self._fixed(node, path, namespace)
         return self._reference(kind, path + "/type", namespace)
@@ -532,7 +509,6 @@ class _Parser:
             return Union(known[0], path, known[1])
         parsed: list[AvroType] = []
         seen: dict[str, int] = {}
-        shapes: list[int] = []
         bare = _BARE_PRIMITIVES
         all_bare = names is not None
         for i, branch in enumerate(branches):
@@ -559,12 +535,12 @@ class _Parser:
                 )
             seen[key] = i
             parsed.append(t)
-            shapes.append(t.shape)
-        shape = 0 if 0 in shapes else _shape(("u", tuple(shapes)))
         branch_nodes = tuple(parsed)
         if all_bare and names is not None and len(_PRIMITIVE_UNIONS) < _PRIMITIVE_UNIONS_LIMIT:
-            _PRIMITIVE_UNIONS[names] = (branch_nodes, shape)
-        return Union(branch_nodes, path, shape)
+            union = Union(branch_nodes, path, _LAZY)
+            _PRIMITIVE_UNIONS[names] = (branch_nodes, union.shape)
+            return union
+        return Union(branch_nodes, path, _LAZY)
 
     def _name(self, node: dict[str, JSON], path: str, namespace: str) -> tuple[str, str]:
         """Full name and the namespace it sets for nested definitions."""
@@ -668,17 +644,12 @@ class _Parser:
             doc if isinstance(doc, str) else None,
             (),
             self._copied_props(node, _RECORD_KEYS, path),
+            _LAZY,
         )
         self.defined[full] = record  # before the fields: they may refer to the record itself
         self._open.add(full)
         self._open_now = None
         by_name: dict[str, Field] = {}
-        # The shape key, flat: field names (from by_name), their types' shapes, which have a
-        # default, and the fields' aliases where any field has some.
-        shapes: list[int] = []
-        defaults: list[bool] = []
-        field_aliases: list[tuple[str, ...]] = []
-        complete = True
         check_names = self.check_names
         bare = _BARE_PRIMITIVES
         pending = self._pending_defaults
@@ -722,46 +693,25 @@ class _Parser:
             else:
                 f = self._field_rest(raw, name, t, i, path)
                 default = f.default
-                if f.aliases:
-                    field_aliases.extend([()] * (i - len(field_aliases)))
-                    field_aliases.append(f.aliases)
             by_name[name] = f
             if len(by_name) <= i:
                 raise self.fail(
                     f"duplicate field {name!r} in record {full}", _field_at(path, i) + "/name"
                 )
-            if default is NO_DEFAULT:
-                defaults.append(False)
-            else:
-                defaults.append(True)
-                # Defaults are validated once the whole schema is read (a record default may
-                # hold a type defined later); the common ones that are plainly valid here, on
-                # every line, need not wait.
-                if check_defaults and not _plainly_valid(t, default):
-                    unset = self._open_now
-                    if unset is None:
-                        unset = self._open_now = frozenset(self._open)
-                    pending.append((f, record, unset))
-            shape = t.shape
-            if not shape:
-                complete = False
-            shapes.append(shape)
+            # Defaults are validated once the whole schema is read (a record default may hold
+            # a type defined later); the common ones that are plainly valid here, on every
+            # line, need not wait.
+            if default is not NO_DEFAULT and check_defaults and not _plainly_valid(t, default):
+                unset = self._open_now
+                if unset is None:
+                    unset = self._open_now = frozenset(self._open)
+                pending.append((f, record, unset))
         record.fields = tuple(by_name.values())
         record.by_name = by_name
         self._open.discard(full)
         self._open_now = None
-        if complete and full not in self._recursive:
-            record.shape = _shape(
-                (
-                    "r",
-                    full,
-                    record.aliases,
-                    tuple(by_name),
-                    tuple(shapes),
-                    tuple(defaults),
-                    tuple(field_aliases),
-                )
-            )
+        if full in self._recursive:
+            record.shape = 0  # compared by identity; its shape is never derived
         return record
 
     def _field_rest(self, raw: dict[str, JSON], name: str, t: AvroType, i: int, path: str) -> Field:
@@ -833,7 +783,7 @@ class _Parser:
             symbol_tuple,
             default,
             _props(node, _ENUM_KEYS),
-            _shape(("e", full, aliases, symbol_tuple, default is not None)),
+            _LAZY,
         )
         self.defined[full] = enum
         return enum
@@ -870,7 +820,7 @@ class _Parser:
             size,
             _logical("fixed", node, size),
             _props(node, _FIXED_KEYS),
-            _shape(("f", full, aliases, size)),
+            _LAZY,
         )
         self.defined[full] = fixed
         return fixed
