@@ -13,6 +13,9 @@ throughput ratios (>1: ours is faster):
 * ``encode-<name>``: ``Serializer.encode`` of the models, against fastavro writing the same
   messages as dicts (what fastavro reads back for them: datetimes, UUIDs, named union branches)
   to framed values. Target >= 0.95.
+* ``straightforward-<name>``: the same decode against the loop a team writes by hand
+  (fastavro to a dict, then ``model_validate``), for the types whose models take fastavro's
+  plain dicts. Measured, no target.
 * ``confluent-<name>``: model -> framed value -> model through our serde, against
   confluent-kafka's ``AvroSerializer``/``AvroDeserializer`` with the ``to_dict``/``from_dict``
   hooks (in-memory mock registry). Measured, no target.
@@ -84,6 +87,29 @@ def fastavro_reads(values: list[bytes], writers: dict[int, tuple[Any, Any]]) -> 
     return run
 
 
+def straightforward_decodes(values: list[bytes], parsed: Any, model: Any) -> Case | None:
+    """The loop a team writes by hand: magic byte, fastavro to a dict, ``model_validate``.
+    None when the model cannot validate fastavro's plain dicts (named union branches)."""
+    reader, validate = fastavro.schemaless_reader, model.model_validate
+    try:
+        for value in values[:16]:
+            body = io.BytesIO(value)
+            body.seek(5)
+            validate(reader(body, parsed, None))
+    except ValueError:
+        return None
+
+    def run() -> None:
+        for value in values:
+            if value[0] != 0:
+                raise ValueError("magic byte")
+            body = io.BytesIO(value)
+            body.seek(5)
+            validate(reader(body, parsed, None))
+
+    return run
+
+
 def ours_decodes(values: list[bytes], decode: Callable[[bytes], object]) -> Case:
     def run() -> None:
         for value in values:
@@ -151,6 +177,10 @@ def cases(kind: MessageType) -> tuple[dict[str, Case], list[str]]:
         "ours round trip": ours_round_trip,
     }
     figures = ["decode-same", "encode", "confluent"]
+    straightforward = straightforward_decodes(latest, parsed, model)
+    if straightforward is not None:
+        found["straightforward decode"] = straightforward
+        figures.insert(1, "straightforward")
     if kind.older is not None:
         older = framed_values(kind.older, kind.older_messages, OLDER_ID)
         resolve = fastavro.schemaless_reader
@@ -240,6 +270,12 @@ FIGURES = {  # id prefix: (ours, baseline, figure, unit)
         "fastavro write",
         "encode, model to framed bytes, vs fastavro dict to framed bytes",
         "x fastavro",
+    ),
+    "straightforward": (
+        "ours decode",
+        "straightforward decode",
+        "typed decode, same version, vs the hand-written loop: fastavro to dict, model_validate",
+        "x fastavro+model_validate",
     ),
     "confluent": (
         "ours round trip",
