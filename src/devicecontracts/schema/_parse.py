@@ -50,6 +50,7 @@ from devicecontracts._depth import (
     with_headroom,
 )
 from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
+from devicecontracts.schema import _nodes
 from devicecontracts.schema._nodes import (
     JSON,
     NO_DEFAULT,
@@ -295,6 +296,8 @@ def _as_json(schema: str | JSON, file: str | None) -> JSON:
 
 # Shapes (see _nodes): primitives get theirs here; the parser leaves the derived ones (records,
 # unions, arrays, maps, enums, fixed) for their first reader, except a recursive record's 0.
+# The interning table lives with the nodes (benchmarks empty it per round through this name).
+_SHAPES: Final = _nodes._SHAPES
 
 _PRIMITIVE_SHAPES: Final = {name: _shape(("p", name)) for name in PRIMITIVE_TYPES}
 # A bare primitive name ("int") carries nothing but its type, so one shared node serves every
@@ -654,6 +657,7 @@ class _Parser:
         bare = _BARE_PRIMITIVES
         pending = self._pending_defaults
         check_defaults = self.strict
+        new_field = object.__new__
         for i, raw in enumerate(raw_fields):
             if not isinstance(raw, dict):
                 raise self.fail(f"a field of {full} must be an object", _field_at(path, i))
@@ -681,15 +685,19 @@ class _Parser:
             size = len(raw)
             default: JSON
             if size == 2:
-                # Only a name and a type: nothing else to read.
-                f = Field(name, t, i, path)
-                default = NO_DEFAULT
+                # Only a name and a type: nothing else to read. Built slot by slot, Field's
+                # __init__ inlined (a class call costs more than the five stores).
+                f = new_field(Field)
+                f.name, f.type, f.position, f._record_path = name, t, i, path
+                f.default = default = NO_DEFAULT
             elif size == 3 and "default" in raw:
                 # A name, a type and a default (the common optional field).
                 default = raw["default"]
                 if isinstance(default, str) and t.type in _FLOATS:
                     default = self._float_default(default, _field_at(path, i) + "/default")
-                f = Field(name, t, i, path, default)
+                f = new_field(Field)
+                f.name, f.type, f.position, f._record_path = name, t, i, path
+                f.default = default
             else:
                 f = self._field_rest(raw, name, t, i, path)
                 default = f.default
@@ -760,7 +768,9 @@ class _Parser:
         if not isinstance(symbols, list) or not all(map(isinstance, symbols, repeat(str))):
             raise self.fail(f"enum {full} needs a 'symbols' list of strings", path)
         seen = set(symbols)
-        if self.check_names or len(seen) != len(symbols):
+        # The symbols need a closer look only if one may be invalid or repeated: a set that
+        # holds only names known to be valid, one per symbol, passes on every line.
+        if (self.check_names and not _ASCII_NAMES.issuperset(seen)) or len(seen) != len(symbols):
             self._check_symbols(symbols, full, path)
         default = node.get("default")
         if not isinstance(default, str):
