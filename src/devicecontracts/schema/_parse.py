@@ -659,10 +659,11 @@ class _Parser:
         check_defaults = self.strict
         new_field = object.__new__
         for i, raw in enumerate(raw_fields):
-            if not isinstance(raw, dict):
+            # Exact class first (cheap), isinstance for subclasses of parsed JSON passed in.
+            if raw.__class__ is not dict and not isinstance(raw, dict):
                 raise self.fail(f"a field of {full} must be an object", _field_at(path, i))
             name = raw.get("name")
-            if not isinstance(name, str):
+            if name.__class__ is not str and not isinstance(name, str):
                 raise self.fail(f"a field of {full} needs a string 'name'", _field_at(path, i))
             if check_names and name not in _ASCII_NAMES:
                 self._check_name(name, _field_at(path, i) + "/name", "field name")
@@ -709,7 +710,18 @@ class _Parser:
             # Defaults are validated once the whole schema is read (a record default may hold
             # a type defined later); the common ones that are plainly valid here, on every
             # line, need not wait.
-            if default is not NO_DEFAULT and check_defaults and not _plainly_valid(t, default):
+            if (
+                default is not NO_DEFAULT
+                and check_defaults
+                # The commonest plainly valid default, inline: null for ["null", ...].
+                and not (
+                    default is None
+                    and t.__class__ is Union
+                    and t.branches
+                    and t.branches[0].type == "null"
+                )
+                and not _plainly_valid(t, default)
+            ):
                 unset = self._open_now
                 if unset is None:
                     unset = self._open_now = frozenset(self._open)
