@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias
+from typing import Any, ClassVar, Final, TypeAlias
 
 from devicecontracts._depth import with_headroom
 
@@ -105,13 +105,11 @@ def intern_shape(key: tuple[Any, ...]) -> int:
 
 
 def _shape_in(t: AvroType) -> int:
-    """``t.shape``, made now if the parser left it unset (read through the slot itself, so that
-    the recursion does not pass through `AvroType.__getattr__` again)."""
-    try:
-        shape: int = getattr(type(t), "shape").__get__(t)  # noqa: B009 (the slot, typed Any)
-    except AttributeError:
-        # Each concrete class has the slot (AvroType's own __slots__ is empty).
-        shape = t.shape = _shape_of(t)  # type: ignore[misc]
+    """``t.shape``, made now if the parser left it (without the property's headroom wrapper:
+    the caller has it)."""
+    shape = t._shape
+    if shape < 0:
+        shape = t._shape = _shape_of(t)  # type: ignore[misc]  # every concrete class has the slot
     return shape
 
 
@@ -120,7 +118,7 @@ def _shape_of(t: AvroType) -> int:
 
     The parser sets every primitive's shape and gives a recursive record shape 0 itself, so
     every cycle holds a node whose shape is set, and this recursion ends. It runs as deep as the
-    schema nests, as the parser does (`AvroType.__getattr__` gives it the same headroom).
+    schema nests, as the parser does (`AvroType.shape` gives it the same headroom).
     """
     if isinstance(t, Record):
         fields = t.fields
@@ -175,24 +173,22 @@ class AvroType:
     __slots__ = ()
     type: str
     path: str
-    shape: int
-    """What Avro resolution sees of the node, interned: two nodes with the same non-zero shape
-    resolve identically against anything. 0 for a recursive type (compared by identity).
+    _shape: int
+    """`shape`, or `LAZY_SHAPE` until first read (the parser leaves derived shapes)."""
 
-    The parser leaves it unset where it is derived (records, unions, arrays, maps, enums,
-    fixed): it is made from the children's shapes on first read (`__getattr__`), so a parse
-    nobody compares pays nothing for it."""
+    @property
+    def shape(self) -> int:
+        """What Avro resolution sees of the node, interned: two nodes with the same non-zero
+        shape resolve identically against anything. 0 for a recursive type (compared by
+        identity).
 
-    if not TYPE_CHECKING:  # (hidden from type checkers: every other attribute stays checked)
-
-        def __getattr__(self, name: str) -> Any:
-            # Called only for a slot never set: ``shape`` left for its first reader.
-            if name != "shape":
-                raise AttributeError(
-                    f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-                )
-            shape = self.shape = with_headroom(lambda: _shape_of(self))
-            return shape
+        The parser leaves it unmade where it is derived (records, unions, arrays, maps, enums,
+        fixed): it is made from the children's shapes on first read, so a parse nobody
+        compares pays nothing for it."""
+        shape = self._shape
+        if shape < 0:
+            shape = self._shape = with_headroom(lambda: _shape_of(self))  # type: ignore[misc]
+        return shape
 
     @property
     def is_named(self) -> bool:
@@ -213,7 +209,7 @@ class AvroType:
 class Primitive(AvroType):
     """null, boolean, int, long, float, double, bytes or string, maybe with a logical type."""
 
-    __slots__ = ("logical", "path", "props", "shape", "type")
+    __slots__ = ("_shape", "logical", "path", "props", "type")
     logical: LogicalType | None
     props: Mapping[str, JSON]
 
@@ -229,8 +225,7 @@ class Primitive(AvroType):
         self.path = path
         self.logical = logical
         self.props = props
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("logical", "path", "props", "shape", "type"))
@@ -315,7 +310,7 @@ class DetailedField(Field):
 
 
 class _Named(AvroType):
-    __slots__ = ("aliases", "doc", "fullname", "path", "props", "shape")
+    __slots__ = ("_shape", "aliases", "doc", "fullname", "path", "props")
     fullname: str
     aliases: tuple[str, ...]
     doc: str | None
@@ -368,8 +363,7 @@ class Record(_Named):
         self.doc = doc
         self.fields = fields
         self.props = props
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
         self.by_name = {f.name: f for f in fields} if fields else {}
         self._compat_view = None
 
@@ -407,8 +401,7 @@ class Enum(_Named):
         self.symbols = symbols
         self.default = default
         self.props = props
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("fullname", "path", "aliases", "doc", "symbols", "default", "shape"))
@@ -440,8 +433,7 @@ class Fixed(_Named):
         self.size = size
         self.logical = logical
         self.props = props
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("fullname", "path", "aliases", "doc", "size", "logical", "shape"))
@@ -450,7 +442,7 @@ class Fixed(_Named):
 class Array(AvroType):
     """An array of ``items``."""
 
-    __slots__ = ("items", "path", "props", "shape")
+    __slots__ = ("_shape", "items", "path", "props")
     type: str = "array"
     items: AvroType
     props: Mapping[str, JSON]
@@ -461,8 +453,7 @@ class Array(AvroType):
         self.items = items
         self.path = path
         self.props = props
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("items", "path", "props", "shape"))
@@ -471,7 +462,7 @@ class Array(AvroType):
 class Map(AvroType):
     """A map from strings to ``values``."""
 
-    __slots__ = ("path", "props", "shape", "values")
+    __slots__ = ("_shape", "path", "props", "values")
     type: str = "map"
     values: AvroType
     props: Mapping[str, JSON]
@@ -482,8 +473,7 @@ class Map(AvroType):
         self.values = values
         self.path = path
         self.props = props
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("path", "props", "shape", "values"))
@@ -492,15 +482,14 @@ class Map(AvroType):
 class Union(AvroType):
     """A union of ``branches``, in declaration order."""
 
-    __slots__ = ("branches", "path", "shape")
+    __slots__ = ("_shape", "branches", "path")
     type: str = "union"
     branches: tuple[AvroType, ...]
 
     def __init__(self, branches: tuple[AvroType, ...], path: str = "", shape: int = 0) -> None:
         self.branches = branches
         self.path = path
-        if shape != LAZY_SHAPE:
-            self.shape = shape
+        self._shape = shape
 
     def __repr__(self) -> str:
         return _repr(self, ("branches", "path", "shape"))

@@ -731,7 +731,7 @@ class _Parser:
         self._open.discard(full)
         self._open_now = None
         if full in self._recursive:
-            record.shape = 0  # compared by identity; its shape is never derived
+            record._shape = 0  # compared by identity; its shape is never derived
         return record
 
     def _field_rest(self, raw: dict[str, JSON], name: str, t: AvroType, i: int, path: str) -> Field:
