@@ -97,13 +97,27 @@ class Schema:
     """
 
     root: AvroType
-    source: JSON
+    _json: JSON = field(repr=False)
     named: Mapping[str, NamedType]
     references: tuple[str, ...] = ()
     spec_problems: tuple[InvalidSchemaError, ...] = ()
     """Defaults the registry line accepts but Avro 1.11's ``Schema.isValidDefault`` rejects
     (Confluent 7 without its switches): reported, not raised."""
     _canonical: str | None = field(default=None, repr=False)
+    _text: str | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> JSON:
+        """The JSON the schema was parsed from (do not modify it).
+
+        Parsed from text, the schema keeps the text (which its caller holds anyway) rather than
+        the decoded JSON, and decodes it again on each read: few callers read it (the lock's
+        content hash, registration), and a catalog of 10,000 versions would otherwise hold
+        about 100 MB of decoded JSON for them.
+        """
+        if self._text is not None:
+            return load_json(self._text)
+        return self._json
 
     @property
     def canonical_form(self) -> str:
@@ -273,12 +287,15 @@ def _parse(
     def run() -> Schema:
         parser = _Parser(named_types or {}, strict, line, file)
         root = parser.parse(source, "", "")
+        # From JSON text, keep the text, not the decoded JSON (see `Schema.source`).
+        from_text = isinstance(schema, str) and source is not schema and not isinstance(source, str)
         return Schema(
             root,
-            source,
+            None if from_text else source,
             parser.defined,
             tuple(parser.referenced),
             tuple(parser.spec_problems),
+            _text=schema if from_text else None,
         )
 
     # Text was depth-checked by load_json; parsed JSON is checked only if it proves deep.
