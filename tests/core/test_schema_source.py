@@ -55,3 +55,20 @@ def test_source_with_comments_reads_as_avro_java_reads_them() -> None:
     """Comments (which Avro Java's parser allows) are dropped on every read, as on the first."""
     text = "// a comment\n" + json.dumps(RECORD)
     assert parse_schema(text).source == RECORD
+
+
+def test_a_loaded_catalog_keeps_texts_not_decoded_json() -> None:
+    """Every parsed version of the bundled catalog holds its file's text as its source and
+    no decoded copy; ``source`` still gives the file's JSON."""
+    from pathlib import Path
+
+    from devicecontracts.catalog import load_catalog
+    from devicecontracts.schema import load_json
+
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "schemas")
+    versions = [v for c in catalog.contracts.values() for v in c.versions]
+    assert versions
+    for v in versions:
+        assert v.schema is not None and v.raw is None
+        assert v.schema._text is v.text and v.schema._json is None
+        assert v.schema.source == load_json(v.text)

@@ -118,6 +118,9 @@ class _Resolver:
         except SchemaError as exc:
             v.problem = exc
         else:
+            # The version keeps its text; its decoded JSON goes (Schema.source decodes again).
+            schema.keep_text(v.text)
+            v.raw = None
             v.schema = schema
             v.references = tuple(pins[name] for name in schema.references if name in pins)
         finally:

@@ -119,6 +119,11 @@ class Schema:
             return load_json(self._text)
         return self._json
 
+    def keep_text(self, text: str) -> None:
+        """Hold ``text``, the JSON text this schema was parsed from (as parsed JSON), instead
+        of the decoded JSON: for callers that keep the text anyway, such as the catalog."""
+        self._text, self._json = text, None
+
     @property
     def canonical_form(self) -> str:
         """The Parsing Canonical Form from the Avro specification (references inlined)."""
