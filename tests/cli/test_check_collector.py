@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -20,18 +19,9 @@ from devicecontracts.cli import ExitCode, main
 check_module = importlib.import_module("devicecontracts.cli.check")
 
 
-@pytest.fixture
-def restore_gc() -> Iterator[None]:
-    was = gc.isenabled()
-    yield
-    (gc.enable if was else gc.disable)()
-
-
-@pytest.mark.usefixtures("restore_gc")
-@pytest.mark.parametrize("initially", [True, False])
 @pytest.mark.parametrize("output_format", ["text", "json", "github"])
 def test_check_pauses_the_collector_while_it_prints_and_restores_it(
-    catalog_dir: Path, monkeypatch: pytest.MonkeyPatch, initially: bool, output_format: str
+    catalog_dir: Path, monkeypatch: pytest.MonkeyPatch, collector: bool, output_format: str
 ) -> None:
     seen: list[bool] = []
     emit = check_module.emit_report
@@ -41,25 +31,21 @@ def test_check_pauses_the_collector_while_it_prints_and_restores_it(
         emit(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(check_module, "emit_report", watching)
-    (gc.enable if initially else gc.disable)()
     result = CliRunner().invoke(
         main, ["check", "--catalog", str(catalog_dir), "--format", output_format]
     )
     assert result.exit_code == ExitCode.OK, result.output
     assert seen == [False]
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
 
 
-@pytest.mark.usefixtures("restore_gc")
-@pytest.mark.parametrize("initially", [True, False])
 def test_check_restores_the_collector_when_the_catalog_is_malformed(
-    tmp_path: Path, initially: bool
+    tmp_path: Path, collector: bool
 ) -> None:
     (tmp_path / "catalog.toml").write_text("[messages.x\n", encoding="utf-8")
-    (gc.enable if initially else gc.disable)()
     result = CliRunner().invoke(main, ["check", "--catalog", str(tmp_path)])
     assert result.exit_code == ExitCode.USAGE
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
 
 
 def test_loaded_catalog_answers_its_models_table_without_reading_the_file_again(

@@ -144,24 +144,15 @@ def test_an_unparsable_previous_schema_still_raises_each_time() -> None:
             check_compatibility(version(0), ['{"type": "record"}'], "BACKWARD")
 
 
-@pytest.fixture
-def restore_gc() -> Iterator[None]:
-    was = gc.isenabled()
-    yield
-    (gc.enable if was else gc.disable)()
-
-
-@pytest.mark.parametrize("initially", [True, False])
-def test_the_collector_is_restored_after_a_check(restore_gc: None, initially: bool) -> None:
+def test_the_collector_is_restored_after_a_check(collector: bool) -> None:
     """The collector is back as it was after a check, an invalid new schema and an error."""
-    (gc.enable if initially else gc.disable)()
     check_compatibility(version(1), [version(0)], "FULL")
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
     check_compatibility("{", [version(0)], "FULL")
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
     with pytest.raises(InvalidSchemaError):
         check_compatibility(version(1), ["{"], "FULL")
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
 
 
 def test_shared_comparisons_never_borrow_another_schemas_words() -> None:

@@ -4,7 +4,6 @@ give it back as they found it: on return and when they raise, enabled or disable
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from ..support.catalogs import field, make_catalog, message_toml, record
 
 
 @pytest.fixture
-def restore_gc() -> Iterator[None]:
-    was = gc.isenabled()
-    yield
-    (gc.enable if was else gc.disable)()
-
-
-@pytest.fixture
 def small(tmp_path: Path) -> Path:
     return make_catalog(
         tmp_path / "cat",
@@ -32,13 +24,8 @@ def small(tmp_path: Path) -> Path:
     )
 
 
-def _set(enabled: bool) -> None:
-    (gc.enable if enabled else gc.disable)()
-
-
-@pytest.mark.parametrize("initially", [True, False])
 def test_load_pauses_the_collector_and_restores_it(
-    restore_gc: None, small: Path, initially: bool, monkeypatch: pytest.MonkeyPatch
+    small: Path, collector: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the versions are parsed the collector is off; after loading it is as it was."""
     from devicecontracts.catalog import _load
@@ -51,31 +38,25 @@ def test_load_pauses_the_collector_and_restores_it(
         parse(catalog)
 
     monkeypatch.setattr(_load, "parse_versions", spy)
-    _set(initially)
     catalog = load_catalog(small)
     assert seen == [False]
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
     assert catalog.contracts["reading"].versions[0].schema is not None
 
 
-@pytest.mark.parametrize("initially", [True, False])
-def test_load_restores_the_collector_when_it_raises(
-    restore_gc: None, tmp_path: Path, initially: bool
-) -> None:
+def test_load_restores_the_collector_when_it_raises(tmp_path: Path, collector: bool) -> None:
     """A catalog that cannot be loaded raises, and the collector is as it was."""
-    _set(initially)
     with pytest.raises(CatalogError):
         load_catalog(tmp_path / "missing")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "catalog.toml").write_text("[messages.x\n", encoding="utf-8")
     with pytest.raises(CatalogError):
         load_catalog(tmp_path / "bad")
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
 
 
-@pytest.mark.parametrize("initially", [True, False])
 def test_check_pauses_the_collector_and_restores_it(
-    restore_gc: None, small: Path, initially: bool, monkeypatch: pytest.MonkeyPatch
+    small: Path, collector: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the rules run the collector is off; after checking it is as it was."""
     import devicecontracts.check as check_module
@@ -89,16 +70,14 @@ def test_check_pauses_the_collector_and_restores_it(
 
     monkeypatch.setattr(check_module, "wire_findings", spy)
     catalog = load_catalog(small)
-    _set(initially)
     report = check_catalog(catalog)
     assert seen == [False]
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
     assert report.versions == 1
 
 
-@pytest.mark.parametrize("initially", [True, False])
 def test_check_restores_the_collector_when_it_raises(
-    restore_gc: None, small: Path, initially: bool, monkeypatch: pytest.MonkeyPatch
+    small: Path, collector: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An exception out of a rule leaves the collector as it was."""
     import devicecontracts.check as check_module
@@ -108,13 +87,12 @@ def test_check_restores_the_collector_when_it_raises(
 
     monkeypatch.setattr(check_module, "wire_findings", boom)
     catalog = load_catalog(small)
-    _set(initially)
     with pytest.raises(RuntimeError, match="boom"):
         check_catalog(catalog)
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
 
 
-def test_load_and_check_leave_no_cyclic_garbage(restore_gc: None, tmp_path: Path) -> None:
+def test_load_and_check_leave_no_cyclic_garbage(tmp_path: Path) -> None:
     """With the collector paused, nothing they build is left for it: loading and checking
     make no reference cycles that become garbage (else a paused collector would let them pile
     up on a large catalog)."""

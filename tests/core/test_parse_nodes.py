@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -156,22 +155,13 @@ def test_enum_and_record_are_registered_by_full_name() -> None:
     assert isinstance(root, Record) and root.fields[1].type is enum
 
 
-@pytest.fixture
-def restore_gc() -> Iterator[None]:
-    was = gc.isenabled()
-    yield
-    (gc.enable if was else gc.disable)()
-
-
-@pytest.mark.parametrize("initially", [True, False])
-def test_parse_gives_the_collector_back_as_it_was(restore_gc: None, initially: bool) -> None:
+def test_parse_gives_the_collector_back_as_it_was(collector: bool) -> None:
     """parse_schema pauses the cyclic collector and restores its state, on success and error."""
-    (gc.enable if initially else gc.disable)()
     parse_schema(SCHEMA)
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
     with pytest.raises(Exception, match="unknown type"):
         parse_schema({"type": "record", "name": "R", "fields": [{"name": "a", "type": "Nope"}]})
-    assert gc.isenabled() is initially
+    assert gc.isenabled() is collector
 
 
 def test_a_null_default_of_an_empty_union_is_refused_where_it_is() -> None:

@@ -9,7 +9,7 @@ import importlib
 import json
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -335,17 +335,6 @@ class WatchingDeserializer(Deserializer[Any]):
         if where.get("offset") == self.fail_at and self.error is not None:
             raise self.error
         return super().decode(data, **where)
-
-
-@pytest.fixture(params=[True, False], ids=["collector-on", "collector-off"])
-def collector(request: pytest.FixtureRequest) -> Iterator[bool]:
-    """The collector on or off before the call (as the user's process left it); restored."""
-    was = gc.isenabled()
-    (gc.enable if request.param else gc.disable)()
-    try:
-        yield request.param
-    finally:
-        (gc.enable if was else gc.disable)()
 
 
 def test_batch_decoding_pauses_the_collector_and_restores_it(collector: bool) -> None:
