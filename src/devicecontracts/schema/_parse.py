@@ -24,7 +24,6 @@ part, for example ``/fields/3/default``.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
@@ -49,6 +48,7 @@ from devicecontracts._depth import (
     json_value_depth,
     with_headroom,
 )
+from devicecontracts._gc import collector_paused
 from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
 from devicecontracts.schema import _nodes
 from devicecontracts.schema._nodes import (
@@ -269,15 +269,9 @@ def parse_schema(
     the problem (``file`` is only used to say where).
     """
     # Everything a parse builds lives as long as the schema, so the cyclic collector would only
-    # traverse it: it is paused for the call (inline, so that nothing is allocated before).
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
+    # traverse it: it is paused for the call.
+    with collector_paused():
         return _parse(schema, named_types, strict, line, file)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse(
