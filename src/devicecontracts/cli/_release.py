@@ -18,7 +18,13 @@ import click
 from devicecontracts.catalog import Catalog, load_catalog
 from devicecontracts.catalog.lock import write_lock
 from devicecontracts.check import CheckReport
-from devicecontracts.cli._shared import ExitCode, check_with_models, emit_findings, plural
+from devicecontracts.cli._shared import (
+    ExitCode,
+    check_summary,
+    check_with_models,
+    emit_findings,
+    plural,
+)
 from devicecontracts.cli.register import RegistryOptions
 from devicecontracts.cli.report import findings_document
 from devicecontracts.errors import RegistryError
@@ -341,25 +347,16 @@ def run_check(
         )
     drift = drift_findings(plan, catalog.lock.ids(options.env)) + preflight_findings(results)
     findings = report.findings + drift
-    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    warnings = len(findings) - errors
+    counts, fields = check_summary(report, findings)
     summary = (
-        f"contracts check: {report.subjects} subjects, {report.versions} versions: "
-        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
-        + (f", {len(report.waived)} waived" if report.waived else "")
-        + f"; registry {settings.display} (environment {options.env!r}): "
+        counts + f"; registry {settings.display} (environment {options.env!r}): "
         f"{plural(len(drift), 'finding')}, "
         f"{plural(len(results), 'version')} not registered there yet"
     )
     document = findings_document(
         findings,
         {
-            "subjects": report.subjects,
-            "versions": report.versions,
-            "errors": errors,
-            "warnings": warnings,
-            "waived": len(report.waived),
-            "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
+            **fields,
             "registry": {
                 "url": settings.display,
                 "env": options.env,
@@ -382,5 +379,5 @@ def run_check(
         redact=settings.redact,
         waived=report.waived,
     )
-    failing = errors or (strict and findings)
+    failing = fields["errors"] or (strict and findings)
     return ExitCode.FINDINGS if failing else ExitCode.OK

@@ -34,7 +34,7 @@ from devicecontracts.cli.report import (
     text_lines,
 )
 from devicecontracts.errors import DeviceContractsError, RegistryError, RegistryIncompatibleError
-from devicecontracts.findings import Finding
+from devicecontracts.findings import Finding, Severity
 
 __all__ = [
     "EXIT_CODES_HELP",
@@ -140,6 +140,27 @@ def style(text: str, colour: str) -> str:
 def plural(count: int, noun: str) -> str:
     """``"1 error"``, ``"2 errors"``: the count and the noun, plural unless the count is 1."""
     return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def check_summary(report: CheckReport, findings: Sequence[Finding]) -> tuple[str, dict[str, Any]]:
+    """The start of `contracts check`'s summary line and its JSON ``summary``, counting
+    ``findings``: the report's own, plus any a registry comparison added."""
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    line = (
+        f"contracts check: {report.subjects} subjects, {report.versions} versions: "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        + (f", {len(report.waived)} waived" if report.waived else "")
+    )
+    summary = {
+        "subjects": report.subjects,
+        "versions": report.versions,
+        "errors": errors,
+        "warnings": warnings,
+        "waived": len(report.waived),
+        "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
+    }
+    return line, summary
 
 
 def _unchanged(text: str) -> str:

@@ -15,10 +15,10 @@ from devicecontracts.cli._shared import (
     EXIT_CODES_HELP,
     ExitCode,
     catalog_option,
+    check_summary,
     check_with_models,
     emit_findings,
     format_option,
-    plural,
     user_errors,
 )
 from devicecontracts.cli.register import RegistryOptions, registry_options
@@ -76,32 +76,13 @@ def _offline(catalog_dir: Path, output_format: str, strict: bool) -> ExitCode:
 
 def emit_report(report: CheckReport, output_format: str) -> None:
     """Print an offline check's findings and summary in ``output_format``."""
-    errors = len(report.errors)
-    warnings = len(report.findings) - errors
+    counts, fields = check_summary(report, report.findings)
     pending = ", ".join(f"{s} v{v}" for s, v in report.pending)
-    summary = (
-        f"contracts check: {report.subjects} subjects, {report.versions} versions: "
-        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
-        + (f", {len(report.waived)} waived" if report.waived else "")
-        + (f"; not yet released: {pending}" if pending else "")
-    )
+    summary = counts + (f"; not yet released: {pending}" if pending else "")
     # The JSON document only for --format json: built for every finding, it costs as much
     # as printing them.
     document = (
-        findings_document(
-            report.findings,
-            {
-                "subjects": report.subjects,
-                "versions": report.versions,
-                "errors": errors,
-                "warnings": warnings,
-                "waived": len(report.waived),
-                "unreleased": [{"subject": s, "version": v} for s, v in report.pending],
-            },
-            report.waived,
-        )
-        if output_format == "json"
-        else {}
+        findings_document(report.findings, fields, report.waived) if output_format == "json" else {}
     )
     emit_findings(
         report.findings,
