@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from devicecontracts.catalog._contract_file import CONTRACT_FILE
 from devicecontracts.catalog._model import (
     CATALOG_FILE,
     Catalog,
@@ -75,8 +76,8 @@ def _version_files(contract: Contract, problems: list[LoadProblem]) -> dict[int,
     with os.scandir(folder) as listing:  # one listing; entries know if they are links
         entries = sorted(listing, key=lambda e: e.name)
     for entry in entries:
-        if entry.name.startswith("."):
-            continue  # .gitkeep and editor files are not schemas
+        if entry.name.startswith(".") or entry.name == CONTRACT_FILE:
+            continue  # .gitkeep and editor files are not schemas; contract.toml is read apart
         path = folder / entry.name
         link = entry.is_symlink()
         if link:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from devicecontracts._gc import collector_paused
 from devicecontracts.catalog._config import read_config
+from devicecontracts.catalog._contract_file import CONTRACT_FILE, read_contract_file
 from devicecontracts.catalog._files import read_versions
 from devicecontracts.catalog._model import CATALOG_FILE, LOCK_FILE, Catalog, display_path
 from devicecontracts.catalog._references import parse_versions
@@ -66,6 +67,10 @@ def _load(root: Path) -> Catalog:
         line=line,
         models_read=(models,),
     )
+    for contract in contracts.values():
+        contract.data = read_contract_file(
+            contract.folder, display_path(contract.folder / CONTRACT_FILE)
+        )
     read_versions(catalog)
     parse_versions(catalog)
     return catalog

@@ -23,6 +23,8 @@ from devicecontracts.schema.compatibility import CompatibilityLevel
 
 if TYPE_CHECKING:
     from devicecontracts.catalog._config import ModelsConfig
+    from devicecontracts.catalog._contract_file import ContractFile
+    from devicecontracts.datacontracts import Metadata, RuleSet
 
 __all__ = [
     "CATALOG_FILE",
@@ -101,6 +103,29 @@ class Contract:
     explicit_subject: str | None = None
     versions: list[SchemaVersion] = field(default_factory=list)
     fullname: str | None = None
+    data: ContractFile | None = None
+    """The contract's ``contract.toml`` (owner, properties, rules, majors), None without one."""
+
+    def metadata(self, version: int) -> Metadata:
+        """The metadata version ``version`` is registered with: what ``contract.toml``
+        declares for it, empty without one (sent explicitly, so nothing is inherited)."""
+        from devicecontracts.datacontracts import EMPTY_METADATA
+
+        return self.data.metadata(version) if self.data is not None else EMPTY_METADATA
+
+    def rule_set(self, version: int) -> RuleSet:
+        """The rule set version ``version`` is registered with (empty without
+        ``contract.toml``)."""
+        from devicecontracts.datacontracts import EMPTY_RULE_SET
+
+        return self.data.rule_set(version) if self.data is not None else EMPTY_RULE_SET
+
+    def major(self, version: int) -> int | None:
+        """The major of ``version`` when the contract declares a compatibility group, else
+        None (every version is compared with every earlier one)."""
+        if self.data is None or not self.data.compatibility_group:
+            return None
+        return self.data.major(version)
 
     @property
     def subject(self) -> str:
