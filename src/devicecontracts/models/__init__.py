@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from devicecontracts.models.alarm import Alarm as Alarm
     from devicecontracts.models.command import Command as Command
     from devicecontracts.models.command_ack import CommandAck as CommandAck
-    from devicecontracts.models.device_header import DeviceHeader as DeviceHeader
+    from devicecontracts.models.device_header.v1 import DeviceHeader as DeviceHeader
     from devicecontracts.models.geo_point.v1 import GeoPoint as GeoPoint
     from devicecontracts.models.heartbeat import Heartbeat as Heartbeat
     from devicecontracts.models.meter_reading import MeterReading as MeterReading
@@ -47,7 +47,7 @@ _MODELS: dict[str, str] = {
     "Alarm": "devicecontracts.models.alarm",
     "Command": "devicecontracts.models.command",
     "CommandAck": "devicecontracts.models.command_ack",
-    "DeviceHeader": "devicecontracts.models.device_header",
+    "DeviceHeader": "devicecontracts.models.device_header.v1",
     "GeoPoint": "devicecontracts.models.geo_point.v1",
     "Heartbeat": "devicecontracts.models.heartbeat",
     "MeterReading": "devicecontracts.models.meter_reading",
