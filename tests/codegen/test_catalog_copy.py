@@ -22,8 +22,13 @@ MODELS = '\n[models]\npackage = "acme_models"\npath = "../src/acme_models"\n'
 
 
 def catalog_bytes(root: Path) -> dict[str, bytes]:
-    """catalog.toml, the lock and every .avsc under ``root``, by relative path."""
-    paths = [root / "catalog.toml", root / "contracts.lock.json", *root.rglob("*.avsc")]
+    """catalog.toml, the lock, every .avsc and contract.toml under ``root``, by relative path."""
+    paths = [
+        root / "catalog.toml",
+        root / "contracts.lock.json",
+        *root.rglob("*.avsc"),
+        *root.rglob("contract.toml"),
+    ]
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
@@ -108,6 +113,30 @@ def test_check_fails_until_the_copy_follows_the_catalog(tmp_path: Path) -> None:
     assert codegen(catalog)[0] == 0
     assert not stray.exists()
     assert catalog_bytes(out / "_catalog") == catalog_bytes(catalog)
+
+
+def test_check_catches_a_stale_contract_file(tmp_path: Path) -> None:
+    """A contract's data contract (contract.toml) is copied too: editing a rule makes
+    ``codegen --check`` name the copy and the version modules whose rule set changed."""
+    catalog = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, catalog)
+    (catalog / "catalog.toml").write_text(
+        (catalog / "catalog.toml").read_text(encoding="utf-8").split("[models]")[0] + MODELS,
+        encoding="utf-8",
+    )
+    out = tmp_path / "src" / "acme_models"
+    assert codegen(catalog)[0] == 0
+    assert codegen(catalog, "--check")[0] == 0
+    contract = catalog / "telemetry" / "contract.toml"
+    contract.write_text(
+        contract.read_text(encoding="utf-8").replace("4500", "4600"), encoding="utf-8"
+    )
+    code, output = codegen(catalog, "--check")
+    assert code == 1, output
+    assert "changed: _catalog/telemetry/contract.toml" in output
+    assert "changed: telemetry/v3.py" in output
+    assert codegen(catalog)[0] == 0
+    assert "4600" in (out / "telemetry" / "v3.py").read_text(encoding="utf-8")
 
 
 def test_a_folder_of_schemas_gets_no_catalog_copy(tmp_path: Path) -> None:

@@ -62,7 +62,18 @@ SUPPORT: dict[str, str] = {
     "AvroRecord": "devicecontracts.record",
 }
 
-MODULE_NAMES = frozenset({"AVRO_FINGERPRINT", "AVRO_CONTENT_HASH", "GENERATED_BY"})
+MODULE_NAMES = frozenset(
+    {
+        "AVRO_FINGERPRINT",
+        "AVRO_CONTENT_HASH",
+        "AVRO_SUBJECT",
+        "AVRO_VERSION",
+        "AVRO_MAJOR",
+        "AVRO_METADATA",
+        "AVRO_RULE_SET",
+        "GENERATED_BY",
+    }
+)
 
 RESERVED_ATTRIBUTES = frozenset(n for n in dir(AvroRecord) if not n.startswith("__"))
 

@@ -3,7 +3,8 @@
 the catalog itself in ``_catalog/``.
 
 A release is one artifact: the models package carries the catalog it was generated from
-(``catalog.toml``, every ``.avsc`` and ``contracts.lock.json`` with its ids), byte for byte, so
+(``catalog.toml``, every ``.avsc`` and ``contract.toml``, and ``contracts.lock.json`` with its
+ids), byte for byte, so
 a wheel built from it pins models, schemas and ids together and
 ``devicecontracts._runtime.lookup.packaged_catalog`` finds the lock beside the models. It is
 generated output like the models: ``--check`` fails when it differs from the catalog, so a
@@ -18,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from devicecontracts.catalog import CATALOG_FILE, Catalog
+from devicecontracts.catalog._contract_file import CONTRACT_FILE
 from devicecontracts.catalog.lock import content_hash
 from devicecontracts.schema import Record
 
@@ -77,10 +79,16 @@ def catalog_package(
 
 
 def catalog_copy(root: Path, out: Path) -> Files:
-    """The catalog at ``root`` as files of ``_catalog/``: ``catalog.toml``, the lock and every
-    ``.avsc``, their text exactly as on disk (line endings too), sorted; nothing under ``out``
-    (models generated inside the catalog folder do not copy their own copy)."""
-    found = [root / CATALOG_FILE, root / _LOCK_FILE, *root.rglob("*.avsc")]
+    """The catalog at ``root`` as files of ``_catalog/``: ``catalog.toml``, the lock, every
+    ``.avsc`` and every contract's ``contract.toml``, their text exactly as on disk (line
+    endings too), sorted; nothing under ``out`` (models generated inside the catalog folder do
+    not copy their own copy)."""
+    found = [
+        root / CATALOG_FILE,
+        root / _LOCK_FILE,
+        *root.rglob("*.avsc"),
+        *root.rglob(CONTRACT_FILE),
+    ]
     inside = out.resolve()
     files: Files = {}
     for path in sorted(p for p in found if p.is_file()):
@@ -301,6 +309,7 @@ def _manifest(
             "fingerprint": unit.schema.fingerprint,
             "content_hash": content_hash(unit.schema.to_json()),
             "model": _root_class(unit, ctx),
+            "major": unit.major,
         }
         entries.append(f"    {json.dumps(unit.path.as_posix())}: {_literal(entry)},")
     lines = [
@@ -311,8 +320,9 @@ def _manifest(
         "",
         "``CATALOG`` is the catalog folder relative to this package's folder (None when the",
         "models come from a plain folder of schema files); ``MODULES`` maps each module file",
-        "to its schema: subject, version, fingerprint, content hash (``AVRO_CONTENT_HASH``) and",
-        "root model class.",
+        "to its schema: subject, version, fingerprint, content hash (``AVRO_CONTENT_HASH``),",
+        "root model class and major (None without a compatibility group): the runtime's",
+        "migrations find the versions between a writer and a reader here.",
         "",
         f"{GENERATED_MARK}: do not edit.",
         '"""',

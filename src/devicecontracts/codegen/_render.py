@@ -102,23 +102,49 @@ class _Module(UnionHelpers, Defaults):
         ]
         final = self.use("Final")
         lines += self._imports()
+        contract = unit.contract is not None
+        constants = [
+            "AVRO_CONTENT_HASH",
+            "AVRO_FINGERPRINT",
+            *(_CONTRACT_NAMES if contract else ()),
+        ]
         lines += [
             "",
             "__all__ = [",
-            *[
-                f'    "{name}",'
-                for name in ["AVRO_CONTENT_HASH", "AVRO_FINGERPRINT", "GENERATED_BY", *exported]
-            ],
+            *[f'    "{name}",' for name in [*constants, "GENERATED_BY", *exported]],
             "]",
             "",
             f'AVRO_FINGERPRINT: {final} = "{unit.schema.fingerprint}"',
             '"""SHA-256 of the Parsing Canonical Form of the schema behind this module."""',
             f'AVRO_CONTENT_HASH: {final} = "{content_hash(root_json)}"',
             *_CONTENT_HASH_DOC,
+        ]
+        if contract:
+            lines += self._contract_constants(final)
+        lines += [
             f'GENERATED_BY: {final} = "{GENERATED_BY}"',
             '"""The generator and its version; the runtime refuses models of another major."""',
         ]
         return lines
+
+    def _contract_constants(self, final: str) -> list[str]:
+        """The version's subject, number, major, metadata and rule set: what the runtime's
+        opt-in rules enforce (`devicecontracts._runtime.rules`), as plain constants that cost
+        an import nothing."""
+        unit = self.unit
+        major = "None" if unit.major is None else str(unit.major)
+        return [
+            f"AVRO_SUBJECT: {final} = {json.dumps(unit.subject, ensure_ascii=False)}",
+            '"""The Schema Registry subject of this schema."""',
+            f"AVRO_VERSION: {final} = {unit.version}",
+            '"""The version of the subject this module is."""',
+            f"AVRO_MAJOR: {final}[int | None] = {major}",
+            '"""The major of this version (its compatibility group); None without a group."""',
+            *_json_constant(f"AVRO_METADATA: {final}", unit.metadata),
+            '"""The version\'s metadata as the registry\'s JSON ("" when it has none)."""',
+            *_json_constant(f"AVRO_RULE_SET: {final}", unit.rule_set),
+            '"""The version\'s rule set as the registry\'s JSON ("" when it has none)."""',
+        ]
 
     def _imports(self) -> list[str]:
         by_module: dict[str, list[str]] = {}
@@ -280,6 +306,19 @@ class _Module(UnionHelpers, Defaults):
             lines.append(f"            {attrs[f.name]}={expr},")
         lines.append("        )")
         return lines
+
+
+_CONTRACT_NAMES = ("AVRO_MAJOR", "AVRO_METADATA", "AVRO_RULE_SET", "AVRO_SUBJECT", "AVRO_VERSION")
+
+
+def _json_constant(head: str, text: str) -> list[str]:
+    """``head = "<compact JSON>"``, split into literals between JSON tokens when long."""
+    if not text:
+        return [f'{head} = ""']
+    parts = json_chunks(json.loads(text), WIDTH - 4)
+    if len(parts) == 1 and len(head) + 3 + len(parts[0]) <= WIDTH:
+        return [f"{head} = {parts[0]}"]
+    return [f"{head} = (", *[f"    {part}" for part in parts], ")"]
 
 
 def _record_order(records: list[Record], local: set[int]) -> list[Record]:

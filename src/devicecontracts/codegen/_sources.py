@@ -8,6 +8,7 @@ version imports exactly the shared-type version its schema was resolved against.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +34,9 @@ class Unit:
     subject: str | None = None
     doc: str | None = None  # the contract's description, when known
     defines: list[NamedType] = field(default_factory=list)
+    major: int | None = None  # the version's major, when the contract has a compatibility group
+    metadata: str = ""  # the version's metadata as the registry's JSON ("" when empty)
+    rule_set: str = ""  # the version's rule set as the registry's JSON ("" when empty)
 
     def module(self, package: str) -> str:
         """The dotted module name inside ``package``."""
@@ -82,9 +86,17 @@ def catalog_units(catalog_dir: Path) -> tuple[Catalog, list[Unit]]:
                     subject=contract.subject,
                     doc=contract.description,
                     defines=list(v.schema.named.values()),
+                    major=contract.major(v.version),
+                    metadata=_registry_json(contract.metadata(v.version).to_registry()),
+                    rule_set=_registry_json(contract.rule_set(v.version).to_registry()),
                 )
             )
     return catalog, units
+
+
+def _registry_json(data: dict[str, object]) -> str:
+    """The registry's JSON of a version's metadata or rule set, compact; "" when empty."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) if data else ""
 
 
 def folder_units(folder: Path) -> list[Unit]:

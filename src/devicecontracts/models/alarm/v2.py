@@ -24,6 +24,11 @@ from devicecontracts.types import MILLISECOND, UTC_EPOCH, TimestampMillis, untag
 __all__ = [
     "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
+    "AVRO_MAJOR",
+    "AVRO_METADATA",
+    "AVRO_RULE_SET",
+    "AVRO_SUBJECT",
+    "AVRO_VERSION",
     "GENERATED_BY",
     "Alarm",
     "AlarmSeverity",
@@ -37,7 +42,17 @@ AVRO_CONTENT_HASH: Final = "sha256:5164c4c4fe3c4125b4b91b7f9813cff6d4cbb7f4a8dff
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.1"
+AVRO_SUBJECT: Final = "fleet.alarms-value"
+"""The Schema Registry subject of this schema."""
+AVRO_VERSION: Final = 2
+"""The version of the subject this module is."""
+AVRO_MAJOR: Final[int | None] = None
+"""The major of this version (its compatibility group); None without a group."""
+AVRO_METADATA: Final = '{"properties":{"owner":"fleet-operations"}}'
+"""The version's metadata as the registry's JSON ("" when it has none)."""
+AVRO_RULE_SET: Final = ""
+"""The version's rule set as the registry's JSON ("" when it has none)."""
+GENERATED_BY: Final = "devicecontracts.codegen 1.2"
 """The generator and its version; the runtime refuses models of another major."""
 
 

@@ -22,6 +22,11 @@ from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int64
 __all__ = [
     "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
+    "AVRO_MAJOR",
+    "AVRO_METADATA",
+    "AVRO_RULE_SET",
+    "AVRO_SUBJECT",
+    "AVRO_VERSION",
     "GENERATED_BY",
     "DeviceHeader",
     "DeviceState",
@@ -34,7 +39,17 @@ AVRO_CONTENT_HASH: Final = "sha256:2326d669d659869e30f825164d95a53f778857312583a
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.1"
+AVRO_SUBJECT: Final = "fleet.heartbeats-value"
+"""The Schema Registry subject of this schema."""
+AVRO_VERSION: Final = 1
+"""The version of the subject this module is."""
+AVRO_MAJOR: Final[int | None] = None
+"""The major of this version (its compatibility group); None without a group."""
+AVRO_METADATA: Final = '{"properties":{"owner":"fleet-platform"}}'
+"""The version's metadata as the registry's JSON ("" when it has none)."""
+AVRO_RULE_SET: Final = ""
+"""The version's rule set as the registry's JSON ("" when it has none)."""
+GENERATED_BY: Final = "devicecontracts.codegen 1.2"
 """The generator and its version; the runtime refuses models of another major."""
 
 

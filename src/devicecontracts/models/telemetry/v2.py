@@ -23,6 +23,11 @@ from devicecontracts.types import MILLISECOND, UTC_EPOCH, Int32, TimestampMillis
 __all__ = [
     "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
+    "AVRO_MAJOR",
+    "AVRO_METADATA",
+    "AVRO_RULE_SET",
+    "AVRO_SUBJECT",
+    "AVRO_VERSION",
     "GENERATED_BY",
     "DeviceHeader",
     "GeoPoint",
@@ -37,7 +42,22 @@ AVRO_CONTENT_HASH: Final = "sha256:e1144f5dc83a1a9962a7682b79eb8e8f957d957eeb58f
 """SHA-256 of the schema's whole JSON as ``Schema.to_json()`` writes it: docs and defaults
 too, references inlined. ``catalog.lock.content_hash`` computes it, the function of the
 lock's ``content`` (which hashes the schema file's own JSON, references by name)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.1"
+AVRO_SUBJECT: Final = "fleet.telemetry-value"
+"""The Schema Registry subject of this schema."""
+AVRO_VERSION: Final = 2
+"""The version of the subject this module is."""
+AVRO_MAJOR: Final[int | None] = None
+"""The major of this version (its compatibility group); None without a group."""
+AVRO_METADATA: Final = '{"properties":{"owner":"fleet-telemetry"}}'
+"""The version's metadata as the registry's JSON ("" when it has none)."""
+AVRO_RULE_SET: Final = (
+    '{"domainRules":[{"name":"battery_mv_in_range","doc":"battery_mv, when reported, is between '
+    '2500 and 4500 mV.","kind":"CONDITION","mode":"WRITEREAD","type":"CEL_FIELD",'
+    '"params":{"dlq.topic":"fleet.telemetry.dlq"},"expr":"name == \'battery_mv\' && value != null '
+    '; value >= 2500 && value <= 4500","onFailure":"DLQ"}]}'
+)
+"""The version's rule set as the registry's JSON ("" when it has none)."""
+GENERATED_BY: Final = "devicecontracts.codegen 1.2"
 """The generator and its version; the runtime refuses models of another major."""
 
 
