@@ -144,7 +144,8 @@ def _header() -> Any:
     import datetime as dt
     import uuid
 
-    from devicecontracts.models.device_header import DeviceHeader
+    # The version the released messages reference, not the latest shared version.
+    from devicecontracts.models.device_header.v1 import DeviceHeader
 
     return DeviceHeader(
         device_id="d",

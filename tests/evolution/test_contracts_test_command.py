@@ -47,7 +47,7 @@ def test_the_bundled_catalog_passes() -> None:
     """Every promise of the bundled catalog holds: exit 0 and a summary."""
     result = run("test", "--catalog", str(BUNDLED), "--examples", "10")
     assert result.exit_code == 0, result.output
-    summary = "contracts test: 9 subjects, 16 writer/reader pairs, 10 examples each (seed 0)"
+    summary = "contracts test: 9 subjects, 18 writer/reader pairs, 10 examples each (seed 0)"
     assert f"{summary}: 0 errors, 0 warnings" in result.output
 
 

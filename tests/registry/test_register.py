@@ -46,7 +46,8 @@ def test_fresh_register_registers_everything_and_records_the_ids(
             assert ids[(contract.subject, v.version)] == (
                 c.get_version(contract.subject, v.version).schema_id
             )
-    assert "registered 19 versions of 9 subjects, set 9 levels" in result.output
+    total = sum(len(contract.versions) for contract in loaded.contracts.values())
+    assert f"registered {total} versions of 9 subjects, set 9 levels" in result.output
 
 
 def test_second_run_registers_nothing_and_says_so(tmp_path: Path, local_registry: LocalRegistry):
@@ -201,7 +202,8 @@ def test_dry_run_preflights_and_changes_nothing(tmp_path: Path, local_registry: 
     lock_before = (catalog / "contracts.lock.json").read_bytes()
     result = register(catalog, local_registry, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "would register 19 versions and set 9 levels; nothing changed" in result.output
+    total = sum(len(contract.versions) for contract in load_catalog(catalog).contracts.values())
+    assert f"would register {total} versions and set 9 levels; nothing changed" in result.output
     assert any(r.path.startswith("/compatibility/") for r in local_registry.requests)
     assert registered_writes(local_registry.requests) == []
     assert local_registry.subjects() == []

@@ -67,10 +67,10 @@ def _load(root: Path) -> Catalog:
         line=line,
         models_read=(models,),
     )
+    read_versions(catalog)  # first: it refuses symlink loops in the folders with a clear error
     for contract in contracts.values():
         contract.data = read_contract_file(
             contract.folder, display_path(contract.folder / CONTRACT_FILE)
         )
-    read_versions(catalog)
     parse_versions(catalog)
     return catalog
