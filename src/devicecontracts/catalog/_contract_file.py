@@ -25,7 +25,8 @@ are written inline in the ``.avsc`` files (``"confluent:tags": ["PII"]``), as Co
     name = "battery_mv_in_range"
     type = "CEL_FIELD"                       # CEL or CEL_FIELD
     mode = "WRITEREAD"                       # WRITE, READ or WRITEREAD
-    expr = "name == 'battery_mv' && value != null ; value >= 2500 && value <= 4500"
+    expr = "name == 'battery_mv' && typeName != 'NULL' ; value >= 2500 && value <= 4500"
+    # (cel-python cannot compare an int with null, so the guard tests the union branch instead)
     on_failure = "DLQ"
     params = { "dlq.topic" = "fleet.telemetry.dlq" }
     from_version = 2                         # the versions carrying it: from_version..until_version

@@ -53,8 +53,8 @@ AVRO_METADATA: Final = '{"properties":{"owner":"fleet-telemetry"}}'
 AVRO_RULE_SET: Final = (
     '{"domainRules":[{"name":"battery_mv_in_range","doc":"battery_mv, when reported, is between '
     '2500 and 4500 mV.","kind":"CONDITION","mode":"WRITEREAD","type":"CEL_FIELD",'
-    '"params":{"dlq.topic":"fleet.telemetry.dlq"},"expr":"name == \'battery_mv\' && value != null '
-    '; value >= 2500 && value <= 4500","onFailure":"DLQ"}]}'
+    '"params":{"dlq.topic":"fleet.telemetry.dlq"},"expr":"name == \'battery_mv\' && typeName != '
+    '\'NULL\' ; value >= 2500 && value <= 4500","onFailure":"DLQ"}]}'
 )
 """The version's rule set as the registry's JSON ("" when it has none)."""
 GENERATED_BY: Final = "devicecontracts.codegen 1.2"
