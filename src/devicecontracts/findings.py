@@ -94,6 +94,13 @@ RULES: dict[str, Rule] = _rules(
     ),
     ("released-version-missing", "lock", _E, "A released version's file is gone."),
     (
+        "released-contract-changed",
+        "lock",
+        _E,
+        "A released version's data contract (metadata, rules in contract.toml) no longer "
+        "matches the lock.",
+    ),
+    (
         "released-subject-missing",
         "lock",
         _E,
@@ -312,6 +319,57 @@ RULES: dict[str, Rule] = _rules(
         "contracts test: the compatibility check calls a version pair incompatible, but no "
         "generated value showed the break.",
     ),
+    # contracts test: domain and migration rules proven on generated data
+    # (devicecontracts.testing._rules)
+    (
+        "evolution-rule-example",
+        "rules",
+        _E,
+        "contracts test: a domain rule's example that must pass fails, or one that must fail "
+        "passes.",
+    ),
+    (
+        "evolution-rule-unsatisfiable",
+        "rules",
+        _E,
+        "contracts test: the constraints a version's CEL_FIELD rules state on a field leave "
+        "no value of the field's type (an empty range, rules that contradict each other).",
+    ),
+    (
+        "evolution-rule-unsatisfied",
+        "rules",
+        _E,
+        "contracts test: no value generated for a version satisfied a domain rule beyond the "
+        "forms the generator understands; the finding shows the smallest value it rejects.",
+    ),
+    (
+        "evolution-rule-rejects",
+        "rules",
+        _E,
+        "contracts test: a domain rule rejects a value generated to satisfy the version's "
+        "rules; the finding shows the smallest such value.",
+    ),
+    (
+        "evolution-upgrade-invalid",
+        "rules",
+        _E,
+        "contracts test: UPGRADE migration rules turn generated data of the previous major "
+        "into data the new major's first version refuses; the finding shows the smallest value.",
+    ),
+    (
+        "evolution-downgrade-invalid",
+        "rules",
+        _E,
+        "contracts test: DOWNGRADE migration rules turn generated data of a new major into "
+        "data the previous version refuses; the finding shows the smallest value.",
+    ),
+    (
+        "evolution-round-trip-lost",
+        "rules",
+        _E,
+        "contracts test: downgrading upgraded data changes a field both versions hold with the "
+        "same name and type; the finding shows the smallest value.",
+    ),
 )
 
 # Rules no catalog may disable or demote in [rules]: what the registry would refuse, and the
@@ -324,6 +382,7 @@ CORE_RULES: frozenset[str] = frozenset(
         "incompatible",
         "released-version-changed",
         "released-version-missing",
+        "released-contract-changed",
         "released-subject-missing",
         "released-version-gap",
         "released-level-weakened",

@@ -18,8 +18,17 @@ incompatible while every generated value decoded is only a warning, ``evolution-
 the break may need values the generator did not reach, and ``contracts check`` reports the
 break itself.
 
+A contract's data contract (``contract.toml``) is proven too (`devicecontracts.testing._rules`):
+domain rules' examples, generated data drawn to satisfy each version's rules and checked
+against them, and migration rules between majors (UPGRADE into the new major's schema,
+DOWNGRADE back, and the round trip). Their findings are ``evolution-rule-*``,
+``evolution-upgrade-invalid``, ``evolution-downgrade-invalid`` and
+``evolution-round-trip-lost``, each with the smallest counterexample; what could be proven only
+on filtered data, or not at all, is a note. The catalog's ``[rules]`` table may disable or
+demote (``warn``) these rule ids.
+
 Pure: a loaded catalog in, a report out; nothing printed. Needs hypothesis (the ``testing``
-extra).
+extra), and the ``rules`` extra for contracts that declare rules.
 """
 
 from __future__ import annotations
@@ -36,10 +45,12 @@ from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
+from devicecontracts.datacontracts._eval import RulesUnavailable
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
 from devicecontracts.schema import Schema
 from devicecontracts.schema.compatibility import CompatibilityLevel, IssueDirection, check_parsed
+from devicecontracts.testing._rules import prove_contract
 from devicecontracts.testing._values import decode, encode
 from devicecontracts.testing.strategies import from_avro_schema
 
@@ -99,11 +110,18 @@ class Outcome:
 
 @dataclass
 class EvolutionReport:
-    """Every case tried, and the findings: breaks, disagreements, breaks the data did not show."""
+    """Every case tried, and the findings: breaks, disagreements, breaks the data did not show,
+    and what proving the data contracts found. ``rules`` counts the domain rules tried on
+    generated data (per version carrying them), ``migrations`` the migration chains tried
+    (upgrade per source version, downgrade, round trip); ``notes`` say what was proven only on
+    filtered data, or could not be proven."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     subjects: int = 0
+    rules: int = 0
+    migrations: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -218,7 +236,28 @@ def verify_evolution(
             finding = _judge(outcome, seed)
             if finding is not None:
                 report.findings.append(finding)
+        _prove_rules(catalog, contract, report, examples=examples, seed=seed)
     return report
+
+
+def _prove_rules(
+    catalog: Catalog, contract: Contract, report: EvolutionReport, *, examples: int, seed: int
+) -> None:
+    try:
+        proofs = prove_contract(contract, examples=examples, seed=seed)
+    except RulesUnavailable as exc:
+        report.notes.append(f"{contract.subject}: rules not proven: {exc}")
+        return
+    disabled = set(catalog.rules.get("disable", []))
+    warned = set(catalog.rules.get("warn", []))
+    report.findings += [
+        f.with_severity(Severity.WARNING) if f.rule in warned else f
+        for f in proofs.findings
+        if f.rule not in disabled
+    ]
+    report.notes += proofs.notes
+    report.rules += proofs.rules
+    report.migrations += proofs.migrations
 
 
 # ---------------------------------------------------------------------------------------------
