@@ -10,19 +10,25 @@ For each subject and released version it records
 * ``references``: the shared-type versions the schema was released against, pinned;
 * ``ids``: the schema id per registry environment, once registered;
 * ``level``: the subject's compatibility level when the version was released, so a later
-  weakening of the level is caught (entries written before levels were recorded have none).
+  weakening of the level is caught (entries written before levels were recorded have none);
+* ``contract``: SHA-256 of the data contract the version was released with (its metadata and
+  rule set as the registry's JSON, from ``contract.toml``), so a later change to a released
+  version's owner, tags or rules is caught: the registry would need a new version for it
+  (entries written before data contracts were recorded have none).
 
 A released version that is edited, deleted or renumbered no longer matches its entry, and
 ``contracts check`` fails. The file is written atomically (temporary file, fsync, rename), keys
 sorted, so it diffs cleanly in review.
 
 Every change to a lock is made here: `Lock.release` mints an entry, `Lock.record_id` records
-a registry id, `record_releases` releases a whole catalog. This module imports neither the
+a registry id, `record_releases` releases a whole catalog, `record_contracts` records the data
+contracts of versions released before they were recorded. This module imports neither the
 schema parser nor the catalog loader at run time: the runtime reads locks on a cold start.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -35,7 +41,7 @@ from devicecontracts._depth import MAX_JSON_DEPTH, json_too_deep_at, with_headro
 from devicecontracts.errors import Location, LockError
 
 if TYPE_CHECKING:
-    from devicecontracts.catalog._model import Catalog, SchemaVersion
+    from devicecontracts.catalog._model import Catalog, Contract, SchemaVersion
 
 __all__ = [
     "LOCK_FORMAT",
@@ -43,7 +49,9 @@ __all__ = [
     "LockEntry",
     "Reference",
     "content_hash",
+    "data_contract_hash",
     "read_lock",
+    "record_contracts",
     "record_releases",
     "write_lock",
 ]
@@ -73,6 +81,7 @@ class LockEntry:
     references: tuple[Reference, ...] = ()
     ids: dict[str, int] = field(default_factory=dict)
     level: str | None = None
+    contract: str | None = None
 
     def reference_version(self, name: str) -> int | None:
         """The pinned version of the reference to full name ``name``, if recorded."""
@@ -97,9 +106,16 @@ class Lock:
         """Every released version of a subject, by number."""
         return self.subjects.get(subject, {})
 
-    def release(self, subject: str, v: SchemaVersion, level: str | None = None) -> LockEntry:
+    def release(
+        self,
+        subject: str,
+        v: SchemaVersion,
+        level: str | None = None,
+        contract: str | None = None,
+    ) -> LockEntry:
         """Release the parsed version ``v`` of ``subject`` (in memory) at compatibility
-        ``level`` and return its entry; a version released already keeps the entry it has.
+        ``level``, with the data contract whose `contract_hash` is ``contract``, and return its
+        entry; a version released already keeps the entry it has.
 
         The entry pins the shared-type versions ``v`` was resolved against, so later shared
         versions never change what a released message means.
@@ -113,18 +129,25 @@ class Lock:
                 content_hash(v.schema.source),
                 v.references,
                 level=str(level) if level is not None else None,
+                contract=contract,
             )
             released[v.version] = entry
         return entry
 
-    def record_id(
-        self, subject: str, v: SchemaVersion, env: str, schema_id: int, level: str | None = None
+    def record_id(  # noqa: PLR0917 (the release's facts, positional as before)
+        self,
+        subject: str,
+        v: SchemaVersion,
+        env: str,
+        schema_id: int,
+        level: str | None = None,
+        contract: str | None = None,
     ) -> bool:
         """Record (in memory) that ``v`` of ``subject`` has ``schema_id`` in environment
-        ``env``, releasing it first at ``level`` when it is not released yet (as
-        ``contracts lock`` would). Returns whether the lock changed."""
+        ``env``, releasing it first at ``level`` with data contract ``contract`` when it is not
+        released yet (as ``contracts lock`` would). Returns whether the lock changed."""
         created = self.entry(subject, v.version) is None
-        entry = self.release(subject, v, level)
+        entry = self.release(subject, v, level, contract)
         if entry.ids.get(env) == schema_id:
             return created
         entry.ids[env] = schema_id  # ids is the one mutable part of an entry: ids per environment
@@ -147,9 +170,40 @@ def record_releases(catalog: Catalog) -> list[tuple[str, int]]:
     for contract in catalog.ordered():
         for v in contract.versions:
             if v.schema is not None and catalog.lock.entry(contract.subject, v.version) is None:
-                catalog.lock.release(contract.subject, v, contract.level.value)
+                catalog.lock.release(
+                    contract.subject, v, contract.level.value, data_contract_hash(contract, v)
+                )
                 added.append((contract.subject, v.version))
     return added
+
+
+def record_contracts(catalog: Catalog) -> list[tuple[str, int]]:
+    """Record (in memory) the current data contract of every released version whose entry has
+    none (released before data contracts were recorded); returns those, as (subject, version).
+    Entries that have one keep it: a changed released contract is a finding, not an update."""
+    added: list[tuple[str, int]] = []
+    for contract in catalog.ordered():
+        released = catalog.lock.subjects.get(contract.subject, {})
+        for v in contract.versions:
+            entry = released.get(v.version)
+            if entry is not None and entry.contract is None:
+                released[v.version] = dataclasses.replace(
+                    entry, contract=data_contract_hash(contract, v)
+                )
+                added.append((contract.subject, v.version))
+    return added
+
+
+def data_contract_hash(contract: Contract, v: SchemaVersion) -> str:
+    """SHA-256 of the data contract version ``v`` of ``contract`` is registered with: its
+    metadata and rule set as the registry's JSON (both ``{}`` without ``contract.toml``)."""
+    document = {
+        "metadata": contract.metadata(v.version).to_registry(),
+        "ruleSet": contract.rule_set(v.version).to_registry(),
+    }
+    if document == _NO_CONTRACT:
+        return _NO_CONTRACT_HASH
+    return content_hash(document)
 
 
 def content_hash(source: Any) -> str:
@@ -196,6 +250,9 @@ def read_lock(path: Path) -> Lock:
     return lock
 
 
+_NO_CONTRACT: dict[str, Any] = {"metadata": {}, "ruleSet": {}}
+_NO_CONTRACT_HASH = content_hash(_NO_CONTRACT)
+
 # The brackets of JSON text, in order: strings removed first (as json_too_deep_at skips them),
 # then everything else.
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
@@ -231,7 +288,10 @@ def _entry(raw: dict[str, Any]) -> LockEntry:
     level = raw.get("level")
     if level is not None and not isinstance(level, str):
         raise TypeError(f"level must be a string, not {level!r}")
-    return LockEntry(str(raw["fingerprint"]), str(raw["content"]), refs, ids, level)
+    contract = raw.get("contract")
+    if contract is not None and not isinstance(contract, str):
+        raise TypeError(f"contract must be a string, not {contract!r}")
+    return LockEntry(str(raw["fingerprint"]), str(raw["content"]), refs, ids, level, contract)
 
 
 def _lock_to_json(lock: Lock) -> dict[str, Any]:
@@ -248,6 +308,8 @@ def _lock_to_json(lock: Lock) -> dict[str, Any]:
                 raw["ids"] = dict(sorted(e.ids.items()))
             if e.level is not None:
                 raw["level"] = e.level
+            if e.contract is not None:
+                raw["contract"] = e.contract
             versions[str(number)] = raw
         subjects[subject] = versions
     return {"format": LOCK_FORMAT, "subjects": subjects}

@@ -4,8 +4,9 @@ Rule category ``lock``: a released version's file edited (its canonical form, or
 the content hash sees), deleted or renumbered; a released subject no contract declares; a gap
 in the released versions (a deleted lock entry would un-release its version); a level weaker
 than the one a version was released at; and reference pins that changed, point at a shared
-version that does not exist, or at a shared version whose file was edited. Each message names
-the real cause: a changed pin is not reported as an edited file.
+version that does not exist, or at a shared version whose file was edited; and a released
+version's data contract (its metadata and rule set from ``contract.toml``) changed. Each
+message names the real cause: a changed pin is not reported as an edited file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from devicecontracts.catalog import CATALOG_FILE, Catalog, Contract, SchemaVersion, display_path
-from devicecontracts.catalog.lock import LockEntry, Reference, content_hash
+from devicecontracts.catalog._contract_file import CONTRACT_FILE
+from devicecontracts.catalog.lock import LockEntry, Reference, content_hash, data_contract_hash
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema.compatibility import CompatibilityLevel
@@ -54,11 +56,33 @@ def lock_findings(catalog: Catalog) -> Iterator[Finding]:
                     ),
                 )
                 continue
+            yield from _contract_changed(contract, v, entry)
             dangling = list(_dangling_pins(catalog, contract, v, entry, by_subject))
             yield from dangling
             if v.schema is None or dangling:
                 continue  # invalid: reported already; a dangling pin is the cause of any change
             yield from _changed(catalog, contract, v, entry, by_subject)
+
+
+def _contract_changed(contract: Contract, v: SchemaVersion, entry: LockEntry) -> Iterator[Finding]:
+    """A released version whose data contract (metadata, rule set) is no longer the one the
+    lock recorded (entries from before data contracts were recorded are not checked)."""
+    if entry.contract is None or data_contract_hash(contract, v) == entry.contract:
+        return
+    file = (
+        contract.data.file
+        if contract.data is not None
+        else display_path(contract.folder / CONTRACT_FILE)
+    )
+    yield make(
+        "released-contract-changed",
+        f"the data contract of released version v{v.version} of {contract.subject} changed: "
+        f"its metadata or rule set from {CONTRACT_FILE} is not the one it was released with",
+        f"restore {file} for v{v.version}, or start the change at the next version "
+        "(from_version, [versions.N]): the registry holds a version's metadata and rules as "
+        "released, and Confluent registers a changed rule set only as a new version",
+        location=Location(file=file, subject=contract.subject, version=v.version),
+    )
 
 
 def _gaps(catalog: Catalog, subject: str, released: dict[int, LockEntry]) -> Iterator[Finding]:

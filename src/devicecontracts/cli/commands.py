@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from devicecontracts.catalog import load_catalog, record_releases
+from devicecontracts.catalog.lock import record_contracts as _record_contracts
 from devicecontracts.catalog.lock import write_lock
 from devicecontracts.cli._shared import (
     EXIT_CODES_HELP,
@@ -102,8 +103,15 @@ def diff(
 
 @click.command(epilog=EXIT_CODES_HELP)
 @catalog_option
+@click.option(
+    "--record-contracts",
+    is_flag=True,
+    help="Also record the data contract (contract.toml) of versions released before data "
+    "contracts were recorded, so later changes to them are caught. Review the lock's diff: "
+    "it states that each version was released with exactly these metadata and rules.",
+)
 @user_errors
-def lock(catalog_dir: Path) -> None:
+def lock(catalog_dir: Path, record_contracts: bool) -> None:
     """Record every unreleased version in the lock as released.
 
     Refuses while ``contracts check`` has errors. ``contracts register`` does this too, with the
@@ -116,13 +124,20 @@ def lock(catalog_dir: Path) -> None:
         click.echo("contracts lock: fix the errors above first; nothing was locked", err=True)
         sys.exit(ExitCode.FINDINGS)
     added = record_releases(catalog)
-    if not added:
+    contracts = _record_contracts(catalog) if record_contracts else []
+    if not added and not contracts:
         click.echo("contracts lock: nothing to lock, every version is released")
         return
     write_lock(catalog.lock)
     for subject, version in added:
         click.echo(f"locked {subject} v{version}")
-    click.echo(f"contracts lock: {len(added)} version(s) recorded in {catalog.lock.path}")
+    for subject, version in contracts:
+        click.echo(f"recorded the data contract of {subject} v{version}")
+    click.echo(
+        f"contracts lock: {len(added)} version(s)"
+        + (f" and {len(contracts)} data contract(s)" if record_contracts else "")
+        + f" recorded in {catalog.lock.path}"
+    )
 
 
 @click.command()
