@@ -7,7 +7,10 @@ batch item failure blocks its partition. The ``dead-letter`` policy of
 
 `KafkaDeadLetters` is the sink for Kafka: it writes each record's original key, value and
 headers to a dead-letter topic, adding contract headers (`CONTRACT_HEADERS`) that say what went
-wrong and where the record came from, and flushes before the handler returns. Any other
+wrong and where the record came from, and flushes before the handler returns. A record that
+failed a data-contract rule (rules on: `devicecontracts.errors.RuleViolationOnRead`,
+`MigrationError`) also gets Confluent's ``__rule.*`` headers (`RULE_HEADERS`), and goes to the
+rule's own ``dlq.topic`` when its action is DLQ. Any other
 destination (SQS, S3, a table) is a class with one method, ``deliver``::
 
     class SqsDeadLetters:
@@ -33,7 +36,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
-from devicecontracts.errors import DeadLetterError, DecodeError, DeviceContractsError
+from devicecontracts.errors import DeadLetterError, DecodeError, DeviceContractsError, RuleFailure
 
 if TYPE_CHECKING:
     from devicecontracts.lambda_events import KafkaRecord
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BOOTSTRAP_SERVERS_VARIABLE",
     "CONTRACT_HEADERS",
+    "RULE_HEADERS",
     "TOPIC_VARIABLE",
     "DeadLetter",
     "DeadLetterSink",
@@ -70,6 +74,14 @@ CONTRACT_HEADERS: Final = tuple(
 """Headers a dead letter carries besides the record's own, values UTF-8 text: the error class
 (``UnknownSchemaId``), its message, the subject and writer schema id (when known), and the
 source topic, partition, offset and timestamp (epoch milliseconds, when the record had one)."""
+RULE_HEADERS: Final = tuple(
+    "__rule." + name for name in ("name", "mode", "subject", "topic", "exception")
+)
+"""Headers a record that failed a data-contract rule also carries, as Confluent's DLQ action
+writes them: the rule's name, the mode it ran in (READ, UPGRADE, ...), the subject whose version
+carries it, the record's source topic, and what failed (without the field's value). A consumer
+reading the dead-letter topic with Confluent's deserializer skips the rule ``__rule.name``
+names, as it does for its own dead letters."""
 
 _MAX_MESSAGE: Final = 2000
 # A URL's user info (user:password@) is cut from every message that leaves the process.
@@ -117,9 +129,34 @@ class DeadLetter(NamedTuple):
             if value
         ]
 
+    @property
+    def dlq_topic(self) -> str | None:
+        """The dead-letter topic a failed rule with a DLQ action names (``dlq.topic``), which
+        `KafkaDeadLetters` sends the letter to instead of its own topic; None otherwise."""
+        return self.error.dlq_topic if isinstance(self.error, RuleFailure) else None
+
+    def rule_headers(self) -> list[tuple[str, bytes]]:
+        """The `RULE_HEADERS` of a letter whose error is a failed rule (empty otherwise)."""
+        error = self.error
+        if not isinstance(error, RuleFailure):
+            return []
+        values = [
+            error.rule_name,
+            error.rule_mode,
+            error.subject,
+            self.record.topic,
+            safe_text(error.message),
+        ]
+        return [
+            (name, value.encode())
+            for name, value in zip(RULE_HEADERS, values, strict=True)
+            if value
+        ]
+
     def headers(self) -> list[tuple[str, bytes]]:
-        """The record's own headers, in order, then the contract headers."""
-        return [*self.record.headers, *self.contract_headers()]
+        """The record's own headers, in order, then the contract headers, then the rule
+        headers of a failed rule."""
+        return [*self.record.headers, *self.contract_headers(), *self.rule_headers()]
 
     def describe(self) -> str:
         """One line for logs and queue messages: where the record was and why it is here."""
@@ -219,7 +256,7 @@ class KafkaDeadLetters:
         for index, letter in enumerate(letters):
             try:
                 producer.produce(
-                    self.topic,
+                    letter.dlq_topic or self.topic,
                     key=letter.record.key,
                     value=letter.record.value,
                     headers=letter.headers(),

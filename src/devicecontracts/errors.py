@@ -19,9 +19,17 @@ DeviceContractsError
 │   ├── UnknownSchemaId         no writer schema for the id: not cached, not among the released
 │   │                           ids of the environment, not in the registry
 │   ├── SchemaMismatch          the writer schema cannot be read as any reader model given
-│   └── CorruptPayload          not a record of its writer schema: garbage, trailing bytes,
-│                               a value out of range (a timestamp past year 9999), too deep
+│   ├── CorruptPayload          not a record of its writer schema: garbage, trailing bytes,
+│   │                           a value out of range (a timestamp past year 9999), too deep
+│   ├── RuleViolationOnRead     with rules on: a READ domain rule of the reader's version
+│   │                           failed (ERROR or DLQ action; rule name, mode, subject)
+│   └── MigrationError          with rules on: a record of another major could not be
+│                               migrated into the reader's model (rule name, mode, subject)
 ├── EncodeError                 a model cannot be framed: no schema id for it in the environment
+│   └── RuleViolationOnWrite    with rules on: a WRITE domain rule of the model's version failed
+├── RulesUnavailable            rules are enabled but cannot run: the rules extra is missing,
+│                               DEVICECONTRACTS_RULES is not understood, or a rule is of a kind
+│                               this runtime does not run (raised when the serde is built)
 ├── KafkaEventError             a Lambda event is not a Kafka event, or a record cannot be placed
 ├── DeadLetterError             dead letters are misconfigured or could not be delivered
 ├── PayloadValidationError      a device's JSON payload does not fit the model (every field)
@@ -63,6 +71,7 @@ __all__ = [
     "InvalidSchemaError",
     "Location",
     "LockError",
+    "MigrationError",
     "PayloadValidationError",
     "RegistryAPIError",
     "RegistryAuthError",
@@ -73,6 +82,9 @@ __all__ = [
     "RegistryServerError",
     "RegistryTimeoutError",
     "RegistryUnreachableError",
+    "RuleViolationOnRead",
+    "RuleViolationOnWrite",
+    "RulesUnavailable",
     "SchemaError",
     "SchemaJSONError",
     "SchemaMismatch",
@@ -392,6 +404,111 @@ class EncodeError(DeviceContractsError):
     environment: it was never released there (run ``contracts register``), or the lock the
     process reads is older than the release.
     """
+
+
+class RuleFailure:
+    """What a data-contract rule's failure carries, besides its message and location (the
+    subject and version of the schema whose rule it is, and for a record its topic, partition
+    and offset): mixed into `RuleViolationOnWrite`, `RuleViolationOnRead` and `MigrationError`.
+
+    ``rule_name`` and ``rule_mode`` (WRITE, READ, UPGRADE or DOWNGRADE: the mode it ran in)
+    name the rule; ``action`` is what its ``onFailure`` says (ERROR, DLQ or a custom action,
+    taken as ERROR); ``dlq_topic`` is its ``dlq.topic`` when the action is DLQ (the
+    dead-letter sink sends the record there); ``reason`` says what failed (for CEL_FIELD, the
+    first field, as ``Record.field = value``). Payload values appear only in ``reason``.
+    """
+
+    rule_name: str
+    rule_mode: str
+    action: str
+    dlq_topic: str | None
+    reason: str
+
+    def _rule(  # noqa: PLR0917 - the rule's description, set once
+        self, rule_name: str, rule_mode: str, action: str, dlq_topic: str | None, reason: str
+    ) -> None:
+        self.rule_name = rule_name
+        self.rule_mode = rule_mode
+        self.action = action
+        self.dlq_topic = dlq_topic
+        self.reason = reason
+
+    @property
+    def subject(self) -> str | None:
+        """The subject whose version carries the rule, when known."""
+        location: Location = self.location  # type: ignore[attr-defined]
+        return location.subject
+
+
+class RuleViolationOnWrite(RuleFailure, EncodeError):
+    """A WRITE (or WRITEREAD) domain rule of the model's version failed, so the serializer
+    refused to encode it (rules on: ``Serializer(..., rules=True)`` or ``DEVICECONTRACTS_RULES``).
+
+    A DLQ action's ``dlq_topic`` is set: the producer decides whether to send the record there.
+    """
+
+    def __init__(  # noqa: PLR0917 - the rule's description
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        rule_name: str = "",
+        rule_mode: str = "WRITE",
+        action: str = "ERROR",
+        dlq_topic: str | None = None,
+        reason: str = "",
+    ) -> None:
+        super().__init__(message, location)
+        self._rule(rule_name, rule_mode, action, dlq_topic, reason)
+
+
+class RuleViolationOnRead(RuleFailure, DecodeError):
+    """A READ (or WRITEREAD) domain rule of the reader model's version failed for a record that
+    decoded (rules on). A poison pill like any `DecodeError`: the Lambda helpers send it to the
+    dead-letter sink with ``__rule.*`` headers, to the rule's ``dlq.topic`` when its action is
+    DLQ."""
+
+    def __init__(  # noqa: PLR0917 - the rule's description
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        rule_name: str = "",
+        rule_mode: str = "READ",
+        action: str = "ERROR",
+        dlq_topic: str | None = None,
+        reason: str = "",
+    ) -> None:
+        super().__init__(message, location)
+        self._rule(rule_name, rule_mode, action, dlq_topic, reason)
+
+
+class MigrationError(RuleFailure, DecodeError):
+    """A record written under another major could not be migrated into the reader's model
+    (rules on): a JSONata migration rule failed, or its result does not fit the reader's
+    schema, or a version between the writer and the reader is unknown to this process."""
+
+    def __init__(  # noqa: PLR0917 - the rule's description
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        rule_name: str = "",
+        rule_mode: str = "UPGRADE",
+        action: str = "ERROR",
+        dlq_topic: str | None = None,
+        reason: str = "",
+    ) -> None:
+        super().__init__(message, location)
+        self._rule(rule_name, rule_mode, action, dlq_topic, reason)
+
+
+class RulesUnavailable(DeviceContractsError):
+    """Rules are enabled but cannot run here: the ``rules`` extra (cel-python, jsonata-python)
+    is not installed, ``DEVICECONTRACTS_RULES`` holds something other than a yes or a no, or a
+    model's version carries a rule this runtime does not run (a TRANSFORM domain rule, a type
+    other than CEL, CEL_FIELD and JSONATA). Raised when the serializer or deserializer is
+    built (or first prepares a model), never per message."""
 
 
 class KafkaEventError(DeviceContractsError):

@@ -50,6 +50,13 @@ the Avro body with the 5-byte header stripped (``EventRecordFormat`` ``SOURCE``)
 by the writer's schema (``JSON``). Both are decoded into the consumer's model with Avro
 resolution from the writer schema of that id, found as for framed values.
 
+With data-contract rules on (``Deserializer(..., rules=True)`` or ``DEVICECONTRACTS_RULES=1``
+in the function's configuration), a record that fails a READ rule of the reader's version, or
+cannot be migrated from another major, is undecodable too (`RuleViolationOnRead`,
+`MigrationError`): under ``dead-letter`` it goes to the sink with Confluent's ``__rule.name``,
+``__rule.mode``, ``__rule.subject``, ``__rule.topic`` and ``__rule.exception`` headers besides
+the contract headers, to the rule's ``dlq.topic`` when its action is DLQ.
+
 Registry failures are not record failures: they propagate, the invocation fails, and Lambda
 retries the batch, which is right for an outage and wrong for a poisoned record.
 """
@@ -394,7 +401,8 @@ def _settle(
         return
     assert dead_letters is not None
     letters = [
-        DeadLetter(f.record, f.error, _subject(deserializer, f.error)) for f in batch.failures
+        DeadLetter(f.record, f.error, _letter_subject(deserializer, f.error))
+        for f in batch.failures
     ]
     try:
         undelivered = dead_letters.deliver(letters)
@@ -419,6 +427,11 @@ def _subject(deserializer: Deserializer[Any], error: DeviceContractsError) -> st
         return None
     release = ids.release(schema_id)
     return None if release is None else str(release.subject)
+
+
+def _letter_subject(deserializer: Deserializer[Any], error: DeviceContractsError) -> str | None:
+    """The writer's subject from the lock, else the subject the error names (a failed rule's)."""
+    return _subject(deserializer, error) or error.location.subject
 
 
 def kafka_records(event: Mapping[str, Any]) -> Iterator[KafkaRecord | RecordFailure]:

@@ -19,6 +19,12 @@ Consuming::
     telemetry = deserializer.decode(msg.value(), topic=msg.topic(), partition=msg.partition(),
                                     offset=msg.offset())
 
+Data-contract rules are opt-in: ``rules=True`` (or ``DEVICECONTRACTS_RULES=1`` in the
+environment, read when the serde is built) makes `Serializer` enforce the WRITE domain rules of
+each model's version and `Deserializer` the READ rules of the reader model's version, and migrate
+records written under another major into the reader's model (``devicecontracts._runtime.rules``;
+the ``rules`` extra). Off, nothing about rules is imported and no message pays for them.
+
 Every schema is parsed once and every writer and reader pair planned once; a message costs one
 fastavro call. Bad bytes raise a `DecodeError` subclass naming topic, partition and offset:
 `BadMagicByte`, `TruncatedMessage`, `UnknownSchemaId`, `SchemaMismatch`, `CorruptPayload`.
@@ -33,8 +39,9 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 
 from fastavro import schemaless_writer
 
@@ -52,11 +59,16 @@ from devicecontracts._runtime.plans import AvroModel, ReadPlan, plan_for, plan_r
 from devicecontracts._runtime.wire import HEADER_SIZE, header, schema_id_of
 from devicecontracts.errors import DecodeError
 
+RULES_VARIABLE: Final = "DEVICECONTRACTS_RULES"
+"""Turns data-contract rules on (``1``) for every serializer and deserializer built without an
+explicit ``rules=`` (``devicecontracts._runtime.rules.RULES_VARIABLE``)."""
+
 __all__ = [
     "DEFAULT_MODELS_PACKAGE",
     "ENVIRONMENT_VARIABLE",
     "HEADER_SIZE",
     "LOCK_VARIABLE",
+    "RULES_VARIABLE",
     "AvroModel",
     "Deserializer",
     "Release",
@@ -74,6 +86,25 @@ __all__ = [
 
 M = TypeVar("M", bound=AvroModel)
 
+if TYPE_CHECKING:
+    from devicecontracts._runtime.rules import CheckedPlan, MigratingPlan, ReaderRules
+
+    Plan = ReadPlan | CheckedPlan | MigratingPlan
+else:
+    Plan = ReadPlan
+
+
+def _rules_enabled(rules: bool | None) -> bool:
+    """``rules``, or ``DEVICECONTRACTS_RULES`` when None: read without importing the rules
+    machinery unless the variable is set."""
+    if rules is not None:
+        return bool(rules)
+    if not os.environ.get(RULES_VARIABLE, "").strip():
+        return False
+    from devicecontracts._runtime.rules import rules_enabled
+
+    return rules_enabled(rules)
+
 
 class Deserializer(Generic[M]):
     """Reads framed values into typed models.
@@ -89,16 +120,27 @@ class Deserializer(Generic[M]):
         models: type[M] | Iterable[type[M]],
         *,
         schemas: WriterSchemas | None = None,
+        rules: bool | None = None,
     ) -> None:
+        """``rules`` turns data-contract rules on or off; None (the default) follows
+        ``DEVICECONTRACTS_RULES``. On, the reader models' READ rules are prepared here:
+        `RulesUnavailable` now, not per record, when they cannot run."""
         self.models: tuple[type[M], ...] = (models,) if isinstance(models, type) else tuple(models)
         if not self.models:
             raise ValueError("a Deserializer needs at least one model")
         self.schemas = WriterSchemas.from_environment() if schemas is None else schemas
         self.schemas.add(*self.models)
         # As many plans as the lookup keeps writer schemas; a plain dict read on every decode.
-        self._plans: dict[int, ReadPlan | DecodeError] = BoundedCache(
+        self._plans: dict[int, Plan | DecodeError] = BoundedCache(
             getattr(self.schemas, "max_schemas", SCHEMAS_KEPT)
         )
+        self.rules = _rules_enabled(rules)
+        """Whether data-contract rules are enforced (decided once, here)."""
+        self._rules: ReaderRules | None = None
+        if self.rules:
+            from devicecontracts._runtime.rules import ReaderRules
+
+            self._rules = ReaderRules(self.models, self.schemas)
 
     def decode(
         self,
@@ -132,11 +174,13 @@ class Deserializer(Generic[M]):
                 topic=topic, partition=partition, offset=offset, schema_id=schema_id
             ) from None
 
-    def _plan(self, schema_id: int) -> ReadPlan | DecodeError:
+    def _plan(self, schema_id: int) -> Plan | DecodeError:
         writer = self.schemas.get(schema_id)  # UnknownSchemaId is not cached: ids can appear
-        plan: ReadPlan | DecodeError
+        plan: Plan | DecodeError
         try:
             plan = plan_read(writer, self.models)
+            if self._rules is not None:
+                plan = self._rules.plan(schema_id, plan)
         except DecodeError as exc:
             plan = exc.with_traceback(None)  # the pair never works: answer fast next time
         self._plans[schema_id] = plan
@@ -167,13 +211,33 @@ class Serializer:
         *,
         subject: str | None = None,
         ids: Mapping[type[AvroModel], int] | None = None,
+        rules: bool | None = None,
     ) -> None:
+        """``rules`` turns data-contract rules on or off; None (the default) follows
+        ``DEVICECONTRACTS_RULES``. On, `encode` refuses a message that fails a WRITE rule of its
+        model's version (`RuleViolationOnWrite`); `RulesUnavailable` here when the ``rules``
+        extra is missing."""
         if schemas is None:  # ids pinned in code need no lock and no registry
             schemas = WriterSchemas.from_environment(required=not ids)
         self.schemas = schemas
         self.subject = subject
         self._pinned = dict(ids or {})
         self._headers: dict[type[AvroModel], tuple[bytes, Any, dict[str, Any]]] = {}
+        self.rules = _rules_enabled(rules)
+        """Whether data-contract rules are enforced (decided once, here)."""
+        if self.rules:
+            from devicecontracts._runtime.rules import WriterRules
+
+            self._write_rules = WriterRules()
+            # The checked path replaces encode on this instance: without rules, encode is the
+            # plain method and a message pays nothing for them.
+            self.encode = self._encode_checked  # type: ignore[method-assign]
+
+    def _encode_checked(self, message: AvroModel) -> bytes:
+        """`encode`, then the WRITE rules of the model's version on what was written."""
+        value = Serializer.encode(self, message)
+        self._write_rules.check(type(message), value)
+        return value
 
     def encode(self, message: AvroModel) -> bytes:
         """The framed value of ``message``: header, then ``fastavro.schemaless_writer``'s body."""

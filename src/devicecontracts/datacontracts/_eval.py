@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from devicecontracts.datacontracts._model import Metadata, Rule
-from devicecontracts.errors import DeviceContractsError
+from devicecontracts.errors import DeviceContractsError, RulesUnavailable
 from devicecontracts.schema import Array, AvroType, Map, Record, Union
 
 __all__ = [
@@ -42,10 +42,6 @@ __all__ = [
 ]
 
 _INSTALL = "install the rules extra: pip install 'devicecontracts[rules]'"
-
-
-class RulesUnavailable(DeviceContractsError):
-    """The ``rules`` extra (cel-python, jsonata-python) is not installed."""
 
 
 class RuleEvaluationError(DeviceContractsError):
