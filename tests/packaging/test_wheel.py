@@ -23,7 +23,12 @@ SOURCES = ("pyproject.toml", "MANIFEST.in", "LICENSE", "README.md", "src", "sche
 
 def catalog_files() -> dict[str, bytes]:
     """The repository's catalog as a release must ship it: path under schemas/ to bytes."""
-    paths = [SCHEMAS / "catalog.toml", SCHEMAS / "contracts.lock.json", *SCHEMAS.rglob("*.avsc")]
+    paths = [
+        SCHEMAS / "catalog.toml",
+        SCHEMAS / "contracts.lock.json",
+        *SCHEMAS.rglob("*.avsc"),
+        *SCHEMAS.rglob("contract.toml"),
+    ]
     return {p.relative_to(SCHEMAS).as_posix(): p.read_bytes() for p in paths}
 
 
@@ -83,8 +88,8 @@ def run_installed(site: Path, script: str, *, cwd: Path | None = None) -> str:
 
 
 def test_the_wheel_carries_the_catalog_byte_for_byte(wheel: Path) -> None:
-    """The wheel's packaged catalog is schemas/ exactly: catalog.toml, the lock and every .avsc,
-    nothing more, nothing less, byte for byte."""
+    """The wheel's packaged catalog is schemas/ exactly: catalog.toml, the lock, every .avsc
+    and every contract.toml, nothing more, nothing less, byte for byte."""
     with zipfile.ZipFile(wheel) as archive:
         packaged = {
             name.removeprefix(PACKAGED + "/"): archive.read(name)

@@ -23,6 +23,7 @@ def init(directory: Path) -> None:
     Writes:
       schemas/catalog.toml              the catalog, a comment teaching each key
       schemas/telemetry/v1.avsc         an example device-to-cloud message
+      schemas/telemetry/contract.toml   its data contract: owner and a rule with examples
       schemas/contracts.lock.json       the lock of released versions, empty
       .github/workflows/contracts.yml   check on pull requests, register on a tag
       conftest.py, tests/               contract tests with the pytest plugin

@@ -21,6 +21,7 @@ SCAFFOLD: dict[PurePosixPath, str] = {
     for path, template in (
         ("schemas/catalog.toml", "catalog.toml"),
         ("schemas/telemetry/v1.avsc", "telemetry_v1.avsc"),
+        ("schemas/telemetry/contract.toml", "telemetry_contract.toml"),
         ("schemas/contracts.lock.json", "contracts.lock.json"),
         (".github/workflows/contracts.yml", "contracts.yml"),
         ("conftest.py", "conftest.py.template"),
