@@ -62,6 +62,7 @@ from devicecontracts.errors import DecodeError
 RULES_VARIABLE: Final = "DEVICECONTRACTS_RULES"
 """Turns data-contract rules on (``1``) for every serializer and deserializer built without an
 explicit ``rules=`` (``devicecontracts._runtime.rules.RULES_VARIABLE``)."""
+_RULES_OFF: Final = frozenset({"", "0", "false", "no", "off"})
 
 __all__ = [
     "DEFAULT_MODELS_PACKAGE",
@@ -96,10 +97,10 @@ else:
 
 def _rules_enabled(rules: bool | None) -> bool:
     """``rules``, or ``DEVICECONTRACTS_RULES`` when None: read without importing the rules
-    machinery unless the variable is set."""
+    machinery unless the variable turns them on (or is not understood)."""
     if rules is not None:
         return bool(rules)
-    if not os.environ.get(RULES_VARIABLE, "").strip():
+    if os.environ.get(RULES_VARIABLE, "").strip().lower() in _RULES_OFF:
         return False
     from devicecontracts._runtime.rules import rules_enabled
 

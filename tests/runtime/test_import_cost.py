@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ..support.examples import SEQUENCE, telemetry_v1
 from ..support.models import MODELS_PACKAGE, REPO, VERSIONS, write_lock
 
@@ -28,7 +30,14 @@ NEVER_ON_THE_RUNTIME_PATH = [
     "devicecontracts.registry._apply",
     "devicecontracts.testing",
     "devicecontracts.schema",
+    # Data-contract rules are opt-in: off, neither their machinery nor CEL or JSONata loads.
+    "devicecontracts._runtime.rules",
+    "devicecontracts.datacontracts",
+    "devicecontracts.datacontracts._eval",
+    "celpy",
+    "jsonata",
 ]
+RULES = ["devicecontracts._runtime.rules", "devicecontracts.datacontracts._eval", "celpy"]
 
 CONSUMER = """
 import json, sys
@@ -139,6 +148,58 @@ except UnknownSchemaId:
     pass
 print(json.dumps({{"before": before, "after": "confluent_kafka.schema_registry" in sys.modules}}))
 """
+
+
+PRODUCER = """
+import json, sys
+from devicecontracts.serde import Serializer
+from {package}.telemetry import Telemetry
+from {package}.telemetry import v3
+
+value = Serializer(ids={{Telemetry: 9}}).encode(Telemetry.model_validate(json.loads(sys.argv[1])))
+print(json.dumps({{"modules": sorted(sys.modules), "size": len(value)}}))
+"""
+
+
+def telemetry_json() -> str:
+    return json.dumps(
+        {
+            "header": {
+                "device_id": "d-1",
+                "message_id": "6f1c1e3a-4c1b-4e0f-9a51-0c2f1a7d9e11",
+                "sent_at": 1714564800000,
+                "firmware_version": "1.0.0",
+                "sequence": 1,
+            },
+            "readings": [],
+            "battery_mv": 3300,
+        }
+    )
+
+
+@pytest.mark.parametrize("setting", [None, "0", "off"])
+def test_rules_off_load_no_rules_code_on_either_path(tmp_path: Path, setting: str | None) -> None:
+    """With DEVICECONTRACTS_RULES unset or off, encoding and decoding a telemetry (whose version
+    carries a rule) load no rules machinery, no CEL and no JSONata."""
+    lock = write_lock(tmp_path / "contracts.lock.json", {"prod": 0})
+    env = {"DEVICECONTRACTS_ENVIRONMENT": "prod", "DEVICECONTRACTS_LOCK": str(lock)}
+    env["DEVICECONTRACTS_RULES"] = setting or ""
+    consumer = run(CONSUMER.format(package=MODELS_PACKAGE), v1_value().hex(), env=env)
+    producer = run(PRODUCER.format(package=MODELS_PACKAGE), telemetry_json(), env=env)
+    for result in (consumer, producer):
+        loaded = set(result["modules"])  # type: ignore[arg-type]
+        assert loaded.isdisjoint(NEVER_ON_THE_RUNTIME_PATH), loaded & set(NEVER_ON_THE_RUNTIME_PATH)
+
+
+def test_rules_on_load_the_rules_machinery() -> None:
+    """The control: with DEVICECONTRACTS_RULES=1 the same encode loads the rules and CEL (so the
+    test above would see them)."""
+    result = run(
+        PRODUCER.format(package=MODELS_PACKAGE),
+        telemetry_json(),
+        env={"DEVICECONTRACTS_RULES": "1"},
+    )
+    assert set(RULES) <= set(result["modules"])  # type: ignore[arg-type]
 
 
 def test_registry_client_is_imported_only_when_the_fallback_is_used() -> None:
