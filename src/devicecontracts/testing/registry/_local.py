@@ -144,13 +144,22 @@ class LocalRegistry:
         subject: str,
         schema: str | dict[str, Any] | list[Any],
         references: Sequence[dict[str, Any]] = (),
+        *,
+        metadata: dict[str, Any] | None = None,
+        rule_set: dict[str, Any] | None = None,
     ) -> RegisteredSchemaInfo:
-        """Register as ``POST /subjects/{subject}/versions`` would (raises `RegistryAPIError`)."""
+        """Register as ``POST /subjects/{subject}/versions`` would (raises `RegistryAPIError`).
+
+        ``metadata`` and ``rule_set`` are the request's ``metadata`` and ``ruleSet`` (None:
+        left out, so the version inherits the previous one's)."""
         text = schema if isinstance(schema, str) else json.dumps(schema)
+        body: dict[str, Any] = {"schema": text, "references": list(references)}
+        if metadata is not None:
+            body["metadata"] = metadata
+        if rule_set is not None:
+            body["ruleSet"] = rule_set
         with self._lock:
-            info, _ = self._state.register(
-                subject, {"schema": text, "references": list(references)}
-            )
+            info, _ = self._state.register(subject, body)
             return info
 
     def check(
@@ -177,6 +186,22 @@ class LocalRegistry:
         """Set the global level, or a subject's own level."""
         with self._lock:
             self._state.set_level(subject, {"compatibility": level})
+
+    def set_config(self, subject: str | None = None, **fields: Any) -> None:
+        """``PUT /config[/{subject}]`` with the registry's field names (``compatibility``,
+        ``compatibilityGroup``, ``defaultMetadata``, ``overrideRuleSet``, ``validateFields``...;
+        None clears one)."""
+        with self._lock:
+            self._state.set_level(subject, fields)
+
+    def config(self, subject: str | None = None) -> dict[str, Any] | None:
+        """``GET /config[/{subject}]``'s answer: the subject's own config (None without one),
+        or the global config."""
+        with self._lock:
+            try:
+                return self._state.get_level(subject, default_to_global=False)
+            except RegistryAPIError:
+                return None
 
     def set_mode(self, mode: str, subject: str | None = None) -> None:
         """Set the global mode or a subject's (``READONLY`` refuses registrations with 42205)."""

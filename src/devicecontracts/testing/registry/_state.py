@@ -19,6 +19,18 @@ Faithful to Confluent where it matters to a client:
   (IMPORT mode stores the schema as that version instead); with a version, an identical live
   version is not answered (as from 7.6.2), so a new version is made if the number fits. The
   answer holds the id only, as before 7.4.1, and no ``confluent:version`` metadata is kept;
+* data contracts (``_contracts``): a version's ``metadata`` and ``ruleSet`` are stored,
+  inherited from the previous live version when the request has none (``null``; ``{}`` is
+  empty, not absent), merged with the subject config's defaults and overrides (default <
+  specific < override) and returned; they are part of a schema's identity, so the same schema
+  with another rule set is a new version (and id). A malformed rule set is refused with 42210;
+* ``PUT /config`` and ``/config/{s}`` also take ``compatibilityGroup``, ``defaultMetadata``,
+  ``overrideMetadata``, ``defaultRuleSet``, ``overrideRuleSet``, ``validateFields`` and
+  ``normalize`` (a key left out keeps its value, ``null`` clears it), and ``GET`` answers them
+  (``defaultToGlobal=true``: the subject's over the global config, as Confluent merges them);
+  with a compatibility group, versions are checked only against those whose metadata gives the
+  group's property the same value; with ``validateFields``, ``confluent:reserved`` fields may
+  not be removed from the metadata nor used as top-level fields;
 * the first version of a subject (or one whose versions are all soft-deleted) is not checked;
   non-transitive levels check the latest live version, ``*_TRANSITIVE`` ones every live
   version, newest first, stopping at the first that fails;
@@ -48,6 +60,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devicecontracts.errors import RegistryAPIError
+from devicecontracts.testing.registry import _contracts as dc
 from devicecontracts.testing.registry._avro_checker import (
     InvalidSchema,
     ParsedAvro,
@@ -99,6 +112,8 @@ class _Stored:
     text: str
     references: tuple[_Ref, ...]
     key: str
+    metadata: dict[str, Any] | None = None
+    rule_set: dict[str, Any] | None = None
 
 
 @dataclass
@@ -121,6 +136,8 @@ class RegistryState:
         self.global_level = default_level
         self.levels: dict[str, str] = {}
         self.global_mode = "READWRITE"
+        self.configs: dict[str | None, dict[str, Any]] = {}
+        """Config beyond the level, per subject (None: global): the `_CONFIG_KEYS`."""
         self.modes: dict[str, str] = {}
         self.incompatible_error_code = incompatible_error_code
         self.forced: dict[str, list[str]] = {}
@@ -239,33 +256,79 @@ class RegistryState:
     # -- compatibility -------------------------------------------------------------------------
 
     def _incompatibilities(
-        self, subject: str, parsed: ParsedAvro, against: Sequence[_Version], level: str
+        self,
+        subject: str,
+        parsed: ParsedAvro,
+        against: Sequence[_Version],
+        level: str,
+        meta: dict[str, Any] | None = None,
+        *,
+        latest: _Version | None = None,
     ) -> list[str]:
-        """Confluent's verbose messages for the first version in ``against`` that fails."""
+        """Confluent's verbose messages: reserved fields (with ``validateFields``), then the
+        first version in ``against`` whose group value matches ``meta``'s that fails.
+
+        ``latest`` is the version reserved fields are compared with (Confluent: the last of the
+        versions it checks against, before the group filter)."""
+        config = self._config(subject)
+        validate = bool(config.get("validateFields"))
+        trailer = [f"{{validateFields: '{str(validate).lower()}', compatibility: '{level}'}}"]
+        messages: list[str] = []
+        if validate:
+            messages += self._reserved_messages(parsed, meta, latest)
+        group = config.get("compatibilityGroup")
+        if group:
+            value = dc.group_value(meta, group)
+            against = [
+                v
+                for v in against
+                if dc.group_value(self.schemas[v.schema_id].metadata, group) == value
+            ]
         if level == "NONE" or not against:
-            return []
-        trailer = [f"{{validateFields: 'false', compatibility: '{level}'}}"]
+            return [*messages, *trailer] if messages else []
         forced = self.forced.get(subject)
         if forced is not None:
-            return [*forced, *trailer]
+            return [*messages, *forced, *trailer]
         backward = level.startswith(("BACKWARD", "FULL"))
         forward = level.startswith(("FORWARD", "FULL"))
         for old_version in against:
             old = self._parsed_of(old_version.schema_id)
-            messages: list[str] = []
+            found: list[str] = []
             if backward:
-                messages += compatibility_messages(parsed, old, "new", "old")
+                found += compatibility_messages(parsed, old, "new", "old")
             if forward:
-                messages += compatibility_messages(old, parsed, "old", "new")
-            if messages:
+                found += compatibility_messages(old, parsed, "old", "new")
+            if found:
                 text = self.schemas[old_version.schema_id].text[:_OLD_SCHEMA_LIMIT]
                 return [
                     *messages,
+                    *found,
                     f"{{oldSchemaVersion: {old_version.version}}}",
                     f"{{oldSchema: '{text}'}}",
                     *trailer,
                 ]
-        return []
+        return [*messages, *trailer] if messages else []
+
+    def _reserved_messages(
+        self, parsed: ParsedAvro, meta: dict[str, Any] | None, latest: _Version | None
+    ) -> list[str]:
+        """Confluent's ``validateReservedFields``: reserved names the new metadata dropped, and
+        top-level fields that use a reserved name."""
+        reserved = dc.reserved_fields(meta)
+        messages: list[str] = []
+        if latest is not None:
+            before = dc.reserved_fields(self.schemas[latest.schema_id].metadata)
+            messages += [
+                f"The new schema has reserved field {name} removed from its metadata which is "
+                "present in the old schema's metadata."
+                for name in sorted(before - reserved)
+            ]
+        fields = {f.name for f in getattr(parsed.schema, "fields", ())}
+        messages += [
+            f"The new schema has field that conflicts with the reserved field {name}."
+            for name in sorted(reserved & fields)
+        ]
+        return messages
 
     def _register_check_set(self, subject: str) -> list[_Version]:
         live = self._versions(subject)
@@ -276,6 +339,50 @@ class RegistryState:
 
     # -- operations ----------------------------------------------------------------------------
 
+    def _request_contract(self, body: JSON) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """A request's ``metadata`` and ``ruleSet`` (None when null or absent); a malformed rule
+        set is refused with 42210, as Confluent validates it before registering."""
+        if not isinstance(body, dict):
+            return None, None
+        meta = dc.metadata(body.get("metadata"))
+        rules = dc.rule_set(body.get("ruleSet"))
+        dc.validate_rule_set(rules)
+        return meta, rules
+
+    def _populated(
+        self, subject: str, meta: dict[str, Any] | None, rules: dict[str, Any] | None
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Confluent's ``maybeSetMetadataRuleSet``: the request's metadata and rule set, or the
+        previous live version's where the request has none, between the subject config's
+        defaults and overrides."""
+        config = self._config(subject)
+        live = self._versions(subject)
+        previous = self.schemas[live[-1].schema_id] if live else None
+        if meta is None and previous is not None:
+            meta = previous.metadata
+        if rules is None and previous is not None:
+            rules = previous.rule_set
+        meta = dc.merge_metadata(
+            dc.merge_metadata(config.get("defaultMetadata"), meta), config.get("overrideMetadata")
+        )
+        rules = dc.merge_rule_sets(
+            dc.merge_rule_sets(config.get("defaultRuleSet"), rules), config.get("overrideRuleSet")
+        )
+        return meta, rules
+
+    def _matching(
+        self,
+        versions: Sequence[_Version],
+        key: str,
+        meta: dict[str, Any] | None,
+        rules: dict[str, Any] | None,
+    ) -> _Version | None:
+        for v in versions:
+            stored = self.schemas[v.schema_id]
+            if stored.key == key and dc.same(meta, rules, stored.metadata, stored.rule_set):
+                return v
+        return None
+
     def register(self, subject: str, body: JSON) -> tuple[RegisteredSchemaInfo, bool]:
         """Register (or find) a schema; the result and whether a new version was created.
 
@@ -283,14 +390,24 @@ class RegistryState:
         """
         _check_subject(subject)
         text, refs, parsed, key = self._request_schema(body)
+        meta, rules = self._request_contract(body)
         asked = _asked_version(body)
-        if asked is None:
-            for v in self._versions(subject):
-                if self.schemas[v.schema_id].key == key:
-                    return RegisteredSchemaInfo(v.schema_id, v.version), False
+        config = self._config(subject)
+        live = self._versions(subject)
+        if asked is None and not any(config.get(k) for k in _DEFAULTS_AND_OVERRIDES):
+            # Confluent's registerOrForward: the request as sent, before anything is merged.
+            found = self._matching(live, key, meta, rules)
+            if found is not None:
+                return RegisteredSchemaInfo(found.schema_id, found.version), False
         mode = self.modes.get(subject, self.global_mode)
         if mode.startswith("READONLY"):
             raise RegistryAPIError(422, 42205, f"Subject {subject} is in read-only mode")
+        if mode != "IMPORT":
+            meta, rules = self._populated(subject, meta, rules)
+            if asked is None:
+                found = self._matching(live, key, meta, rules)
+                if found is not None:
+                    return RegisteredSchemaInfo(found.schema_id, found.version), False
         # IMPORT mode (migrations) stores schemas as given: no validation, no check.
         messages: list[str] = []
         if mode != "IMPORT":
@@ -301,7 +418,12 @@ class RegistryState:
                     422, 42201, f"Invalid schema {text}, details: {exc}"
                 ) from None
             messages = self._incompatibilities(
-                subject, parsed, self._register_check_set(subject), self._level(subject)
+                subject,
+                parsed,
+                self._register_check_set(subject),
+                self._level(subject),
+                meta,
+                latest=live[-1] if live else None,
             )
         if messages:
             raise RegistryAPIError(
@@ -316,25 +438,37 @@ class RegistryState:
             if mode != "IMPORT":
                 raise RegistryAPIError(422, 42201, "Version is not one more than previous version")
             version = asked  # IMPORT stores it as the version asked, over any that held it
-        schema_id = self.ids_by_key.get(key)
+        full_key = key + dc.canonical(meta, rules)
+        schema_id = self.ids_by_key.get(full_key)
         if schema_id is None:
             schema_id = max(self.schemas, default=0) + 1
-            self.schemas[schema_id] = _Stored(schema_id, text, refs, key)
-            self.ids_by_key[key] = schema_id
+            self.schemas[schema_id] = _Stored(schema_id, text, refs, key, meta, rules)
+            self.ids_by_key[full_key] = schema_id
             self._parsed[schema_id] = parsed
         kept = [v for v in history if v.version != version]
         self.subjects[subject] = sorted([*kept, _Version(version, schema_id)], key=_number)
         return RegisteredSchemaInfo(schema_id, version), True
 
     def lookup(self, subject: str, body: JSON, *, deleted: bool) -> dict[str, Any]:
-        """``POST /subjects/{s}``: the version holding an identical schema, or 40401 / 40403."""
+        """``POST /subjects/{s}``: the version holding an identical schema, or 40401 / 40403.
+
+        Identical means the same schema, references, metadata and rule set. As Confluent's
+        ``lookUpSchemaUnderSubject``: first as sent, then with the metadata and rule set a
+        registration would give it (the latest version's where the request has none, between
+        the subject config's defaults and overrides).
+        """
         versions = self._require_subject(subject, deleted=deleted)
         _, _, _, key = self._request_schema(body)
+        meta, rules = self._request_contract(body)
         ordered = [v for v in versions if not v.deleted] + [v for v in versions if v.deleted]
-        for v in ordered:
-            if self.schemas[v.schema_id].key == key:
-                return self._version_json(subject, v)
-        raise RegistryAPIError(404, 40403, "Schema not found")
+        found = self._matching(ordered, key, meta, rules)
+        if found is None:
+            populated = self._populated(subject, meta, rules)
+            if populated != (meta, rules):
+                found = self._matching(ordered, key, *populated)
+        if found is None:
+            raise RegistryAPIError(404, 40403, "Schema not found")
+        return self._version_json(subject, found)
 
     def check(self, subject: str, body: JSON, version: str | None, *, verbose: bool) -> JSON:
         """``POST /compatibility/subjects/{s}/versions[/{v}]``."""
@@ -362,7 +496,19 @@ class RegistryState:
                 raise RegistryAPIError(422, 42201, message) from None
             reason = exc.message if isinstance(exc, RegistryAPIError) else f"Invalid schema: {exc}"
             return {"is_compatible": False, "messages": [reason]}
-        messages = self._incompatibilities(subject, parsed, against, level)
+        # Confluent's isCompatible takes the request's metadata as sent (nothing is inherited).
+        meta, _ = self._request_contract(body)
+        live = self._versions(subject)
+        messages = self._incompatibilities(
+            subject,
+            parsed,
+            against,
+            level,
+            meta,
+            latest=(against[0] if version is not None else (live[-1] if live else None))
+            if against
+            else None,
+        )
         answer: dict[str, Any] = {"is_compatible": not messages}
         if verbose:
             answer["messages"] = messages
@@ -378,6 +524,7 @@ class RegistryState:
         }
         if stored.references:
             out["references"] = [r.to_json() for r in stored.references]
+        _contract_json(out, stored)
         return out
 
     def get_version(self, subject: str, spec: str, *, deleted: bool) -> dict[str, Any]:
@@ -400,6 +547,7 @@ class RegistryState:
         out: dict[str, Any] = {"schema": stored.text}
         if stored.references:
             out["references"] = [r.to_json() for r in stored.references]
+        _contract_json(out, stored)
         return out
 
     def versions_of_id(self, schema_id: int) -> list[dict[str, Any]]:
@@ -480,6 +628,7 @@ class RegistryState:
                 )
             del self.subjects[subject]
             self.levels.pop(subject, None)
+            self.configs.pop(subject, None)
             return [v.version for v in every]
         live = [v for v in every if not v.deleted]
         if not live:
@@ -492,43 +641,88 @@ class RegistryState:
             v.deleted = True
         return [v.version for v in live]
 
-    def get_level(self, subject: str | None, *, default_to_global: bool) -> dict[str, str]:
-        """``GET /config[/{s}]``: ``compatibilityLevel``, or 40408 without a subject level."""
+    def _config(self, subject: str | None) -> dict[str, Any]:
+        """The config in force for ``subject`` beyond its level (Confluent's
+        ``getConfigInScope``): with a subject config, its group, ``validateFields`` and
+        ``normalize`` over the global ones, and its own defaults and overrides; without one,
+        the global config."""
+        glob = self.configs.get(None, {})
+        if subject is None or not self._has_config(subject):
+            return dict(glob)
+        own = self.configs.get(subject, {})
+        merged = {k: own[k] for k in _DEFAULTS_AND_OVERRIDES if k in own}
+        for k in ("compatibilityGroup", "validateFields", "normalize"):
+            if own.get(k) is not None:
+                merged[k] = own[k]
+            elif glob.get(k) is not None:
+                merged[k] = glob[k]
+        return merged
+
+    def _has_config(self, subject: str) -> bool:
+        return subject in self.levels or bool(self.configs.get(subject))
+
+    def get_level(self, subject: str | None, *, default_to_global: bool) -> dict[str, Any]:
+        """``GET /config[/{s}]``: ``compatibilityLevel`` and the rest of the config, or 40408
+        when the subject has no config of its own (unless ``default_to_global``)."""
         if subject is None:
-            return {"compatibilityLevel": self.global_level}
-        level = self.levels.get(subject)
-        if level is None:
+            return {"compatibilityLevel": self.global_level, **self.configs.get(None, {})}
+        if not self._has_config(subject):
             if default_to_global:
-                return {"compatibilityLevel": self.global_level}
+                return {"compatibilityLevel": self.global_level, **self.configs.get(None, {})}
             raise RegistryAPIError(
                 404,
                 40408,
                 f"Subject '{subject}' does not have subject-level compatibility configured",
             )
-        return {"compatibilityLevel": level}
+        answer: dict[str, Any] = {}
+        level = self.levels.get(subject) or (self.global_level if default_to_global else None)
+        if level is not None:
+            answer["compatibilityLevel"] = level
+        answer.update(self._config(subject) if default_to_global else self.configs.get(subject, {}))
+        return answer
 
-    def set_level(self, subject: str | None, body: JSON) -> dict[str, str]:
-        """``PUT /config[/{s}]`` with ``{"compatibility": ...}`` (note: not ``...Level``)."""
-        raw = body.get("compatibility") if isinstance(body, dict) else None
+    def set_level(self, subject: str | None, body: JSON) -> dict[str, Any]:
+        """``PUT /config[/{s}]`` with ``{"compatibility": ...}`` (note: not ``...Level``) and
+        any of the `_CONFIG_KEYS`: a key left out keeps its value, ``null`` clears it."""
+        if not isinstance(body, dict):
+            body = {}
+        raw = body.get("compatibility")
+        has_other = any(k in body for k in _CONFIG_KEYS)
         level = raw.upper() if isinstance(raw, str) else None
-        if level not in LEVELS:
+        if (raw is not None or not has_other) and level not in LEVELS:
             raise RegistryAPIError(
                 422,
                 42203,
                 "Invalid compatibility level. Valid values are none, backward, "
                 "forward, full, backward_transitive, forward_transitive, and full_transitive",
             )
-        if subject is None:
-            self.global_level = level
-        else:
+        changes = _config_changes(body)
+        if subject is not None:
             _check_subject(subject)
-            self.levels[subject] = level
-        return {"compatibility": level}
+        if level is not None:
+            if subject is None:
+                self.global_level = level
+            else:
+                self.levels[subject] = level
+        held = self.configs.setdefault(subject, {})
+        for name, value in changes.items():
+            if value is None:
+                held.pop(name, None)
+            else:
+                held[name] = value
+        if not held:
+            del self.configs[subject]
+        answer: dict[str, Any] = {}
+        if level is not None:
+            answer["compatibility"] = level
+        answer.update(self.configs.get(subject, {}))
+        return answer
 
-    def delete_level(self, subject: str) -> dict[str, str]:
-        """``DELETE /config/{s}``: drop the subject's own level, answering what it was."""
+    def delete_level(self, subject: str) -> dict[str, Any]:
+        """``DELETE /config/{s}``: drop the subject's own config, answering what it was."""
         answer = self.get_level(subject, default_to_global=False)
-        del self.levels[subject]
+        self.levels.pop(subject, None)
+        self.configs.pop(subject, None)
         return answer
 
     def get_mode(self, subject: str | None) -> dict[str, str]:
@@ -569,8 +763,14 @@ class RegistryState:
                     i: (s.text, [r.to_json() for r in s.references])
                     for i, s in sorted(self.schemas.items())
                 },
+                "contracts": {
+                    i: (s.metadata, s.rule_set)
+                    for i, s in sorted(self.schemas.items())
+                    if s.metadata is not None or s.rule_set is not None
+                },
                 "global_level": self.global_level,
                 "levels": dict(sorted(self.levels.items())),
+                "configs": {str(k): v for k, v in self.configs.items()},
                 "global_mode": self.global_mode,
                 "modes": dict(sorted(self.modes.items())),
             }
@@ -579,6 +779,50 @@ class RegistryState:
 
 def _number(v: _Version) -> int:
     return v.version
+
+
+_DEFAULTS_AND_OVERRIDES = (
+    "defaultMetadata",
+    "overrideMetadata",
+    "defaultRuleSet",
+    "overrideRuleSet",
+)
+_CONFIG_KEYS = ("compatibilityGroup", "validateFields", "normalize", *_DEFAULTS_AND_OVERRIDES)
+
+
+def _config_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """The config keys a ``PUT /config`` body gives (None: clear), validated as Confluent does
+    (a malformed rule set: 42210)."""
+    changes: dict[str, Any] = {}
+    for name in _CONFIG_KEYS:
+        if name not in body:
+            continue
+        value = body[name]
+        if value is None:
+            changes[name] = None
+        elif name == "compatibilityGroup":
+            if not isinstance(value, str):
+                raise RegistryAPIError(422, 42203, "Invalid compatibilityGroup: must be a string")
+            changes[name] = value
+        elif name in ("validateFields", "normalize"):
+            if not isinstance(value, bool):
+                raise RegistryAPIError(422, 42203, f"Invalid {name}: must be true or false")
+            changes[name] = value
+        elif name.endswith("Metadata"):
+            changes[name] = dc.metadata(value)
+        else:
+            rules = dc.rule_set(value)
+            dc.validate_rule_set(rules)
+            changes[name] = rules
+    return changes
+
+
+def _contract_json(out: dict[str, Any], stored: _Stored) -> None:
+    """Add a stored version's ``metadata`` and ``ruleSet`` to an answer (when it has them)."""
+    if stored.metadata is not None:
+        out["metadata"] = copy.deepcopy(stored.metadata)
+    if stored.rule_set is not None:
+        out["ruleSet"] = copy.deepcopy(stored.rule_set)
 
 
 def _asked_version(body: JSON) -> int | None:
