@@ -370,6 +370,54 @@ RULES: dict[str, Rule] = _rules(
         "contracts test: downgrading upgraded data changes a field both versions hold with the "
         "same name and type; the finding shows the smallest value.",
     ),
+    # contracts check --registry: data-contract drift (devicecontracts.registry._drift)
+    (
+        "registry-metadata-drift",
+        "registry",
+        _E,
+        "A registered version's metadata properties differ from what contract.toml declares "
+        "for it (including properties the subject config merged in).",
+    ),
+    (
+        "registry-tags-drift",
+        "registry",
+        _E,
+        "A registered version's metadata tags differ from what contract.toml declares for it.",
+    ),
+    (
+        "registry-sensitive-drift",
+        "registry",
+        _E,
+        "A registered version's sensitive property names differ from what contract.toml "
+        "declares for it.",
+    ),
+    (
+        "registry-rules-drift",
+        "registry",
+        _E,
+        "A registered version's domain or encoding rules differ from what contract.toml "
+        "declares for it (added, removed or changed).",
+    ),
+    (
+        "registry-migration-drift",
+        "registry",
+        _E,
+        "A registered version's migration rules differ from what contract.toml declares for it.",
+    ),
+    (
+        "registry-group-drift",
+        "registry",
+        _E,
+        "The subject's compatibilityGroup in the registry differs from the catalog's "
+        "compatibility_group.",
+    ),
+    (
+        "registry-config-drift",
+        "registry",
+        _E,
+        "The subject's default or override metadata or rule set in the registry differs from "
+        "contract.toml's [subject_config].",
+    ),
 )
 
 # Rules no catalog may disable or demote in [rules]: what the registry would refuse, and the

@@ -265,7 +265,9 @@ def test_environments_keep_their_own_ids(tmp_path: Path):
     """Registering into two registries under two --env names records both ids per version."""
     catalog = small_catalog(tmp_path / "c")
     with LocalRegistry() as staging, LocalRegistry() as prod:
-        prod.register("unrelated", point())  # so prod's ids differ from staging's
+        # so prod's ids differ from staging's; with the empty metadata and rule set register
+        # sends, as a schema's id covers them (the same schema without them has another id)
+        prod.register("unrelated", point(), metadata={}, rule_set={})
         assert register(catalog, staging, "--env", "staging").exit_code == 0
         assert register(catalog, prod, "--env", "prod").exit_code == 0
     assert lock_ids(catalog, "staging")[(POINT_SUBJECT, 1)] == 1

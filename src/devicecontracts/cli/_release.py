@@ -8,6 +8,7 @@ request, confluent-kafka's client, which no offline command needs.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,9 @@ from devicecontracts.registry._apply import (
     gather,
     preflight,
     register,
+    restore_config,
     restore_levels,
+    set_config_for_preflight,
     set_levels_for_preflight,
 )
 from devicecontracts.registry.release import (
@@ -43,13 +46,14 @@ from devicecontracts.registry.release import (
     ReleasePlan,
     SubjectPlan,
     VersionAction,
+    declared_config,
     drift_findings,
     plan_release,
     preflight_findings,
     release_findings,
 )
 
-__all__ = ["RegisterRun", "run_check", "run_register"]
+__all__ = ["RegisterRun", "catalog_normalize", "run_check", "run_register"]
 
 
 @dataclass
@@ -103,20 +107,42 @@ class RegisterRun:
             levels_set=[
                 {"subject": sp.subject, "level": sp.level.value} for sp in self.outcome.levels_set
             ],
+            configs_set=[
+                {"subject": sp.subject, "fields": sorted(sp.config_changes)}
+                for sp in self.outcome.configs_set
+            ],
             findings=[f.to_json() for f in self.findings],
         )
         return doc
 
 
+def catalog_normalize(catalog: Catalog) -> bool:
+    """The ``normalize`` switch of the catalog's ``catalog.toml`` (a Confluent 7 line's
+    ``normalize=true``, which loading validated): register asks the registry to normalize."""
+    try:
+        config = tomllib.loads((catalog.root / "catalog.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return config.get("normalize") is True
+
+
 def run_register(
-    catalog_dir: Path, options: RegistryOptions, *, dry_run: bool, output_format: str
+    catalog_dir: Path,
+    options: RegistryOptions,
+    *,
+    dry_run: bool,
+    output_format: str,
+    normalize: bool = False,
 ) -> int:
     """``contracts register``: plan, preflight, then register (unless ``dry_run``).
 
-    Returns the exit code; registry errors propagate (after the lock is written with whatever
-    was registered).
+    Every version goes with the metadata and rule set the catalog declares for it, and each
+    subject gets the config it declares. ``normalize`` (or the catalog's ``normalize`` switch)
+    asks the registry to normalize each schema. Returns the exit code; registry errors
+    propagate (after the lock is written with whatever was registered).
     """
     catalog = load_catalog(catalog_dir)
+    normalize = normalize or catalog_normalize(catalog)
     settings = options.settings()
     report = check_with_models(catalog)
     text = output_format == "text"
@@ -126,7 +152,8 @@ def run_register(
     outcome = run.outcome
     try:
         with SchemaRegistry(settings) as registry:
-            plan = run.plan = plan_release(catalog, gather(catalog, registry), options.env)
+            facts = gather(catalog, registry, normalize=normalize)
+            plan = run.plan = plan_release(catalog, facts, options.env)
             run.findings += release_findings(plan, catalog.lock.ids(options.env))
             if text:
                 _echo_plan(plan)
@@ -134,24 +161,32 @@ def run_register(
             changed = (
                 [] if dry_run or blocked else set_levels_for_preflight(plan, registry, outcome, say)
             )
+            configured = (
+                [] if dry_run or blocked else set_config_for_preflight(plan, registry, outcome, say)
+            )
             try:
-                run.results = preflight(plan, registry, _preflight_level(changed))
+                run.results = preflight(
+                    plan, registry, _preflight_level(changed), normalize=normalize
+                )
             except RegistryError:
+                restore_config(configured, registry, say)
                 restore_levels(changed, registry, say)
                 raise
             run.findings += preflight_findings(run.results)
             if text:
                 _echo_preflight(run.results)
             if _has_errors(run.findings):
+                restore_config(configured, registry, say)
                 restore_levels(changed, registry, say)
                 outcome.levels_set.clear()
+                outcome.configs_set.clear()
                 run.finish("nothing was registered: fix the errors above")
                 return ExitCode.FINDINGS
             if dry_run:
                 run.finish(_dry_run_summary(plan))
                 return ExitCode.OK
             try:
-                register(plan, catalog, registry, outcome, say)
+                register(plan, catalog, registry, outcome, say, normalize=normalize)
             finally:
                 if outcome.lock_changed:
                     write_lock(catalog.lock)
@@ -214,7 +249,21 @@ def _describe_subject(sp: SubjectPlan) -> str:
     if sp.sets_level:
         now = sp.facts.level.value if sp.facts.level else f"unset, global {sp.global_level.value}"
         parts.append(f"set level {sp.level.value} (now {now})")
+    if sp.sets_config:
+        parts.append("set config " + _config_words(sp))
     return "; ".join(parts)
+
+
+def _config_words(sp: SubjectPlan) -> str:
+    words = []
+    for name, value in sp.config_changes.items():
+        if value is None:
+            words.append(f"{name} cleared")
+        elif name == "compatibilityGroup":
+            words.append(f"{name} {value!r}")
+        else:
+            words.append(name)
+    return ", ".join(words)
 
 
 def _span(numbers: list[int]) -> str:
@@ -244,28 +293,34 @@ def _verdict_line(p: Preflight) -> str:
 def _dry_run_summary(plan: ReleasePlan) -> str:
     pending = len(plan.pending)
     levels = len(plan.level_changes)
-    if not pending and not levels:
-        return "contracts register --dry-run: nothing to register, every level is set"
+    configs = len(plan.config_changes)
+    if not pending and not levels and not configs:
+        return "contracts register --dry-run: nothing to register, every level and config is set"
+    configs_part = f" and {plural(configs, 'subject config')}" if configs else ""
     return (
         f"contracts register --dry-run: would register {plural(pending, 'version')} "
-        f"and set {plural(levels, 'level')}; nothing changed"
+        f"and set {plural(levels, 'level')}{configs_part}; nothing changed"
     )
 
 
 def _done_summary(plan: ReleasePlan, outcome: Outcome, catalog: Catalog, env: str) -> str:
     registered = len(outcome.registered)
     levels = len(outcome.levels_set)
+    configs = len(outcome.configs_set)
     subjects = len({sp.subject for sp, _, _ in outcome.registered})
-    if not registered and not levels:
+    if not registered and not levels and not configs:
         head = (
             f"contracts register: nothing to register: every version of the "
-            f"{len(plan.subjects)} subjects is already registered and every level is set"
+            f"{len(plan.subjects)} subjects is already registered and every level and config "
+            "is set"
         )
     else:
         head = (
             f"contracts register: registered {plural(registered, 'version')} "
             f"of {plural(subjects, 'subject')}, set {plural(levels, 'level')}"
         )
+        if configs:
+            head += f" and {plural(configs, 'subject config')}"
     if outcome.lock_changed:
         head += f"; ids recorded in {catalog.lock.path} for environment {env!r}"
     return head
@@ -306,7 +361,21 @@ def _subject_json(sp: SubjectPlan) -> dict[str, Any]:
             for vp in sp.versions
         ],
         "registry_only_versions": list(sp.extra),
+        "config": {
+            "declared": _config_json(declared_config(sp.contract)),
+            "registry": sp.facts.config,
+            "in_force": sp.facts.in_force,
+            "set": sorted(sp.config_changes),
+        },
     }
+
+
+def _config_json(config: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in config.items():
+        if value is not None:
+            out[name] = value if isinstance(value, str) else value.to_registry()
+    return out
 
 
 def _preflight_json(p: Preflight) -> dict[str, Any]:
@@ -340,10 +409,14 @@ def run_check(
 ) -> int:
     """``contracts check --registry``: the offline check plus drift and the registry's verdicts."""
     settings = options.settings()
+    normalize = catalog_normalize(catalog)
     with SchemaRegistry(settings) as registry:
-        plan = plan_release(catalog, gather(catalog, registry), options.env)
+        plan = plan_release(catalog, gather(catalog, registry, normalize=normalize), options.env)
         results = preflight(
-            plan, registry, lambda sp: sp.effective_level if sp.facts.live else sp.level
+            plan,
+            registry,
+            lambda sp: sp.effective_level if sp.facts.live else sp.level,
+            normalize=normalize,
         )
     drift = drift_findings(plan, catalog.lock.ids(options.env)) + preflight_findings(results)
     findings = report.findings + drift

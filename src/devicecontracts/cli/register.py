@@ -223,11 +223,21 @@ def registry_options(func: F) -> F:
 @click.command(name="register", epilog=EXIT_CODES_HELP)
 @catalog_option
 @click.option("--dry-run", is_flag=True, help="Plan and preflight only: change nothing.")
+@click.option(
+    "--normalize",
+    is_flag=True,
+    help="Ask the registry to normalize each schema (normalize=true on every request); "
+    "catalog.toml's normalize = true does the same.",
+)
 @format_option()
 @registry_options
 @user_errors
 def register_command(
-    catalog_dir: Path, dry_run: bool, output_format: str, registry: RegistryOptions
+    catalog_dir: Path,
+    dry_run: bool,
+    normalize: bool,
+    output_format: str,
+    registry: RegistryOptions,
 ) -> None:
     """Register every new version in the schema registry, safely, and record the ids.
 
@@ -240,14 +250,25 @@ def register_command(
        levels), beside ours; anything refused, or a disagreement, stops here with nothing
        registered;
     3. register in dependency order (shared types first, references pinned to explicit
-       versions), setting each subject's level where it differs from the catalog;
+       versions), each version with the metadata and rule set its contract.toml declares
+       (an empty one sent as {}, so nothing is inherited from the previous version), setting
+       each subject's level and declared config (compatibilityGroup, default and override
+       metadata and rule sets) where they differ from the catalog;
     4. record the returned ids in the lock under --env.
 
     Refuses while `contracts check` has errors. Running it again registers nothing and says so.
     """
     from devicecontracts.cli._release import run_register
 
-    sys.exit(run_register(catalog_dir, registry, dry_run=dry_run, output_format=output_format))
+    sys.exit(
+        run_register(
+            catalog_dir,
+            registry,
+            dry_run=dry_run,
+            output_format=output_format,
+            normalize=normalize,
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,14 @@ It drives the client (imported only when the first request is made, so importing
 ``devicecontracts.registry`` never loads it), which gives retries with exponential backoff and
 jitter, TLS and auth, configured by `RegistrySettings.client_config`. Two endpoints go over the
 client's own HTTP layer instead, with the same session, auth, TLS and retries, because the
-client mangles them (see `SchemaRegistry.check` and `SchemaRegistry.lookup`). Every failure
+client mangles them (see `SchemaRegistry.check` and `SchemaRegistry.lookup`).
+
+Data contracts: a registration, lookup or check may carry a version's ``metadata`` and
+``ruleSet`` (`devicecontracts.datacontracts.Metadata` and ``RuleSet``), written through the
+client's own entities (``Schema(..., metadata=, rule_set=)``), whose JSON keeps an empty one as
+``{}``: sent explicitly, so the registry inherits nothing from the previous version. Subject
+config beyond the level (``compatibilityGroup``, default and override metadata and rule sets)
+is read and written with `subject_config` and `set_config`. Every failure
 becomes a `devicecontracts.errors.RegistryError` through ``registry._errors``, the map the
 runtime uses too, saying what was being done, what the registry answered and what to do.
 
@@ -16,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from devicecontracts.catalog.lock import Reference
@@ -24,6 +31,9 @@ from devicecontracts.errors import Location, RegistryRequestError
 from devicecontracts.registry._errors import failure
 from devicecontracts.registry.settings import RegistrySettings, new_client
 from devicecontracts.schema.compatibility import CompatibilityLevel
+
+if TYPE_CHECKING:
+    from devicecontracts.datacontracts import Metadata, Rule, RuleSet
 
 __all__ = ["RegisteredVersion", "RegistryVerdict", "SchemaRegistry"]
 
@@ -40,6 +50,10 @@ class RegisteredVersion:
     schema_id: int
     schema: str | None = None
     references: tuple[Reference, ...] = ()
+    metadata: Any = None
+    """The version's ``metadata`` as the registry answers it (JSON; None when it has none)."""
+    rule_set: Any = None
+    """The version's ``ruleSet`` as the registry answers it (JSON; None when it has none)."""
 
 
 @dataclass(frozen=True)
@@ -95,15 +109,34 @@ class SchemaRegistry:
         level = self._run("reading the global compatibility level", self.client.get_compatibility)
         return _level(level, "the global level")
 
+    def global_config(self) -> dict[str, Any]:
+        """``GET /config``: the global config as JSON (level, group, defaults, overrides)."""
+        answer = self._run("reading the global config", lambda: self._send("GET", "config"))
+        return answer if isinstance(answer, dict) else {}
+
     def subject_level(self, subject: str) -> CompatibilityLevel | None:
         """The subject's own level, or None when it has none (40408: it uses the global one)."""
+        config = self.subject_config(subject)
+        raw = None if config is None else config.get("compatibilityLevel")
+        return None if raw is None else _level(raw, subject)
+
+    def subject_config(self, subject: str, *, in_force: bool = False) -> dict[str, Any] | None:
+        """``GET /config/{s}``: the subject's own config as JSON (``compatibilityLevel``,
+        ``compatibilityGroup``, ``defaultMetadata``...), None when it has none (40408).
+
+        ``in_force``: the config the registry applies (``defaultToGlobal=true``: the subject's
+        over the global one), never None."""
         answer = self._attempt(
-            f"reading the compatibility level of {subject}",
-            lambda: self.client.get_compatibility(subject),
+            f"reading the config of {subject}",
+            lambda: self._send(
+                "GET",
+                f"config/{quote(subject, safe='')}",
+                query={"defaultToGlobal": "true"} if in_force else None,
+            ),
             Location(subject=subject),
             allow=(40408, 40401),
         )
-        return None if isinstance(answer, _Refused) else _level(answer, subject)
+        return None if isinstance(answer, _Refused) or not isinstance(answer, dict) else answer
 
     def versions(self, subject: str, *, deleted: bool = False) -> list[int]:
         """The subject's version numbers (soft-deleted ones too with ``deleted``); [] if none."""
@@ -120,14 +153,15 @@ class SchemaRegistry:
 
         def read() -> RegisteredVersion:
             found = self.client.get_version(subject, version, deleted=True)
+            held = found.schema
             return RegisteredVersion(
                 subject,
                 int(found.version),
                 int(found.schema_id),
-                found.schema.schema_str,
-                tuple(
-                    Reference(r.name, r.subject, int(r.version)) for r in found.schema.references
-                ),
+                held.schema_str,
+                tuple(Reference(r.name, r.subject, int(r.version)) for r in held.references),
+                None if held.metadata is None else held.metadata.to_dict(),
+                None if held.rule_set is None else held.rule_set.to_dict(),
             )
 
         return self._run(
@@ -141,12 +175,16 @@ class SchemaRegistry:
         references: Sequence[Reference] = (),
         *,
         deleted: bool = True,
+        metadata: Metadata | None = None,
+        rule_set: RuleSet | None = None,
+        normalize: bool = False,
     ) -> RegisteredVersion | None:
         """The version of ``subject`` holding a schema identical to ``schema``, or None.
 
         This is the registry's own notion of "identical" (``POST /subjects/{s}``), so what it
         finds is exactly what registering would return. ``deleted`` includes soft-deleted
-        versions.
+        versions. ``metadata`` and ``rule_set`` are part of the identity (Confluent also tries
+        the latest version's when the request has none).
         """
         # Straight over the client's HTTP layer: ``lookup_schema`` answers from a cache keyed
         # by schema (stale once we have registered in this run) and spells booleans "True".
@@ -156,8 +194,8 @@ class SchemaRegistry:
                 self._send(
                     "POST",
                     f"subjects/{quote(subject, safe='')}",
-                    body=_schema_body(schema, references),
-                    query={"deleted": "true" if deleted else "false"},
+                    body=_schema_body(schema, references, metadata, rule_set),
+                    query=_query(normalize, deleted="true" if deleted else "false"),
                 ),
                 subject,
                 schema,
@@ -168,14 +206,22 @@ class SchemaRegistry:
         return None if isinstance(answer, _Refused) else answer
 
     def check(
-        self, subject: str, schema: str, references: Sequence[Reference] = ()
+        self,
+        subject: str,
+        schema: str,
+        references: Sequence[Reference] = (),
+        *,
+        metadata: Metadata | None = None,
+        rule_set: RuleSet | None = None,
+        normalize: bool = False,
     ) -> RegistryVerdict:
         """The registry's verdict on registering ``schema`` now, with its reasons.
 
         ``POST /compatibility/subjects/{s}/versions?verbose=true``: the same check register runs
         (every live version at a transitive level), not the ``/versions/latest`` form that
         ignores transitive levels. An invalid schema is a verdict too (the registry's messages
-        say why).
+        say why). The check takes the request's metadata as sent (Confluent inherits nothing
+        here), so with a compatibility group it compares within the major ``metadata`` names.
         """
         # Straight over the client's HTTP layer: the client's ``test_compatibility*`` return
         # only the boolean and drop the verbose messages, which are the point.
@@ -185,8 +231,8 @@ class SchemaRegistry:
                 self._send(
                     "POST",
                     f"compatibility/subjects/{quote(subject, safe='')}/versions",
-                    body=_schema_body(schema, references),
-                    query={"verbose": "true"},
+                    body=_schema_body(schema, references, metadata, rule_set),
+                    query=_query(normalize, verbose="true"),
                 )
             ),
             Location(subject=subject),
@@ -204,8 +250,15 @@ class SchemaRegistry:
         references: Sequence[Reference] = (),
         *,
         version: int | None = None,
+        metadata: Metadata | None = None,
+        rule_set: RuleSet | None = None,
+        normalize: bool = False,
     ) -> RegisteredVersion:
         """Register ``schema`` under ``subject``; the version and id the registry gave it.
+
+        ``metadata`` and ``rule_set`` go with it exactly as given, an empty one as ``{}`` (None
+        leaves it out, and the registry copies the previous version's); ``normalize`` asks the
+        registry to normalize the schema (``?normalize=true``).
 
         With ``version``, the registry stores the schema only as that version: the request
         carries it, and a registry that honours it (Confluent 7.4 and later) refuses with 42201
@@ -218,7 +271,13 @@ class SchemaRegistry:
         operation = f"registering a new version of {subject}"
         if version is not None and self.version_guard is not False:
             guarded = self._register_as(
-                subject, schema, references, version=version, operation=operation, where=where
+                subject,
+                schema,
+                references,
+                version=version,
+                operation=operation,
+                where=where,
+                contract=(metadata, rule_set, normalize),
             )
             if not isinstance(guarded, _Refused):
                 self.version_guard = True
@@ -227,13 +286,13 @@ class SchemaRegistry:
                 _log.debug("registry: %s takes no version outside IMPORT mode", subject)
                 self.version_guard = False
             # else READONLY, say: the plain request meets the same refusal and reports it
-        from confluent_kafka.schema_registry import Schema, SchemaReference
-
-        request = Schema(
-            schema, "AVRO", [SchemaReference(r.name, r.subject, r.version) for r in references]
-        )
+        request = _schema_entity(schema, references, metadata, rule_set)
         answer = self._run(
-            operation, lambda: self.client.register_schema_full_response(subject, request), where
+            operation,
+            lambda: self.client.register_schema_full_response(
+                subject, request, normalize_schemas=normalize
+            ),
+            where,
         )
         return self._registered_as(
             subject,
@@ -243,6 +302,7 @@ class SchemaRegistry:
             version=None if answer.version is None else int(answer.version),
             operation=operation,
             where=where,
+            contract=(metadata, rule_set, normalize),
         )
 
     def _register_as(
@@ -254,6 +314,7 @@ class SchemaRegistry:
         version: int,
         operation: str,
         where: Location,
+        contract: _Contract = (None, None, False),
     ) -> RegisteredVersion | _Refused:
         """``POST /subjects/{s}/versions`` with ``"version"`` in the body (42205 comes back
         as `_Refused`: a registry too old for it, or a READONLY one)."""
@@ -269,12 +330,18 @@ class SchemaRegistry:
         # (lookups ignore that property). confluent-kafka's client cannot send a version (its
         # Schema has no such field, and register_schema answers from its cache), so the body
         # goes over the client's own HTTP layer, with the same auth, TLS and retries.
-        body = _schema_body(schema, references)
+        metadata, rule_set, normalize = contract
+        body = _schema_body(schema, references, metadata, rule_set)
         body["version"] = version
         answer = self._attempt(
             operation,
             lambda: _id_and_version(
-                self._send("POST", f"subjects/{quote(subject, safe='')}/versions", body=body)
+                self._send(
+                    "POST",
+                    f"subjects/{quote(subject, safe='')}/versions",
+                    body=body,
+                    query=_query(normalize),
+                )
             ),
             where,
             allow=(42205,),
@@ -296,6 +363,7 @@ class SchemaRegistry:
             version=given,
             operation=operation,
             where=where,
+            contract=contract,
         )
 
     def _registered_as(
@@ -308,12 +376,22 @@ class SchemaRegistry:
         version: int | None,
         operation: str,
         where: Location,
+        contract: _Contract = (None, None, False),
     ) -> RegisteredVersion:
         """The registration answered ``schema_id`` and ``version`` (None: older registries
         answer only the id, and the subject's version holding the schema is looked up)."""
         if version is not None:
             return RegisteredVersion(subject, version, schema_id, schema, tuple(references))
-        found = self.lookup(subject, schema, references, deleted=False)
+        metadata, rule_set, normalize = contract
+        found = self.lookup(
+            subject,
+            schema,
+            references,
+            deleted=False,
+            metadata=metadata,
+            rule_set=rule_set,
+            normalize=normalize,
+        )
         if found is None or found.schema_id != schema_id:
             raise RegistryRequestError(
                 f"{operation}: the registry answered id {schema_id} but does not list "
@@ -328,6 +406,35 @@ class SchemaRegistry:
         self._run(
             f"setting the compatibility level of {subject} to {level.value}",
             lambda: self.client.set_compatibility(subject, level.value),
+            Location(subject=subject),
+        )
+
+    def set_config(self, subject: str, changes: dict[str, Any]) -> None:
+        """``PUT /config/{s}`` with the config fields in ``changes``, by the registry's names:
+        ``compatibilityGroup`` (a string), ``defaultMetadata``/``overrideMetadata`` (`Metadata`)
+        and ``defaultRuleSet``/``overrideRuleSet`` (`RuleSet`, or either as the registry's
+        JSON); None clears a field. Fields
+        left out keep their value (Confluent's ``ConfigValue.update``)."""
+        from confluent_kafka.schema_registry import ServerConfig
+
+        def entity(name: str) -> Any:
+            value = changes.get(name)
+            if value is None or isinstance(value, dict):  # raw JSON (putting a config back)
+                return value
+            return _metadata_entity(value) if name.endswith("Metadata") else _rule_set_entity(value)
+
+        body: dict[str, Any] = ServerConfig(
+            compatibility_group=changes.get("compatibilityGroup"),
+            default_metadata=entity("defaultMetadata"),
+            override_metadata=entity("overrideMetadata"),
+            default_rule_set=entity("defaultRuleSet"),
+            override_rule_set=entity("overrideRuleSet"),
+        ).to_dict()
+        # The client's entity leaves out what is None; the registry clears a field sent as null.
+        body.update({name: None for name, value in changes.items() if value is None})
+        self._run(
+            f"setting the config of {subject} ({', '.join(sorted(changes))})",
+            lambda: self._send("PUT", f"config/{quote(subject, safe='')}", body=body),
             Location(subject=subject),
         )
 
@@ -404,11 +511,101 @@ def _level(raw: object, what: str) -> CompatibilityLevel:
         ) from None
 
 
-def _schema_body(schema: str, references: Sequence[Reference]) -> dict[str, Any]:
-    body: dict[str, Any] = {"schema": schema, "schemaType": "AVRO"}
-    if references:
-        body["references"] = [r.to_json() for r in references]
+_Contract = tuple["Metadata | None", "RuleSet | None", bool]
+
+
+def _query(normalize: bool, **query: str) -> dict[str, str] | None:
+    if normalize:
+        query["normalize"] = "true"
+    return query or None
+
+
+def _schema_entity(
+    schema: str,
+    references: Sequence[Reference],
+    metadata: Metadata | None,
+    rule_set: RuleSet | None,
+) -> Any:
+    """confluent-kafka's ``Schema`` for a request (an empty metadata or rule set kept: ``{}``)."""
+    from confluent_kafka.schema_registry import Schema, SchemaReference
+
+    return Schema(
+        schema,
+        "AVRO",
+        [SchemaReference(r.name, r.subject, r.version) for r in references],
+        metadata=None if metadata is None else _metadata_entity(metadata),
+        rule_set=None if rule_set is None else _rule_set_entity(rule_set),
+    )
+
+
+def _schema_body(
+    schema: str,
+    references: Sequence[Reference],
+    metadata: Metadata | None = None,
+    rule_set: RuleSet | None = None,
+) -> dict[str, Any]:
+    """The JSON body of a register, lookup or check request, as the client writes it."""
+    body: dict[str, Any] = _schema_entity(schema, references, metadata, rule_set).to_dict()
+    if not references:
+        body.pop("references", None)  # as before: the client writes an empty list
     return body
+
+
+def _metadata_entity(metadata: Metadata) -> Any:
+    """`Metadata` as the client's entity; empty parts are None, so they are left out."""
+    from confluent_kafka.schema_registry import Metadata as Entity
+    from confluent_kafka.schema_registry import MetadataProperties, MetadataTags
+
+    return Entity(
+        tags=MetadataTags({k: sorted(v) for k, v in sorted(metadata.tags.items())})
+        if metadata.tags
+        else None,
+        properties=MetadataProperties(dict(sorted(metadata.properties.items())))
+        if metadata.properties
+        else None,
+        sensitive=sorted(metadata.sensitive) if metadata.sensitive else None,
+    )
+
+
+def _rule_set_entity(rule_set: RuleSet) -> Any:
+    """`RuleSet` as the client's entity; empty groups are None, so they are left out."""
+    from confluent_kafka.schema_registry import RuleSet as Entity
+
+    def rules(group: tuple[Rule, ...]) -> list[Any] | None:
+        return [_rule_entity(r) for r in group] if group else None
+
+    return Entity(
+        migration_rules=rules(rule_set.migration_rules),
+        domain_rules=rules(rule_set.domain_rules),
+        encoding_rules=rules(rule_set.encoding_rules),
+        enable_at=rule_set.enable_at,
+    )
+
+
+def _rule_entity(rule: Rule) -> Any:
+    from confluent_kafka.schema_registry import Rule as Entity
+    from confluent_kafka.schema_registry import RuleKind, RuleMode, RuleParams
+
+    try:
+        kind, mode = RuleKind(rule.kind), RuleMode(rule.mode)
+    except ValueError:
+        raise RegistryRequestError(
+            f"rule {rule.name!r} has kind {rule.kind!r} and mode {rule.mode!r}, which Schema "
+            "Registry does not know: run contracts check"
+        ) from None
+    return Entity(
+        name=rule.name,
+        doc=rule.doc,
+        kind=kind,
+        mode=mode,
+        type=rule.type,
+        tags=list(rule.tags) if rule.tags else None,
+        params=RuleParams(dict(sorted(rule.params.items()))) if rule.params else None,
+        expr=rule.expr,
+        on_success=rule.on_success,
+        on_failure=rule.on_failure,
+        disabled=True if rule.disabled else None,
+    )
 
 
 def _id_and_version(answer: Any) -> tuple[int, int | None]:
@@ -434,4 +631,6 @@ def _registered(answer: Any, subject: str, schema: str) -> RegisteredVersion:
         int(answer["id"]),
         answer.get("schema", schema),
         refs,
+        answer.get("metadata"),
+        answer.get("ruleSet"),
     )

@@ -15,12 +15,16 @@ before the messages that reference them):
 * **drift**: the registry holds versions the catalog lacks, or the registered versions are in
   another order than the catalog's (errors: nothing is registered).
 
-It also says which subject levels must be set, and `release_findings` / `drift_findings` turn
-the plan into findings. `registry_references` pins a version's references to the registry's
-version numbers; `our_verdict` computes our engine's verdict on exactly what the registry
-compares, so the two can be put side by side; `race_finding` tells the operator what to do when
-another release registered a version first. The ids the registry returns are recorded in the
-lock by `Lock.record_id` (``devicecontracts.catalog.lock``, where every lock change is made).
+It also says which subject levels and configs must be set (the config the catalog's
+``contract.toml`` declares: ``compatibilityGroup`` and the default and override metadata and
+rule sets), and `release_findings` / `drift_findings` turn the plan into findings; drift covers
+each registered version's metadata and rule set against what the catalog declares for it, and
+the subject config in force (see `contract_drift`). `registry_references` pins a version's
+references to the registry's version numbers; `our_verdict` computes our engine's verdict on
+exactly what the registry compares, so the two can be put side by side; `race_finding` tells
+the operator what to do when another release registered a version first. The ids the registry
+returns are recorded in the lock by `Lock.record_id` (``devicecontracts.catalog.lock``, where
+every lock change is made).
 """
 
 from __future__ import annotations
@@ -29,11 +33,19 @@ import enum
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from devicecontracts.catalog import Catalog, Contract, SchemaVersion
 from devicecontracts.catalog.lock import Reference, content_hash
+from devicecontracts.datacontracts import (
+    Metadata,
+    RuleSet,
+    metadata_from_registry,
+    rule_set_from_registry,
+)
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
+from devicecontracts.registry._drift import _rule_json, contract_drift
 from devicecontracts.schema.compatibility import (
     CompatibilityLevel,
     CompatibilityResult,
@@ -41,6 +53,7 @@ from devicecontracts.schema.compatibility import (
 )
 
 __all__ = [
+    "CONFIG_FIELDS",
     "Preflight",
     "RegistryFacts",
     "RegistryMatch",
@@ -49,6 +62,8 @@ __all__ = [
     "SubjectPlan",
     "VersionAction",
     "VersionPlan",
+    "contract_drift",
+    "declared_config",
     "drift_findings",
     "inlined_text",
     "our_verdict",
@@ -73,6 +88,12 @@ class RegistryMatch:
     version: int
     schema_id: int
     deleted: bool = False
+    metadata: Any = field(default=None, compare=False)
+    """The registered version's ``metadata`` JSON (None: it has none, or it was not read)."""
+    rule_set: Any = field(default=None, compare=False)
+    """The registered version's ``ruleSet`` JSON (None: it has none, or it was not read)."""
+    read: bool = field(default=False, compare=False)
+    """Whether ``metadata`` and ``rule_set`` were read from the registry."""
 
 
 @dataclass
@@ -91,6 +112,10 @@ class SubjectFacts:
     level: CompatibilityLevel | None = None
     matches: dict[int, RegistryMatch] = field(default_factory=dict)
     ids: dict[int, int] = field(default_factory=dict)
+    config: dict[str, Any] | None = None
+    """The subject's own config JSON (``GET /config/{s}``), None when it has none."""
+    in_force: dict[str, Any] = field(default_factory=dict)
+    """The config the registry applies to the subject: its own over the global one."""
 
     @property
     def newest(self) -> int:
@@ -180,6 +205,25 @@ class SubjectPlan:
         return self.facts.level is not self.level
 
     @property
+    def config_changes(self) -> dict[str, Any]:
+        """The subject config fields register sets (registry names; None clears one): those
+        the catalog's ``contract.toml`` declares that the subject's own config holds
+        otherwise. Nothing for a contract without ``contract.toml``."""
+        if self.contract.data is None:
+            return {}
+        held = self.facts.config or {}
+        return {
+            name: wanted
+            for name, wanted in declared_config(self.contract).items()
+            if not _same_config(name, wanted, held.get(name))
+        }
+
+    @property
+    def sets_config(self) -> bool:
+        """Whether register changes the subject's config beyond its level."""
+        return bool(self.config_changes)
+
+    @property
     def pending(self) -> list[VersionPlan]:
         """The versions register will register, oldest first."""
         return [vp for vp in self.versions if vp.action is VersionAction.REGISTER]
@@ -211,6 +255,11 @@ class ReleasePlan:
     def level_changes(self) -> list[SubjectPlan]:
         """The subjects whose level register sets."""
         return [sp for sp in self.subjects if sp.sets_level]
+
+    @property
+    def config_changes(self) -> list[SubjectPlan]:
+        """The subjects whose config (beyond the level) register sets."""
+        return [sp for sp in self.subjects if sp.sets_config]
 
     def registry_versions(self) -> dict[tuple[str, int], int]:
         """(subject, catalog version) -> the live registry version identical to it."""
@@ -279,7 +328,7 @@ def _plan_subject(
         if v.schema is None:
             plans.append(VersionPlan(v, VersionAction.INVALID, note="invalid: cannot register"))
             continue
-        key = _identity(v)
+        key = _identity(contract, v)
         twin = seen.setdefault(key, v.version)
         if match is not None and not match.deleted:
             if match.version > top:
@@ -332,10 +381,68 @@ def _plan_subject(
     return SubjectPlan(contract, facts, plans, global_level, extra)
 
 
-def _identity(v: SchemaVersion) -> str:
+CONFIG_FIELDS = (
+    "compatibilityGroup",
+    "defaultMetadata",
+    "overrideMetadata",
+    "defaultRuleSet",
+    "overrideRuleSet",
+)
+"""The subject config fields the catalog declares (``contract.toml``), by the registry's names."""
+
+
+def declared_config(contract: Contract) -> dict[str, Any]:
+    """The subject config ``contract`` declares, by the registry's field names: the group (a
+    string), default and override `Metadata` and `RuleSet`; None for what it does not."""
+    data = contract.data
+    config = data.subject_config if data is not None else None
+    return {
+        "compatibilityGroup": data.compatibility_group if data is not None else None,
+        "defaultMetadata": config.default_metadata if config else None,
+        "overrideMetadata": config.override_metadata if config else None,
+        "defaultRuleSet": config.default_rule_set if config else None,
+        "overrideRuleSet": config.override_rule_set if config else None,
+    }
+
+
+def _same_config(name: str, wanted: Any, held: Any) -> bool:
+    if wanted is None or held is None:
+        return wanted is None and held is None
+    if name == "compatibilityGroup":
+        return bool(wanted == held)
+    if name.endswith("Metadata"):
+        return _metadata_json(wanted) == _metadata_json(metadata_from_registry(held))
+    return _rule_set_json(wanted) == _rule_set_json(rule_set_from_registry(held))
+
+
+def _metadata_json(metadata: Metadata) -> dict[str, Any]:
+    return metadata.to_registry()
+
+
+def _rule_set_json(rule_set: RuleSet) -> dict[str, Any]:
+    out = rule_set.to_registry()
+    for group in ("migrationRules", "domainRules", "encodingRules"):
+        if group in out:
+            out[group] = [_rule_json(r) for r in getattr(rule_set, _GROUP_FIELDS[group])]
+    return out
+
+
+_GROUP_FIELDS = {
+    "migrationRules": "migration_rules",
+    "domainRules": "domain_rules",
+    "encodingRules": "encoding_rules",
+}
+
+
+def _identity(contract: Contract, v: SchemaVersion) -> str:
+    """What makes two catalog versions the same to the registry: schema, references, and the
+    metadata and rule set they are registered with (the same schema with other rules is a new
+    version)."""
     assert v.schema is not None
     refs = json.dumps([r.to_json() for r in v.references])
-    return content_hash(v.schema.source) + refs
+    rules = _rule_set_json(contract.rule_set(v.version))
+    data = json.dumps([contract.metadata(v.version).to_registry(), rules], sort_keys=True)
+    return content_hash(v.schema.source) + refs + data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,6 +478,7 @@ def _findings(
             found += _version_findings(plan, sp, vp, lock_ids.get((sp.subject, vp.number)))
         if check and sp.facts.live:
             found += _level_drift(plan, sp)
+            found += contract_drift(plan, sp)
     # Lock ids that no longer match are drift for check; register records the new ids.
     return [
         f if check or f.rule not in _ID_RULES else f.with_severity(Severity.WARNING) for f in found
@@ -522,7 +630,11 @@ def our_verdict(
             by_registry.setdefault(vp.match.version, vp.version)
     if v.schema is None or any(r not in by_registry for r in sp.facts.live):
         return None
-    history = [by_registry[r].schema for r in sorted(sp.facts.live)]
+    ordered = [by_registry[r] for r in sorted(sp.facts.live)]
+    major = sp.contract.major(v.version)
+    if major is not None:  # a compatibility group: the registry compares within the major only
+        ordered = [h for h in ordered if sp.contract.major(h.version) == major]
+    history = [h.schema for h in ordered]
     return check_parsed(v.schema, [h for h in history if h is not None], level)
 
 
