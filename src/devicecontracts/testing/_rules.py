@@ -58,8 +58,10 @@ from devicecontracts.catalog._contract_file import DeclaredRule
 from devicecontracts.datacontracts import Metadata, Rule
 from devicecontracts.datacontracts._eval import (
     RuleEvaluationError,
+    cel_syntax_error,
     condition_failure,
     field_tags,
+    jsonata_syntax_error,
     migrate,
 )
 from devicecontracts.errors import Location
@@ -802,6 +804,7 @@ def _conditions(contract: Contract, version: int) -> tuple[DeclaredRule, ...]:
 def plan_version(contract: Contract, version: SchemaVersion) -> VersionPlan:
     """The generation plan of ``version`` (parsed) under the domain rules it carries."""
     assert version.schema is not None
+    _ready()
     metadata = contract.metadata(version.version) if contract.data is not None else None
     plan = VersionPlan(version, _conditions(contract, version.version), metadata)
     recognised = plan.recognised
@@ -1239,6 +1242,14 @@ def _chain_failure(rules: Sequence[Rule], value: Any, schema: Any) -> str | None
 def _invalid(value: Any, schema: Any) -> str | None:
     if not isinstance(value, Mapping):
         return f"the result is {shown(value, 80)}, not a record"
+    if isinstance(schema, Mapping):
+        fields = schema.get("fields", ())
+        missing = [f["name"] for f in fields if f["name"] not in value and "default" not in f]
+        if missing:
+            return f"no {', '.join(missing)} (a required field: it has no default)"
+        absent = {f["name"]: f["default"] for f in fields if f["name"] not in value}
+        if absent:  # filled with their defaults, as fastavro's writer and the models do
+            value = {**value, **absent}
     try:
         validate(value, schema, raise_errors=True, strict=True)
     except ValidationError as exc:
@@ -1250,10 +1261,9 @@ def _invalid(value: Any, schema: Any) -> str | None:
 
 
 def _short_error(text: str) -> str:
-    # fastavro ends an error with the whole expected schema: keep the first part.
-    return text.split(" expected ", maxsplit=1)[0][:200] + (
-        " (a field is missing)" if "of type <class 'dict'>" in text else ""
-    )
+    # fastavro's error ends with the whole expected schema when it is a record: cut it short.
+    head, sep, expected = text.partition(" expected ")
+    return (head + sep + expected[:60] + ("..." if len(expected) > 60 else "")).strip()[:300]
 
 
 def _shared_fields(old: AvroType, new: AvroType) -> list[str]:
@@ -1267,6 +1277,13 @@ def _shared_fields(old: AvroType, new: AvroType) -> list[str]:
     return out
 
 
+def _ready() -> None:
+    """Load the CEL and JSONata libraries before hypothesis runs: both raise the recursion
+    limit when first used, which hypothesis warns about when it happens inside a test."""
+    cel_syntax_error("true")
+    jsonata_syntax_error("$")
+
+
 def prove_contract(contract: Contract, *, examples: int, seed: int) -> RuleProofs:
     """Prove ``contract``'s domain and migration rules on generated data (module docstring).
 
@@ -1275,6 +1292,7 @@ def prove_contract(contract: Contract, *, examples: int, seed: int) -> RuleProof
     prover = _Prover(contract, examples, seed)
     if contract.data is None or not (contract.data.rules or contract.data.migrations):
         return prover.out
+    _ready()
     for version in contract.versions:
         if version.schema is not None:
             prover.domain(version)

@@ -134,7 +134,9 @@ def evolution_cases(
 ) -> list[EvolutionCase]:
     """The writer/reader pairs ``level`` (default: the contract's) promises, with verdicts.
 
-    Versions that did not parse are left out (`verify_evolution` reports them).
+    Versions that did not parse are left out (`verify_evolution` reports them). With a
+    compatibility group (``contract.toml``), only versions of the same major are paired, as the
+    registry checks them; migration rules bridge the majors (`devicecontracts.testing._rules`).
     """
     level = contract.level if level is None else level
     parsed = [v for v in contract.versions if v.schema is not None]
@@ -143,7 +145,10 @@ def evolution_cases(
         older_ones = (
             parsed[:newer_index] if level.transitive else parsed[newer_index - 1 : newer_index]
         )
+        major = contract.major(newer.version)
         for older in older_ones:
+            if contract.major(older.version) != major:
+                continue
             if level.backward:
                 cases.append(_case(contract, level, older, newer, IssueDirection.BACKWARD))
             if level.forward:
