@@ -217,6 +217,151 @@ RULES: dict[str, Rule] = _rules(
         "A generated model of the catalog's [models] package no longer matches its schema "
         "version (or has none): regenerate with contracts codegen.",
     ),
+    # contract.toml and inline field tags: data contracts (devicecontracts.check.datacontracts)
+    (
+        "contract-version-unknown",
+        "datacontract",
+        _E,
+        "contract.toml names a version the contract does not have ([versions.N], from_version, "
+        "until_version, a migration's version, a reserved name's first version), or an empty "
+        "from_version..until_version range.",
+    ),
+    (
+        "contract-sensitive-unknown",
+        "datacontract",
+        _E,
+        "contract.toml's sensitive lists a property no version's metadata has.",
+    ),
+    (
+        "major-without-group",
+        "datacontract",
+        _E,
+        "A [versions.N] table declares a major, but the contract has no compatibility_group: "
+        "the registry would compare every version with every other, majors or not.",
+    ),
+    (
+        "major-decreases",
+        "datacontract",
+        _E,
+        "A version's major is lower than the major of the version before it: majors never "
+        "decrease.",
+    ),
+    (
+        "major-without-migration",
+        "datacontract",
+        _E,
+        "A version starts a new major (a deliberate break) without migration rules in both "
+        "directions (UPGRADE and DOWNGRADE, or UPDOWN): readers of one major cannot read the "
+        "other's data. Waivable in waivers.toml when no migration is possible.",
+    ),
+    (
+        "migration-not-at-major",
+        "datacontract",
+        _E,
+        "A migration rule is on a version that does not start a major (or the contract has no "
+        "compatibility_group): the registry's clients never run it.",
+    ),
+    (
+        "rule-invalid-name",
+        "datacontract",
+        _E,
+        "A rule name the registry refuses: a letter or _ first, then letters, digits, _ or -, "
+        "at most 64 characters.",
+    ),
+    (
+        "rule-duplicate-name",
+        "datacontract",
+        _E,
+        "Two rules of one subject (domain rules and migrations, or one subject config rule set) "
+        "share a name.",
+    ),
+    (
+        "rule-invalid-value",
+        "datacontract",
+        _E,
+        "A rule's kind, mode, on_success/on_failure action or a rule set's enable_at is not one "
+        "of Confluent's values for where it is (domain rules: WRITE, READ, WRITEREAD; "
+        "migrations: UPGRADE, DOWNGRADE, UPDOWN; actions NONE, ERROR, DLQ, two only for "
+        "WRITEREAD/UPDOWN).",
+    ),
+    (
+        "rule-unsupported-type",
+        "datacontract",
+        _E,
+        "A rule's type is not one devicecontracts checks and runs (CEL or CEL_FIELD domain "
+        "rules, JSONATA migrations); ENCRYPT and other executors are not supported.",
+    ),
+    (
+        "rule-dlq-topic",
+        "datacontract",
+        _E,
+        'A rule whose action is DLQ has no valid Kafka topic in params "dlq.topic".',
+    ),
+    (
+        "rule-syntax-error",
+        "datacontract",
+        _E,
+        "A rule's CEL or JSONata expression does not parse.",
+    ),
+    (
+        "rules-extra-missing",
+        "datacontract",
+        _E,
+        "The catalog declares rules, but the rules extra (cel-python, jsonata-python) is not "
+        "installed, so they cannot be checked.",
+    ),
+    (
+        "tag-unknown-field",
+        "datacontract",
+        _E,
+        "A [tags] field path of contract.toml matches no field of any version.",
+    ),
+    (
+        "tag-unknown",
+        "datacontract",
+        _E,
+        "A rule's tags name a tag no field carries in a version carrying the rule: the rule "
+        "never runs there.",
+    ),
+    (
+        "tag-invalid",
+        "datacontract",
+        _E,
+        'A field\'s inline "confluent:tags" is not a list of non-empty strings.',
+    ),
+    (
+        "rule-unknown-field",
+        "datacontract",
+        _E,
+        "A CEL_FIELD rule's guard (name == 'x') names no primitive field of a version carrying "
+        "the rule: the rule never runs there.",
+    ),
+    (
+        "reserved-field-reused",
+        "datacontract",
+        _E,
+        "A version from the one reserving a field name on has a field of that name.",
+    ),
+    (
+        "reserved-in-properties",
+        "datacontract",
+        _E,
+        'contract.toml sets the "confluent:reserved" property directly instead of in [reserved], '
+        "where a name once reserved stays reserved in every later version.",
+    ),
+    (
+        "rule-without-examples",
+        "datacontract",
+        _W,
+        "A domain condition has no examples: nothing shows it accepts good data and refuses bad.",
+    ),
+    (
+        "rule-example-failed",
+        "datacontract",
+        _E,
+        "A domain rule's pass example fails, or its fail example holds, evaluated on a version "
+        "carrying the rule.",
+    ),
     # contracts check --registry and contracts register (devicecontracts.registry.release)
     (
         "registry-extra-version",

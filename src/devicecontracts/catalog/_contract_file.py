@@ -19,7 +19,8 @@ are written inline in the ``.avsc`` files (``"confluent:tags": ["PII"]``), as Co
     rssi_dbm = 3
 
     [versions.3]                             # per version: its major, more properties
-    major = 2
+    major = 2                                # the group's property (major_version = "2") is
+                                             # set from the first declared major on
 
     [[rules]]                                # domain rules, run on write and/or read
     name = "battery_mv_in_range"
@@ -196,7 +197,10 @@ class ContractFile:
         if self.owner is not None:
             props["owner"] = self.owner
         props.update(self.version_properties.get(version, {}))
-        if self.compatibility_group:
+        if self.compatibility_group and self.majors and version >= min(self.majors):
+            # From the first declared major on: versions before it keep the metadata they were
+            # registered with (no group property, which the registry groups together), so
+            # adopting a group for a deliberate break leaves released versions as they are.
             props[self.compatibility_group] = str(self.major(version))
         reserved = sorted(n for n, since in self.reserved.items() if since <= version)
         if reserved:
@@ -224,14 +228,12 @@ def read_contract_file(folder: Path, display: str) -> ContractFile | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{display}: cannot read: {exc}", Location(file=display)) from None
+        raise CatalogError(f"cannot read: {exc}", Location(file=display)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
-        raise CatalogError(
-            f"{display}: not valid TOML: {exc}", Location(file=display, line=line)
-        ) from None
+        raise CatalogError(f"not valid TOML: {exc}", Location(file=display, line=line)) from None
     return _Reader(display, text).read(data)
 
 
@@ -271,7 +273,7 @@ class _Reader:
         return section
 
     def _fail(self, message: str, line: int | None) -> CatalogError:
-        return CatalogError(f"{self.display}: {message}", Location(file=self.display, line=line))
+        return CatalogError(message, Location(file=self.display, line=line))
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, data: dict[str, Any]) -> ContractFile:

@@ -10,8 +10,11 @@ What it checks, in order, one module per rule family:
 4. dangerous changes the wire accepts (logical types, decimals, renames, string/bytes, lossy
    promotions), between each unreleased version and its predecessor (`semantic`);
 5. lint rules for device fleets, on unreleased versions (`lint`);
-6. with the generated models given as data, stale models (`staleness`);
-7. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
+6. data contracts: each contract's ``contract.toml`` (versions, majors and their migrations,
+   rules, tags, reserved names, each domain rule's examples) and inline field tags
+   (`datacontracts`); with a compatibility group, step 2 compares versions within a major only;
+7. with the generated models given as data, stale models (`staleness`);
+8. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
    fail the check; an expired or unused waiver is an error (`waivers`).
 
 ``[rules]`` in catalog.toml may ``disable`` rule ids or ``warn`` (demote them to warnings),
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from devicecontracts._gc import collector_paused
 from devicecontracts.catalog import Catalog
 from devicecontracts.check._jsonpos import Positions
+from devicecontracts.check.datacontracts import data_contract_findings
 from devicecontracts.check.lint import lint_findings
 from devicecontracts.check.lock import lock_findings
 from devicecontracts.check.semantic import dangerous_findings
@@ -94,6 +98,7 @@ def _check(catalog: Catalog, models: GeneratedModels | None, today: dt.date | No
                 found += lint_findings(contract, v)
                 found += dangerous_findings(contract, v)
     found += lock_findings(catalog)
+    found += data_contract_findings(catalog)
     if models is not None:
         found += stale_model_findings(catalog, models)
     kept, waived = apply_waivers(

@@ -27,24 +27,34 @@ __all__ = ["wire_findings"]
 
 
 def wire_findings(contract: Contract) -> Iterator[Finding]:
-    """Each version against its predecessors, as register would have checked it."""
+    """Each version against its predecessors, as register would have checked it. With a
+    compatibility group (``contract.toml``), only predecessors of the same major, as the
+    registry does with ``compatibilityGroup``: the first version of a major is compared with
+    none (``check.datacontracts`` asks it for migration rules instead)."""
     parsed = [v for v in contract.versions if v.schema is not None]
     cache = CompatibilityCache()
+    grouped_by_major = contract.major(1) is not None
     for k, v in enumerate(parsed):
         if k == 0:
             continue
         assert v.schema is not None
-        history = [p.schema for p in parsed[:k] if p.schema is not None]
+        earlier = parsed[:k]
+        if grouped_by_major:
+            major = contract.major(v.version)
+            earlier = [p for p in earlier if contract.major(p.version) == major]
+            if not earlier:
+                continue
+        history = [p.schema for p in earlier if p.schema is not None]
         result = check_parsed(
-            v.schema, history, contract.level, first_version=parsed[0].version, cache=cache
+            v.schema, history, contract.level, first_version=earlier[0].version, cache=cache
         )
         grouped: dict[tuple[IssueKind, str, IssueDirection | None], list[CompatibilityIssue]] = {}
         for issue in result.issues:
             grouped.setdefault((issue.kind, issue.path, issue.direction), []).append(issue)
         # A break that spares the latest version is what latest-only tools miss.
-        transitive_only = parsed[k - 1].version not in result.broken_versions
+        transitive_only = earlier[-1].version not in result.broken_versions
         for issues in grouped.values():
-            yield _incompatible(contract, v, parsed, issues, transitive_only)
+            yield _incompatible(contract, v, [*earlier, v], issues, transitive_only)
 
 
 def _incompatible(

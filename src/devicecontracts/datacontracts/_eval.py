@@ -80,7 +80,14 @@ def cel_syntax_error(expr: str) -> str | None:
         try:
             env.compile(part)
         except celpy.CELParseError as exc:
-            return _first_line(str(exc)) or "not valid CEL"
+            # The parser's own message (token, line, column) is the context; the error's text
+            # is only the expression with a caret.
+            cause = exc.__context__
+            return (
+                (_first_line(str(cause)) if cause is not None else "")
+                or _first_line(str(exc))
+                or "not valid CEL"
+            )
     return None
 
 
