@@ -1,5 +1,6 @@
 # Laid out by the generator, not by a formatter: the same bytes whether or not one is installed.
 # fmt: off
+# ruff: noqa: E501
 """Typed models of every contract of the catalog.
 
 Import a model from the package (the latest version) or from its module::
@@ -10,6 +11,8 @@ Import a model from the package (the latest version) or from its module::
 A shared type is exported here in the version the latest messages reference, so a
 message built from this package's names type-checks; the shared type's own package
 holds its latest version, its version modules every version.
+
+Not exported here, as the latest messages use different versions of them: DeviceHeader; import them from the message's package.
 
 Nothing is imported until first used (PEP 562 ``__getattr__``), so importing the package
 itself costs nothing; each model module imports pydantic and its own classes only.
@@ -24,7 +27,6 @@ if TYPE_CHECKING:
     from devicecontracts.models.alarm import Alarm as Alarm
     from devicecontracts.models.command import Command as Command
     from devicecontracts.models.command_ack import CommandAck as CommandAck
-    from devicecontracts.models.device_header.v1 import DeviceHeader as DeviceHeader
     from devicecontracts.models.geo_point.v1 import GeoPoint as GeoPoint
     from devicecontracts.models.heartbeat import Heartbeat as Heartbeat
     from devicecontracts.models.meter_reading import MeterReading as MeterReading
@@ -35,7 +37,6 @@ __all__ = [
     "Alarm",
     "Command",
     "CommandAck",
-    "DeviceHeader",
     "GeoPoint",
     "Heartbeat",
     "MeterReading",
@@ -47,7 +48,6 @@ _MODELS: dict[str, str] = {
     "Alarm": "devicecontracts.models.alarm",
     "Command": "devicecontracts.models.command",
     "CommandAck": "devicecontracts.models.command_ack",
-    "DeviceHeader": "devicecontracts.models.device_header.v1",
     "GeoPoint": "devicecontracts.models.geo_point.v1",
     "Heartbeat": "devicecontracts.models.heartbeat",
     "MeterReading": "devicecontracts.models.meter_reading",

@@ -43,7 +43,7 @@ AVRO_SUBJECT: Final = "fleet.heartbeats-value"
 """The Schema Registry subject of this schema."""
 AVRO_VERSION: Final = 2
 """The version of the subject this module is."""
-AVRO_MAJOR: Final[int | None] = None
+AVRO_MAJOR: Final[int | None] = 1
 """The major of this version (its compatibility group); None without a group."""
 AVRO_METADATA: Final = '{"properties":{"owner":"fleet-platform"}}'
 """The version's metadata as the registry's JSON ("" when it has none)."""
