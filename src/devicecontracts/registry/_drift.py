@@ -126,12 +126,10 @@ def _version_drift(
     declared_md, declared_rs = contract.metadata(number), contract.rule_set(number)
     held_md = held_metadata(match.metadata)
     held_rs = rule_set_from_registry(match.rule_set)
-    newest = max(v.version for v in contract.versions)
     hint = (
-        f"Schema Registry never changes a registered version: it takes new metadata or rules "
-        f"only with a new version. To ship what contract.toml declares, add it as "
-        f"v{newest + 1}.avsc (the same schema is fine) and run contracts register; if the "
-        f"registry is right, change contract.toml to match it"
+        "Schema Registry never changes a registered version's metadata or rules: a new version "
+        "carries new ones (contracts register registers the next version file with what "
+        "contract.toml declares); if the registry is right, change contract.toml to match it"
     )
     found: list[Finding] = []
 
