@@ -618,3 +618,30 @@ def test_the_bundled_catalog_proves_its_rules() -> None:
     report = verify_evolution(load_catalog(BUNDLED), examples=20)
     assert report.findings == [], "\n".join(f.message for f in report.findings)
     assert report.rules >= 2  # the battery rule on telemetry v2 and v3
+
+
+def test_the_command_prints_notes_and_counts(tmp_path: Path) -> None:
+    toml = """
+[[rules]]
+name = "uptime_positive"
+type = "CEL"
+mode = "WRITE"
+expr = "message.uptime_s > 0"
+"""
+    build(tmp_path / "c", toml, [READING])
+    runner = CliRunner()
+    args = ["test", "--catalog", str(tmp_path / "c"), "--examples", "10"]
+    text = runner.invoke(main, args, catch_exceptions=False)
+    assert text.exit_code == 0, text.output
+    assert text.output.splitlines()[-3:] == [
+        f"note: {SUBJECT} v1: rule 'uptime_positive' is beyond the forms the generator "
+        "constrains; data for it was filtered",
+        "contracts test: data contracts: 1 domain rule and 0 migration checks tried on "
+        "generated data",
+        "contracts test: 1 subjects, 0 writer/reader pairs, 10 examples each (seed 0): "
+        "0 errors, 0 warnings",
+    ]
+    out = runner.invoke(main, [*args, "--format", "json"], catch_exceptions=False)
+    summary = json.loads(out.output)["summary"]
+    assert summary["rules"] == 1 and summary["migrations"] == 0
+    assert summary["notes"] == [text.output.splitlines()[-3].removeprefix("note: ")]

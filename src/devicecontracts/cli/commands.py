@@ -181,7 +181,13 @@ def evolution_test(
     and read with every version the subject's level says must read them (newer readers for
     BACKWARD levels, older ones for FORWARD, both for FULL; all pairs when transitive). A value
     that fails to decode is reported with the smallest failing value found, and compared with
-    the compatibility check's verdict for that pair.
+    the compatibility check's verdict for that pair. Under a compatibility group only versions
+    of one major are paired.
+
+    A contract.toml's rules are proven too: domain rules' examples, each version's data drawn
+    to satisfy its rules and checked against them, and migration rules between majors
+    (upgraded and downgraded data valid for the target version, and the round trip), each
+    failure with the smallest counterexample.
     """
     try:
         from devicecontracts.testing.evolution import verify_evolution
@@ -211,8 +217,17 @@ def evolution_test(
             "seed": seed,
             "errors": errors,
             "warnings": warnings,
+            "rules": report.rules,
+            "migrations": report.migrations,
+            "notes": report.notes,
         },
     )
+    if report.rules or report.migrations or report.notes:
+        proven = (
+            f"contracts test: data contracts: {plural(report.rules, 'domain rule')} and "
+            f"{plural(report.migrations, 'migration check')} tried on generated data"
+        )
+        summary = "\n".join([*(f"note: {n}" for n in report.notes), proven, summary])
     emit_findings(
         report.findings,
         output_format,
