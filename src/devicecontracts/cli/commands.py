@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from devicecontracts.catalog import load_catalog, record_releases
+from devicecontracts.catalog import Contract, load_catalog, record_releases
 from devicecontracts.catalog.lock import record_contracts as _record_contracts
 from devicecontracts.catalog.lock import write_lock
 from devicecontracts.cli._shared import (
@@ -70,23 +71,21 @@ def diff(
             CompatibilityLevel.FULL,
         )
     }
+    crossing = _major_break(contract, old, new)
     if output_format == "json":
-        # ASCII-escaped, unlike the findings' JSON: kept as released so consumers see no change.
-        click.echo(
-            json.dumps(
-                {
-                    "subject": contract.subject,
-                    "old": old,
-                    "new": new,
-                    "changes": [
-                        {"kind": c.kind, "path": c.path, "message": c.message} for c in changes
-                    ],
-                    "compatible": levels,
-                    "subject_level": contract.level.value,
-                },
-                indent=2,
-            )
-        )
+        # ASCII-escaped, unlike the findings' JSON: kept as released so consumers see no change
+        # ("major_break" only between versions of different majors).
+        document: dict[str, Any] = {
+            "subject": contract.subject,
+            "old": old,
+            "new": new,
+            "changes": [{"kind": c.kind, "path": c.path, "message": c.message} for c in changes],
+            "compatible": levels,
+            "subject_level": contract.level.value,
+        }
+        if crossing is not None:
+            document["major_break"] = crossing
+        click.echo(json.dumps(document, indent=2))
         return
     click.echo(f"{contract.subject}: v{old} -> v{new}")
     for c in changes or []:
@@ -99,6 +98,54 @@ def diff(
         f"holds: {', '.join(holds) or 'none'}" + (f"; breaks: {', '.join(fails)}" if fails else "")
     )
     click.echo(f"subject level: {contract.level.value}")
+    if crossing is not None:
+        _echo_major_break(crossing, old, new)
+
+
+def _major_break(contract: Contract, old: int, new: int) -> dict[str, Any] | None:
+    """Between versions of different majors (a compatibility group in ``contract.toml``): the
+    group, both majors and the migration rules that bridge them (those of the versions after
+    the older one up to the newer one: UPGRADE, DOWNGRADE and UPDOWN); None within a major or
+    without a group."""
+    old_major, new_major = contract.major(old), contract.major(new)
+    if old_major is None or new_major is None or old_major == new_major or contract.data is None:
+        return None
+    low, high = sorted((old, new))
+    bridge = [
+        {"version": m.from_version, "name": m.rule.name, "mode": m.rule.mode, "expr": m.rule.expr}
+        for m in sorted(contract.data.migrations, key=lambda m: m.from_version)
+        if low < m.from_version <= high
+    ]
+    return {
+        "group": contract.data.compatibility_group,
+        "old_major": old_major,
+        "new_major": new_major,
+        "migrations": bridge,
+    }
+
+
+def _echo_major_break(crossing: dict[str, Any], old: int, new: int) -> None:
+    click.echo(
+        f"major break: v{old} is in major {crossing['old_major']}, v{new} in major "
+        f"{crossing['new_major']} (compatibility group {crossing['group']}): the registry "
+        "checks neither against the other"
+    )
+    migrations = crossing["migrations"]
+    if not migrations:
+        click.echo(
+            "  no migration rules bridge it: readers of one major cannot read the other's data "
+            "(contracts check reports major-without-migration)"
+        )
+        return
+    click.echo("  bridged by migration rules:")
+    for m in migrations:
+        click.echo(f"    v{m['version']} {m['name']} ({m['mode']})")
+        for line in (m["expr"] or "").strip().splitlines():
+            click.echo(f"      {line.strip()}")
+    modes = {m["mode"] for m in migrations}
+    missing = [name for name in ("UPGRADE", "DOWNGRADE") if not modes & {name, "UPDOWN"}]
+    if missing:
+        click.echo(f"  no {' or '.join(missing)} migration: that direction is not bridged")
 
 
 @click.command(epilog=EXIT_CODES_HELP)
