@@ -82,6 +82,7 @@ __all__ = [
     "RegistryServerError",
     "RegistryTimeoutError",
     "RegistryUnreachableError",
+    "RuleFailure",
     "RuleViolationOnRead",
     "RuleViolationOnWrite",
     "RulesUnavailable",

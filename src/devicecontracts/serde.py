@@ -90,9 +90,9 @@ M = TypeVar("M", bound=AvroModel)
 if TYPE_CHECKING:
     from devicecontracts._runtime.rules import CheckedPlan, MigratingPlan, ReaderRules
 
-    Plan = ReadPlan | CheckedPlan | MigratingPlan
+    _Plan = ReadPlan | CheckedPlan | MigratingPlan
 else:
-    Plan = ReadPlan
+    _Plan = ReadPlan
 
 
 def _rules_enabled(rules: bool | None) -> bool:
@@ -132,7 +132,7 @@ class Deserializer(Generic[M]):
         self.schemas = WriterSchemas.from_environment() if schemas is None else schemas
         self.schemas.add(*self.models)
         # As many plans as the lookup keeps writer schemas; a plain dict read on every decode.
-        self._plans: dict[int, Plan | DecodeError] = BoundedCache(
+        self._plans: dict[int, _Plan | DecodeError] = BoundedCache(
             getattr(self.schemas, "max_schemas", SCHEMAS_KEPT)
         )
         self.rules = _rules_enabled(rules)
@@ -175,9 +175,9 @@ class Deserializer(Generic[M]):
                 topic=topic, partition=partition, offset=offset, schema_id=schema_id
             ) from None
 
-    def _plan(self, schema_id: int) -> Plan | DecodeError:
+    def _plan(self, schema_id: int) -> _Plan | DecodeError:
         writer = self.schemas.get(schema_id)  # UnknownSchemaId is not cached: ids can appear
-        plan: Plan | DecodeError
+        plan: _Plan | DecodeError
         try:
             plan = plan_read(writer, self.models)
             if self._rules is not None:
