@@ -254,6 +254,45 @@ def _quick() -> settings:
     return settings(max_examples=2000, database=None)
 
 
+@settings(max_examples=100, database=None)
+@given(data=st.data())
+def test_arrays_and_maps_are_constrained_item_by_item(
+    collections: VersionPlan, data: st.DataObject
+) -> None:
+    value = data.draw(collections.strategy())
+    assert all(1 <= len(tag) <= 3 for tag in value["tags"])
+    assert all(v in (1, 2) for v in value["counts"].values())
+    for declared in collections.rules:
+        assert condition_failure(declared.rule, collections.schema.root, value) is None
+
+
+@pytest.fixture(scope="module")
+def collections(tmp_path_factory: pytest.TempPathFactory) -> VersionPlan:
+    schema = with_fields(
+        READING,
+        tags=field("tags", {"type": "array", "items": "string"}),
+        counts=field("counts", {"type": "map", "values": "long"}),
+    )
+    toml = """
+[[rules]]
+name = "short_tags"
+type = "CEL_FIELD"
+mode = "WRITE"
+expr = "name == 'tags' ; size(value) >= 1 && size(value) <= 3"
+
+[[rules]]
+name = "counts_small"
+type = "CEL_FIELD"
+mode = "WRITE"
+expr = "name == 'counts' ; value in [1, 2]"
+"""
+    catalog = build(tmp_path_factory.mktemp("collections"), toml, [schema])
+    contract = catalog.by_subject(SUBJECT)
+    plan = plan_version(contract, contract.versions[0])
+    assert sorted(plan.constrained) == ["counts_small", "short_tags"]
+    return plan
+
+
 def test_values_are_generic_data(constrained: VersionPlan) -> None:
     """Timestamps as int milliseconds even where the field is not constrained."""
     from devicecontracts.schema import parse_schema

@@ -11,8 +11,9 @@ For each version of a contract with a ``contract.toml``:
   ``value >= A``, ``value > A``, ``value <= B``, ``value < B`` (either operand order),
   ``value == X``, ``value in [X, ...]``, ``size(value) <= N`` / ``>= N`` (also ``<``, ``>``,
   ``value.size()``) on int, long, float, double, string and boolean fields, plain or in a
-  union with null. The field's strategy is then drawn within the range or from the set (an
-  override of `from_avro_schema`, so versions without rules are generated exactly as before);
+  union with null, or arrays and maps of them (each item constrained). The field's strategy
+  is then drawn within the range or from the set (an override of `from_avro_schema`, so
+  versions without rules are generated exactly as before);
 * a rule beyond those forms (CEL on the message, other CEL_FIELD expressions, fields of other
   types) filters the generated data instead, a bounded number of tries; when no value passes,
   ``evolution-rule-unsatisfied`` shows the smallest value it rejects;
@@ -49,7 +50,7 @@ from typing import Any, Final
 import fastavro
 import hypothesis.strategies as st
 from fastavro.validation import ValidationError, validate
-from hypothesis import HealthCheck, Verbosity, find, settings
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
@@ -82,7 +83,7 @@ from devicecontracts.schema import (
     to_json,
     walk,
 )
-from devicecontracts.testing._compile import _float32
+from devicecontracts.testing._compile import Options, _float32
 from devicecontracts.testing._unions import branch_for
 from devicecontracts.testing._values import values_equal
 from devicecontracts.testing.strategies import from_avro_schema
@@ -107,6 +108,7 @@ _FILTER_TRIES: Final = 100
 forms accepts."""
 _INTEGRAL: Final = {"int": (INT_MIN, INT_MAX), "long": (LONG_MIN, LONG_MAX)}
 _TEXT = st.text(st.characters(exclude_categories=["Cs"]))
+_COLLECTION_SIZE: Final = Options().max_collection_size
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,7 +463,17 @@ def _base(t: AvroType) -> tuple[Primitive | None, bool]:
 def constraint_strategy(t: AvroType, constraint: Constraint) -> SearchStrategy[Any] | None:
     """Generic values of field type ``t`` that satisfy ``constraint``: an empty strategy
     (``st.nothing()``) when none does, None when ``t`` is not a type the generator constrains
-    (see the module docstring)."""
+    (see the module docstring). An array or map of such a type is constrained item by item,
+    as CEL_FIELD runs on each item."""
+    if isinstance(t, Array | Map):
+        items = constraint_strategy(t.items if isinstance(t, Array) else t.values, constraint)
+        if items is None:
+            return None
+        if items.is_empty:
+            return items  # contradicting rules: reported, though an empty one would pass
+        if isinstance(t, Array):
+            return st.lists(items, max_size=_COLLECTION_SIZE)
+        return st.dictionaries(_TEXT, items, max_size=_COLLECTION_SIZE)
     base, nullable = _base(t)
     if base is None:
         return None
@@ -752,7 +764,7 @@ class VersionPlan:
     unsatisfiable: list[tuple[list[str], str, Constraint]] = field(default_factory=list)
     recognised: list[tuple[DeclaredRule, FieldRule]] = field(default_factory=list)
     filters: list[DeclaredRule] = field(default_factory=list)
-    unconstrained: SearchStrategy[Any] = field(default_factory=st.nothing)
+    unfiltered: SearchStrategy[Any] = field(default_factory=st.nothing)
 
     @property
     def schema(self) -> Schema:
@@ -763,7 +775,7 @@ class VersionPlan:
     def strategy(self, *, filtered: bool = True) -> SearchStrategy[Any]:
         """Generic data of the version: constrained fields drawn within their constraints and,
         when ``filtered``, values the rules beyond the recognised forms reject left out."""
-        base = self.unconstrained
+        base = self.unfiltered
         if not filtered or not self.filters:
             return base
         rules, root, metadata = [d.rule for d in self.filters], self.schema.root, self.metadata
@@ -843,7 +855,7 @@ def plan_version(contract: Contract, version: SchemaVersion) -> VersionPlan:
         if declared.rule.name in unsupported:
             plan.beyond.append(declared)  # on a field type the generator does not constrain
     root = version.schema.root
-    plan.unconstrained = from_avro_schema(version.schema, overrides=plan.overrides).map(
+    plan.unfiltered = from_avro_schema(version.schema, overrides=plan.overrides).map(
         lambda v: to_generic(v, root)
     )
     return plan
@@ -864,9 +876,10 @@ class RuleProofs:
     migrations: int = 0
 
 
-def _settings(examples: int) -> settings:
+def _settings(examples: int, *, shrink: bool = True) -> settings:
     return settings(
         max_examples=examples,
+        phases=tuple(Phase) if shrink else (Phase.explicit, Phase.reuse, Phase.generate),
         database=None,
         deadline=None,
         derandomize=False,
@@ -892,10 +905,15 @@ class _Prover:
         return f"contracts test --subject {self.contract.subject} --seed {self.seed}"
 
     def shrink(
-        self, strategy: SearchStrategy[Any], fails: Callable[[Any], bool], label: str
+        self,
+        strategy: SearchStrategy[Any],
+        fails: Callable[[Any], bool],
+        label: str,
+        *,
+        smallest: bool = True,
     ) -> Any | None:
-        """The smallest value of ``strategy`` that ``fails`` (hypothesis shrinks it), or None
-        when ``examples`` values all passed."""
+        """The smallest value of ``strategy`` that ``fails`` (hypothesis shrinks it; the first
+        found when not ``smallest``), or None when ``examples`` values all passed."""
 
         def guarded(value: Any) -> bool:
             try:
@@ -905,7 +923,12 @@ class _Prover:
 
         seed = zlib.crc32(f"{self.seed}:{self.contract.subject}:{label}".encode())
         try:
-            return find(strategy, guarded, settings=_settings(self.examples), random=Random(seed))
+            return find(
+                strategy,
+                guarded,
+                settings=_settings(self.examples, shrink=smallest),
+                random=Random(seed),
+            )
         except (NoSuchExample, Unsatisfiable):
             return None
 
@@ -954,9 +977,10 @@ class _Prover:
             rule = declared.rule
             if (
                 self.shrink(
-                    plan.unconstrained,
+                    plan.unfiltered,
                     _rejected_by(rule, root, plan.metadata),
-                    f"v{n}:{rule.name}:probe:sat",
+                    f"v{n}:{rule.name}:rejects-some",
+                    smallest=False,
                 )
                 is None
             ):
@@ -970,7 +994,7 @@ class _Prover:
                 )
                 continue
             value = self.shrink(
-                plan.unconstrained,
+                plan.unfiltered,
                 _rejected_by(rule, root, plan.metadata),
                 f"v{n}:{rule.name}:unsat",
             )
@@ -1021,9 +1045,9 @@ class _Prover:
         seed = zlib.crc32(f"{self.seed}:{self.contract.subject}:{rule.name}:sat".encode())
         try:
             find(
-                plan.unconstrained,
+                plan.unfiltered,
                 lambda v: _failure(rule, root, v, plan.metadata) is None,
-                settings=_settings(tries),
+                settings=_settings(tries, shrink=False),
                 random=Random(seed),
             )
         except (NoSuchExample, Unsatisfiable):
