@@ -7,8 +7,8 @@ For each version of a contract with a ``contract.toml``:
 * generated data is drawn to satisfy the version's CEL_FIELD rules where the generator
   understands them (`recognise`): a guard naming the field, ``name == 'f'`` or
   ``fullName == 'ns.Record.f'``, optionally ``&& typeName != 'NULL'`` (or ``value != null``:
-  null then passes), then a body of ``&&``-joined
-  ``value >= A``, ``value > A``, ``value <= B``, ``value < B`` (either operand order),
+  null then passes), then a body of ``&&``-joined ``value >= A``, ``value > A``,
+  ``value <= B``, ``value < B`` (either operand order),
   ``value == X``, ``value in [X, ...]``, ``size(value) <= N`` / ``>= N`` (also ``<``, ``>``,
   ``value.size()``) on int, long, float, double, string and boolean fields, plain or in a
   union with null, or arrays and maps of them (each item constrained). The field's strategy
@@ -25,8 +25,9 @@ the previous major (constrained by its rules) goes through the UPGRADE chain (UP
 UPDOWN rules in order) and must be valid for the new version's schema; data of the new version
 goes through the DOWNGRADE chain (DOWNGRADE and UPDOWN rules, in reverse) and must be valid for
 the version before it; with both, ``downgrade(upgrade(x))`` keeps every field the two versions
-hold with the same name and type. Valid means fastavro's strict validation: every field
-present (a JSON-to-Avro conversion fills no defaults), every value of its type.
+hold with the same name and type (top-level fields). Valid means fastavro's strict
+validation: every field without a default present (one with a default may be left out, as
+fastavro's writer and the generated models fill it in), every value of its type and range.
 
 Values are Avro generic data as the rules see them (`to_generic`): records are dicts,
 timestamps and times their integer counts, dates days, uuids text, bytes bytes. Every failure
