@@ -267,3 +267,32 @@ def test_a_lambda_batch_mixing_majors(heartbeats: list[Any], schemas: WriterSche
     assert headers["__rule.name"] == b"uptime_not_negative"
     assert headers["__rule.mode"] == b"READ"
     assert headers["devicecontracts.subject"] == majors.SUBJECT.encode()
+
+
+# -- the bundled catalog's heartbeat v3 ---------------------------------------------------------
+
+
+def test_the_bundled_heartbeat_break_migrates_both_ways() -> None:
+    """The bundled catalog's own break: heartbeat v1 and v2 (major 1) read into the packaged v3
+    model (major 2) with rules on, and v3 read by a v2 consumer, through the lock's ids and
+    the packaged manifest."""
+    from ..support.models import VERSIONS, writer_schemas
+
+    v1, v2, v3 = VERSIONS["heartbeat"]
+    assert [importlib.import_module(v.model.__module__).AVRO_MAJOR for v in (v1, v2, v3)] == [
+        1,
+        1,
+        2,
+    ]
+
+    def framed(version: Any, **fields: Any) -> bytes:
+        message = version.model.model_validate({"header": header(), "state": "ONLINE", **fields})
+        return Serializer(ids={version.model: version.schema_id}, rules=False).encode(message)
+
+    upgrade = Deserializer(v3.model, schemas=writer_schemas(), rules=True)
+    assert upgrade.decode(framed(v1, uptime_s=12)).uptime_ms == 12000
+    assert upgrade.decode(framed(v2, uptime_s=13, rssi_dbm=-80)).rssi_dbm == -80
+    downgrade = Deserializer(v2.model, schemas=writer_schemas(), rules=True)
+    assert downgrade.decode(framed(v3, uptime_ms=14999)).uptime_s == 14
+    with pytest.raises(DecodeError):
+        Deserializer(v3.model, schemas=writer_schemas(), rules=False).decode(framed(v1, uptime_s=1))
