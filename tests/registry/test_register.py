@@ -203,7 +203,10 @@ def test_dry_run_preflights_and_changes_nothing(tmp_path: Path, local_registry: 
     result = register(catalog, local_registry, "--dry-run")
     assert result.exit_code == 0, result.output
     total = sum(len(contract.versions) for contract in load_catalog(catalog).contracts.values())
-    assert f"would register {total} versions and set 9 levels; nothing changed" in result.output
+    configs = sum(1 for c in load_catalog(catalog).contracts.values() if c.major(1) is not None)
+    # Each contract declaring a compatibility group has a subject config to set too.
+    sets = f", set 9 levels and {configs} subject config" if configs else " and set 9 levels"
+    assert f"would register {total} versions{sets}; nothing changed" in result.output
     assert any(r.path.startswith("/compatibility/") for r in local_registry.requests)
     assert registered_writes(local_registry.requests) == []
     assert local_registry.subjects() == []

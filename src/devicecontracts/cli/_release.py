@@ -296,10 +296,13 @@ def _dry_run_summary(plan: ReleasePlan) -> str:
     configs = len(plan.config_changes)
     if not pending and not levels and not configs:
         return "contracts register --dry-run: nothing to register, every level and config is set"
-    configs_part = f" and {plural(configs, 'subject config')}" if configs else ""
+    if configs:
+        sets = f", set {plural(levels, 'level')} and {plural(configs, 'subject config')}"
+    else:
+        sets = f" and set {plural(levels, 'level')}"
     return (
-        f"contracts register --dry-run: would register {plural(pending, 'version')} "
-        f"and set {plural(levels, 'level')}{configs_part}; nothing changed"
+        f"contracts register --dry-run: would register {plural(pending, 'version')}{sets}; "
+        "nothing changed"
     )
 
 
