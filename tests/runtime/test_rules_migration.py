@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import importlib
 import json
 import uuid
@@ -16,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devicecontracts._runtime import rules as runtime_rules
 from devicecontracts._runtime.rules import MigratingPlan
@@ -31,6 +34,7 @@ from devicecontracts.lambda_events import decode_kafka_event
 from devicecontracts.serde import Deserializer, Serializer, WriterSchemas
 
 from ..support import majors
+from .conftest import RUNTIME
 
 WHERE = {"topic": "fleet.heartbeats", "partition": 0, "offset": 12}
 
@@ -50,6 +54,17 @@ def header() -> dict[str, Any]:
         "firmware_version": "1.0.0",
         "sequence": 3,
     }
+
+
+@functools.cache
+def heartbeat_v1_body() -> bytes:
+    """A bundled heartbeat v1's Avro body."""
+    from ..support.models import VERSIONS
+
+    v1 = VERSIONS["heartbeat"][0].model
+    return bytes(
+        v1.model_validate({"header": header(), "state": "ONLINE", "uptime_s": 5}).to_avro_bytes()
+    )
 
 
 def write(model: Any, **fields: Any) -> bytes:
@@ -296,3 +311,25 @@ def test_the_bundled_heartbeat_break_migrates_both_ways() -> None:
     assert downgrade.decode(framed(v3, uptime_ms=14999)).uptime_s == 14
     with pytest.raises(DecodeError):
         Deserializer(v3.model, schemas=writer_schemas(), rules=False).decode(framed(v1, uptime_s=1))
+
+
+@settings(RUNTIME, deadline=dt.timedelta(seconds=10), max_examples=40)
+@given(
+    body=st.one_of(
+        st.binary(max_size=120),
+        st.tuples(st.integers(0, 80), st.binary(max_size=16)).map(
+            lambda cut: heartbeat_v1_body()[: cut[0]] + cut[1]
+        ),
+    )
+)
+def test_hostile_bytes_on_the_migration_path_raise_only_decode_errors(body: bytes) -> None:
+    """Random or damaged bodies under heartbeat v1's id, read into v3 with rules on (so through
+    the migration), give a model or a DecodeError, in bounded time."""
+    from ..support.models import VERSIONS, writer_schemas
+
+    v1, _, v3 = VERSIONS["heartbeat"]
+    reader = Deserializer(v3.model, schemas=writer_schemas(), rules=True)
+    try:
+        reader.decode(b"\x00" + v1.schema_id.to_bytes(4, "big") + body, **WHERE)
+    except DecodeError as exc:
+        assert exc.offset == 12
