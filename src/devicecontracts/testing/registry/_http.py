@@ -35,6 +35,7 @@ _ROUTES: list[_Route] = [
         ("GET", rf"/schemas/ids/{_SEGMENT}/schema", "raw_schema_by_id"),
         ("GET", rf"/schemas/ids/{_SEGMENT}/versions", "versions_of_id"),
         ("GET", rf"/subjects/{_SEGMENT}/versions", "versions"),
+        ("GET", rf"/subjects/{_SEGMENT}/metadata", "latest_with_metadata"),
         ("POST", rf"/subjects/{_SEGMENT}/versions", "register"),
         ("GET", rf"/subjects/{_SEGMENT}/versions/{_SEGMENT}", "version"),
         ("GET", rf"/subjects/{_SEGMENT}/versions/{_SEGMENT}/schema", "raw_version"),
@@ -128,6 +129,8 @@ def _call(r: RegistryState, name: str, args: list[str], query: dict[str, str], b
         return {"id": info.id}
     if name == "version":
         return r.get_version(args[0], args[1], deleted=deleted)
+    if name == "latest_with_metadata":
+        return _latest_with_metadata(r, args[0], query, deleted=deleted)
     if name == "raw_version":
         return r.get_version(args[0], args[1], deleted=deleted)["schema"].encode()
     if name == "referenced_by":
@@ -160,6 +163,22 @@ def _call(r: RegistryState, name: str, args: list[str], query: dict[str, str], b
     if name == "put_mode":
         return r.set_mode(args[0], body)
     raise RegistryAPIError(404, 404, "HTTP 404 Not Found")  # pragma: no cover
+
+
+def _latest_with_metadata(
+    r: RegistryState, subject: str, query: dict[str, str], *, deleted: bool
+) -> Any:
+    """``GET /subjects/{s}/metadata?key=k&value=v``: the latest version whose metadata has
+    property ``k`` set to ``v`` (what confluent-kafka's ``use.latest.with.metadata`` asks, e.g.
+    the latest version of a major). One pair: of repeated ``key``/``value`` parameters, the
+    last pair decides."""
+    wanted = {query["key"]: query["value"]} if "key" in query and "value" in query else {}
+    for version in reversed(r.list_versions(subject, deleted=deleted)):
+        answer = r.get_version(subject, str(version), deleted=deleted)
+        properties = (answer.get("metadata") or {}).get("properties") or {}
+        if all(properties.get(k) == v for k, v in wanted.items()):
+            return answer
+    raise RegistryAPIError(404, 40403, "Schema not found")
 
 
 class Handler(BaseHTTPRequestHandler):
