@@ -33,6 +33,7 @@ from devicecontracts.findings import Finding, Severity
 from devicecontracts.registry import RegistrySettings, SchemaRegistry
 from devicecontracts.registry._apply import (
     Outcome,
+    config_words,
     gather,
     preflight,
     register,
@@ -250,20 +251,8 @@ def _describe_subject(sp: SubjectPlan) -> str:
         now = sp.facts.level.value if sp.facts.level else f"unset, global {sp.global_level.value}"
         parts.append(f"set level {sp.level.value} (now {now})")
     if sp.sets_config:
-        parts.append("set config " + _config_words(sp))
+        parts.append("set config " + config_words(sp))
     return "; ".join(parts)
-
-
-def _config_words(sp: SubjectPlan) -> str:
-    words = []
-    for name, value in sp.config_changes.items():
-        if value is None:
-            words.append(f"{name} cleared")
-        elif name == "compatibilityGroup":
-            words.append(f"{name} {value!r}")
-        else:
-            words.append(name)
-    return ", ".join(words)
 
 
 def _span(numbers: list[int]) -> str:

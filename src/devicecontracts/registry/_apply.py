@@ -43,6 +43,7 @@ from devicecontracts.schema.compatibility import CompatibilityLevel
 
 __all__ = [
     "Outcome",
+    "config_words",
     "gather",
     "in_force",
     "preflight",
@@ -289,7 +290,7 @@ def set_config_for_preflight(
             registry.set_config(sp.subject, sp.config_changes)
             changed.append(sp)
             outcome.configs_set.append(sp)
-            say(f"set {sp.subject} {_config_words(sp)} before the preflight")
+            say(f"set {sp.subject} {config_words(sp)} before the preflight")
     return changed
 
 
@@ -301,7 +302,8 @@ def restore_config(changed: list[SubjectPlan], registry: SchemaRegistry, say: Sa
         say(f"restored the config of {sp.subject}")
 
 
-def _config_words(sp: SubjectPlan) -> str:
+def config_words(sp: SubjectPlan) -> str:
+    """The config changes register makes to ``sp``, in words (no values but the group's)."""
     parts = []
     for name, value in sp.config_changes.items():
         if value is None:
@@ -356,7 +358,7 @@ def register(
         if sp.sets_config and sp.subject not in configured:
             registry.set_config(sp.subject, sp.config_changes)
             outcome.configs_set.append(sp)
-            say(f"set {sp.subject} {_config_words(sp)}")
+            say(f"set {sp.subject} {config_words(sp)}")
         newest = sp.facts.newest  # the registry numbers each new version one past this
         for vp in sp.versions:
             v = vp.version

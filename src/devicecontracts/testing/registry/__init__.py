@@ -2,7 +2,10 @@
 
 Use it where you would otherwise need a real Schema Registry: it serves Confluent's REST API on
 127.0.0.1 (an ephemeral port), with Confluent's status and error codes, idempotent registration,
-soft delete, per-subject levels, references and verbose compatibility messages. Its
+soft delete, per-subject levels, references and verbose compatibility messages, and data
+contracts: each version's metadata and rule set stored, inherited and merged with the subject
+config's defaults and overrides, compatibility groups, reserved fields, and 42210 for a
+malformed rule. Its
 compatibility verdicts come from the ``avro`` package (Apache Avro's checker, two known bugs
 worked around), not from devicecontracts' own engine. Needs the ``testing`` extra (``avro``).
 

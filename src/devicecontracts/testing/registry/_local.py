@@ -48,10 +48,11 @@ class LocalRegistry:
     credentials (401 otherwise); ``incompatible_error_code`` is 40901 (Confluent 8.0.4 and
     later) or 409 (older servers); ``default_level`` is the global compatibility level.
 
-    Arrange state in-process with `register`, `set_level`, `set_mode` and `soft_delete`; make
-    it misbehave with `fail_next` (any status and error code, e.g. 500, 403, 42201),
-    `slow_down` (answers after a delay: timeouts) and `force_incompatible`; inspect it with
-    `requests`, `subjects`, `versions`, `level` and `snapshot`.
+    Arrange state in-process with `register` (with metadata and a rule set, or without),
+    `set_level`, `set_config`, `set_mode` and `soft_delete`; make it misbehave with `fail_next`
+    (any status and error code, e.g. 500, 403, 42201), `slow_down` (answers after a delay:
+    timeouts) and `force_incompatible`; inspect it with `requests`, `subjects`, `versions`,
+    `schema`, `level`, `config` and `snapshot`.
     """
 
     def __init__(
