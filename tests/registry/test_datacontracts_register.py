@@ -17,6 +17,7 @@ from ..support.catalogs import write_version
 from ..support.registry import (
     POINT_SUBJECT,
     READING_SUBJECT,
+    SMALL_TOML,
     client,
     optional,
     reading,
@@ -224,3 +225,17 @@ def test_normalize_goes_on_every_request_about_a_version(
     local_registry.clear_requests()
     assert register(catalog, local_registry).exit_code == 0
     assert not any("normalize" in r.query for r in local_registry.requests)
+
+
+def test_the_catalogs_normalize_switch_asks_the_registry_to_normalize(
+    tmp_path: Path, local_registry: LocalRegistry
+):
+    """catalog.toml's normalize = true (a Confluent 7 switch) does what --normalize does."""
+    toml = 'line = "confluent-7"\nnormalize = true\n' + SMALL_TOML
+    catalog = small_catalog(tmp_path / "c", toml=toml)
+    result = register(catalog, local_registry)
+    assert result.exit_code == 0, result.output
+    registrations = [
+        r for r in local_registry.requests if r.method == "POST" and r.path.endswith("/versions")
+    ]
+    assert registrations and all(r.query.get("normalize") == "true" for r in registrations)
