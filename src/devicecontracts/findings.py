@@ -467,13 +467,6 @@ RULES: dict[str, Rule] = _rules(
     # contracts test: domain and migration rules proven on generated data
     # (devicecontracts.testing._rules)
     (
-        "evolution-rule-example",
-        "rules",
-        _E,
-        "contracts test: a domain rule's example that must pass fails, or one that must fail "
-        "passes.",
-    ),
-    (
         "evolution-rule-unsatisfiable",
         "rules",
         _E,

@@ -356,7 +356,7 @@ examples = { pass = [20, 25], fail = [30] }
 """
     catalog = build(tmp_path / "c", toml, [READING])
     report = verify_evolution(catalog, examples=20)
-    assert of(report.findings, "evolution-rule-example") == []
+    assert of(report.findings, "rule-example-failed") == []
     [finding] = of(report.findings, "evolution-rule-rejects")
     assert finding.severity is Severity.ERROR
     assert finding.subject == SUBJECT and finding.version == 1
@@ -386,7 +386,7 @@ examples = { pass = [{ battery_mv = 4.2 }], fail = [{ battery_mv = 4.4 }] }
     )
     catalog = build(tmp_path / "c", toml, [schema])
     report = verify_evolution(catalog, examples=30)
-    assert of(report.findings, "evolution-rule-example") == []
+    assert of(report.findings, "rule-example-failed") == []
     [finding] = of(report.findings, "evolution-rule-unsatisfied")
     assert "'battery_not_overcharged'" in finding.message
     assert finding.line == 9
@@ -410,7 +410,7 @@ expr = "name == 'battery_mv' && value >= 2500"
     assert "Reading.device_id = ''" in finding.message
 
 
-def test_examples_are_evaluated(tmp_path: Path) -> None:
+def test_examples_are_evaluated_as_check_evaluates_them(tmp_path: Path) -> None:
     toml = """
 [[rules]]
 name = "battery_mv_in_range"
@@ -420,13 +420,13 @@ expr = "name == 'battery_mv' && typeName != 'NULL' ; value >= 2500 && value <= 4
 examples = { pass = [2500, 4600], fail = [2499, 3000] }
 """
     catalog = build(tmp_path / "c", toml, [READING])
-    found = of(verify_evolution(catalog, examples=10).findings, "evolution-rule-example")
-    assert [f.message for f in found] == [
-        "rule 'battery_mv_in_range': example 4600 must pass but fails "
-        "(Reading.battery_mv = 4600) on v1",
-        "rule 'battery_mv_in_range': example 3000 must fail but passes on v1",
+    found = of(verify_evolution(catalog, examples=10).findings, "rule-example-failed")
+    assert [f.message.split(":")[1].split(" (")[0] for f in found] == [
+        " pass example 2",
+        " fail example 2",
     ]
-    assert all(f.line == 7 for f in found)
+    assert all(f.line == 7 and f.subject == SUBJECT for f in found)
+    assert all(f.severity is Severity.ERROR for f in found)
 
 
 def test_contradicting_ranges_are_unsatisfiable(tmp_path: Path) -> None:
@@ -633,7 +633,6 @@ def test_the_command_shows_the_counterexample_in_text_and_json(tmp_path: Path) -
 
 def test_new_rule_ids_are_documented() -> None:
     for rule in (
-        "evolution-rule-example",
         "evolution-rule-unsatisfiable",
         "evolution-rule-unsatisfied",
         "evolution-rule-rejects",

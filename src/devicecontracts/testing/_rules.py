@@ -1,9 +1,10 @@
 """Domain and migration rules proven on generated data: the data-contract half of
 ``contracts test``.
 
-For each version of a contract with a ``contract.toml``:
+For each version of a contract with a ``contract.toml`` (rules whose expressions do not parse
+are left to ``contracts check``, which also evaluates the domain rules' examples; ``contracts
+test`` reports those findings too, see `devicecontracts.testing.evolution`):
 
-* every domain rule's examples are evaluated (``pass`` must pass, ``fail`` must fail);
 * generated data is drawn to satisfy the version's CEL_FIELD rules where the generator
   understands them (`recognise`): a guard naming the field, ``name == 'f'`` or
   ``fullName == 'ns.Record.f'``, optionally ``&& typeName != 'NULL'`` (or ``value != null``:
@@ -95,7 +96,6 @@ __all__ = [
     "RuleProofs",
     "VersionPlan",
     "constraint_strategy",
-    "example_failure",
     "plan_version",
     "prove_contract",
     "recognise",
@@ -692,47 +692,6 @@ def shown(value: Any, limit: int = SHOWN_CHARS) -> str:
     return text
 
 
-# ---------------------------------------------------------------------------------------------
-# Examples
-
-
-def example_failure(
-    declared: DeclaredRule, schema: Schema, metadata: Metadata | None, example: Any
-) -> str | None:
-    """None when ``example`` of domain rule ``declared`` is what the rule holds for, else why.
-
-    An example that is a table is a whole message (record fields, or the fields the rule
-    reads); any other example is a field value, bound to every field the rule's guard names
-    (or, for a rule naming none, every primitive field it fits) as CEL_FIELD binds it."""
-    rule = declared.rule
-    if rule.type == "CEL" or isinstance(example, Mapping):
-        return condition_failure(rule, schema.root, example, metadata)
-    found = recognise(rule)
-    positions = [
-        (record, f.name)
-        for record in _records(schema.root)
-        for f in record.fields
-        if (
-            found.applies_to(record, f.name, metadata)
-            if found is not None
-            else _fits_field(example, f.type)
-        )
-    ]
-    if not positions:
-        return f"no field of the schema takes {shown(example, 80)}"
-    for record, name in positions:
-        why = condition_failure(rule, record, {name: example}, metadata)
-        if why is not None:
-            return why
-    return None
-
-
-def _fits_field(value: Any, t: AvroType) -> bool:
-    if isinstance(t, Union):
-        return any(_fits_field(value, b) for b in t.branches)
-    return isinstance(t, Primitive) and _fits(value, t)
-
-
 def _records(root: AvroType) -> list[Record]:
     out: list[Record] = []
     seen: set[int] = set()
@@ -811,6 +770,8 @@ def _conditions(contract: Contract, version: int) -> tuple[DeclaredRule, ...]:
         and not d.rule.disabled
         and d.rule.kind == "CONDITION"
         and d.rule.type in ("CEL", "CEL_FIELD")
+        and d.rule.expr
+        and cel_syntax_error(d.rule.expr) is None  # contracts check reports the others
     )
 
 
@@ -946,8 +907,6 @@ class _Prover:
             return
         self.out.rules += len(plan.rules)
         n = version.version
-        for declared in plan.rules:
-            self.examples_of(declared, plan)
         for names, path, constraint in plan.unsatisfiable:
             lines = [d.line for d in plan.rules if d.rule.name in names]
             self.out.findings.append(
@@ -1063,32 +1022,6 @@ class _Prover:
                 return None if f is None else f.type
         return None
 
-    def examples_of(self, declared: DeclaredRule, plan: VersionPlan) -> None:
-        if declared.from_version != plan.version.version:
-            return  # examples are evaluated once, on the first version carrying the rule
-        cases = [(e, True) for e in declared.examples_pass]
-        cases += [(e, False) for e in declared.examples_fail]
-        for example, must_pass in cases:
-            try:
-                why = example_failure(declared, plan.schema, plan.metadata, example)
-            except RuleEvaluationError as exc:
-                why = str(exc)
-            if (why is None) == must_pass:
-                continue
-            verdict = f"fails ({why})" if must_pass else "passes"
-            self.out.findings.append(
-                make(
-                    "evolution-rule-example",
-                    f"rule {declared.rule.name!r}: example {shown(example, 200)} must "
-                    f"{'pass' if must_pass else 'fail'} but {verdict} on "
-                    f"v{plan.version.version}",
-                    "fix the rule or the example",
-                    location=self.where(
-                        plan.version.version, declared.examples_line or declared.line
-                    ),
-                )
-            )
-
     # -- migrations ------------------------------------------------------------------------
     def migrations(self) -> None:
         data = self.contract.data
@@ -1098,7 +1031,13 @@ class _Prover:
         starts = sorted({d.from_version for d in data.migrations})
         for start in starts:
             declared = [d for d in data.migrations if d.from_version == start]
-            rules = [d.rule for d in declared if not d.rule.disabled]
+            rules = [
+                d.rule
+                for d in declared
+                if not d.rule.disabled
+                and d.rule.type == "JSONATA"
+                and jsonata_syntax_error(d.rule.expr or "") is None  # contracts check reports
+            ]
             target = parsed.get(start)
             previous = parsed.get(start - 1)
             if target is None or previous is None or not rules:

@@ -19,13 +19,14 @@ the break may need values the generator did not reach, and ``contracts check`` r
 break itself.
 
 A contract's data contract (``contract.toml``) is proven too (`devicecontracts.testing._rules`):
-domain rules' examples, generated data drawn to satisfy each version's rules and checked
-against them, and migration rules between majors (UPGRADE into the new major's schema,
-DOWNGRADE back, and the round trip). Their findings are ``evolution-rule-*``,
-``evolution-upgrade-invalid``, ``evolution-downgrade-invalid`` and
-``evolution-round-trip-lost``, each with the smallest counterexample; what could be proven only
-on filtered data, or not at all, is a note. The catalog's ``[rules]`` table may disable or
-demote (``warn``) these rule ids.
+generated data drawn to satisfy each version's domain rules and checked against them, and
+migration rules between majors (UPGRADE into the new major's schema, DOWNGRADE back, and the
+round trip). Their findings are ``evolution-rule-*``, ``evolution-upgrade-invalid``,
+``evolution-downgrade-invalid`` and ``evolution-round-trip-lost``, each with the smallest
+counterexample; what could be proven only on filtered data, or not at all, is a note. The
+domain rules' examples are evaluated as ``contracts check`` evaluates them
+(`devicecontracts.check.datacontracts`: ``rule-example-failed``). The catalog's ``[rules]``
+table may disable or demote (``warn``) these rule ids.
 
 Pure: a loaded catalog in, a report out; nothing printed. Needs hypothesis (the ``testing``
 extra), and the ``rules`` extra for contracts that declare rules.
@@ -226,6 +227,7 @@ def verify_evolution(
             if contract not in chosen:
                 chosen.append(contract)
     report = EvolutionReport(subjects=len(chosen))
+    examples_failed = _example_findings(catalog, chosen)
     for contract in chosen:
         report.findings += _unparsed(contract)
         strategies: dict[int, SearchStrategy[Any]] = {}
@@ -241,12 +243,39 @@ def verify_evolution(
             finding = _judge(outcome, seed)
             if finding is not None:
                 report.findings.append(finding)
-        _prove_rules(catalog, contract, report, examples=examples, seed=seed)
+        _prove_rules(
+            catalog,
+            contract,
+            report,
+            examples_failed.get(contract.subject, []),
+            examples=examples,
+            seed=seed,
+        )
     return report
 
 
+def _example_findings(catalog: Catalog, chosen: list[Contract]) -> dict[str, list[Finding]]:
+    """``rule-example-failed`` findings of ``contracts check`` by subject: the one evaluation
+    of the domain rules' examples, shared."""
+    if not any(c.data is not None and c.data.rules for c in chosen):
+        return {}
+    from devicecontracts.check.datacontracts import data_contract_findings
+
+    out: dict[str, list[Finding]] = {}
+    for f in data_contract_findings(catalog):
+        if f.rule == "rule-example-failed":
+            out.setdefault(f.subject or "", []).append(f)
+    return out
+
+
 def _prove_rules(
-    catalog: Catalog, contract: Contract, report: EvolutionReport, *, examples: int, seed: int
+    catalog: Catalog,
+    contract: Contract,
+    report: EvolutionReport,
+    examples_failed: list[Finding],
+    *,
+    examples: int,
+    seed: int,
 ) -> None:
     try:
         proofs = prove_contract(contract, examples=examples, seed=seed)
@@ -257,7 +286,7 @@ def _prove_rules(
     warned = set(catalog.rules.get("warn", []))
     report.findings += [
         f.with_severity(Severity.WARNING) if f.rule in warned else f
-        for f in proofs.findings
+        for f in examples_failed + proofs.findings
         if f.rule not in disabled
     ]
     report.notes += proofs.notes
