@@ -161,7 +161,8 @@ class ContractFile:
     subject_config: SubjectConfig | None = None
     lines: Mapping[str, int] = field(default_factory=dict)
     """Lines of what findings point at: ``owner``, ``compatibility_group``, ``sensitive``,
-    ``tags``, ``reserved``, ``reserved.<name>``, ``versions.<n>``, ``subject_config``."""
+    ``properties``, ``tags``, ``reserved``, ``reserved.<name>``, ``versions.<n>``,
+    ``subject_config``."""
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key`` (see `lines`), or None."""
@@ -287,6 +288,9 @@ class _Reader:
         group = self._text(data, "compatibility_group", lines.get("compatibility_group"))
         sensitive = self._texts(data.get("sensitive", []), "sensitive", lines.get("sensitive"))
         properties = self._properties(data.get("properties", {}), "properties")
+        properties_line = self._header_line("properties")
+        if properties_line is not None:
+            lines["properties"] = properties_line
         tags_line = self._header_line("tags")
         if tags_line is not None:
             lines["tags"] = tags_line
@@ -386,6 +390,8 @@ class _Reader:
         props: dict[int, Mapping[str, str]] = {}
         for key, table in value.items():
             line = self._header_line(f"versions.{key}")
+            if line is None:  # only [versions.N.properties] written
+                line = self._header_line(f"versions.{key}.properties")
             if not (key.isdigit() and int(key) >= 1):
                 raise self._fail(f"[versions.{key}]: the key must be a version number", line)
             number = int(key)

@@ -376,7 +376,7 @@ class _Scope:
     # -- reserved names, sensitive properties, tag paths -------------------------------------
     def reserved(self) -> Iterator[Finding]:
         data = self.data
-        places = [("[properties]", data.properties, self._properties_line())] + [
+        places = [("[properties]", data.properties, data.line_of("properties"))] + [
             (f"[versions.{n}] properties", props, data.line_of(f"versions.{n}"))
             for n, props in sorted(data.version_properties.items())
         ]
@@ -404,10 +404,6 @@ class _Scope:
                         location=self.at(data.line_of(f"reserved.{name}"), number),
                     )
                     break
-
-    def _properties_line(self) -> int | None:
-        # The reader keeps no line for [properties]; the sensitive or owner line is near it.
-        return self.data.line_of("owner")
 
     def sensitive(self) -> Iterator[Finding]:
         data = self.data
