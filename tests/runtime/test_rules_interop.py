@@ -154,14 +154,15 @@ def their_rules() -> RuleRegistry:
 
 
 def their_deserializer(
-    registry: SchemaRegistryClient, model: type[Any], dlq: DeadLetterProducer, **conf: Any
+    registry: SchemaRegistryClient, model: type[Any] | None, dlq: DeadLetterProducer, **conf: Any
 ) -> AvroDeserializer:
     """Confluent's deserializer with its executors: the latest version (or ``conf``'s choice)
-    as reader, its READ rules and migrations run, the record built by our ``from_dict`` hook."""
+    as reader, its READ rules and migrations run, the record built by our ``from_dict`` hook
+    (a dict for no model)."""
     return AvroDeserializer(
         registry,
         None,
-        from_dict=from_dict(model),
+        from_dict=None if model is None else from_dict(model),
         return_record_name=True,
         conf={**LATEST, **conf},
         rule_conf={"producer": dlq},
@@ -170,14 +171,15 @@ def their_deserializer(
 
 
 def their_serializer(
-    registry: SchemaRegistryClient, dlq: DeadLetterProducer, **conf: Any
+    registry: SchemaRegistryClient, dlq: DeadLetterProducer, *, models: bool = True, **conf: Any
 ) -> AvroSerializer:
     """Confluent's serializer with its executors: the latest version (or ``conf``'s choice),
-    never registering, its WRITE rules run on our ``to_dict`` form of the model."""
+    never registering, its WRITE rules run on our ``to_dict`` form of the model (or on the
+    dict given, without ``models``)."""
     return AvroSerializer(
         registry,
         None,
-        to_dict=to_dict,
+        to_dict=to_dict if models else None,
         conf={**LATEST, "auto.register.schemas": False, **conf},
         rule_conf={"producer": dlq},
         rule_registry=their_rules(),
@@ -379,6 +381,56 @@ def test_confluent_replays_our_dead_letters_past_the_rule(registered: Registered
     assert rule_headers["__rule.mode"] == b"READ"
     assert rule_headers["__rule.subject"] == contract.subject.encode()
     assert rule_headers["__rule.topic"] == contract.topic.encode()
+
+
+# -- value forms: logical types ---------------------------------------------------------------
+
+CLOCK = {
+    "type": "record",
+    "name": "Clock",
+    "namespace": "com.example.interop",
+    "doc": "A moment.",
+    "fields": [
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "When."}
+    ],
+}
+AT_MILLIS = 1_704_153_600_000
+"""2024-01-02T00:00:00Z in milliseconds."""
+
+
+def test_a_timestamp_rule_sees_a_number_in_ours_and_a_timestamp_in_confluents_reader(
+    registered: Registered,
+) -> None:
+    """Rules see logical types in different forms. Ours bind a timestamp-millis as its long on
+    write and on read (Avro generic data, as Confluent's Java client reads records by default),
+    so ``value > 0`` holds on both; confluent-kafka's serializer binds what the application
+    passes (our ``to_dict`` form: the long) and holds too, but its deserializer binds fastavro's
+    datetime, which CEL cannot compare with a number: the same record is refused on read."""
+    from devicecontracts.datacontracts import Rule
+    from devicecontracts.datacontracts._eval import condition_failure
+    from devicecontracts.schema import parse_schema
+
+    rule = Rule(
+        name="clock_after_epoch",
+        kind="CONDITION",
+        mode="WRITEREAD",
+        type="CEL_FIELD",
+        expr="name == 'at' ; value > 0",
+    )
+    registered.registry.register(
+        "interop.clock-value", CLOCK, rule_set={"domainRules": [rule.to_registry()]}
+    )
+    dlq = DeadLetterProducer()
+    record = {"at": AT_MILLIS}
+
+    value = their_serializer(registered.client, dlq, models=False)(record, context("interop.clock"))
+    with pytest.raises(SerializationError) as refused:
+        their_deserializer(registered.client, None, dlq)(value, context("interop.clock"))
+
+    assert condition_failure(rule, parse_schema(CLOCK).root, record) is None
+    assert "no matching overload" in str(refused.value.__cause__)
+    assert "TimestampType" in str(refused.value.__cause__)
+    assert dlq.sent == []
 
 
 # -- heartbeat: a deliberate major break bridged by JSONata migrations -------------------------
