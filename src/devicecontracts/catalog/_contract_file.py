@@ -102,6 +102,7 @@ _CONFIG_KEYS = {
 }
 _METADATA_KEYS = {"properties", "tags", "sensitive"}
 _RULE_SET_KEYS = {"domain_rules", "migration_rules", "encoding_rules", "enable_at"}
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]", re.MULTILINE)
 
 
@@ -233,7 +234,9 @@ def read_contract_file(folder: Path, display: str) -> ContractFile | None:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.14 gives lineno; before, only the message says "(at line N, column M)".
+        found = _TOML_LINE.search(str(exc))
+        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
         raise CatalogError(f"not valid TOML: {exc}", Location(file=display, line=line)) from None
     return _Reader(display, text).read(data)
 
