@@ -306,3 +306,40 @@ def test_no_sensitive_value_is_printed_even_with_debug_logging(
     for text in [*outputs, logged]:
         assert SECRET not in text
         assert OTHER_SECRET not in text
+
+
+def test_no_sensitive_value_of_the_subject_config_is_printed(
+    tmp_path: Path, local_registry: LocalRegistry, caplog: pytest.LogCaptureFixture
+):
+    """A sensitive property in the declared and the registry's defaultMetadata: drift names
+    it, and no output (text or JSON, register or check) nor log record shows either value."""
+    caplog.set_level(logging.DEBUG)
+    contract = (
+        CONTRACT
+        + f'\n[subject_config]\ndefault_metadata = {{ properties = {{ oncall = "{SECRET}" }} }}\n'
+    )
+    catalog = catalog_with(tmp_path, contract)
+    outputs = [
+        run(
+            "register", "--catalog", catalog, "--registry", local_registry.url, "--format", "json"
+        ).output
+    ]
+    local_registry.set_config(
+        READING_SUBJECT, defaultMetadata={"properties": {"oncall": OTHER_SECRET}}
+    )
+    for fmt in ("text", "json"):
+        result = run(
+            "check", "--catalog", catalog, "--registry", local_registry.url, "--format", fmt
+        )
+        assert result.exit_code == 1
+        outputs.append(result.output)
+    assert "'oncall' is (sensitive: not shown)" in outputs[1]
+    outputs.append(
+        run(
+            "register", "--catalog", catalog, "--registry", local_registry.url, "--format", "json"
+        ).output
+    )
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for text in [*outputs, logged]:
+        assert SECRET not in text
+        assert OTHER_SECRET not in text

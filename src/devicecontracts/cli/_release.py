@@ -43,6 +43,7 @@ from devicecontracts.registry._apply import (
     set_levels_for_preflight,
 )
 from devicecontracts.registry.release import (
+    CONFIG_FIELDS,
     Preflight,
     ReleasePlan,
     SubjectPlan,
@@ -353,21 +354,25 @@ def _subject_json(sp: SubjectPlan) -> dict[str, Any]:
             for vp in sp.versions
         ],
         "registry_only_versions": list(sp.extra),
-        "config": {
-            "declared": _config_json(declared_config(sp.contract)),
-            "registry": sp.facts.config,
-            "in_force": sp.facts.in_force,
-            "set": sorted(sp.config_changes),
-        },
+        "config": _config_json(sp),
     }
 
 
-def _config_json(config: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in config.items():
-        if value is not None:
-            out[name] = value if isinstance(value, str) else value.to_registry()
-    return out
+def _config_json(sp: SubjectPlan) -> dict[str, Any]:
+    """The subject config by field name (values of metadata and rule sets left out: they may
+    hold sensitive properties), the group by value."""
+    declared = declared_config(sp.contract)
+    held = sp.facts.config or {}
+    return {
+        "compatibility_group": {
+            "declared": declared["compatibilityGroup"],
+            "registry": sp.facts.in_force.get("compatibilityGroup"),
+        },
+        "declared": sorted(k for k, v in declared.items() if v is not None),
+        "registry": sorted(k for k in CONFIG_FIELDS if held.get(k) is not None),
+        "in_force": sorted(k for k in CONFIG_FIELDS if sp.facts.in_force.get(k) is not None),
+        "set": sorted(sp.config_changes),
+    }
 
 
 def _preflight_json(p: Preflight) -> dict[str, Any]:
