@@ -353,3 +353,12 @@ def test_validate_fields_enforces_reserved_fields(
     local_registry.set_config(SUBJECT, validateFields=False)
     sr.register_schema(SUBJECT, uses)
     assert sr.get_versions(SUBJECT) == [1, 2]
+
+
+def test_the_compatibility_check_does_not_validate_rules(local_registry: LocalRegistry):
+    """As in Confluent, only registering refuses a malformed rule set; the check answers."""
+    body = {"schema": V1, "ruleSet": {"domainRules": [{"name": "1x", "type": "CEL"}]}}
+    check = f"{local_registry.url}/compatibility/subjects/{SUBJECT}/versions?verbose=true"
+    assert httpx.post(check, json=body).json()["is_compatible"] is True
+    registered = httpx.post(f"{local_registry.url}/subjects/{SUBJECT}/versions", json=body)
+    assert registered.json()["error_code"] == 42210

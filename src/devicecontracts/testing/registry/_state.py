@@ -496,8 +496,9 @@ class RegistryState:
                 raise RegistryAPIError(422, 42201, message) from None
             reason = exc.message if isinstance(exc, RegistryAPIError) else f"Invalid schema: {exc}"
             return {"is_compatible": False, "messages": [reason]}
-        # Confluent's isCompatible takes the request's metadata as sent (nothing is inherited).
-        meta, _ = self._request_contract(body)
+        # Confluent's isCompatible takes the request's metadata as sent (nothing is inherited),
+        # and does not validate its rule set (registering does).
+        meta = dc.metadata(body.get("metadata") if isinstance(body, dict) else None)
         live = self._versions(subject)
         messages = self._incompatibilities(
             subject,
