@@ -33,11 +33,12 @@ from ..support.catalogs import (
 
 
 def test_bundled_catalog_has_no_findings(bundled: Path) -> None:
-    """The bundled catalog checks clean: no errors, no warnings, nothing unreleased."""
+    """The bundled catalog checks clean: no errors, no warnings; only heartbeat v3, the
+    deliberate major break, is not released yet."""
     report = check(bundled)
     assert report.findings == []
     assert report.ok
-    assert report.pending == []
+    assert report.pending == [("fleet.heartbeats-value", 3)]
 
 
 def test_report_counts_subjects_and_versions(bundled: Path) -> None:
@@ -51,7 +52,11 @@ def test_report_counts_subjects_and_versions(bundled: Path) -> None:
 def test_new_version_is_listed_as_pending(catalog_dir: Path) -> None:
     """A version not in the lock is listed as not yet released."""
     number = next_version(catalog_dir, "alarm", read_version(catalog_dir, "alarm", 3))
-    assert check(catalog_dir).pending == [("fleet.alarms-value", number)]
+    # heartbeat v3, the bundled catalog's major break, is pending too
+    assert check(catalog_dir).pending == [
+        ("fleet.alarms-value", number),
+        ("fleet.heartbeats-value", 3),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,7 +117,9 @@ def transitive_only_break(catalog_dir: Path) -> Path:
     schema = read_version(catalog_dir, "heartbeat", 2)
     free_memory = next(f for f in schema["fields"] if f["name"] == "free_memory_bytes")
     del free_memory["default"]
-    next_version(catalog_dir, "heartbeat", schema)
+    # In place of the bundled v3 (a new major, compared with no earlier version): one major.
+    write_version(catalog_dir, "heartbeat", 3, schema)
+    (catalog_dir / "heartbeat" / "contract.toml").write_text('owner = "fleet-platform"\n')
     return catalog_dir
 
 
