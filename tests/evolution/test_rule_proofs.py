@@ -544,10 +544,13 @@ def test_an_upgrade_forgetting_a_required_field(tmp_path: Path) -> None:
 
 
 def test_an_upgrade_that_overflows_a_long_without_a_bound(tmp_path: Path) -> None:
-    """Without the rule bounding uptime_s, seconds times 1000 leaves the long range."""
+    """Without the rule bounding uptime_s, seconds times 1000 leaves the long range: found
+    with few examples too, as the migrations are also tried at the integers' edges."""
     toml = migrations(UPGRADE, DOWNGRADE).replace(UPTIME_BOUND, "")
     catalog = build(tmp_path / "c", toml, [V1, V2], compatibility="BACKWARD")
     [finding] = verify_evolution(catalog, examples=50).findings
+    [few] = verify_evolution(catalog, examples=3).findings
+    assert few.rule == "evolution-upgrade-invalid"
     assert finding.rule == "evolution-upgrade-invalid"
     smallest = json.loads(finding.message.split("Smallest v1 value: ")[1].split("; upgraded")[0])
     # JSONata multiplies in doubles: the smallest failing value is where the product, rounded,

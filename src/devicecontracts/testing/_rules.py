@@ -22,7 +22,9 @@ test`` reports those findings too, see `devicecontracts.testing.evolution`):
   recognised constraint is a hypothesis about what the rule accepts, and the data tests it.
 
 For each version starting a major with migration rules, generated data of every version of
-the previous major (constrained by its rules) goes through the UPGRADE chain (UPGRADE and
+the previous major (constrained by its rules; when random data finds nothing, again with its
+int and long fields at the edges of their ranges, which migration arithmetic may overflow)
+goes through the UPGRADE chain (UPGRADE and
 UPDOWN rules in order) and must be valid for the new version's schema; data of the new version
 goes through the DOWNGRADE chain (DOWNGRADE and UPDOWN rules, in reverse) and must be valid for
 the version before it; with both, ``downgrade(upgrade(x))`` keeps every field the two versions
@@ -732,14 +734,38 @@ class VersionPlan:
         assert self.version.schema is not None
         return self.version.schema
 
-    def strategy(self, *, filtered: bool = True) -> SearchStrategy[Any]:
+    def strategy(self, *, filtered: bool = True, edges: bool = False) -> SearchStrategy[Any]:
         """Generic data of the version: constrained fields drawn within their constraints and,
-        when ``filtered``, values the rules beyond the recognised forms reject left out."""
+        when ``filtered``, values the rules beyond the recognised forms reject left out. With
+        ``edges``, every other int and long field takes only the edges of its range (0, 1, -1,
+        the largest and the smallest value), which arithmetic in a migration may overflow and
+        random draws seldom reach."""
         base = self.unfiltered
+        if edges:
+            root = self.schema.root
+            overrides = {**_edge_overrides(root), **self.overrides}
+            base = from_avro_schema(self.schema, overrides=overrides).map(
+                lambda v: to_generic(v, root)
+            )
         if not filtered or not self.filters:
             return base
         rules, root, metadata = [d.rule for d in self.filters], self.schema.root, self.metadata
         return base.filter(lambda v: _all_hold(rules, root, v, metadata))
+
+
+def _edge_overrides(root: AvroType) -> dict[str, SearchStrategy[Any]]:
+    out: dict[str, SearchStrategy[Any]] = {}
+    for record in _records(root):
+        for f in record.fields:
+            base, nullable = _base(f.type)
+            if base is None or base.type not in _INTEGRAL:
+                continue
+            if base.logical is not None and base.logical.name == "decimal":
+                continue
+            low, high = _INTEGRAL[base.type]
+            edges: SearchStrategy[Any] = st.sampled_from([0, 1, -1, high, low])
+            out[f"{record.fullname}.{f.name}"] = st.none() | edges if nullable else edges
+    return out
 
 
 def _all_hold(rules: Iterable[Rule], root: AvroType, value: Any, metadata: Metadata | None) -> bool:
@@ -868,7 +894,7 @@ class _Prover:
 
     def shrink(
         self,
-        strategy: SearchStrategy[Any],
+        strategy: SearchStrategy[Any] | VersionPlan,
         fails: Callable[[Any], bool],
         label: str,
         *,
@@ -876,6 +902,14 @@ class _Prover:
     ) -> Any | None:
         """The smallest value of ``strategy`` that ``fails`` (hypothesis shrinks it; the first
         found when not ``smallest``), or None when ``examples`` values all passed."""
+        if isinstance(strategy, VersionPlan):
+            # A version's data, then (when all of it passed) its integers at their edges.
+            found = self.shrink(strategy.strategy(), fails, label, smallest=smallest)
+            if found is not None:
+                return found
+            return self.shrink(
+                strategy.strategy(edges=True), fails, f"{label}:edges", smallest=smallest
+            )
 
         def guarded(value: Any) -> bool:
             try:
@@ -1067,7 +1101,7 @@ class _Prover:
     ) -> None:
         schema = _validator(target)
         value = self.shrink(
-            self.plan(source).strategy(),
+            self.plan(source),
             lambda v: _chain_failure(up, v, schema) is not None,
             f"up:{source.version}:{target.version}",
         )
@@ -1080,8 +1114,10 @@ class _Prover:
                 f"UPGRADE {_names(up)} of v{target.version} turns v{source.version} data into "
                 f"data v{target.version} refuses: {why}. Smallest v{source.version} value: "
                 f"{shown(value)}" + (f"; upgraded: {shown(result)}" if result is not None else ""),
-                "make the UPGRADE expression write every field of the new version with a value "
-                f"of its type (reproduce: {self.rerun()})",
+                "make the UPGRADE expression write every field of the new version that has no "
+                "default, each with a value of its type and range (JSONata computes in "
+                "doubles: bound what arithmetic could overflow) "
+                f"(reproduce: {self.rerun()})",
                 location=self.where(target.version, line),
                 previous_version=source.version,
             )
@@ -1092,7 +1128,7 @@ class _Prover:
     ) -> None:
         schema = _validator(previous)
         value = self.shrink(
-            self.plan(target).strategy(),
+            self.plan(target),
             lambda v: _chain_failure(down, v, schema) is not None,
             f"down:{target.version}:{previous.version}",
         )
@@ -1106,8 +1142,9 @@ class _Prover:
                 f"into data v{previous.version} refuses: {why}. Smallest v{target.version} "
                 f"value: {shown(value)}"
                 + (f"; downgraded: {shown(result)}" if result is not None else ""),
-                "make the DOWNGRADE expression write every field of the previous version with "
-                f"a value of its type (reproduce: {self.rerun()})",
+                "make the DOWNGRADE expression write every field of the previous version that "
+                "has no default, each with a value of its type and range "
+                f"(reproduce: {self.rerun()})",
                 location=self.where(target.version, line),
                 previous_version=previous.version,
             )
@@ -1141,7 +1178,7 @@ class _Prover:
             ]
 
         value = self.shrink(
-            self.plan(previous).strategy(),
+            self.plan(previous),
             lambda v: bool(lost(v)),
             f"trip:{previous.version}:{target.version}",
         )
