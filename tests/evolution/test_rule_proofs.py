@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from devicecontracts.catalog import Catalog, load_catalog
@@ -218,7 +218,7 @@ def test_every_recognised_rule_constrains_its_field(constrained: VersionPlan) ->
     ]
 
 
-@settings(max_examples=200, database=None)
+@settings(max_examples=60, database=None)
 @given(data=st.data())
 def test_generated_values_satisfy_every_recognised_rule(
     constrained: VersionPlan, data: st.DataObject
@@ -251,7 +251,7 @@ def test_the_range_and_the_set_are_reached(constrained: VersionPlan) -> None:
 
 
 def _quick() -> settings:
-    return settings(max_examples=2000, database=None)
+    return settings(max_examples=2000, database=None, phases=[Phase.generate])
 
 
 @settings(max_examples=100, database=None)
