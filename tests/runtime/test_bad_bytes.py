@@ -21,7 +21,7 @@ from devicecontracts.errors import (
 )
 from devicecontracts.serde import Deserializer, Serializer, decode
 
-from ..support.models import VERSIONS, framed, latest, varint, writer_schemas
+from ..support.models import VERSIONS, first_major, framed, latest, varint, writer_schemas
 from .conftest import RUNTIME
 
 WHERE = {"topic": "fleet.heartbeats", "partition": 3, "offset": 1234}
@@ -52,7 +52,7 @@ def heartbeat_body(
 
 
 def deserializer() -> Deserializer:
-    return Deserializer(latest("heartbeat").model, schemas=writer_schemas())
+    return Deserializer(first_major("heartbeat")[-1].model, schemas=writer_schemas())
 
 
 def assert_located(error: DecodeError) -> None:
@@ -202,7 +202,7 @@ def test_invalid_utf8_is_corrupt() -> None:
 def test_value_out_of_the_models_range_is_corrupt() -> None:
     """An Avro int holding more than 32 bits (fastavro reads it anyway) fails the model's
     range check: a CorruptPayload naming the field, not a silently wrong number."""
-    v2 = latest("heartbeat")
+    v2 = first_major("heartbeat")[-1]
     body = heartbeat_body() + varint(0) + varint(1) + varint(2**40)  # free_memory null, rssi
     with pytest.raises(CorruptPayload, match="rssi_dbm") as caught:
         deserializer().decode(framed(v2.schema_id, body), **WHERE)
@@ -220,7 +220,7 @@ ZERO_WIDTH = {
 def test_array_of_zero_width_items_is_refused_without_reading() -> None:
     """A writer schema whose array items take no bytes is refused: five bytes could otherwise
     claim 2**60 items and fastavro would build them all."""
-    model = latest("heartbeat").model
+    model = first_major("heartbeat")[-1].model
     value = framed(1, varint(2**60) + b"\x00")
     with pytest.raises(CorruptPayload, match="take no bytes"):
         decode(value, model, writer=ZERO_WIDTH)
@@ -274,7 +274,7 @@ def test_registry_failures_are_not_decode_errors() -> None:
 
     schemas = writer_schemas(registry={"url": "http://127.0.0.1:9", "max.retries": 0})
     with pytest.raises(RegistryError) as caught:
-        Deserializer(latest("heartbeat").model, schemas=schemas).decode(
+        Deserializer(first_major("heartbeat")[-1].model, schemas=schemas).decode(
             framed(777_777, heartbeat_body()), **WHERE
         )
     assert not isinstance(caught.value, DecodeError)

@@ -29,7 +29,7 @@ from devicecontracts.serde import (
 from devicecontracts.testing import as_read, from_avro_schema, values_equal
 
 from ..support.examples import header
-from ..support.models import VERSIONS, Version, latest
+from ..support.models import VERSIONS, Version, first_major
 from .conftest import RUNTIME
 
 TOPIC = "fleet.telemetry"
@@ -51,18 +51,18 @@ class Interop:
 @functools.cache
 def interop(contract: str) -> Interop:
     client = MockSchemaRegistryClient({"url": f"mock://interop-{contract}"})
-    newest = latest(contract)
+    newest = first_major(contract)[-1]
     auto = {"auto.register.schemas": True}
     return Interop(
         client,
-        {v.number: confluent_serializer(client, v.model, auto) for v in VERSIONS[contract]},
+        {v.number: confluent_serializer(client, v.model, auto) for v in first_major(contract)},
         confluent_deserializer(client, newest.model),
         Deserializer(newest.model, schemas=WriterSchemas(registry=client, models_package=None)),
         {
             v.number: client.register_schema(
                 f"ours-v{v.number}", Schema(v.model.avro_schema_json, "AVRO")
             )
-            for v in VERSIONS[contract]
+            for v in first_major(contract)
         },
     )
 
@@ -78,8 +78,8 @@ def test_confluent_serializer_bytes_decode_with_ours(contract: str, data: st.Dat
     """Values written by confluent-kafka's AvroSerializer (with the `to_dict` hook, any version)
     carry the same Avro body as ours and decode with our Deserializer into the latest model,
     the writer schema found in the registry."""
-    both, newest = interop(contract), latest(contract)
-    for version in VERSIONS[contract]:
+    both, newest = interop(contract), first_major(contract)[-1]
+    for version in first_major(contract):
         message = message_of(version, data.draw(from_avro_schema(version.schema)))
 
         value = both.their_serializers[version.number](message, CTX)
@@ -96,8 +96,8 @@ def test_confluent_serializer_bytes_decode_with_ours(contract: str, data: st.Dat
 def test_our_bytes_decode_with_confluent_deserializer(contract: str, data: st.DataObject) -> None:
     """Values our Serializer writes (ids registered in the registry) decode with confluent-kafka's
     AvroDeserializer and the `from_dict` hook into the latest model, as ours reads them."""
-    both, newest = interop(contract), latest(contract)
-    for version in VERSIONS[contract]:
+    both, newest = interop(contract), first_major(contract)[-1]
+    for version in first_major(contract):
         message = message_of(version, data.draw(from_avro_schema(version.schema)))
         serializer = Serializer(ids={version.model: both.registered_ids[version.number]})
         value = serializer.encode(message)
@@ -111,7 +111,7 @@ def test_our_bytes_decode_with_confluent_deserializer(contract: str, data: st.Da
 
 def test_hooks_are_the_models_own_conversions() -> None:
     """`to_dict` gives the model's fastavro form and `from_dict` builds the model from it."""
-    newest = latest("heartbeat")
+    newest = first_major("heartbeat")[-1]
     message = newest.model.from_avro_dict(
         {
             "header": header(),

@@ -47,6 +47,7 @@ from ..support.models import (
     CATALOG,
     MODELS_PACKAGE,
     VERSIONS,
+    first_major,
     framed,
     latest,
     schema_ids,
@@ -186,7 +187,7 @@ def test_unknown_id_in_the_registry_is_asked_again_only_after_a_while() -> None:
     retry delay passes, so a poisoned partition does not hammer the registry."""
     registry = CountingRegistry()
     schemas = WriterSchemas(registry=registry, models_package=None, retry_unknown_after=3600)
-    deserializer = Deserializer(latest("heartbeat").model, schemas=schemas)
+    deserializer = Deserializer(first_major("heartbeat")[-1].model, schemas=schemas)
 
     for _ in range(3):
         with pytest.raises(UnknownSchemaId, match="mock://runtime-tests does not have it"):
@@ -216,7 +217,7 @@ def test_a_newer_writer_than_any_model_still_reads_into_the_latest() -> None:
     """A schema only the registry knows (a version newer than the generated models, adding a
     field) is read into the latest model by Avro resolution: the new field is skipped."""
     registry = CountingRegistry()
-    newest = latest("heartbeat")
+    newest = first_major("heartbeat")[-1]
     schema = json.loads(newest.model.avro_schema_json)
     schema["fields"].append({"name": "boot_count", "type": "long", "default": 0})
     schema_id = registry.register_schema("fleet.heartbeats-value", Schema(json.dumps(schema)))
@@ -419,7 +420,7 @@ def test_the_writer_schema_cache_has_a_default_bound_that_can_be_changed() -> No
 
     assert (default.max_schemas, default._cache.limit) == (lookup.SCHEMAS_KEPT, 256)
     assert (small.max_schemas, small._cache.limit) == (7, 7)
-    model = latest("heartbeat").model
+    model = first_major("heartbeat")[-1].model
     assert Deserializer(model, schemas=small)._plans.limit == 7  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="at least 1"):
         WriterSchemas(models_package=None, max_schemas=0)
@@ -564,7 +565,7 @@ def with_userinfo(url: str, user: str, password: str) -> str:
 
 
 def heartbeat_schema() -> str:
-    return str(latest("heartbeat").model.avro_schema_json)
+    return str(first_major("heartbeat")[-1].model.avro_schema_json)
 
 
 def test_no_credential_reaches_a_log_line_or_an_error(every_logger: Capture) -> None:

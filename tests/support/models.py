@@ -85,6 +85,17 @@ def latest(contract: str) -> Version:
     return versions()[contract][-1]
 
 
+def first_major(contract: str) -> list[Version]:
+    """The versions of ``contract`` in its first major, oldest first: all of them without a
+    compatibility group. Avro resolution reads each into the last one; across a major break
+    (heartbeat v3) only the runtime's opt-in migrations do."""
+    found = versions()[contract]
+    majors = [
+        getattr(importlib.import_module(v.model.__module__), "AVRO_MAJOR", None) for v in found
+    ]
+    return [v for v, major in zip(found, majors, strict=True) if major == majors[0]]
+
+
 def all_versions() -> Iterator[Version]:
     """Every version of every message contract."""
     for each in versions().values():
