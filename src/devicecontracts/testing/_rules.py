@@ -814,7 +814,6 @@ def plan_version(contract: Contract, version: SchemaVersion) -> VersionPlan:
             plan.beyond.append(declared)
         else:
             recognised.append((declared, found))
-    used: set[str] = set()
     unsupported: set[str] = set()
     for record in _records(version.schema.root):
         for f in record.fields:
@@ -837,7 +836,6 @@ def plan_version(contract: Contract, version: SchemaVersion) -> VersionPlan:
                 continue
             plan.overrides[path] = strategy
             for name in names:
-                used.add(name)
                 plan.constrained.setdefault(name, []).append((path, constraint))
     for declared, _ in recognised:
         if declared.rule.name in unsupported:
