@@ -686,3 +686,42 @@ expr = "message.uptime_s > 0"
     summary = json.loads(out.output)["summary"]
     assert summary["rules"] == 1 and summary["migrations"] == 0
     assert summary["notes"] == [text.output.splitlines()[-3].removeprefix("note: ")]
+
+
+def test_a_rule_with_tags_constrains_only_tagged_fields(tmp_path: Path) -> None:
+    tagged = with_fields(
+        READING, device_id=field("device_id", "string", **{"confluent:tags": ["PII"]})
+    )
+    toml = """
+[[rules]]
+name = "pii_short"
+type = "CEL_FIELD"
+mode = "WRITE"
+tags = ["PII"]
+expr = "name == 'device_id' ; size(value) <= 2"
+"""
+    catalog = build(tmp_path / "tagged", toml, [tagged])
+    contract = catalog.by_subject(SUBJECT)
+    plan = plan_version(contract, contract.versions[0])
+    assert list(plan.constrained) == ["pii_short"]
+    untagged = build(tmp_path / "untagged", toml, [READING])
+    report = verify_evolution(untagged, examples=10)
+    assert report.findings == []
+    assert report.notes == [f"{SUBJECT} v1: rule 'pii_short' names no field of v1 (device_id)"]
+
+
+def test_an_updown_rule_runs_both_ways(tmp_path: Path) -> None:
+    """One UPDOWN rule renaming a field back and forth: both chains and the round trip hold."""
+    renamed = with_fields(V1, rssi_dbm=None, signal_dbm=field("signal_dbm", ["null", "int"]))
+    swap = (
+        '$merge([$sift($, function($v, $k) {$k != "rssi_dbm" and $k != "signal_dbm"}), '
+        '$exists(rssi_dbm) ? {"signal_dbm": rssi_dbm} : {"rssi_dbm": signal_dbm}])'
+    )
+    toml = (
+        'compatibility_group = "major_version"\n\n[versions.2]\nmajor = 2\n\n'
+        f'[[migrations]]\nname = "rename"\nversion = 2\nmode = "UPDOWN"\nexpr = \'{swap}\'\n'
+    )
+    catalog = build(tmp_path / "c", toml, [V1, renamed], compatibility="BACKWARD")
+    report = verify_evolution(catalog, examples=20)
+    assert report.findings == [], "\n".join(f.message for f in report.findings)
+    assert report.migrations == 3
