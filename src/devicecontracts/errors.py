@@ -425,7 +425,7 @@ class RuleFailure:
     dlq_topic: str | None
     reason: str
 
-    def _rule(  # noqa: PLR0917 - the rule's description, set once
+    def _rule(
         self, rule_name: str, rule_mode: str, action: str, dlq_topic: str | None, reason: str
     ) -> None:
         self.rule_name = rule_name
@@ -448,7 +448,7 @@ class RuleViolationOnWrite(RuleFailure, EncodeError):
     A DLQ action's ``dlq_topic`` is set: the producer decides whether to send the record there.
     """
 
-    def __init__(  # noqa: PLR0917 - the rule's description
+    def __init__(
         self,
         message: str,
         location: Location | None = None,
@@ -469,7 +469,7 @@ class RuleViolationOnRead(RuleFailure, DecodeError):
     dead-letter sink with ``__rule.*`` headers, to the rule's ``dlq.topic`` when its action is
     DLQ."""
 
-    def __init__(  # noqa: PLR0917 - the rule's description
+    def __init__(
         self,
         message: str,
         location: Location | None = None,
@@ -489,7 +489,7 @@ class MigrationError(RuleFailure, DecodeError):
     (rules on): a JSONata migration rule failed, or its result does not fit the reader's
     schema, or a version between the writer and the reader is unknown to this process."""
 
-    def __init__(  # noqa: PLR0917 - the rule's description
+    def __init__(
         self,
         message: str,
         location: Location | None = None,
