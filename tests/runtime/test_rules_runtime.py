@@ -420,3 +420,12 @@ def test_the_serde_reads_off_values_as_the_rules_module_does() -> None:
 
     assert serde._RULES_OFF == runtime_rules._OFF
     assert serde.RULES_VARIABLE == runtime_rules.RULES_VARIABLE
+
+
+def test_a_rule_that_does_not_parse_fails_at_construction(rule_set: Any) -> None:
+    """Misconfiguration fails when the serde is built, not record by record."""
+    rule_set(Rule(name="typo", kind="CONDITION", mode="READ", type="CEL", expr="message.a >"))
+    with pytest.raises(
+        RulesUnavailable, match=r"'typo' of fleet\.telemetry-value v3 is not valid CEL"
+    ):
+        deserializer()

@@ -230,8 +230,15 @@ class DomainRules:
         self.root: AvroType | None = None
         self.plain: Any = None
         if self.rules:
-            from devicecontracts.datacontracts import _eval  # noqa: F401 (loaded once, here)
+            from devicecontracts.datacontracts._eval import cel_syntax_error
             from devicecontracts.schema import parse_schema
+
+            # CEL is loaded and every expression parsed here, at construction (a Lambda's init
+            # phase), not on the first record; one that does not parse is refused now.
+            for rule in self.rules:
+                why = cel_syntax_error(rule.expr or "")
+                if why is not None:
+                    raise _refuse(rule, contract, f"is not valid CEL ({why})")
 
             self.root = parse_schema(model.avro_schema_json, strict=False).root
             self.plain = plain_schema(model.parsed_avro_schema())
