@@ -313,7 +313,9 @@ def registry_serve(host: str, port: int, level: str, incompatible_code: str) -> 
 
     The same registry as the local_registry pytest fixture (devicecontracts.testing.registry):
     Confluent's endpoints, status and error codes, idempotent registration, soft delete,
-    per-subject levels, references and verbose compatibility messages. Its verdicts come from
+    per-subject levels, references, verbose compatibility messages, and data contracts (metadata
+    and rule sets stored, inherited and merged; compatibility groups; 42210 for a malformed
+    rule). Its verdicts come from
     the avro package, not from devicecontracts. Needs the testing extra.
     """
     sys.exit(run_serve(host, port, level, int(incompatible_code)))

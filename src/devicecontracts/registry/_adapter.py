@@ -116,7 +116,11 @@ class SchemaRegistry:
 
     def subject_level(self, subject: str) -> CompatibilityLevel | None:
         """The subject's own level, or None when it has none (40408: it uses the global one)."""
-        config = self.subject_config(subject)
+        return self.config_level(self.subject_config(subject), subject)
+
+    @staticmethod
+    def config_level(config: dict[str, Any] | None, subject: str) -> CompatibilityLevel | None:
+        """The level a subject config (`subject_config`) holds; None when it holds none."""
         raw = None if config is None else config.get("compatibilityLevel")
         return None if raw is None else _level(raw, subject)
 

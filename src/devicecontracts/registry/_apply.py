@@ -76,12 +76,11 @@ def gather(catalog: Catalog, registry: SchemaRegistry, *, normalize: bool = Fals
         own = registry.subject_config(subject)
         if global_config is None:
             global_config = registry.global_config()
-        level = own.get("compatibilityLevel") if own else None
         found = SubjectFacts(
             subject,
             tuple(live),
             tuple(sorted(set(every) - set(live))),
-            None if level is None else CompatibilityLevel.parse(str(level)),
+            registry.config_level(own, subject),
             config=own,
             in_force=in_force(own, global_config),
         )
