@@ -315,8 +315,8 @@ def registry_serve(host: str, port: int, level: str, incompatible_code: str) -> 
     Confluent's endpoints, status and error codes, idempotent registration, soft delete,
     per-subject levels, references, verbose compatibility messages, and data contracts (metadata
     and rule sets stored, inherited and merged; compatibility groups; 42210 for a malformed
-    rule). Its verdicts come from
-    the avro package, not from devicecontracts. Needs the testing extra.
+    rule). Its verdicts come from the avro package, not from devicecontracts. Needs the testing
+    extra.
     """
     sys.exit(run_serve(host, port, level, int(incompatible_code)))
 
