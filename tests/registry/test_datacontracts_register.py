@@ -239,3 +239,31 @@ def test_the_catalogs_normalize_switch_asks_the_registry_to_normalize(
         r for r in local_registry.requests if r.method == "POST" and r.path.endswith("/versions")
     ]
     assert registrations and all(r.query.get("normalize") == "true" for r in registrations)
+
+
+def test_a_registry_without_the_version_guard_gets_the_metadata_too(
+    tmp_path: Path, local_registry: LocalRegistry
+):
+    """Before Confluent 7.4 (42205 for a version outside IMPORT mode) the registration goes
+    through the client's own register call: with the same metadata and rule set, {} kept."""
+    catalog = catalog_with(tmp_path, CONTRACT)
+    local_registry.fail_next(
+        422,
+        42205,
+        f"Subject {POINT_SUBJECT} in context . is not in import mode",
+        method="POST",
+        path=f"/subjects/{POINT_SUBJECT}/versions",
+    )
+    result = register(catalog, local_registry)
+    assert result.exit_code == 0, result.output
+    assert "does not take the expected version" in result.output
+    guarded, plain = register_bodies(local_registry, POINT_SUBJECT)
+    assert "version" in guarded and "version" not in plain
+    assert (plain["metadata"], plain["ruleSet"]) == ({}, {})
+    contract = load_catalog(catalog).contracts["reading"]
+    [reading_body] = register_bodies(local_registry, READING_SUBJECT)
+    assert "version" not in reading_body
+    assert reading_body["metadata"] == contract.metadata(1).to_registry()
+    assert reading_body["ruleSet"] == contract.rule_set(1).to_registry()
+    stored = local_registry.schema(READING_SUBJECT, 1)
+    assert stored["metadata"] == contract.metadata(1).to_registry()
