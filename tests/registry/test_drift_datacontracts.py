@@ -343,3 +343,19 @@ def test_no_sensitive_value_of_the_subject_config_is_printed(
     for text in [*outputs, logged]:
         assert SECRET not in text
         assert OTHER_SECRET not in text
+
+
+def test_register_says_which_registered_versions_hold_other_metadata(
+    tmp_path: Path, local_registry: LocalRegistry
+):
+    """contracts register cannot change a registered version: its plan names the versions that
+    drifted, and leaves them as they are."""
+    catalog = catalog_with(tmp_path)
+    metadata, rule_set = declared(catalog)
+    metadata["properties"]["owner"] = "team-b"
+    arrange(local_registry, catalog, metadata=metadata, rule_set=rule_set)
+    snapshot = local_registry.snapshot()
+    result = run("register", "--catalog", catalog, "--registry", local_registry.url)
+    assert result.exit_code == 0, result.output
+    assert "v1 registered with other metadata or rules than contract.toml declares" in result.output
+    assert local_registry.snapshot() == snapshot

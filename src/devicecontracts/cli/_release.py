@@ -253,6 +253,13 @@ def _describe_subject(sp: SubjectPlan) -> str:
         parts.append(f"set level {sp.level.value} (now {now})")
     if sp.sets_config:
         parts.append("set config " + config_words(sp))
+    drifted = sp.contract_drifted
+    if drifted:
+        shown = ", ".join(f"v{n}" for n in drifted)
+        parts.append(
+            f"{shown} registered with other metadata or rules than contract.toml declares "
+            "(contracts check --registry shows how)"
+        )
     return "; ".join(parts)
 
 
@@ -354,6 +361,7 @@ def _subject_json(sp: SubjectPlan) -> dict[str, Any]:
             for vp in sp.versions
         ],
         "registry_only_versions": list(sp.extra),
+        "contract_drift": sp.contract_drifted,
         "config": _config_json(sp),
     }
 

@@ -45,7 +45,7 @@ from devicecontracts.datacontracts import (
 )
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, Severity, make
-from devicecontracts.registry._drift import _rule_json, contract_drift
+from devicecontracts.registry._drift import _rule_json, contract_drift, held_metadata
 from devicecontracts.schema.compatibility import (
     CompatibilityLevel,
     CompatibilityResult,
@@ -217,6 +217,24 @@ class SubjectPlan:
             for name, wanted in declared_config(self.contract).items()
             if not _same_config(name, wanted, held.get(name))
         }
+
+    @property
+    def contract_drifted(self) -> list[int]:
+        """Catalog versions the registry holds with other metadata or rules than the catalog
+        declares (read by `gather`; `drift_findings` says how they differ)."""
+        out: list[int] = []
+        for vp in self.versions:
+            match = vp.match
+            if vp.action is not VersionAction.REGISTERED or match is None or not match.read:
+                continue
+            number = vp.number
+            held = held_metadata(match.metadata).to_registry()
+            rules = _rule_set_json(rule_set_from_registry(match.rule_set))
+            if held != self.contract.metadata(number).to_registry() or rules != _rule_set_json(
+                self.contract.rule_set(number)
+            ):
+                out.append(number)
+        return out
 
     @property
     def sets_config(self) -> bool:
