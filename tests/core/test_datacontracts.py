@@ -229,3 +229,47 @@ def test_importing_the_entities_imports_no_rule_engine() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+_names = st.sampled_from(("battery_mv", "serial", "mv", "a'b", ""))
+_type_names = st.sampled_from(("INT", "LONG", "STRING", "NULL"))
+
+
+@given(
+    terms=st.lists(
+        st.tuples(
+            st.sampled_from(("name", "fullName", "typeName")),
+            st.sampled_from(("==", "!=")),
+            st.sampled_from(("battery_mv", "serial", "NULL", "INT", "com.acme.Reading.mv")),
+            st.sampled_from(("'", '"')),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    name=_names,
+    type_name=_type_names,
+)
+def test_a_guard_read_in_python_agrees_with_cel(
+    terms: list[tuple[str, str, str, str]], name: str, type_name: str
+) -> None:
+    """A field guard of literal comparisons is decided without CEL (a field rule runs once per
+    field of every message); it must decide exactly as CEL does."""
+    from devicecontracts.datacontracts import _eval
+
+    guard = " && ".join(f"{var} {op} {q}{lit}{q}" for var, op, lit, q in terms)
+    fast = _eval._python_guard(guard)
+    assert fast is not None
+    full_name = f"com.acme.Reading.{name}"
+    args = {"name": name, "fullName": full_name, "typeName": type_name}
+    assert fast(name, full_name, type_name) == _eval._holds(
+        guard, {k: _eval.to_cel(v) for k, v in args.items()}
+    )
+
+
+@pytest.mark.parametrize(
+    "guard", ["name == 'a' || name == 'b'", "size(name) > 1", "name == 'a' && value > 1", "tags"]
+)
+def test_other_guards_are_left_to_cel(guard: str) -> None:
+    from devicecontracts.datacontracts import _eval
+
+    assert _eval._python_guard(guard) is None

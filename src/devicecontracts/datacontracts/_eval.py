@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import fnmatch
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -307,22 +308,82 @@ def _field_failure(  # noqa: PLR0917 (a recursive walk's state)
     if parent is None or type_name is None:
         return None
     record, name, containing = parent
-    tags = field_tags(record, name, metadata)
+    plan = _field_plan(expr)
+    full_name = f"{record.fullname}.{name}"
+    if plan.guard is not None and not plan.guard(name, full_name, type_name):
+        return None  # the guard, read without CEL, does not pick this field: the rule passes
+    tags = field_tags(record, name, metadata) if wanted or plan.needs_tags else frozenset()
     if wanted and not (wanted & tags):
         return None
     args = {
         "value": to_cel(value),
         "name": to_cel(name),
-        "fullName": to_cel(f"{record.fullname}.{name}"),
+        "fullName": to_cel(full_name),
         "typeName": to_cel(type_name),
-        "tags": to_cel(sorted(tags)),
-        "message": to_cel(containing),
     }
+    if plan.needs_tags:
+        args["tags"] = to_cel(sorted(tags))
+    if plan.needs_message:
+        args["message"] = to_cel(containing)
     try:
-        holds = _condition(expr, args)
+        holds = _holds(plan.body, args) if plan.guard is not None else _condition(expr, args)
     except RuleEvaluationError as exc:
         return f"{record.name}.{name} = {value!r}: {exc}"
     return None if holds else f"{record.name}.{name} = {value!r}"
+
+
+class _FieldPlan:
+    """How a CEL_FIELD expression is evaluated: its guard in Python when the guard only
+    compares ``name``, ``fullName`` or ``typeName`` with string literals (joined by ``&&``), as
+    guards that pick a field do; and which of the optional variables the expression reads, so
+    the others are never built (a field rule runs once per field of every message)."""
+
+    __slots__ = ("body", "guard", "needs_message", "needs_tags")
+
+    def __init__(self, expr: str) -> None:
+        guard_text, sep, body = expr.partition(";")
+        self.guard = _python_guard(guard_text) if sep and guard_text.strip() else None
+        self.body = body
+        self.needs_tags = "tags" in expr
+        self.needs_message = "message" in expr
+
+
+_GUARD_TERM = re.compile(
+    r"""\s*(name|fullName|typeName)\s*(==|!=)\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\Z"""
+)
+
+
+def _python_guard(text: str) -> Any:
+    """A function of (name, fullName, typeName) equal to CEL guard ``text``, or None when the
+    guard is anything but ``&&``-joined comparisons of those with string literals."""
+    terms = []
+    for part in text.split("&&"):
+        match = _GUARD_TERM.match(part)
+        if match is None:
+            return None
+        index = ("name", "fullName", "typeName").index(match[1])
+        literal = match[3] if match[3] is not None else match[4]
+        terms.append((index, match[2] == "==", literal))
+
+    def holds(name: str, full_name: str, type_name: str) -> bool:
+        values = (name, full_name, type_name)
+        return all((values[index] == literal) is equal for index, equal, literal in terms)
+
+    return holds
+
+
+_field_plans: dict[str, _FieldPlan] = {}
+
+
+def _field_plan(expr: str) -> _FieldPlan:
+    plan = _field_plans.get(expr)
+    if plan is None:
+        plan = _FieldPlan(expr)
+        with _lock:
+            if len(_field_plans) >= _PROGRAMS_KEPT:
+                _field_plans.clear()
+            _field_plans[expr] = plan
+    return plan
 
 
 def _jsonata_program(expr: str) -> Any:
