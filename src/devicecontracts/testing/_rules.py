@@ -39,14 +39,16 @@ is shrunk by hypothesis and shown as JSON in the finding.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import json
 import math
 import re
+import sys
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from random import Random
 from typing import Any, Final
@@ -804,7 +806,8 @@ def _conditions(contract: Contract, version: int) -> tuple[DeclaredRule, ...]:
 def plan_version(contract: Contract, version: SchemaVersion) -> VersionPlan:
     """The generation plan of ``version`` (parsed) under the domain rules it carries."""
     assert version.schema is not None
-    _ready()
+    with _limit_kept():
+        _ready()
     metadata = contract.metadata(version.version) if contract.data is not None else None
     plan = VersionPlan(version, _conditions(contract, version.version), metadata)
     recognised = plan.recognised
@@ -1279,9 +1282,20 @@ def _shared_fields(old: AvroType, new: AvroType) -> list[str]:
 
 def _ready() -> None:
     """Load the CEL and JSONata libraries before hypothesis runs: both raise the recursion
-    limit when first used, which hypothesis warns about when it happens inside a test."""
+    limit when first used (to 2,500 and 10,000), which hypothesis warns about when it happens
+    inside a test. Callers put the limit back as they found it (`_limit_kept`), as
+    ``contracts check`` does."""
     cel_syntax_error("true")
     jsonata_syntax_error("$")
+
+
+@contextlib.contextmanager
+def _limit_kept() -> Iterator[None]:
+    limit = sys.getrecursionlimit()
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def prove_contract(contract: Contract, *, examples: int, seed: int) -> RuleProofs:
@@ -1292,9 +1306,10 @@ def prove_contract(contract: Contract, *, examples: int, seed: int) -> RuleProof
     prover = _Prover(contract, examples, seed)
     if contract.data is None or not (contract.data.rules or contract.data.migrations):
         return prover.out
-    _ready()
-    for version in contract.versions:
-        if version.schema is not None:
-            prover.domain(version)
-    prover.migrations()
+    with _limit_kept():
+        _ready()
+        for version in contract.versions:
+            if version.schema is not None:
+                prover.domain(version)
+        prover.migrations()
     return prover.out
