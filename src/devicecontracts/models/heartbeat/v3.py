@@ -49,12 +49,16 @@ AVRO_METADATA: Final = '{"properties":{"major_version":"2","owner":"fleet-platfo
 """The version's metadata as the registry's JSON ("" when it has none)."""
 AVRO_RULE_SET: Final = (
     '{"migrationRules":[{"name":"uptime_s_to_uptime_ms","doc":"Major 1 to 2: uptime_s in seconds '
-    'becomes uptime_ms in milliseconds; every other field is kept.","kind":"TRANSFORM",'
-    '"mode":"UPGRADE","type":"JSONATA","expr":"$merge([$sift($, function($v, $k) {$k != '
-    '\\"uptime_s\\"}), {\\"uptime_ms\\": uptime_s * 1000}])"},{"name":"uptime_ms_to_uptime_s",'
-    '"doc":"Major 2 to 1: uptime_ms becomes uptime_s in whole seconds (rounded down); uptime_ms is '
-    'dropped.","kind":"TRANSFORM","mode":"DOWNGRADE","type":"JSONATA","expr":"$merge([$sift($, '
-    'function($v, $k) {$k != \\"uptime_ms\\"}), {\\"uptime_s\\": $floor(uptime_ms / 1000)}])"}]}'
+    'becomes uptime_ms in milliseconds; every other field is kept. Beyond +-9,223,372,036,854,000 '
+    "s (292 million years: no device's uptime), uptime_ms saturates instead of overflowing a "
+    'long.","kind":"TRANSFORM","mode":"UPGRADE","type":"JSONATA","expr":"$merge([$sift($, '
+    'function($v, $k) {$k != \\"uptime_s\\"}),\\n        {\\"uptime_ms\\": uptime_s > '
+    '9223372036854000 ? 9223372036854000000\\n                    : uptime_s < -9223372036854000 ? '
+    '-9223372036854000000\\n                    : uptime_s * 1000}])"},'
+    '{"name":"uptime_ms_to_uptime_s","doc":"Major 2 to 1: uptime_ms becomes uptime_s in whole '
+    'seconds (rounded down); uptime_ms is dropped.","kind":"TRANSFORM","mode":"DOWNGRADE",'
+    '"type":"JSONATA","expr":"$merge([$sift($, function($v, $k) {$k != \\"uptime_ms\\"}), '
+    '{\\"uptime_s\\": $floor(uptime_ms / 1000)}])"}]}'
 )
 """The version's rule set as the registry's JSON ("" when it has none)."""
 GENERATED_BY: Final = "devicecontracts.codegen 1.2"
