@@ -507,7 +507,8 @@ def test_the_registry_finds_the_latest_version_of_a_major(
     """What confluent's ``use.latest.with.metadata`` asks (``GET /subjects/{s}/metadata``): the
     latest version whose metadata names the major. The versions released before the group was
     declared keep their metadata without the property, so none answers for major 1 (40403):
-    a confluent client of the old major pins its version by id instead."""
+    a confluent producer of the old major pins its version by id instead (``use.schema.id``),
+    and confluent's deserializer has no way to read as the old major."""
     m = heartbeat_majors
     found = registered.client.get_latest_with_metadata(m.subject, {m.group: "2"})
     assert found.version == m.new.number
