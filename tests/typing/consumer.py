@@ -88,8 +88,8 @@ def round_trip(message: AvroRecord) -> bytes:
 
 def misuse(beat: Heartbeat) -> None:
     """Mistakes mypy must catch."""
-    Heartbeat(header=beat.header, state=DeviceState.ONLINE, uptime_s="long")  # type: ignore[arg-type]
-    Heartbeat(state=DeviceState.ONLINE, uptime_s=1)  # type: ignore[call-arg]
-    beat.uptime_s = None  # type: ignore[assignment]
+    Heartbeat(header=beat.header, state=DeviceState.ONLINE, uptime_ms="long")  # type: ignore[arg-type]
+    Heartbeat(state=DeviceState.ONLINE, uptime_ms=1)  # type: ignore[call-arg]
+    beat.uptime_ms = None  # type: ignore[assignment]
     Telemetry(header=beat.header, location=beat.header)  # type: ignore[arg-type]
     _ = beat.no_such_field  # type: ignore[attr-defined]

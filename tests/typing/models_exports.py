@@ -10,13 +10,17 @@ import datetime as dt
 import uuid
 
 from devicecontracts import models
-from devicecontracts.models import Alarm, DeviceHeader, GeoPoint, Telemetry
+from devicecontracts.models import Alarm, GeoPoint, Telemetry
 from devicecontracts.models.alarm import AlarmSeverity
 from devicecontracts.models.geo_point import GeoPoint as LatestGeoPoint
 
+# DeviceHeader from the message's package: the latest messages pin two versions of it
+# (Heartbeat v3 v2, Telemetry v1), so the package exports neither.
+from devicecontracts.models.telemetry import DeviceHeader
+
 
 def header() -> DeviceHeader:
-    """The envelope, from the package's top-level name."""
+    """The envelope, from the message's package."""
     return DeviceHeader(
         device_id="d",
         message_id=uuid.uuid4(),
@@ -29,7 +33,7 @@ def header() -> DeviceHeader:
 def located_telemetry() -> Telemetry:
     """``Telemetry(location=models.GeoPoint(...))``: the top-level GeoPoint is the one it holds."""
     return models.Telemetry(
-        header=models.DeviceHeader(
+        header=DeviceHeader(
             device_id="d",
             message_id=uuid.uuid4(),
             sent_at=dt.datetime.now(dt.UTC),
