@@ -265,15 +265,15 @@ RULES: dict[str, Rule] = _rules(
         "rule-invalid-name",
         "datacontract",
         _E,
-        "A rule name the registry refuses: a letter or _ first, then letters, digits, _ or -, "
-        "at most 64 characters.",
+        "A rule name the registry refuses (42210): a letter or _ first, then letters, digits, _ "
+        "or -, at most 256 characters.",
     ),
     (
         "rule-duplicate-name",
         "datacontract",
         _E,
         "Two rules of one subject (domain rules and migrations, or one subject config rule set) "
-        "share a name.",
+        "share a name: the registry refuses a rule set with two (42210).",
     ),
     (
         "rule-invalid-value",
@@ -575,6 +575,11 @@ CORE_RULES: frozenset[str] = frozenset(
         "released-reference-changed",
         "waiver-expired",
         "waiver-unused",
+        # contract.toml: a rule set the registry refuses (42210), and a deliberate break
+        # between majors without migrations (as "incompatible" within one)
+        "rule-invalid-name",
+        "rule-duplicate-name",
+        "major-without-migration",
     }
 )
 

@@ -888,3 +888,25 @@ def test_findings_have_stable_json(tmp_path: Path) -> None:
     document = f.to_json()
     assert document["category"] == "datacontract"
     assert json.loads(json.dumps(document)) == document
+
+
+def test_rule_names_up_to_256_characters(tmp_path: Path) -> None:
+    """As the registry's RuleSet.validate: at most 256 characters."""
+    rule = '[[rules]]\nname = "NAME"\ntype = "CEL"\nmode = "WRITE"\nexpr = "true"\n'
+    rule += "examples = { pass = [{}] }\n"
+    assert (
+        datacontract_findings(check(build(tmp_path / "ok", rule.replace("NAME", "r" * 256)))) == []
+    )
+    root = build(tmp_path / "long", rule.replace("NAME", "r" * 257))
+    assert_at(only(check(root), "rule-invalid-name"), root, 1)
+
+
+def test_a_missing_migration_cannot_be_switched_off_in_rules(tmp_path: Path) -> None:
+    """Only a waiver accepts a major without migrations, one finding at a time."""
+    from devicecontracts.errors import CatalogError
+
+    root = build(
+        tmp_path, GROUPED, V1, AMOUNT, extra_toml='[rules]\ndisable = ["major-without-migration"]\n'
+    )
+    with pytest.raises(CatalogError, match="major-without-migration"):
+        load_catalog(root)

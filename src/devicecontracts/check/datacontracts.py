@@ -51,7 +51,7 @@ from devicecontracts.schema.canonical import walk
 __all__ = ["data_contract_findings"]
 
 _INLINE_TAGS = "confluent:tags"
-_RULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+_RULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,255}")
 _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
 _GUARD_NAME = re.compile(r"""\bname\s*==\s*(['"])(.*?)\1|(['"])(.*?)\3\s*==\s*name\b""")
 _PRIMITIVES = frozenset({"boolean", "int", "long", "float", "double", "bytes", "string"})
@@ -520,7 +520,7 @@ class _Scope:
             yield make(
                 "rule-invalid-name",
                 f"{label}: the registry refuses this name",
-                "start with a letter or _, then letters, digits, _ or -; at most 64 characters",
+                "start with a letter or _, then letters, digits, _ or -; at most 256 characters",
                 location=where,
             )
         modes = MIGRATION_MODES if migration else DOMAIN_MODES
