@@ -910,3 +910,11 @@ def test_a_missing_migration_cannot_be_switched_off_in_rules(tmp_path: Path) -> 
     )
     with pytest.raises(CatalogError, match="major-without-migration"):
         load_catalog(root)
+
+
+def test_a_null_comparison_cel_cannot_evaluate_gets_a_hint(tmp_path: Path) -> None:
+    """``value != null`` on an int does not evaluate in cel-python: every pass example fails,
+    and the hint says how to guard a nullable field."""
+    contract = GOOD_RULE.replace("typeName != 'NULL'", "value != null")
+    f = with_rule(check(build(tmp_path, contract)), "rule-example-failed")[0]
+    assert "typeName != 'NULL'" in f.hint

@@ -670,7 +670,7 @@ class _Scope:
                         "rule-example-failed",
                         f"rule {rule.name!r}: {kind} example {position} ({example!r}) {why} "
                         f"on v{p.version.version}",
-                        "fix the rule's expression, or the example if it is the one that is wrong",
+                        _example_hint(why),
                         location=self.at(line, p.version.version),
                     )
                     break
@@ -715,6 +715,17 @@ class _Scope:
             wanted = set(rule.tags)
             fields = [(r, f) for r, f in fields if wanted & p.tags_of(r, f)]
         return fields
+
+
+def _example_hint(why: str) -> str:
+    hint = "fix the rule's expression, or the example if it is the one that is wrong"
+    if "NoneType" in why:
+        # cel-python has no heterogeneous equality: 3000 != null does not evaluate.
+        hint += (
+            "; CEL cannot compare a number or string with null here: guard a nullable field "
+            "with typeName != 'NULL' (name == 'f' && typeName != 'NULL' ; ...)"
+        )
+    return hint
 
 
 def _verdict(why: str | None, should_hold: bool) -> str | None:
