@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any, Final
 
-from hypothesis import HealthCheck, Verbosity, find, settings
+from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import NoSuchExample
 from hypothesis.strategies import SearchStrategy
 
@@ -300,6 +300,8 @@ def _prove_rules(
 def _settings(examples: int) -> settings:
     return settings(
         max_examples=examples,
+        # No explain phase: it reruns a shrunk failure many times, for notes find() never shows.
+        phases=tuple(p for p in Phase if p.name != "explain"),
         database=None,
         deadline=None,
         derandomize=False,
