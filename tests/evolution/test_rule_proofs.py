@@ -725,3 +725,32 @@ def test_an_updown_rule_runs_both_ways(tmp_path: Path) -> None:
     report = verify_evolution(catalog, examples=20)
     assert report.findings == [], "\n".join(f.message for f in report.findings)
     assert report.migrations == 3
+
+
+def test_upgraded_data_must_pass_the_new_versions_read_rules(tmp_path: Path) -> None:
+    """A reader runs its READ rules on the migrated record: v1 uptimes of up to a century,
+    upgraded, break a v2 rule allowing 1,000 s at most; a WRITE-only rule is not run there."""
+    read_rule = """
+[[rules]]
+name = "uptime_ms_small"
+type = "CEL_FIELD"
+mode = "{mode}"
+expr = "name == 'uptime_ms' ; value <= 1000000"
+from_version = 2
+"""
+    toml = migrations(UPGRADE, DOWNGRADE)
+    migration_catalog(tmp_path / "c", UPGRADE, DOWNGRADE)
+    (tmp_path / "c" / "reading" / "contract.toml").write_text(
+        toml + read_rule.format(mode="READ"), encoding="utf-8"
+    )
+    [finding] = verify_evolution(load_catalog(tmp_path / "c"), examples=20).findings
+    assert finding.rule == "evolution-upgrade-invalid"
+    assert "its READ rule 'uptime_ms_small' rejects it (Reading.uptime_ms = 1001000)" in (
+        finding.message
+    )
+    smallest = json.loads(finding.message.split("Smallest v1 value: ")[1].split("; upgraded")[0])
+    assert smallest["uptime_s"] == 1001  # the first value the rule rejects once upgraded
+    (tmp_path / "c" / "reading" / "contract.toml").write_text(
+        toml + read_rule.format(mode="WRITE"), encoding="utf-8"
+    )
+    assert verify_evolution(load_catalog(tmp_path / "c"), examples=20).findings == []

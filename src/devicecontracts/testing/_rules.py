@@ -24,13 +24,15 @@ test`` reports those findings too, see `devicecontracts.testing.evolution`):
 For each version starting a major with migration rules, generated data of every version of
 the previous major (constrained by its rules; when random data finds nothing, again with its
 int and long fields at the edges of their ranges, which migration arithmetic may overflow)
-goes through the UPGRADE chain (UPGRADE and
-UPDOWN rules in order) and must be valid for the new version's schema; data of the new version
-goes through the DOWNGRADE chain (DOWNGRADE and UPDOWN rules, in reverse) and must be valid for
-the version before it; with both, ``downgrade(upgrade(x))`` keeps every field the two versions
-hold with the same name and type (top-level fields). Valid means fastavro's strict
-validation: every field without a default present (one with a default may be left out, as
-fastavro's writer and the generated models fill it in), every value of its type and range.
+goes through the UPGRADE chain (UPGRADE and UPDOWN rules in order) and must be valid for the
+new version; data of the new version goes through the DOWNGRADE chain (DOWNGRADE and UPDOWN
+rules, in reverse) and must be valid for the version before it; with both,
+``downgrade(upgrade(x))`` keeps every field the two versions hold with the same name and type
+(top-level fields). Valid means fastavro's strict validation (every field without a default
+present: one with a default may be left out, as fastavro's writer and the generated models
+fill it in; every value of its type and range), and accepted by the target version's
+READ-mode domain rules, which a reader runs on the migrated record (as Confluent's
+deserializers do).
 
 Values are Avro generic data as the rules see them (`to_generic`): records are dicts,
 timestamps and times their integer counts, dates days, uuids text, bytes bytes. Every failure
@@ -1101,7 +1103,7 @@ class _Prover:
     def upgrade(
         self, up: list[Rule], source: SchemaVersion, target: SchemaVersion, line: int | None
     ) -> None:
-        schema = _validator(target)
+        schema = _validator(self.contract, target)
         value = self.shrink(
             self.plan(source),
             lambda v: _chain_failure(up, v, schema) is not None,
@@ -1128,7 +1130,7 @@ class _Prover:
     def downgrade(
         self, down: list[Rule], target: SchemaVersion, previous: SchemaVersion, line: int | None
     ) -> None:
-        schema = _validator(previous)
+        schema = _validator(self.contract, previous)
         value = self.shrink(
             self.plan(target),
             lambda v: _chain_failure(down, v, schema) is not None,
@@ -1164,7 +1166,8 @@ class _Prover:
         shared = _shared_fields(previous.schema.root, target.schema.root)
         if not shared:
             return
-        up_schema, down_schema = _validator(target), _validator(previous)
+        up_schema = _validator(self.contract, target)
+        down_schema = _validator(self.contract, previous)
 
         def lost(value: Any) -> list[str]:
             if _chain_failure(up, value, up_schema) is not None:
@@ -1214,9 +1217,39 @@ def _names(rules: Sequence[Rule]) -> str:
     return ", ".join(repr(r.name) for r in rules)
 
 
-def _validator(version: SchemaVersion) -> Any:
+@dataclass(frozen=True)
+class _Target:
+    """What migrated data must be: valid for ``schema`` (fastavro's parsed form of the target
+    version) and accepted by the target's READ-mode domain rules, which a reader runs after
+    migrating (as Confluent's deserializers do)."""
+
+    schema: Any
+    root: AvroType
+    rules: tuple[Rule, ...]
+    metadata: Metadata | None
+
+    def refuses(self, value: Any) -> str | None:
+        why = _invalid(value, self.schema)
+        if why is not None or not isinstance(value, Mapping):
+            return why
+        for rule in self.rules:
+            failed = _failure(rule, self.root, value, self.metadata)
+            if failed is not None:
+                return f"its READ rule {rule.name!r} rejects it ({failed})"
+        return None
+
+
+def _validator(contract: Contract, version: SchemaVersion) -> _Target:
     assert version.schema is not None
-    return fastavro.parse_schema(version.schema.to_json())
+    rules = tuple(
+        d.rule
+        for d in _conditions(contract, version.version)
+        if d.rule.mode in ("READ", "WRITEREAD")
+    )
+    metadata = contract.metadata(version.version) if contract.data is not None else None
+    return _Target(
+        fastavro.parse_schema(version.schema.to_json()), version.schema.root, rules, metadata
+    )
 
 
 def _run_chain(rules: Sequence[Rule], value: Any) -> Any:
@@ -1225,21 +1258,21 @@ def _run_chain(rules: Sequence[Rule], value: Any) -> Any:
     return value
 
 
-def _chain_result(rules: Sequence[Rule], value: Any, schema: Any) -> tuple[str, Any]:
+def _chain_result(rules: Sequence[Rule], value: Any, target: _Target) -> tuple[str, Any]:
     try:
         result = _run_chain(rules, value)
     except RuleEvaluationError as exc:
         return str(exc), None
-    why = _invalid(result, schema)
+    why = target.refuses(result)
     return why or "unknown", result
 
 
-def _chain_failure(rules: Sequence[Rule], value: Any, schema: Any) -> str | None:
+def _chain_failure(rules: Sequence[Rule], value: Any, target: _Target) -> str | None:
     try:
         result = _run_chain(rules, value)
     except RuleEvaluationError as exc:
         return str(exc)
-    return _invalid(result, schema)
+    return target.refuses(result)
 
 
 def _invalid(value: Any, schema: Any) -> str | None:
