@@ -918,3 +918,28 @@ def test_a_null_comparison_cel_cannot_evaluate_gets_a_hint(tmp_path: Path) -> No
     contract = GOOD_RULE.replace("typeName != 'NULL'", "value != null")
     f = with_rule(check(build(tmp_path, contract)), "rule-example-failed")[0]
     assert "typeName != 'NULL'" in f.hint
+
+
+RULES_IN_A_FRESH_PROCESS = """
+import sys
+from devicecontracts.datacontracts import Rule
+from devicecontracts.datacontracts._eval import cel_syntax_error, jsonata_syntax_error, migrate
+limit = sys.getrecursionlimit()
+assert cel_syntax_error("1 < 2") is None and jsonata_syntax_error("$") is None
+up = Rule(name="u", kind="TRANSFORM", mode="UPGRADE", type="JSONATA", expr="$merge([$, {'b': 1}])")
+assert migrate(up, {"a": 1}) == {"a": 1, "b": 1}
+print(sys.getrecursionlimit() == limit)
+"""
+
+
+def test_the_rules_libraries_leave_the_recursion_limit_alone() -> None:
+    """cel-python (on its first environment) and jsonata-python (on import) raise the process's
+    recursion limit, which would weaken the deep-input guards of the rest of the process."""
+    out = subprocess.run(
+        [sys.executable, "-c", RULES_IN_A_FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout.split()
+    assert out == ["True"]

@@ -24,6 +24,7 @@ import datetime
 import decimal
 import fnmatch
 import re
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -69,7 +70,13 @@ def _environment() -> Any:
     if _env is None:
         with _lock:
             if _env is None:
-                _env = _celpy().Environment()
+                limit = sys.getrecursionlimit()
+                try:
+                    _env = _celpy().Environment()
+                finally:
+                    # cel-python raises the process's recursion limit to 2,500 here, which
+                    # would weaken the deep-input guards of everything else in the process.
+                    sys.setrecursionlimit(limit)
     return _env
 
 
@@ -389,10 +396,13 @@ def _field_plan(expr: str) -> _FieldPlan:
 def _jsonata_program(expr: str) -> Any:
     program = _jsonata.get(expr)
     if program is None:
+        limit = sys.getrecursionlimit()
         try:
             import jsonata  # type: ignore[import-untyped]
         except ImportError as exc:  # pragma: no cover - exercised with the extra absent
             raise RulesUnavailable(f"JSONata rules need jsonata-python; {_INSTALL}") from exc
+        finally:
+            sys.setrecursionlimit(limit)  # jsonata-python sets 10,000 on import (as above)
         try:
             program = jsonata.Jsonata(expr)
         except Exception as exc:
