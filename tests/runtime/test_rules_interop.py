@@ -14,12 +14,18 @@ with ids from the lock ``contracts register`` wrote. Everything runs in process 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+# confluent-kafka's JSONata executor imports jsonata-python, which raises the process's
+# recursion limit to 10,000, and its CEL executors make cel-python environments (2,500): put it
+# back after collecting this module and after its tests, or other modules' deep-input tests see it.
+RECURSION_LIMIT = sys.getrecursionlimit()
 
 cel = pytest.importorskip(
     "confluent_kafka.schema_registry.rules.cel.cel_executor",
@@ -66,6 +72,15 @@ from ..support.catalogs import copy_bundled  # noqa: E402
 from ..support.examples import header  # noqa: E402
 from ..support.models import MODELS_PACKAGE, Version, latest, versions  # noqa: E402
 from ..support.registry import client, run  # noqa: E402
+
+sys.setrecursionlimit(RECURSION_LIMIT)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _recursion_limit_put_back() -> Iterator[None]:
+    yield
+    sys.setrecursionlimit(RECURSION_LIMIT)
+
 
 ENVIRONMENT = "default"
 """The lock environment ``contracts register`` records ids for by default."""
