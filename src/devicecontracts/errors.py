@@ -508,8 +508,8 @@ class RulesUnavailable(DeviceContractsError):
     """Rules are enabled but cannot run here: the ``rules`` extra (cel-python, jsonata-python)
     is not installed, ``DEVICECONTRACTS_RULES`` holds something other than a yes or a no, or a
     model's version carries a rule this runtime does not run (a TRANSFORM domain rule, a type
-    other than CEL, CEL_FIELD and JSONATA, a CEL expression that does not parse). Raised when the serializer or deserializer is
-    built (or first prepares a model), never per message."""
+    other than CEL, CEL_FIELD and JSONATA, a CEL expression that does not parse). Raised when
+    the serializer or deserializer is built (or first prepares a model), never per message."""
 
 
 class KafkaEventError(DeviceContractsError):
