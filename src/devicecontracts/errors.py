@@ -55,7 +55,7 @@ these into findings or exit code 2; it never shows a traceback for them.
 
 from __future__ import annotations
 
-from typing import Final, Self
+from typing import ClassVar, Final, Self
 
 __all__ = [
     "BadMagicByte",
@@ -425,11 +425,24 @@ class RuleFailure:
     dlq_topic: str | None
     reason: str
 
-    def _rule(
-        self, rule_name: str, rule_mode: str, action: str, dlq_topic: str | None, reason: str
+    default_mode: ClassVar[str]
+    """The mode a failure of this kind ran in when none is given."""
+
+    def __init__(
+        self,
+        message: str,
+        location: Location | None = None,
+        *,
+        rule_name: str = "",
+        rule_mode: str | None = None,
+        action: str = "ERROR",
+        dlq_topic: str | None = None,
+        reason: str = "",
     ) -> None:
+        # Cooperative: the next class in the error's MRO is its EncodeError or DecodeError.
+        super().__init__(message, location)  # type: ignore[call-arg]
         self.rule_name = rule_name
-        self.rule_mode = rule_mode
+        self.rule_mode = rule_mode or self.default_mode
         self.action = action
         self.dlq_topic = dlq_topic
         self.reason = reason
@@ -448,19 +461,7 @@ class RuleViolationOnWrite(RuleFailure, EncodeError):
     A DLQ action's ``dlq_topic`` is set: the producer decides whether to send the record there.
     """
 
-    def __init__(
-        self,
-        message: str,
-        location: Location | None = None,
-        *,
-        rule_name: str = "",
-        rule_mode: str = "WRITE",
-        action: str = "ERROR",
-        dlq_topic: str | None = None,
-        reason: str = "",
-    ) -> None:
-        super().__init__(message, location)
-        self._rule(rule_name, rule_mode, action, dlq_topic, reason)
+    default_mode: ClassVar[str] = "WRITE"
 
 
 class RuleViolationOnRead(RuleFailure, DecodeError):
@@ -469,19 +470,7 @@ class RuleViolationOnRead(RuleFailure, DecodeError):
     dead-letter sink with ``__rule.*`` headers, to the rule's ``dlq.topic`` when its action is
     DLQ."""
 
-    def __init__(
-        self,
-        message: str,
-        location: Location | None = None,
-        *,
-        rule_name: str = "",
-        rule_mode: str = "READ",
-        action: str = "ERROR",
-        dlq_topic: str | None = None,
-        reason: str = "",
-    ) -> None:
-        super().__init__(message, location)
-        self._rule(rule_name, rule_mode, action, dlq_topic, reason)
+    default_mode: ClassVar[str] = "READ"
 
 
 class MigrationError(RuleFailure, DecodeError):
@@ -489,19 +478,7 @@ class MigrationError(RuleFailure, DecodeError):
     (rules on): a JSONata migration rule failed, or its result does not fit the reader's
     schema, or a version between the writer and the reader is unknown to this process."""
 
-    def __init__(
-        self,
-        message: str,
-        location: Location | None = None,
-        *,
-        rule_name: str = "",
-        rule_mode: str = "UPGRADE",
-        action: str = "ERROR",
-        dlq_topic: str | None = None,
-        reason: str = "",
-    ) -> None:
-        super().__init__(message, location)
-        self._rule(rule_name, rule_mode, action, dlq_topic, reason)
+    default_mode: ClassVar[str] = "UPGRADE"
 
 
 class RulesUnavailable(DeviceContractsError):
