@@ -21,6 +21,7 @@ __all__ = [
     "LINES",
     "PRIMITIVE_TYPES",
     "RegistryLine",
+    "java_letter",
     "qualify",
     "registry_line",
 ]
@@ -117,3 +118,36 @@ def registry_line(
     if line.avro == "1.11" and (validate_defaults or normalize):
         return RegistryLine(line.name, line.avro, validate_defaults=True)
     return line
+
+
+def java_letter(c: str) -> bool:
+    """Java 17's ``Character.isLetter`` of one UTF-16 char: Python's letters, less those Unicode
+    added after Java 17's tables, and nothing beyond the BMP (a surrogate pair is never a
+    letter). Avro 1.11's names and Confluent's rule names are made of these."""
+    code = ord(c)
+    if code > 0xFFFF or not c.isalpha():
+        return False
+    return not any(lo <= code <= hi for lo, hi in _NEWER_THAN_JAVA_17)
+
+
+# BMP code points Python's unicodedata (Unicode 14) calls letters and Java 17's
+# Character.isLetterOrDigit (Unicode 13) does not: measured by running both over U+0000-U+FFFF.
+_NEWER_THAN_JAVA_17: Final = (
+    (0x0870, 0x0887),
+    (0x0889, 0x088E),
+    (0x08B5, 0x08B5),
+    (0x08C8, 0x08C9),
+    (0x0C5D, 0x0C5D),
+    (0x0CDD, 0x0CDD),
+    (0x170D, 0x170D),
+    (0x171F, 0x171F),
+    (0x1B4C, 0x1B4C),
+    (0x2C2F, 0x2C2F),
+    (0x2C5F, 0x2C5F),
+    (0x9FFD, 0x9FFF),
+    (0xA7C0, 0xA7C1),
+    (0xA7D0, 0xA7D1),
+    (0xA7D3, 0xA7D3),
+    (0xA7D5, 0xA7D9),
+    (0xA7F2, 0xA7F4),
+)

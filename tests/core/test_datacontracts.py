@@ -273,3 +273,27 @@ def test_other_guards_are_left_to_cel(guard: str) -> None:
     from devicecontracts.datacontracts import _eval
 
     assert _eval._python_guard(guard) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("battery_mv_in_range", None),
+        ("_x-1", None),
+        ("été", None),
+        ("r" * 64, None),
+        ("r" * 65, "Rule name too long"),
+        ("\U0001d49c" * 33, "Rule name too long"),  # 33 characters, 66 UTF-16 units
+        (None, "Missing rule name"),
+        ("", "Empty rule name"),
+        ("1x", "Illegal initial character in rule name: 1x"),
+        ("-x", "Illegal initial character in rule name: -x"),
+        ("x y", "Illegal character in rule name: x y"),
+        ("x\U0001d49c", "Illegal character in rule name: x\U0001d49c"),
+    ],
+)
+def test_rule_names_as_the_registry_validates_them(name: str | None, problem: str | None) -> None:
+    """Confluent's Rule.validate, whose words the local registry answers 42210 with."""
+    from devicecontracts.datacontracts import rule_name_problem
+
+    assert rule_name_problem(name) == problem

@@ -890,15 +890,20 @@ def test_findings_have_stable_json(tmp_path: Path) -> None:
     assert json.loads(json.dumps(document)) == document
 
 
-def test_rule_names_up_to_256_characters(tmp_path: Path) -> None:
-    """As the registry's RuleSet.validate: at most 256 characters."""
+def test_rule_names_up_to_64_utf16_units(tmp_path: Path) -> None:
+    """As the registry's Rule.validate: at most NAME_MAX_LENGTH (64) UTF-16 units, letters as
+    Java's Character sees them (a letter beyond the BMP is two units and no letter)."""
     rule = '[[rules]]\nname = "NAME"\ntype = "CEL"\nmode = "WRITE"\nexpr = "true"\n'
     rule += "examples = { pass = [{}] }\n"
-    assert (
-        datacontract_findings(check(build(tmp_path / "ok", rule.replace("NAME", "r" * 256)))) == []
-    )
-    root = build(tmp_path / "long", rule.replace("NAME", "r" * 257))
-    assert_at(only(check(root), "rule-invalid-name"), root, 1)
+    for name in ("r" * 64, "é" + "_-1" * 21):
+        root = build(tmp_path / f"ok{len(name)}", rule.replace("NAME", name))
+        assert datacontract_findings(check(root)) == []
+    root = build(tmp_path / "long", rule.replace("NAME", "r" * 65))
+    finding = only(check(root), "rule-invalid-name")
+    assert_at(finding, root, 1)
+    assert "too long" in finding.message
+    root = build(tmp_path / "astral", rule.replace("NAME", "r\U0001d49c"))
+    assert "Illegal character" in only(check(root), "rule-invalid-name").message
 
 
 def test_a_missing_migration_cannot_be_switched_off_in_rules(tmp_path: Path) -> None:

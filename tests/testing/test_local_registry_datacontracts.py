@@ -212,7 +212,12 @@ def test_lookup_treats_metadata_as_identity(sr: SchemaRegistryClient):
             {"kind": "CONDITION", "mode": "WRITE", "type": "CEL", "expr": "true"},
             "Missing rule name",
         ),
-        ({"name": "1x", "type": "CEL", "mode": "WRITE", "expr": "true"}, "Illegal character"),
+        (
+            {"name": "1x", "type": "CEL", "mode": "WRITE", "expr": "true"},
+            "Illegal initial character",
+        ),
+        ({"name": "x y", "type": "CEL", "mode": "WRITE", "expr": "true"}, "Illegal character"),
+        ({"name": "r" * 65, "type": "CEL", "mode": "WRITE", "expr": "true"}, "too long"),
         ({"name": "r", "kind": "CHECK", "mode": "WRITE", "type": "CEL"}, "kind"),
         ({"name": "r", "kind": "CONDITION", "mode": "SOMETIMES", "type": "CEL"}, "mode"),
         ({"name": "r", "kind": "CONDITION", "mode": "WRITE"}, "Missing rule type"),

@@ -39,9 +39,11 @@ from devicecontracts.datacontracts import (
     KINDS,
     MIGRATION_MODES,
     RESERVED_PROPERTY,
+    RULE_NAME_MAX,
     Metadata,
     Rule,
     RuleSet,
+    rule_name_problem,
 )
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
@@ -51,7 +53,6 @@ from devicecontracts.schema.canonical import walk
 __all__ = ["data_contract_findings"]
 
 _INLINE_TAGS = "confluent:tags"
-_RULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,255}")
 _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
 _GUARD_NAME = re.compile(r"""\bname\s*==\s*(['"])(.*?)\1|(['"])(.*?)\3\s*==\s*name\b""")
 _PRIMITIVES = frozenset({"boolean", "int", "long", "float", "double", "bytes", "string"})
@@ -516,11 +517,13 @@ class _Scope:
     def values(self, rule: Rule, line: int | None, *, migration: bool) -> Iterator[Finding]:
         where = self.at(line)
         label = f"{'migration' if migration else 'rule'} {rule.name!r}"
-        if not _RULE_NAME.fullmatch(rule.name):
+        problem = rule_name_problem(rule.name)
+        if problem is not None:
             yield make(
                 "rule-invalid-name",
-                f"{label}: the registry refuses this name",
-                "start with a letter or _, then letters, digits, _ or -; at most 256 characters",
+                f"{label}: the registry refuses this name ({problem})",
+                "start with a letter or _, then letters, digits, _ or -; at most "
+                f"{RULE_NAME_MAX} characters",
                 location=where,
             )
         modes = MIGRATION_MODES if migration else DOMAIN_MODES

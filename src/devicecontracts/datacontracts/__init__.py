@@ -20,10 +20,12 @@ from devicecontracts.datacontracts._model import (
     MIGRATION_MODES,
     MODES,
     RESERVED_PROPERTY,
+    RULE_NAME_MAX,
     Metadata,
     Rule,
     RuleSet,
     metadata_from_registry,
+    rule_name_problem,
     rule_set_from_registry,
 )
 
@@ -37,9 +39,11 @@ __all__ = [
     "MIGRATION_MODES",
     "MODES",
     "RESERVED_PROPERTY",
+    "RULE_NAME_MAX",
     "Metadata",
     "Rule",
     "RuleSet",
     "metadata_from_registry",
+    "rule_name_problem",
     "rule_set_from_registry",
 ]

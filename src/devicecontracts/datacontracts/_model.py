@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from devicecontracts._avro import java_letter
+
 __all__ = [
     "ACTIONS",
     "DOMAIN_MODES",
@@ -28,6 +30,8 @@ __all__ = [
     "Rule",
     "RuleSet",
     "metadata_from_registry",
+    "RULE_NAME_MAX",
+    "rule_name_problem",
     "rule_set_from_registry",
 ]
 
@@ -42,7 +46,29 @@ ENABLE_AT = ("ALL", "CLIENT", "GATEWAY", "SERVER", "NONE")
 RESERVED_PROPERTY = "confluent:reserved"
 """The metadata property listing a subject's reserved field names, comma-separated."""
 
+RULE_NAME_MAX = 64
+"""The longest rule name the registry takes (``Rule.NAME_MAX_LENGTH``), in UTF-16 units."""
+
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+def rule_name_problem(name: object) -> str | None:
+    """Why Schema Registry refuses rule name ``name`` (its ``Rule.validate``, which answers
+    42210 with these words), or None for a good one: a letter or ``_`` first, then letters,
+    digits, ``_`` or ``-``, letters and digits as Java's ``Character`` sees them, at most
+    `RULE_NAME_MAX` UTF-16 units."""
+    if name is None:
+        return "Missing rule name"
+    if not isinstance(name, str) or not name:
+        return "Empty rule name"
+    if len(name.encode("utf-16-le")) // 2 > RULE_NAME_MAX:
+        return "Rule name too long"
+    if not (java_letter(name[0]) or name[0] == "_"):
+        return f"Illegal initial character in rule name: {name}"
+    for c in name[1:]:
+        if not (java_letter(c) or (c.isdecimal() and ord(c) <= 0xFFFF) or c in "_-"):
+            return f"Illegal character in rule name: {name}"
+    return None
 
 
 @dataclass(frozen=True)

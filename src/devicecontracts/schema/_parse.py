@@ -40,6 +40,7 @@ from devicecontracts._avro import (
     LONG_MIN,
     PRIMITIVE_TYPES,
     RegistryLine,
+    java_letter,
     qualify,
 )
 from devicecontracts._depth import (
@@ -937,39 +938,10 @@ def _is_java_name(name: str) -> bool:
     """
     return (
         bool(name)
-        and (_java_letter(name[0]) or name[0] == "_")
-        and all(_java_letter(c) or c.isdecimal() or c == "_" for c in name[1:])
+        and (java_letter(name[0]) or name[0] == "_")
+        and all(java_letter(c) or c.isdecimal() or c == "_" for c in name[1:])
     )
 
-
-def _java_letter(c: str) -> bool:
-    code = ord(c)
-    if code > 0xFFFF or not c.isalpha():
-        return False
-    return not any(lo <= code <= hi for lo, hi in _NEWER_THAN_JAVA_17)
-
-
-# BMP code points Python's unicodedata (Unicode 14) calls letters and Java 17's
-# Character.isLetterOrDigit (Unicode 13) does not: measured by running both over U+0000-U+FFFF.
-_NEWER_THAN_JAVA_17: Final = (
-    (0x0870, 0x0887),
-    (0x0889, 0x088E),
-    (0x08B5, 0x08B5),
-    (0x08C8, 0x08C9),
-    (0x0C5D, 0x0C5D),
-    (0x0CDD, 0x0CDD),
-    (0x170D, 0x170D),
-    (0x171F, 0x171F),
-    (0x1B4C, 0x1B4C),
-    (0x2C2F, 0x2C2F),
-    (0x2C5F, 0x2C5F),
-    (0x9FFD, 0x9FFF),
-    (0xA7C0, 0xA7C1),
-    (0xA7D0, 0xA7D1),
-    (0xA7D3, 0xA7D3),
-    (0xA7D5, 0xA7D9),
-    (0xA7F2, 0xA7F4),
-)
 
 _JAVA_DOUBLE = re.compile(r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)\Z")
 _JAVA_HEX_DOUBLE = re.compile(

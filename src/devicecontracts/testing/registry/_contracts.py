@@ -17,7 +17,8 @@ maybeSetMetadataRuleSet`` and ``validateReservedFields``, ``Config.mergeConfigs`
   metadata and rule set), while an empty list and a missing one do not (the entities turn
   ``null`` collections into empty ones);
 * ``RuleSet.validate`` (422, error code 42210): rule names unique across the three groups,
-  names ``[A-Za-z_][A-Za-z0-9_-]*`` of at most 256 characters, a type, two comma-separated
+  names as `rule_name_problem` checks them (Java letters, digits, ``_`` and ``-``, at most 64
+  UTF-16 units, ``Rule.NAME_MAX_LENGTH``), a type, two comma-separated
   actions only on WRITEREAD and UPDOWN rules, migration rules UPGRADE, DOWNGRADE or UPDOWN and
   domain and encoding rules WRITE, READ or WRITEREAD. Here, too, an unknown kind or mode (which
   Confluent refuses while reading the JSON), and a CEL, CEL_FIELD or JSONATA expression that
@@ -28,10 +29,10 @@ maybeSetMetadataRuleSet`` and ``validateReservedFields``, ``Config.mergeConfigs`
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
+from devicecontracts.datacontracts import rule_name_problem
 from devicecontracts.errors import RegistryAPIError
 
 __all__ = [
@@ -55,8 +56,6 @@ _KINDS = ("TRANSFORM", "CONDITION")
 _MIGRATION = ("UPGRADE", "DOWNGRADE", "UPDOWN")
 _DOMAIN = ("WRITE", "READ", "WRITEREAD")
 _GROUPS = ("migrationRules", "domainRules", "encodingRules")
-_NAME = re.compile(r"[^\W\d][\w-]*\Z")
-_NAME_MAX = 256
 
 
 def _invalid(message: str) -> RegistryAPIError:
@@ -166,14 +165,9 @@ def validate_rule_set(rules: dict[str, Any] | None) -> None:
 
 def _validate_rule(rule: dict[str, Any]) -> None:
     name = rule["name"]
-    if name is None:
-        raise _ruleset_error("Missing rule name")
-    if not isinstance(name, str) or not name:
-        raise _ruleset_error("Empty rule name")
-    if len(name) > _NAME_MAX:
-        raise _ruleset_error("Rule name too long")
-    if not _NAME.match(name):
-        raise _ruleset_error(f"Illegal character in rule name: {name}")
+    problem = rule_name_problem(name)
+    if problem is not None:
+        raise _ruleset_error(problem)
     if not rule.get("type"):
         raise _ruleset_error("Missing rule type")
     for key in ("onSuccess", "onFailure"):
