@@ -266,7 +266,7 @@ RULES: dict[str, Rule] = _rules(
         "datacontract",
         _E,
         "A rule name the registry refuses (42210): a letter or _ first, then letters, digits, _ "
-        "or -, at most 256 characters.",
+        "or -, at most 64 characters (UTF-16 units).",
     ),
     (
         "rule-duplicate-name",
