@@ -193,7 +193,7 @@ def _rule_from_registry(data: Mapping[str, Any]) -> Rule:
     return Rule(
         name=str(data.get("name", "")),
         kind=str(data.get("kind") or "TRANSFORM"),
-        mode=str(data.get("mode") or ""),
+        mode=str(data.get("mode") or "WRITEREAD"),  # the registry entity's defaults
         type=str(data.get("type") or ""),
         expr=data.get("expr"),
         doc=data.get("doc"),
