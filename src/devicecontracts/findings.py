@@ -352,8 +352,9 @@ RULES: dict[str, Rule] = _rules(
     (
         "rule-without-examples",
         "datacontract",
-        _W,
-        "A domain condition has no examples: nothing shows it accepts good data and refuses bad.",
+        _E,
+        "A domain condition lacks pass or fail examples: nothing shows it accepts good data "
+        "and refuses bad.",
     ),
     (
         "rule-example-failed",

@@ -139,7 +139,7 @@ def test_the_new_rule_ids_are_registered() -> None:
     for rule in ids:
         assert RULES[rule].category == "datacontract"
         assert f'"{rule}"' in source
-    assert RULES["rule-without-examples"].severity is Severity.WARNING
+    assert RULES["rule-without-examples"].severity is Severity.ERROR
 
 
 def test_a_well_formed_contract_has_no_findings(tmp_path: Path) -> None:
@@ -739,15 +739,27 @@ def test_a_migration_on_a_version_that_starts_no_major(tmp_path: Path) -> None:
 # -- examples --------------------------------------------------------------------------------
 
 
-def test_a_domain_rule_without_examples_is_a_warning(tmp_path: Path) -> None:
+def test_a_domain_rule_needs_pass_and_fail_examples(tmp_path: Path) -> None:
+    """The issue's proof: every domain rule has examples that must pass and must fail."""
     contract = GOOD_RULE.replace(
         "examples = { pass = [2500, 4500, 3300], fail = [2499, 4501] }\n", ""
     )
-    root = build(tmp_path, contract)
+    root = build(tmp_path / "none", contract)
     report = check(root)
     f = only(report, "rule-without-examples")
-    assert f.severity is Severity.WARNING and report.ok
+    assert f.severity is Severity.ERROR and not report.ok
+    assert "no pass and no fail examples" in f.message
     assert_at(f, root, line_of(root, "[[rules]]"))
+    for kept, missing in (("pass = [2500]", "fail"), ("fail = [2499]", "pass")):
+        root = build(
+            tmp_path / missing,
+            GOOD_RULE.replace(
+                "examples = { pass = [2500, 4500, 3300], fail = [2499, 4501] }",
+                f"examples = {{ {kept} }}",
+            ),
+        )
+        f = only(check(root), "rule-without-examples")
+        assert f"has no {missing} examples" in f.message
 
 
 def test_a_wrong_pass_example_is_caught(tmp_path: Path) -> None:
@@ -897,7 +909,8 @@ def test_rule_names_up_to_64_utf16_units(tmp_path: Path) -> None:
     rule += "examples = { pass = [{}] }\n"
     for name in ("r" * 64, "é" + "_-1" * 21):
         root = build(tmp_path / f"ok{len(name)}", rule.replace("NAME", name))
-        assert datacontract_findings(check(root)) == []
+        found = datacontract_findings(check(root))
+        assert [f for f in found if f.rule == "rule-invalid-name"] == []
     root = build(tmp_path / "long", rule.replace("NAME", "r" * 65))
     finding = only(check(root), "rule-invalid-name")
     assert_at(finding, root, 1)

@@ -650,14 +650,30 @@ class _Scope:
         if rule.kind != "CONDITION":
             return
         line = declared.examples_line or declared.line
-        if not declared.examples_pass and not declared.examples_fail:
+        missing = [
+            kind
+            for kind, examples in (
+                ("pass", declared.examples_pass),
+                ("fail", declared.examples_fail),
+            )
+            if not examples
+        ]
+        if missing:
             yield make(
                 "rule-without-examples",
-                f"rule {rule.name!r} has no examples",
+                f"rule {rule.name!r} has no {' and no '.join(missing)} examples: nothing shows "
+                + (
+                    "it accepts good data or refuses bad"
+                    if len(missing) == 2
+                    else "it accepts good data"
+                    if missing == ["pass"]
+                    else "it refuses bad data"
+                ),
                 "add examples = { pass = [...], fail = [...] }: values that must hold and must "
                 "fail (for CEL_FIELD a field value, for CEL a table of the message's fields)",
                 location=self.at(declared.line),
             )
+        if not declared.examples_pass and not declared.examples_fail:
             return
         cases = [(e, True) for e in declared.examples_pass] + [
             (e, False) for e in declared.examples_fail
