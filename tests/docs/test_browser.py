@@ -1,0 +1,178 @@
+"""The generated documentation site, driven in a real headless Chromium.
+
+The browser is the system's Chromium (Debian's ``chromium`` package; ``.ci/run`` installs it),
+driven through Playwright's Python client pointed at that binary: Playwright downloads no
+browser of its own. Without the binary or the client the tests here skip and say why.
+
+Every page is opened from ``file://``, as a reader who downloaded the site would, with no
+``--allow-file-access-from-files``: a site that only works from a server fails here. Each test
+records every request the page makes, every console message and every uncaught page error, and
+ends with `Watched.assert_clean`: no request outside ``file://``, no console error, no page error.
+
+Screenshots go to the folder named by ``DEVICECONTRACTS_ARTIFACTS`` (CI keeps it), else to the
+test's temporary folder; their paths are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Request
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="the playwright Python package is not installed (it is in the dev extra)",
+)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Headless, no sandbox (CI runs as root in a container), and none of Chromium's own background
+# traffic (component updates, safe browsing), so every request recorded is the page's.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking"]
+TIMEOUT_MS = 5_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole module, closed after it."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on PATH: install Debian's `chromium` (.ci/run does) to run this")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: ``$DEVICECONTRACTS_ARTIFACTS``, else a temporary folder."""
+    named = os.environ.get("DEVICECONTRACTS_ARTIFACTS")
+    folder = Path(named) if named else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass
+class Watched:
+    """A page and everything it did: requests, console messages, uncaught errors."""
+
+    page: Page
+    artifacts: Path
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def open(self, path: Path) -> None:
+        self.page.goto(path.resolve().as_uri(), wait_until="load")
+
+    def outside_file(self) -> list[str]:
+        """Every request URL whose scheme is not ``file``."""
+        return [url for url in self.requests if urlsplit(url).scheme != "file"]
+
+    def assert_clean(self) -> None:
+        assert self.outside_file() == [], "the page made requests outside file://"
+        assert self.console_errors == [], "the console showed errors"
+        assert self.page_errors == [], "the page threw uncaught errors"
+
+    def screenshot(self, name: str) -> Path:
+        path = self.artifacts / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        return path
+
+
+@pytest.fixture
+def watched(browser: Browser, artifacts: Path) -> Iterator[Watched]:
+    """A fresh page whose requests, console errors and page errors are recorded.
+
+    Requests outside ``file://`` are recorded and then aborted, so a test never reaches the
+    network even when the site would.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    watch = Watched(page=page, artifacts=artifacts)
+
+    def on_request(request: Request) -> None:
+        watch.requests.append(request.url)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watch.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(error: Any) -> None:
+        watch.page_errors.append(str(error))
+
+    def refuse(route: Any) -> None:
+        route.abort()
+
+    page.on("request", on_request)
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    context.route(lambda url: urlsplit(url).scheme in ("http", "https", "ws", "wss"), refuse)
+    try:
+        yield watch
+    finally:
+        context.close()
+
+
+# -- the machinery itself, on hand-written pages: each check can fail ------------------------
+
+
+def test_harness_records_requests_outside_file(watched: Watched, tmp_path: Path) -> None:
+    page = tmp_path / "remote.html"
+    (tmp_path / "local.css").write_text("body { color: black; }", encoding="utf-8")
+    page.write_text(
+        '<!doctype html><html lang="en"><head><title>t</title>'
+        '<link rel="stylesheet" href="local.css">'
+        '<link rel="stylesheet" href="https://cdn.example.invalid/site.css"></head>'
+        "<body><p>remote</p></body></html>",
+        encoding="utf-8",
+    )
+    watched.open(page)
+    assert any(url.endswith("/local.css") for url in watched.requests)
+    assert watched.outside_file() == ["https://cdn.example.invalid/site.css"]
+    with pytest.raises(AssertionError, match="outside file://"):
+        watched.assert_clean()
+
+
+def test_harness_records_console_and_page_errors(watched: Watched, tmp_path: Path) -> None:
+    page = tmp_path / "errors.html"
+    page.write_text(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body>'
+        "<script>console.log('fine'); console.error('boom');</script>"
+        "<script>undefinedFunction();</script></body></html>",
+        encoding="utf-8",
+    )
+    watched.open(page)
+    assert [text.split(" (")[0] for text in watched.console_errors] == ["boom"]
+    assert len(watched.page_errors) == 1 and "undefinedFunction" in watched.page_errors[0]
+    with pytest.raises(AssertionError, match="console"):
+        watched.assert_clean()
+
+
+def test_harness_passes_a_clean_page_and_saves_a_screenshot(
+    watched: Watched, tmp_path: Path
+) -> None:
+    page = tmp_path / "clean.html"
+    page.write_text(
+        '<!doctype html><html lang="en"><head><title>t</title></head><body>'
+        '<svg id="box" width="40" height="30"><rect width="40" height="30"/></svg></body></html>',
+        encoding="utf-8",
+    )
+    watched.open(page)
+    box = watched.page.locator("#box").bounding_box()
+    assert box is not None and box["width"] == 40 and box["height"] == 30
+    shot = watched.screenshot("harness-clean")
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    watched.assert_clean()
