@@ -245,3 +245,13 @@ def test_backstage_entities_point_at_the_document(catalog: Catalog) -> None:
     assert telemetry["spec"]["type"] == "asyncapi"
     assert telemetry["spec"]["definition"] == {"$text": "./asyncapi.json"}
     assert telemetry["spec"]["owner"] == "fleet-telemetry"
+
+
+def test_an_unwritable_path_is_a_clear_error(catalog: Catalog, tmp_path: Path) -> None:
+    from devicecontracts.errors import CatalogError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(CatalogError, match="cannot write the AsyncAPI document") as caught:
+        write_asyncapi(catalog, blocker / "asyncapi.json")
+    assert caught.value.location.file == str(blocker / "asyncapi.json")
