@@ -12,6 +12,7 @@ Modules, by command family:
   codegen    contracts codegen
   register   contracts register, check --registry, registry serve, the registry options
   commands   contracts diff, lock, rules, test
+  docs       contracts docs (the static site)
   init       contracts init
   report     findings as text, JSON or GitHub workflow commands (pure functions)
 
@@ -27,6 +28,7 @@ from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode
 from devicecontracts.cli.check import check
 from devicecontracts.cli.codegen import codegen
 from devicecontracts.cli.commands import diff, evolution_test, lock, rules
+from devicecontracts.cli.docs import docs
 from devicecontracts.cli.init import init
 from devicecontracts.cli.register import register_command, registry_group
 
@@ -43,6 +45,7 @@ for _command in (
     check,
     codegen,
     diff,
+    docs,
     init,
     lock,
     register_command,

@@ -127,7 +127,7 @@ def _owned(out: Path) -> set[str]:
     """The files the last build wrote into ``out`` (empty for a new or empty folder)."""
     where = Location(file=str(out))
     if out.exists() and not out.is_dir():
-        raise CatalogError(f"the site's out path {out} is a file, not a folder", where)
+        raise CatalogError("the site's out path is a file, not a folder", where)
     if not out.exists():
         return set()
     manifest = out / MANIFEST
@@ -136,7 +136,7 @@ def _owned(out: Path) -> set[str]:
         return {n for n in names if n and _inside(n)}
     if any(out.iterdir()):
         raise CatalogError(
-            f"{out} is not empty and was not written by contracts docs (no {MANIFEST}): "
+            f"not empty and not written by contracts docs (no {MANIFEST}): "
             "choose a new or empty folder",
             where,
         )

@@ -1,0 +1,60 @@
+"""``contracts docs``: the catalog as a static, self-contained HTML site."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode, catalog_option, user_errors
+
+__all__ = ["docs"]
+
+PROGRESS_EVERY = 50
+"""A progress line on stderr every this many contracts, on catalogs larger than it."""
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@catalog_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder the site is written into: new, empty, or written by an earlier build "
+    "(only files it wrote are replaced or removed).",
+)
+@user_errors
+def docs(catalog_dir: Path, out: Path) -> None:
+    """Build a browsable site of the catalog: a page per contract with its fields, versions,
+    diffs and compatibility matrix, and a searchable index. It works from file:// and any
+    static host; a rebuild is byte-identical.
+    """
+    from devicecontracts.catalog import load_catalog
+    from devicecontracts.docs.site import MANIFEST, build_site
+
+    catalog = load_catalog(catalog_dir)
+    if catalog.problems:
+        for problem in catalog.problems:
+            click.echo(f"contracts docs: {problem.message}", err=True)
+        click.echo(
+            "contracts docs: fix the catalog first (contracts check shows every problem)",
+            err=True,
+        )
+        sys.exit(ExitCode.USAGE)
+    if out.exists() and not out.is_dir():
+        click.echo(f"contracts: the out path {out} is a file, not a folder", err=True)
+        sys.exit(ExitCode.USAGE)
+
+    def progress(done: int, total: int) -> None:
+        if total > PROGRESS_EVERY and (done % PROGRESS_EVERY == 0 or done == total):
+            click.echo(f"contracts docs: {done}/{total} contracts", err=True)
+
+    written = build_site(catalog, out, progress=progress)
+    pages = sum(1 for p in written if p.suffix == ".html")
+    click.echo(
+        f"contracts docs: wrote {len(written)} files ({pages} pages) into {out} "
+        f"(its own files are listed in {out / MANIFEST})"
+    )
+    click.echo(f"open {out / 'index.html'}")
