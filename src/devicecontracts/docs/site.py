@@ -108,13 +108,11 @@ def build_site(
     files.update(extra)
     search_json = json.dumps(index_entries, ensure_ascii=False, sort_keys=True, indent=1)
     put("search-index.json", search_json + "\n")
-    # "</" never appears raw inside the script, whatever the docs hold.
-    put(
-        "search-index.js",
-        "window.CONTRACTS_SEARCH_INDEX = "
-        + json.dumps(index_entries, ensure_ascii=True, sort_keys=True).replace("</", "<\\/")
-        + ";\n",
-    )
+    # No <, > or & appears raw in the script, whatever the docs hold.
+    script = json.dumps(index_entries, ensure_ascii=True, sort_keys=True)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        script = script.replace(char, escaped)
+    put("search-index.js", f"window.CONTRACTS_SEARCH_INDEX = {script};\n")
     put("index.html", _index(catalog, contracts, sorted(extra)))
     return _write(out, files, previous)
 
