@@ -42,6 +42,7 @@ background:var(--code)}
 pre{padding:.5rem;overflow-x:auto;white-space:pre-wrap}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+caption{text-align:left;font-weight:600;padding:.2rem 0}
 th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--code)}
 .muted{color:var(--muted)}
