@@ -273,3 +273,25 @@ def test_the_cli_shows_progress_on_large_catalogs(
     assert result.exit_code == 0
     assert "contracts docs: 4/9 contracts" in result.output
     assert "contracts docs: 9/9 contracts" in result.output
+
+
+def test_the_cli_warns_of_load_problems_and_still_builds(tmp_path: Path) -> None:
+    catalog = _hostile_catalog(tmp_path / "cat")
+    (catalog / "evil" / "notes.txt").write_text("stray")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["docs", "--catalog", str(catalog), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output and "catalog-stray-file" in result.output
+    assert (out / "contracts" / "evil.html").is_file()
+
+
+def test_the_cli_refuses_a_catalog_that_cannot_be_loaded(tmp_path: Path) -> None:
+    catalog = tmp_path / "cat"
+    catalog.mkdir()
+    (catalog / "catalog.toml").write_text("[messages.x\n")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["docs", "--catalog", str(catalog), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.startswith("contracts: ")
+    assert "Traceback" not in result.output
+    assert not out.exists()
