@@ -35,6 +35,7 @@ font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 header,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem}
 header{border-bottom:1px solid var(--line)}
 nav a{margin-right:1rem}
+.skip{position:absolute;left:-100rem}.skip:focus{left:1rem;top:.5rem}
 a{color:var(--accent)}
 a:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;
@@ -109,6 +110,7 @@ def page(title: str, body: str, *, root: str, scripts: tuple[str, ...] = ()) -> 
         f"<title>{escape(title)}</title>\n"
         f'<link rel="stylesheet" href="{root}style.css">\n'
         "</head>\n<body>\n"
+        '<a class="skip" href="#main">Skip to content</a>\n'
         '<header><nav aria-label="Site"><a href="'
         f'{root}index.html">All contracts</a></nav></header>\n'
         f'<main id="main">\n{body}</main>\n'
