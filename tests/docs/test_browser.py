@@ -15,7 +15,9 @@ test's temporary folder; their paths are printed.
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from devicecontracts.catalog import Catalog, load_catalog
+
+from ..support.catalogs import BUNDLED
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Request
@@ -175,4 +181,137 @@ def test_harness_passes_a_clean_page_and_saves_a_screenshot(
     assert box is not None and box["width"] == 40 and box["height"] == 30
     shot = watched.screenshot("harness-clean")
     assert shot.read_bytes().startswith(b"\x89PNG")
+    watched.assert_clean()
+
+
+# -- the bundled catalog's site ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(BUNDLED)
+
+
+@pytest.fixture(scope="module")
+def site(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled catalog's site, built once for the module."""
+    build_site = getattr(importlib.import_module("devicecontracts.docs"), "build_site", None)
+    if build_site is None:
+        try:
+            build_site = importlib.import_module("devicecontracts.docs.site").build_site
+        except (ImportError, AttributeError):
+            pytest.skip("devicecontracts.docs has no build_site: the site generator is not there")
+    out = tmp_path_factory.mktemp("site")
+    written = build_site(catalog, out)
+    assert (out / "index.html") in [Path(path) for path in written]
+    return out
+
+
+def test_index_lists_every_contract(watched: Watched, site: Path, catalog: Catalog) -> None:
+    watched.open(site / "index.html")
+    entries = watched.page.locator(".contract")
+    texts = entries.all_inner_texts()
+    for name in catalog.contracts:
+        assert any(name in text for text in texts), f"{name} is not listed on the index"
+    # Each entry links to its page, and the page is there.
+    for name in catalog.contracts:
+        link = entries.filter(has_text=name).first.locator("a").first
+        href = link.get_attribute("href")
+        assert href is not None and (site / href).is_file(), f"{name}'s link {href!r}"
+    watched.screenshot("index")
+    watched.assert_clean()
+
+
+def test_telemetry_page_shows_fields_with_docs_and_units(
+    watched: Watched, site: Path, catalog: Catalog
+) -> None:
+    watched.open(site / "contracts" / "telemetry.html")
+    table = watched.page.locator("#fields")
+    row = table.locator("tr", has_text="battery_mv").first
+    assert row.is_visible()
+    # The cells under their column headers (the field's name is the row's header cell).
+    headers = [h.strip().lower() for h in table.locator("thead th").all_inner_texts()]
+    cells = [c.strip() for c in row.locator(":scope > th, :scope > td").all_inner_texts()]
+    assert len(cells) == len(headers), (headers, cells)
+    column = dict(zip(headers, cells, strict=True))
+    assert column["doc"].startswith("Battery voltage in millivolts"), column
+    assert column["unit"] in ("mV", "millivolts"), column
+    assert column["since"] == "v2", column
+    # Every top-level field of the newest version has its row, with its doc.
+    newest = catalog.contracts["telemetry"].versions[-1].schema
+    assert newest is not None
+    for f in newest.root.fields:
+        named = table.locator("tbody > tr", has=watched.page.locator(f"th >> text='{f.name}'"))
+        assert named.count() == 1, f.name
+        assert (f.doc or "") in named.inner_text(), f.name
+    watched.screenshot("telemetry")
+    watched.assert_clean()
+
+
+def test_search_finds_battery_mv(watched: Watched, site: Path) -> None:
+    watched.open(site / "index.html")
+    watched.page.locator("#search").fill("battery_mv")
+    hit = watched.page.locator("#results li", has_text="battery_mv").first
+    hit.wait_for(state="visible")
+    assert "telemetry" in hit.inner_text()
+    assert "Battery voltage in millivolts" in hit.inner_text()
+    watched.screenshot("search")
+    # The result leads to the field's row on the telemetry page.
+    hit.locator("a").click()
+    watched.page.wait_for_url("**/contracts/telemetry.html#*")
+    anchor = urlsplit(watched.page.url).fragment
+    assert "battery_mv" in watched.page.locator(f"[id='{anchor}']").inner_text()
+    watched.assert_clean()
+
+
+def test_matrix_svg_renders(watched: Watched, site: Path) -> None:
+    watched.open(site / "contracts" / "telemetry.html")
+    matrix = watched.page.locator("svg#matrix")
+    box = matrix.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0
+    # Drawn, not just sized: its shapes have area too, and every version labels an axis.
+    shapes = matrix.locator("rect")
+    assert shapes.count() > 0
+    drawn = shapes.first.bounding_box()
+    assert drawn is not None and drawn["width"] > 0 and drawn["height"] > 0
+    labels = matrix.locator("text").all_text_contents()
+    for version in ("v1", "v2", "v3"):
+        assert any(version in label for label in labels), labels
+    watched.assert_clean()
+
+
+_VERDICT = re.compile(r"^(BACKWARD|FORWARD|FULL): (keeps|breaks)$", re.MULTILINE)
+
+
+def _verdicts(text: str) -> dict[str, str]:
+    """The "LEVEL: keeps|breaks" lines of a diff section, by level."""
+    return dict(_VERDICT.findall(text))
+
+
+def test_each_version_shows_its_diff_with_verdicts_without_javascript(
+    watched: Watched, site: Path
+) -> None:
+    """The no-JavaScript evolution view: each version's diff against its predecessor, in words,
+    with the verdict per level. (This slice has no picker for any two versions; when one lands,
+    choosing v1 and v3 belongs here too.)"""
+    watched.open(site / "contracts" / "telemetry.html")
+    diff = watched.page.locator("#diff")
+    assert diff.is_visible()
+    assert "First version" in diff.locator("#diff-v1").inner_text()
+    v2 = diff.locator("#diff-v2").inner_text()
+    assert "v1 → v2" in v2
+    assert "'location' added" in v2 and "'battery_mv' added" in v2
+    assert "signal_dbm" not in v2
+    assert _verdicts(v2) == {"BACKWARD": "keeps", "FORWARD": "keeps", "FULL": "keeps"}
+    v3 = diff.locator("#diff-v3").inner_text()
+    assert "v2 → v3" in v3 and "'signal_dbm' added" in v3 and "PRESSURE, CO2" in v3
+    assert _verdicts(v3) == {"BACKWARD": "keeps", "FORWARD": "keeps", "FULL": "keeps"}
+    watched.screenshot("telemetry-diff")
+    watched.assert_clean()
+
+    # A breaking step says so, level by level: heartbeat v3 renames uptime_s to uptime_ms.
+    watched.open(site / "contracts" / "heartbeat.html")
+    v3 = watched.page.locator("#diff-v3").inner_text()
+    assert "uptime_ms" in v3 and "uptime_s" in v3
+    assert _verdicts(v3) == {"BACKWARD": "breaks", "FORWARD": "breaks", "FULL": "breaks"}
     watched.assert_clean()
