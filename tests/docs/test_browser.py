@@ -15,7 +15,6 @@ test's temporary folder; their paths are printed.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.docs.site import build_site
 
 from ..support.catalogs import BUNDLED
 
@@ -195,12 +195,6 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="module")
 def site(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled catalog's site, built once for the module."""
-    build_site = getattr(importlib.import_module("devicecontracts.docs"), "build_site", None)
-    if build_site is None:
-        try:
-            build_site = importlib.import_module("devicecontracts.docs.site").build_site
-        except (ImportError, AttributeError):
-            pytest.skip("devicecontracts.docs has no build_site: the site generator is not there")
     out = tmp_path_factory.mktemp("site")
     written = build_site(catalog, out)
     assert (out / "index.html") in [Path(path) for path in written]
