@@ -28,6 +28,7 @@ import pytest
 
 from devicecontracts.catalog import Catalog, load_catalog
 from devicecontracts.docs.site import build_site
+from devicecontracts.schema import Record
 
 from ..support.catalogs import BUNDLED
 
@@ -233,7 +234,7 @@ def test_telemetry_page_shows_fields_with_docs_and_units(
     assert column["since"] == "v2", column
     # Every top-level field of the newest version has its row, with its doc.
     newest = catalog.contracts["telemetry"].versions[-1].schema
-    assert newest is not None
+    assert newest is not None and isinstance(newest.root, Record)
     for f in newest.root.fields:
         named = table.locator("tbody > tr", has=watched.page.locator(f"th >> text='{f.name}'"))
         assert named.count() == 1, f.name
