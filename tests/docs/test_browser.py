@@ -91,9 +91,13 @@ class Watched:
         assert self.console_errors == [], "the console showed errors"
         assert self.page_errors == [], "the page threw uncaught errors"
 
-    def screenshot(self, name: str) -> Path:
+    def screenshot(self, name: str, selector: str | None = None) -> Path:
+        """The whole page, or the element ``selector`` names, as ``<artifacts>/<name>.png``."""
         path = self.artifacts / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        if selector is None:
+            self.page.screenshot(path=str(path), full_page=True)
+        else:
+            self.page.locator(selector).screenshot(path=str(path))
         print(f"screenshot: {path}")
         return path
 
@@ -250,6 +254,9 @@ def test_search_finds_battery_mv(watched: Watched, site: Path) -> None:
     hit.wait_for(state="visible")
     assert "telemetry" in hit.inner_text()
     assert "Battery voltage in millivolts" in hit.inner_text()
+    # The contracts table keeps only the contract that matches.
+    shown = watched.page.locator(".contract:visible")
+    assert [shown.nth(i).get_attribute("data-name") for i in range(shown.count())] == ["telemetry"]
     watched.screenshot("search")
     # The result leads to the field's row on the telemetry page.
     hit.locator("a").click()
@@ -301,7 +308,7 @@ def test_each_version_shows_its_diff_with_verdicts_without_javascript(
     v3 = diff.locator("#diff-v3").inner_text()
     assert "v2 → v3" in v3 and "'signal_dbm' added" in v3 and "PRESSURE, CO2" in v3
     assert _verdicts(v3) == {"BACKWARD": "keeps", "FORWARD": "keeps", "FULL": "keeps"}
-    watched.screenshot("telemetry-diff")
+    watched.screenshot("telemetry-diff", "#diff")
     watched.assert_clean()
 
     # A breaking step says so, level by level: heartbeat v3 renames uptime_s to uptime_ms.
