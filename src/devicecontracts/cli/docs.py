@@ -9,7 +9,7 @@ import click
 
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode, catalog_option, user_errors
 
-__all__ = ["docs"]
+__all__ = ["PROGRESS_EVERY", "docs"]
 
 PROGRESS_EVERY = 50
 """A progress line on stderr every this many contracts, on catalogs larger than it."""
