@@ -206,7 +206,7 @@ def test_text_from_schemas_is_escaped(tmp_path: Path) -> None:
         assert "<b>bold" not in raw and "<b> &" not in raw
         assert "</td><script>" not in raw
     page = _parse(out / "contracts" / "evil.html")
-    assert page.scripts == []
+    assert page.scripts == ["../diff.js"]  # the site's own, nothing from the docs
     assert HOSTILE in "".join(page.text)  # shown as text, intact
     assert 'a <b> & "c"' in "".join(_parse(out / "index.html").text)
 
@@ -295,3 +295,19 @@ def test_the_cli_refuses_a_catalog_that_cannot_be_loaded(tmp_path: Path) -> None
     assert result.output.startswith("contracts: ")
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_every_pair_of_versions_has_its_diff_hidden_until_chosen(site: Path) -> None:
+    html = (site / "contracts" / "telemetry.html").read_text(encoding="utf-8")
+    page = _parse(site / "contracts" / "telemetry.html")
+    assert {"pair", "diff-old", "diff-new", "diff-v2", "diff-v3", "diff-v1-v3"} <= page.ids
+    assert '<form id="pair" hidden>' in html  # the chooser needs JavaScript
+    pair = html[html.index('id="diff-v1-v3"') :]
+    pair = pair[: pair.index("</section>")]
+    assert 'data-old="1" data-new="3" hidden>' in pair
+    assert "field &#x27;battery_mv&#x27; added" in pair
+    assert "field &#x27;signal_dbm&#x27; added" in pair
+    assert "BACKWARD: <span class=ok>keeps</span>" in pair
+    adjacent = html[html.index('id="diff-v3"') :]
+    assert adjacent.startswith('id="diff-v3" class="pair" data-old="2" data-new="3">')
+    assert _parse(site / "contracts" / "telemetry.html").scripts == ["../diff.js"]

@@ -10,10 +10,14 @@ Stable hooks (tests and the headless-Chromium test select these; keep them):
                              ``#types`` (nested records and enums, each ``#type-<full-name>``
                              with dots as dashes), ``#field-<record>-<field>`` (a field's row),
                              ``#timeline``, ``#diff`` (each version against its predecessor,
-                             ``#diff-v<N>`` per version), ``#matrix`` (the compatibility matrix,
+                             ``#diff-v<N>`` per version; every other pair ``#diff-v<A>-v<B>``,
+                             hidden; all ``section.pair`` with ``data-old``/``data-new``; the
+                             chooser ``#pair`` with ``#diff-old``, ``#diff-new``, shown by
+                             ``diff.js``), ``#matrix`` (the compatibility matrix,
                              an inline ``<svg>``), ``#downloads``, ``#rules``, ``#ids``
 
-Everything works without JavaScript; ``search.js`` only adds filtering on the index page. The
+Everything works without JavaScript; ``search.js`` only adds filtering on the index page, and
+``diff.js`` choosing any two versions on a contract page. The
 search index is written twice: ``search-index.json`` for tools, and ``search-index.js`` (the
 same data as a script) because browsers refuse ``fetch`` of a ``file://`` URL.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 from html import escape
 
-__all__ = ["CSS", "SEARCH_JS", "page"]
+__all__ = ["CSS", "DIFF_JS", "SEARCH_JS", "page"]
 
 CSS = """\
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;
@@ -95,6 +99,38 @@ SEARCH_JS = """\
   }
   input.addEventListener("input", run);
   run();
+})();
+"""
+
+
+DIFF_JS = """\
+// Any two versions on a contract page: shows the chosen pair's diff section (each is in the page,
+// the non-adjacent ones hidden). Without JavaScript each version's diff against its predecessor
+// shows, and the chooser stays hidden.
+(function () {
+  "use strict";
+  var form = document.getElementById("pair");
+  var older = document.getElementById("diff-old");
+  var newer = document.getElementById("diff-new");
+  var note = document.getElementById("pair-note");
+  if (!form || !older || !newer) { return; }
+  var sections = document.querySelectorAll("#diff section.pair");
+  form.hidden = false;
+  older.selectedIndex = older.options.length - 2;
+  newer.selectedIndex = newer.options.length - 1;
+  // Until the reader chooses, the page stays as without JavaScript: each adjacent pair shown.
+  function choose() {
+    var a = older.value, b = newer.value, i, shown = 0;
+    for (i = 0; i < sections.length; i++) {
+      var s = sections[i];
+      var hit = s.dataset.old === a && s.dataset.new === b;
+      s.hidden = !hit;
+      if (hit) { shown++; }
+    }
+    note.textContent = shown ? "" : "Choose an older version first, then a newer one.";
+  }
+  older.addEventListener("change", choose);
+  newer.addEventListener("change", choose);
 })();
 """
 

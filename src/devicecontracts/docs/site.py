@@ -38,7 +38,7 @@ from devicecontracts.schema import (
 from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
 from devicecontracts.schema.diff import Change, diff_schemas
 
-from ._templates import CSS, SEARCH_JS, page
+from ._templates import CSS, DIFF_JS, SEARCH_JS, page
 
 __all__ = ["MANIFEST", "build_site"]
 
@@ -95,6 +95,7 @@ def build_site(
     contracts = catalog.ordered()
     put("style.css", CSS)
     put("search.js", SEARCH_JS)
+    put("diff.js", DIFF_JS)
     index_entries: list[dict[str, Any]] = []
     for done, contract in enumerate(contracts, start=1):
         rendered = _ContractPage(catalog, contract)
@@ -254,7 +255,7 @@ class _ContractPage:
         parts.append(self._diffs())
         parts.append(self._matrix())
         parts.append(self._downloads())
-        return page(f"{c.name}: device contract", "".join(parts), root="../")
+        return page(f"{c.name}: device contract", "".join(parts), root="../", scripts=("diff.js",))
 
     def _facts(self) -> str:
         c = self.c
@@ -466,13 +467,32 @@ class _ContractPage:
             if versions
             else ""
         )
+        if len(versions) > 2:
+            options = "".join(
+                f'<option value="{v.version}">v{v.version}</option>' for v in versions
+            )
+            out.append(
+                '<form id="pair" hidden><p>Compare '
+                f'<label>from <select id="diff-old">{options}</select></label> '
+                f'<label>to <select id="diff-new">{options}</select></label></p>'
+                '<p id="pair-note" class="muted" aria-live="polite"></p></form>'
+            )
         for a, b in itertools.pairwise(versions):
             out.append(self._diff(a, b))
+        # Every other pair, hidden: diff.js shows the one the reader chooses.
+        for i, a in enumerate(versions):
+            for b in versions[i + 2 :]:
+                out.append(self._diff(a, b, hidden=True))
         out.append("</section>\n")
         return "".join(out)
 
-    def _diff(self, a: SchemaVersion, b: SchemaVersion) -> str:
-        head = f'<section id="diff-v{b.version}"><h3>v{a.version} → v{b.version}</h3>'
+    def _diff(self, a: SchemaVersion, b: SchemaVersion, *, hidden: bool = False) -> str:
+        ident = f"diff-v{a.version}-v{b.version}" if hidden else f"diff-v{b.version}"
+        head = (
+            f'<section id="{ident}" class="pair" data-old="{a.version}" '
+            f'data-new="{b.version}"{" hidden" if hidden else ""}>'
+            f"<h3>v{a.version} → v{b.version}</h3>"
+        )
         if a.schema is None or b.schema is None:
             return head + "<p>One of these versions is invalid: no diff.</p></section>"
         changes: list[Change] = diff_schemas(a.schema.root, b.schema.root)
