@@ -23,7 +23,7 @@ from devicecontracts.schema.compatibility import CompatibilityLevel
 
 if TYPE_CHECKING:
     from devicecontracts.catalog._config import ModelsConfig
-    from devicecontracts.catalog._contract_file import ContractFile
+    from devicecontracts.catalog._contract_file import ContractFile, DeclaredRule
     from devicecontracts.datacontracts import Metadata, RuleSet
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ContractKind",
     "Direction",
     "LoadProblem",
+    "MajorBreak",
     "SchemaVersion",
     "display_path",
 ]
@@ -127,6 +128,22 @@ class Contract:
             return None
         return self.data.major(version)
 
+    def major_break(self, old: int, new: int) -> MajorBreak | None:
+        """Between versions of different majors (a compatibility group in ``contract.toml``):
+        the group, both majors and the migration rules that bridge them, those of the versions
+        after the older one up to the newer one, by version; None within a major or without a
+        group. ``contracts diff`` and the docs site show it."""
+        old_major, new_major = self.major(old), self.major(new)
+        if old_major is None or new_major is None or old_major == new_major or self.data is None:
+            return None
+        low, high = sorted((old, new))
+        bridge = tuple(
+            m
+            for m in sorted(self.data.migrations, key=lambda m: m.from_version)
+            if low < m.from_version <= high
+        )
+        return MajorBreak(self.data.compatibility_group or "", old_major, new_major, bridge)
+
     @property
     def subject(self) -> str:
         """The Schema Registry subject, by the contract's naming strategy."""
@@ -150,6 +167,17 @@ class Contract:
         if v is None:
             return Location(subject=self.subject, path=path)
         return Location(file=v.display, subject=self.subject, version=v.version, path=path)
+
+
+@dataclass(frozen=True)
+class MajorBreak:
+    """Two versions in different majors: the compatibility group, their majors, and the
+    migration rules that bridge them (empty when none does)."""
+
+    group: str
+    old_major: int
+    new_major: int
+    migrations: tuple[DeclaredRule, ...]
 
 
 @dataclass(frozen=True)

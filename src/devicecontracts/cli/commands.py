@@ -103,24 +103,23 @@ def diff(
 
 
 def _major_break(contract: Contract, old: int, new: int) -> dict[str, Any] | None:
-    """Between versions of different majors (a compatibility group in ``contract.toml``): the
-    group, both majors and the migration rules that bridge them (those of the versions after
-    the older one up to the newer one: UPGRADE, DOWNGRADE and UPDOWN); None within a major or
-    without a group."""
-    old_major, new_major = contract.major(old), contract.major(new)
-    if old_major is None or new_major is None or old_major == new_major or contract.data is None:
+    """`Contract.major_break` as the JSON ``contracts diff`` writes (None within a major)."""
+    crossing = contract.major_break(old, new)
+    if crossing is None:
         return None
-    low, high = sorted((old, new))
-    bridge = [
-        {"version": m.from_version, "name": m.rule.name, "mode": m.rule.mode, "expr": m.rule.expr}
-        for m in sorted(contract.data.migrations, key=lambda m: m.from_version)
-        if low < m.from_version <= high
-    ]
     return {
-        "group": contract.data.compatibility_group,
-        "old_major": old_major,
-        "new_major": new_major,
-        "migrations": bridge,
+        "group": crossing.group,
+        "old_major": crossing.old_major,
+        "new_major": crossing.new_major,
+        "migrations": [
+            {
+                "version": m.from_version,
+                "name": m.rule.name,
+                "mode": m.rule.mode,
+                "expr": m.rule.expr,
+            }
+            for m in crossing.migrations
+        ],
     }
 
 

@@ -518,18 +518,13 @@ class _ContractPage:
         )
 
     def _major_break(self, old: int, new: int) -> str:
-        c = self.c
-        old_major, new_major = c.major(old), c.major(new)
-        if old_major is None or new_major is None or old_major == new_major or c.data is None:
+        crossing = self.c.major_break(old, new)
+        if crossing is None:
             return ""
-        bridge = [
-            m
-            for m in sorted(c.data.migrations, key=lambda m: m.from_version)
-            if old < m.from_version <= new
-        ]
+        bridge = crossing.migrations
         text = (
-            f"<p><strong>Major break:</strong> v{old} is in major {old_major}, v{new} in major "
-            f"{new_major} (compatibility group <code>{_e(c.data.compatibility_group or '')}"
+            f"<p><strong>Major break:</strong> v{old} is in major {crossing.old_major}, v{new} in "
+            f"major {crossing.new_major} (compatibility group <code>{_e(crossing.group)}"
             "</code>): the registry checks neither against the other.</p>"
         )
         if not bridge:
