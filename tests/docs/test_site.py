@@ -123,6 +123,9 @@ def test_heartbeat_shows_its_major_break_and_migrations(site: Path) -> None:
     v3 = text[text.index("v2 → v3") :]
     assert "BACKWARD: breaks" in v3
     assert "field 'uptime_s' removed" in v3
+    # The verdicts name the versions compared, not their positions in the comparison.
+    assert "cannot read data written with version 2" in v3
+    assert "version 1" not in v3[: v3.index("Major break")]
 
 
 def test_two_builds_are_byte_identical(catalog: Catalog, site: Path, tmp_path: Path) -> None:

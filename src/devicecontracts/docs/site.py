@@ -502,7 +502,7 @@ class _ContractPage:
         )
         verdicts = []
         for level in _PAIR_LEVELS:
-            result = check_parsed(b.schema, [a.schema], level)
+            result = check_parsed(b.schema, [a.schema], level, first_version=a.version)
             mark = (
                 "<span class=ok>keeps</span>"
                 if result.compatible
