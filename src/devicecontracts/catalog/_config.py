@@ -6,6 +6,9 @@ and ``path`` (its folder, relative to the folder holding ``catalog.toml``). ``co
 writes there by default and ``contracts check`` reports its stale models; without the table
 neither knows of any models.
 
+A message may say what its Kafka record key holds (``key``, a string) and who writes it
+(``producers``, a list of strings); the docs site and the exports show them.
+
 `read_config` turns it into contracts without versions, the rules table and the registry line
 (top-level ``line``, ``validate_defaults``, ``normalize``); anything missing or malformed raises
 `CatalogError` naming the file (with line and column for bad TOML) and the contract.
@@ -35,6 +38,8 @@ _MESSAGE_KEYS = {
     "compatibility",
     "subject",
     "subject_strategy",
+    "key",
+    "producers",
 }
 _SHARED_KEYS = {"description", "compatibility", "subject"}
 # A contract's name is its folder under the catalog: one plain path segment, never "." or "..",
@@ -191,8 +196,16 @@ def _contract(
             where,
         )
     for key, value in entry.items():
-        if not isinstance(value, str):
+        if key == "producers":
+            _check_producers(name, value, where)
+        elif not isinstance(value, str):
             raise CatalogError(f"{key!r} of {name!r} must be a string", where)
+    if "key" in entry and not entry["key"].strip():
+        raise CatalogError(
+            f"'key' of {name!r} is empty: say what the Kafka record key holds, e.g. "
+            'key = "device_id, the device serial (string)", or leave it out',
+            where,
+        )
     topic = entry.get("topic")
     if topic is not None and (not _TOPIC.match(topic) or topic in (".", "..")):
         raise CatalogError(
@@ -222,7 +235,22 @@ def _contract(
         direction=direction,
         subject_strategy=strategy,
         explicit_subject=entry.get("subject"),
+        key=entry.get("key"),
+        producers=tuple(entry.get("producers", ())),
     )
+
+
+def _check_producers(name: str, value: Any, where: Location) -> None:
+    """``producers`` is a list of non-empty strings, each named once."""
+    if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+        raise CatalogError(
+            f"'producers' of {name!r} must be a list of non-empty strings (who writes the "
+            'message), e.g. producers = ["sensor-node firmware 2.x", "fleet-command-service"]',
+            where,
+        )
+    twice = sorted({p for p in value if value.count(p) > 1})
+    if twice:
+        raise CatalogError(f"'producers' of {name!r} names {twice} more than once", where)
 
 
 def _direction(name: str, entry: dict[str, Any], where: Location) -> Direction:

@@ -102,6 +102,10 @@ class Contract:
     direction: Direction | None = None
     subject_strategy: str = "record"
     explicit_subject: str | None = None
+    key: str | None = None
+    """What the Kafka record key holds, in words (``key`` in catalog.toml), for messages."""
+    producers: tuple[str, ...] = ()
+    """Who writes the message (firmware lines, services), as ``producers`` in catalog.toml."""
     versions: list[SchemaVersion] = field(default_factory=list)
     fullname: str | None = None
     data: ContractFile | None = None
