@@ -115,6 +115,22 @@ def test_the_level_says_when_it_is_the_directions_default(site: Path) -> None:
     assert "BACKWARD_TRANSITIVE (the default for device-to-cloud messages)" in text
 
 
+def test_the_facts_show_key_and_producers_when_declared(site: Path, tmp_path: Path) -> None:
+    text = _text(site / "contracts" / "command.html")
+    assert "Key device_id, the target AWS IoT thing name (string)" in text
+    assert "Producers fleet-command-service" in text
+    shared = _text(site / "contracts" / "geo_point.html")
+    assert "Key" not in shared.split() and "Producers" not in shared.split()
+    root = _hostile_catalog(tmp_path / "cat")
+    toml = (root / "catalog.toml").read_text(encoding="utf-8")
+    toml += 'key = "<i>id</i>"\nproducers = ["<script>x</script>", "b & c"]\n'
+    (root / "catalog.toml").write_text(toml, encoding="utf-8")
+    build_site(load_catalog(root), tmp_path / "out")
+    page = tmp_path / "out" / "contracts" / "evil.html"
+    assert "<i>id" not in page.read_text(encoding="utf-8")
+    assert "Producers <script>x</script>, b & c" in _text(page)
+
+
 def test_heartbeat_shows_its_major_break_and_migrations(site: Path) -> None:
     text = _text(site / "contracts" / "heartbeat.html")
     assert "Major break: v2 is in major 1, v3 in major 2" in text

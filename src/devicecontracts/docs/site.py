@@ -272,9 +272,12 @@ class _ContractPage:
             ("Kind", _e(c.kind.value)),
             ("Topic", _code(c.topic)),
             ("Subject", _code(c.subject)),
+            *([("Key", _e(c.key))] if c.key else []),
             ("Direction", _e(c.direction.value if c.direction else "")),
             ("Compatibility", f"{_e(c.level.value)} <span class=muted>({_e(why)})</span>"),
         ]
+        if c.producers:
+            items.append(("Producers", ", ".join(_e(p) for p in c.producers)))
         if c.data is not None and c.data.owner:
             items.append(("Owner", _e(c.data.owner)))
         if c.data is not None and c.data.compatibility_group:
