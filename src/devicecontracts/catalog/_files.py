@@ -24,6 +24,7 @@ from devicecontracts.catalog._model import (
     display_path,
     shown_as,
 )
+from devicecontracts.catalog.census import CENSUS_FOLDER
 from devicecontracts.errors import CatalogError, Location, SchemaError
 
 __all__ = ["read_versions"]
@@ -48,6 +49,8 @@ def read_versions(catalog: Catalog) -> None:
 
 def _undeclared_folders(catalog: Catalog) -> Iterator[LoadProblem]:
     for entry in sorted(catalog.root.iterdir()):
+        if entry.name == CENSUS_FOLDER:
+            continue  # census reports (catalog/census.py), never a contract's folder
         if entry.is_dir() and entry.name not in catalog.contracts and any(entry.glob("*.avsc")):
             yield LoadProblem(
                 "catalog-undeclared-folder",
