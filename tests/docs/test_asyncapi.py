@@ -1,10 +1,6 @@
-"""The AsyncAPI export, validated against the official AsyncAPI 3.0.0 JSON Schema.
-
-The schema is a copy of ``schemas/3.0.0.json`` from the npm package ``@asyncapi/specs`` (see
-``data/README.md``). It refers between its definitions by ``$id`` (``http://asyncapi.com/...``);
-every one is bundled in it, and the validator resolves them from the copy alone: a reference it
-cannot resolve fails, it never fetches.
-"""
+"""The AsyncAPI export, validated against the official AsyncAPI 3.0.0 JSON Schema (a copy from
+``@asyncapi/specs``, see ``tests/support/asyncapi.py``), its YAML form, and the Backstage
+entities."""
 
 from __future__ import annotations
 
@@ -14,40 +10,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.docs._yaml import yaml_documents, yaml_text
 from devicecontracts.docs.asyncapi import (
     AVRO_SCHEMA_FORMAT,
     asyncapi_document,
     asyncapi_json,
+    asyncapi_yaml,
     backstage_entities,
+    backstage_yaml,
     write_asyncapi,
 )
+from devicecontracts.errors import CatalogError
 from devicecontracts.schema import parse_schema
 
-from ..support.catalogs import BUNDLED
-
-jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the dev extra")
-referencing = pytest.importorskip("referencing", reason="jsonschema>=4.18 brings referencing")
-
-SCHEMA_FILE = Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json"
+from ..support.asyncapi import SCHEMA_FILE, asyncapi_errors, asyncapi_validator
+from ..support.catalogs import BUNDLED, copy_bundled
 
 
 @pytest.fixture(scope="module")
 def validator() -> Any:
-    """A draft-07 validator of the AsyncAPI 3.0.0 schema that resolves from the copy only."""
-    from referencing.exceptions import NoSuchResource
-    from referencing.jsonschema import DRAFT7
-
-    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    resources = [(schema["$id"], DRAFT7.create_resource(schema))]
-    resources += [(uri, DRAFT7.create_resource(sub)) for uri, sub in schema["definitions"].items()]
-
-    def refuse(uri: str) -> Any:
-        raise NoSuchResource(ref=uri)
-
-    registry = referencing.Registry(retrieve=refuse).with_resources(resources).crawl()
-    return jsonschema.Draft7Validator(schema, registry=registry)
+    return asyncapi_validator()
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +42,7 @@ def catalog() -> Catalog:
 
 
 def _errors(validator: Any, document: dict[str, Any]) -> list[str]:
-    return [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in validator.iter_errors(document)
-    ]
+    return asyncapi_errors(validator, document)
 
 
 def test_the_bundled_catalog_validates(validator: Any, catalog: Catalog) -> None:
@@ -107,6 +90,10 @@ def _unknown_binding_field(d: dict[str, Any]) -> None:
     _channel(d)["messages"]["telemetry_v3"]["bindings"]["kafka"]["schemaId"] = 7
 
 
+def _key_not_a_schema(d: dict[str, Any]) -> None:
+    _channel(d)["messages"]["telemetry_v3"]["bindings"]["kafka"]["key"] = "device_id"
+
+
 def _wrong_action(d: dict[str, Any]) -> None:
     d["operations"]["receive_fleet.telemetry"]["action"] = "consume"
 
@@ -132,6 +119,7 @@ def _info_without_version(d: dict[str, Any]) -> None:
         _not_avro,
         _bad_schema_id_location,
         _unknown_binding_field,
+        _key_not_a_schema,
         _wrong_action,
         _operation_without_channel,
         _wrong_asyncapi_version,
@@ -161,6 +149,37 @@ def test_channels_are_topics_and_shared_types_are_none(catalog: Catalog) -> None
     assert v3["bindings"]["kafka"]["schemaLookupStrategy"] == "TopicNameStrategy"
     assert v3["description"] == telemetry.description
     assert v3["x-subject"] == "fleet.telemetry-value"
+
+
+def test_key_and_producers_are_in_every_message(catalog: Catalog) -> None:
+    document = asyncapi_document(catalog)
+    for channel in document["channels"].values():
+        for message in channel["messages"].values():
+            contract = catalog.contracts[message["name"]]
+            assert message["bindings"]["kafka"]["key"] == {
+                "type": "string",
+                "description": contract.key,
+            }
+            assert message["x-producers"] == list(contract.producers)
+    command = document["channels"]["fleet.commands"]["messages"]["command_v2"]
+    assert command["x-producers"] == ["fleet-command-service"]
+    assert "target AWS IoT thing name" in command["bindings"]["kafka"]["key"]["description"]
+
+
+def test_a_catalog_without_key_or_producers_validates_without_them(
+    validator: Any, tmp_path: Path
+) -> None:
+    root = copy_bundled(tmp_path / "schemas")
+    toml = root / "catalog.toml"
+    lines = toml.read_text(encoding="utf-8").splitlines(keepends=True)
+    toml.write_text(
+        "".join(line for line in lines if not line.startswith(("key =", "producers ="))),
+        encoding="utf-8",
+    )
+    document = asyncapi_document(load_catalog(root))
+    assert _errors(validator, document) == []
+    text = json.dumps(document)
+    assert '"key"' not in text and "x-producers" not in text
 
 
 def test_operations_follow_the_direction(catalog: Catalog) -> None:
@@ -225,26 +244,192 @@ def test_ids_of_the_environment_appear(catalog: Catalog) -> None:
     assert "x-schema-id" not in json.dumps(asyncapi_document(with_ids))
 
 
-def test_write_asyncapi_writes_the_document(catalog: Catalog, tmp_path: Path) -> None:
-    written = write_asyncapi(catalog, tmp_path / "out" / "asyncapi.json")
-    assert written[0] == tmp_path / "out" / "asyncapi.json"
-    assert json.loads(written[0].read_text(encoding="utf-8")) == asyncapi_document(catalog)
-    first = [p.read_bytes() for p in written]
-    assert [p.read_bytes() for p in write_asyncapi(catalog, written[0])] == first
-    yaml = pytest.importorskip("yaml")
-    assert written[1].suffix == ".yaml"
-    assert yaml.safe_load(written[1].read_text(encoding="utf-8")) == asyncapi_document(catalog)
+def test_write_asyncapi_writes_json_or_yaml(catalog: Catalog, tmp_path: Path) -> None:
+    document = asyncapi_document(catalog)
+    path = write_asyncapi(catalog, tmp_path / "out" / "asyncapi.json")
+    assert path == tmp_path / "out" / "asyncapi.json"
+    assert json.loads(path.read_text(encoding="utf-8")) == document
+    first = path.read_bytes()
+    assert write_asyncapi(catalog, path).read_bytes() == first
+    yaml_path = write_asyncapi(catalog, tmp_path / "asyncapi.yaml", output_format="yaml")
+    assert yaml_path.read_text(encoding="utf-8") == asyncapi_yaml(document)
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML back")
+    assert yaml.safe_load(yaml_path.read_text(encoding="utf-8")) == document
 
 
 def test_backstage_entities_point_at_the_document(catalog: Catalog) -> None:
     entities = backstage_entities(catalog, definition="./asyncapi.json")
     messages = sorted(c.name for c in catalog.contracts.values() if c.kind.value == "message")
     assert [e["metadata"]["title"] for e in entities] == messages
+    assert "command-ack" in [e["metadata"]["name"] for e in entities]
     telemetry = entities[messages.index("telemetry")]
+    assert telemetry["apiVersion"] == "backstage.io/v1alpha1"
     assert telemetry["kind"] == "API"
-    assert telemetry["spec"]["type"] == "asyncapi"
-    assert telemetry["spec"]["definition"] == {"$text": "./asyncapi.json"}
-    assert telemetry["spec"]["owner"] == "fleet-telemetry"
+    assert telemetry["metadata"]["name"] == "telemetry"
+    assert telemetry["metadata"]["annotations"]["devicecontracts/subject"] == (
+        "fleet.telemetry-value"
+    )
+    assert telemetry["spec"] == {
+        "type": "asyncapi",
+        "lifecycle": "production",
+        "owner": "fleet-telemetry",
+        "definition": {"$text": "./asyncapi.json"},
+    }
+    assert {e["spec"]["lifecycle"] for e in entities} == {"production"}  # all released
+
+
+def test_backstage_owner_lifecycle_and_system(tmp_path: Path) -> None:
+    root = copy_bundled(tmp_path / "schemas")
+    (root / "alarm" / "contract.toml").unlink()  # no owner declared
+    (root / "contracts.lock.json").unlink()  # nothing released
+    catalog = load_catalog(root)
+    with pytest.raises(CatalogError, match="needs an owner") as caught:
+        backstage_entities(catalog)
+    assert caught.value.location.subject == "fleet.alarms-value"
+    entities = backstage_entities(catalog, owner="group:fleet", system="fleet")
+    by_title = {e["metadata"]["title"]: e["spec"] for e in entities}
+    assert by_title["alarm"]["owner"] == "group:fleet"
+    assert by_title["telemetry"]["owner"] == "fleet-telemetry"  # declared wins
+    assert {s["lifecycle"] for s in by_title.values()} == {"experimental"}
+    assert {s["system"] for s in by_title.values()} == {"fleet"}
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["a__b", "x.-y"], ["a-b", "x-y"]),
+        (["_lead_", "Upper"], ["upper", "lead"]),  # in the order of the contracts' names
+        (["n" * 70], ["n" * 63]),
+    ],
+)
+def test_backstage_names_are_valid_entity_names(
+    tmp_path: Path, names: list[str], expected: list[str]
+) -> None:
+    import re
+
+    catalog = _messages_catalog(tmp_path, names)
+    got = [e["metadata"]["name"] for e in backstage_entities(catalog, owner="team")]
+    assert got == expected
+    assert all(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", n) and len(n) <= 63 for n in got)
+
+
+def test_backstage_names_that_collide_are_an_error(tmp_path: Path) -> None:
+    catalog = _messages_catalog(tmp_path, ["a_b", "a-b"])
+    with pytest.raises(CatalogError, match="would both be the Backstage entity 'a-b'"):
+        backstage_entities(catalog, owner="team")
+
+
+def _messages_catalog(tmp_path: Path, names: list[str]) -> Catalog:
+    from ..support.catalogs import field, make_catalog, record
+
+    toml = "".join(
+        f'[messages."{n}"]\ntopic = "t{i}"\ndirection = "device-to-cloud"\n'
+        for i, n in enumerate(names)
+    )
+    schemas = {n: [record(f"R{i}", [field("x", "int")])] for i, n in enumerate(names)}
+    return load_catalog(make_catalog(tmp_path / "cat", toml, schemas))
+
+
+def test_backstage_yaml_is_one_document_per_entity(catalog: Catalog) -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML back")
+    entities = backstage_entities(catalog)
+    text = backstage_yaml(entities)
+    assert list(yaml.safe_load_all(text)) == entities
+    assert text.startswith("apiVersion: backstage.io/v1alpha1\nkind: API\n")
+    assert '"$text": ./asyncapi.json' in text or '"$text": "./asyncapi.json"' in text
+
+
+# --- the YAML writer ---------------------------------------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_yaml_reads_back_as_the_same_data(value: Any) -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML back")
+    assert yaml.safe_load(yaml_text(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yes",
+        "No",
+        "ON",
+        "off",
+        "y",
+        "n",
+        "true",
+        "Null",
+        "~",
+        "",
+        " x",
+        "x ",
+        "-",
+        "- x",
+        "a: b",
+        "a #b",
+        "#x",
+        "@x",
+        "`x",
+        "!x",
+        "&x",
+        "*x",
+        "|",
+        ">",
+        "%x",
+        "{}",
+        "[]",
+        "'",
+        '"',
+        "\\",
+        "1",
+        "1.5",
+        "0x1f",
+        "1e3",
+        ".inf",
+        ".nan",
+        "1:20",
+        "2026-12-05",
+        "=",
+        "<<",
+        "a\nb",
+        "\t",
+        "\x00",
+        "\x7f",
+        "\x85",
+        "\u2028",
+        "\u2029",
+        "\ufeff",
+        "\ufffe",
+        "\ud800",
+        "\U0001f600",
+        "x" * 2000,
+    ],
+)
+def test_yaml_strings_that_look_like_something_else_stay_strings(value: str) -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML back")
+    data = {value: [value, {value: value}]}
+    assert yaml.safe_load(yaml_text(data)) == data
+
+
+@pytest.mark.parametrize("value", [1e-05, 1e20, -0.0, 2.5, float("inf"), -float("inf"), 10**30])
+def test_yaml_numbers_stay_numbers(value: float) -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML back")
+    assert yaml.safe_load(yaml_text([value])) == [value]
+
+
+def test_yaml_shapes() -> None:
+    data = {"a": [1, [2, 3], {"b": {}, "c": []}], "d": None}
+    assert yaml_text(data) == ("a:\n  - 1\n  - - 2\n    - 3\n  - b: {}\n    c: []\nd: null\n")
+    assert yaml_documents([{"k": 1}, {"k": 2}]) == "k: 1\n---\nk: 2\n"
+    with pytest.raises(TypeError):
+        yaml_text({1: "a"})
 
 
 def test_an_unwritable_path_is_a_clear_error(catalog: Catalog, tmp_path: Path) -> None:

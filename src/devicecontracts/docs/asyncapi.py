@@ -5,19 +5,26 @@ contract on it (``<contract>_v<n>``), each with its Avro schema inlined (referen
 as ``Schema.to_json`` writes it) under ``schemaFormat``
 ``application/vnd.apache.avro+json;version=1.9.0``, and Kafka message bindings 0.5.0: the schema
 id sits in the payload, framed as Confluent frames it, looked up by the contract's subject name
-strategy; with an environment, the schema id the lock records there (``x-schema-id``). One
+strategy; the record key, where the catalog says what it holds (``key``), as a string schema
+with that description; with an environment, the schema id the lock records there
+(``x-schema-id``). Who writes a message (the catalog's ``producers``) is ``x-producers``. One
 operation per channel and direction: ``receive`` for device-to-cloud messages (the cloud
 consumes them) and ``send`` for cloud-to-device ones. Shared types are no channels: they are
 inlined where messages use them.
 
 The document is plain data, built in a fixed order from sorted names, so two exports of one
-catalog are equal, and `write_asyncapi` writes them byte for byte alike.
+catalog are equal, and `write_asyncapi` writes them byte for byte alike, as JSON or as YAML
+(written by ``_yaml``, no PyYAML needed).
+
+`backstage_entities` gives Backstage ``API`` entities (``backstage.io/v1alpha1``, ``spec.type``
+``asyncapi``), one per message contract, defined by a ``$text`` reference to the exported
+document; `backstage_yaml` writes them as one ``catalog-info.yaml`` stream.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +32,19 @@ from devicecontracts import __version__
 from devicecontracts.catalog._model import Catalog, Contract, ContractKind, Direction
 from devicecontracts.errors import CatalogError, Location
 
+from ._yaml import yaml_documents, yaml_text
+
 __all__ = [
     "ASYNCAPI_VERSION",
     "AVRO_SCHEMA_FORMAT",
     "KAFKA_BINDING_VERSION",
+    "FORMATS",
     "asyncapi_document",
     "asyncapi_json",
+    "asyncapi_text",
+    "asyncapi_yaml",
     "backstage_entities",
+    "backstage_yaml",
     "write_asyncapi",
 ]
 
@@ -40,6 +53,8 @@ AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro+json;version=1.9.0"
 """The Avro format AsyncAPI 3.0 names among the formats tools are recommended to support."""
 KAFKA_BINDING_VERSION = "0.5.0"
 """The newest Kafka bindings AsyncAPI 3.0.0's schema accepts (0.3.0 to 0.5.0)."""
+FORMATS = ("json", "yaml")
+"""The formats the document is written in."""
 
 _STRATEGIES = {
     "topic": "TopicNameStrategy",
@@ -128,7 +143,11 @@ def asyncapi_document(
 
 def _message(contract: Contract, number: int, schema: Any, schema_id: int | None) -> dict[str, Any]:
     """The Message Object of version ``number`` of ``contract``."""
-    kafka: dict[str, Any] = {
+    kafka: dict[str, Any] = {}
+    if contract.key:
+        # Keys written by AWS IoT Core's Kafka rule action, and by the services, are strings.
+        kafka["key"] = {"type": "string", "description": contract.key}
+    kafka |= {
         "schemaIdLocation": "payload",
         "schemaIdPayloadEncoding": "confluent",
         "schemaLookupStrategy": _STRATEGIES.get(contract.subject_strategy, "TopicNameStrategy"),
@@ -152,6 +171,8 @@ def _message(contract: Contract, number: int, schema: Any, schema_id: int | None
         message["description"] = contract.description
     if contract.direction is not None:
         message["x-direction"] = contract.direction.value
+    if contract.producers:
+        message["x-producers"] = list(contract.producers)
     owner = contract.data.owner if contract.data is not None else None
     if owner:
         message["x-owner"] = owner
@@ -183,59 +204,105 @@ def asyncapi_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_asyncapi(catalog: Catalog, path: Path, *, environment: str | None = None) -> list[Path]:
-    """Write ``catalog``'s AsyncAPI document as JSON to ``path`` and, when PyYAML is
-    installed, as YAML beside it (``.yaml`` suffix); returns the files written."""
-    document = asyncapi_document(catalog, environment=environment)
+def asyncapi_yaml(document: dict[str, Any]) -> str:
+    """The document as block-style YAML (see ``_yaml``): the same data as `asyncapi_json`."""
+    return yaml_text(document)
+
+
+def asyncapi_text(document: dict[str, Any], output_format: str = "json") -> str:
+    """The document as ``output_format``, one of `FORMATS`."""
+    if output_format == "yaml":
+        return asyncapi_yaml(document)
+    if output_format == "json":
+        return asyncapi_json(document)
+    raise ValueError(f"no format {output_format!r}: use one of {FORMATS}")
+
+
+def write_asyncapi(
+    catalog: Catalog,
+    path: Path,
+    *,
+    environment: str | None = None,
+    output_format: str = "json",
+) -> Path:
+    """Write ``catalog``'s AsyncAPI document to ``path`` as JSON or YAML; returns ``path``.
+
+    Raises `CatalogError` naming the path when it cannot be written.
+    """
+    text = asyncapi_text(asyncapi_document(catalog, environment=environment), output_format)
     path = Path(path)
-    written = [path]
+    _write_text(path, text, "the AsyncAPI document")
+    return path
+
+
+def _write_text(path: Path, text: str, what: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(asyncapi_json(document), encoding="utf-8")
-        try:
-            # Optional, and untyped: YAML only where PyYAML is installed.
-            yaml: Any = importlib.import_module("yaml")
-        except ImportError:
-            return written
-        yaml_path = path.with_suffix(".yaml")
-        yaml_path.write_text(
-            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100),
-            encoding="utf-8",
-        )
-        written.append(yaml_path)
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CatalogError(
-            f"cannot write the AsyncAPI document: {exc.strerror or exc}", Location(str(path))
+            f"cannot write {what}: {exc.strerror or exc}", Location(str(path))
         ) from None
-    return written
+
+
+_LIFECYCLES = ("experimental", "production")
 
 
 def backstage_entities(
-    catalog: Catalog, *, definition: str = "./asyncapi.json", system: str | None = None
+    catalog: Catalog,
+    *,
+    definition: str = "./asyncapi.json",
+    system: str | None = None,
+    owner: str | None = None,
 ) -> list[dict[str, Any]]:
     """Backstage ``API`` entities (``spec.type: asyncapi``), one per message contract, each
-    defined by a ``$text`` reference to the exported document at ``definition``."""
+    defined by a ``$text`` reference to the exported document at ``definition`` (a URL, or a
+    path relative to the ``catalog-info.yaml`` that holds them).
+
+    ``spec.owner`` is the owner ``contract.toml`` declares, else ``owner``; a contract with
+    neither raises `CatalogError` (Backstage requires one). ``spec.lifecycle`` is
+    ``production`` once a version is released in the lock, else ``experimental``. Entity names
+    are the contracts' names as Backstage spells them (``command_ack``: ``command-ack``);
+    two contracts that would share one raise `CatalogError`.
+    """
     entities: list[dict[str, Any]] = []
+    named: dict[str, str] = {}
     for contract in sorted(catalog.contracts.values(), key=lambda c: c.name):
         if contract.kind is not ContractKind.MESSAGE or not contract.topic:
             continue
-        owner = contract.data.owner if contract.data is not None else None
+        declared = contract.data.owner if contract.data is not None else None
+        if not (declared or owner):
+            raise CatalogError(
+                "a Backstage entity needs an owner: declare owner in the contract's "
+                "contract.toml, or give a default owner (contracts export backstage --owner)",
+                Location(subject=contract.subject),
+            )
+        name = _entity_name(contract.name)
+        if name in named:
+            raise CatalogError(
+                f"contracts {named[name]!r} and {contract.name!r} would both be the Backstage "
+                f"entity {name!r} (names are case-insensitive, runs of '_', '-' and '.' are "
+                "one '-', at most 63 characters): rename one",
+                Location(subject=contract.subject),
+            )
+        named[name] = contract.name
+        released = bool(catalog.lock.released(contract.subject))
         spec: dict[str, Any] = {
             "type": "asyncapi",
-            "lifecycle": "production",
-            "owner": owner or "unknown",
-            "definition": {"$text": definition},
+            "lifecycle": _LIFECYCLES[released],
+            "owner": declared or owner,
         }
         if system:
             spec["system"] = system
-        metadata: dict[str, Any] = {
-            "name": _identifier(contract.name).replace("_", "-"),
-            "title": contract.name,
-            "annotations": {"devicecontracts/subject": contract.subject},
-            "tags": ["avro", "kafka"],
-        }
+        spec["definition"] = {"$text": definition}
+        annotations = {"devicecontracts/subject": contract.subject}
+        if contract.topic:
+            annotations["devicecontracts/topic"] = contract.topic
+        metadata: dict[str, Any] = {"name": name, "title": contract.name}
         if contract.description:
             metadata["description"] = contract.description
+        metadata["annotations"] = annotations
+        metadata["tags"] = ["avro", "kafka"]
         entities.append(
             {
                 "apiVersion": "backstage.io/v1alpha1",
@@ -245,3 +312,17 @@ def backstage_entities(
             }
         )
     return entities
+
+
+def backstage_yaml(entities: list[dict[str, Any]]) -> str:
+    """``entities`` as a ``catalog-info.yaml`` stream: one YAML document per entity."""
+    return yaml_documents(entities)
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def _entity_name(name: str) -> str:
+    """A contract's name as a Backstage entity name: ``[a-z0-9]`` runs joined by single
+    ``-``, at most 63 characters (Backstage compares names case-insensitively)."""
+    return _SEPARATORS.sub("-", name.lower()).strip("-")[:63].rstrip("-")
