@@ -13,6 +13,7 @@ Modules, by command family:
   register   contracts register, check --registry, registry serve, the registry options
   commands   contracts diff, lock, rules, test
   docs       contracts docs (the static site)
+  export     contracts export asyncapi, export backstage (the catalog for other tools)
   init       contracts init
   report     findings as text, JSON or GitHub workflow commands (pure functions)
 
@@ -29,6 +30,7 @@ from devicecontracts.cli.check import check
 from devicecontracts.cli.codegen import codegen
 from devicecontracts.cli.commands import diff, evolution_test, lock, rules
 from devicecontracts.cli.docs import docs
+from devicecontracts.cli.export import export
 from devicecontracts.cli.init import init
 from devicecontracts.cli.register import register_command, registry_group
 
@@ -46,6 +48,7 @@ for _command in (
     codegen,
     diff,
     docs,
+    export,
     init,
     lock,
     register_command,
