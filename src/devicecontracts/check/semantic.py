@@ -11,12 +11,20 @@ from collections.abc import Iterator
 
 from devicecontracts.catalog import Contract, SchemaVersion
 from devicecontracts.findings import RULES, Finding, make
-from devicecontracts.schema.diff import diff_schemas
+from devicecontracts.schema import AvroType
+from devicecontracts.schema.diff import Change, diff_schemas
 
-__all__ = ["DANGEROUS", "dangerous_findings"]
+__all__ = ["DANGEROUS", "dangerous_changes", "dangerous_findings"]
 
 DANGEROUS = frozenset(rule.id for rule in RULES.values() if rule.category == "semantic")
 """The kinds of change `diff_schemas` reports that are findings: the semantic rules."""
+
+
+def dangerous_changes(old: AvroType, new: AvroType) -> list[Change]:
+    """The changes from ``old`` to ``new`` that are dangerous, in schema order: each one's
+    ``kind`` is the id of the semantic rule it triggers. Any two parsed versions, not only a
+    version and its predecessor (the docs site annotates every pair with them)."""
+    return [change for change in diff_schemas(old, new) if change.kind in DANGEROUS]
 
 
 def dangerous_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
@@ -27,9 +35,7 @@ def dangerous_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding
     previous = contract.versions[index - 1]
     if previous.schema is None:
         return
-    for change in diff_schemas(previous.schema.root, v.schema.root):
-        if change.kind not in DANGEROUS:
-            continue
+    for change in dangerous_changes(previous.schema.root, v.schema.root):
         yield make(
             change.kind,
             f"v{previous.version} -> v{v.version}: {change.message}",
