@@ -282,7 +282,7 @@ def test_matrix_svg_renders(watched: Watched, site: Path) -> None:
     watched.assert_clean()
 
 
-_VERDICT = re.compile(r"^(BACKWARD|FORWARD|FULL): (keeps|breaks)$", re.MULTILINE)
+_VERDICT = re.compile(r"^(BACKWARD|FORWARD|FULL): (keeps|breaks)\b", re.MULTILINE)
 
 
 def _verdicts(text: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from devicecontracts.catalog import Catalog, load_catalog
 from devicecontracts.cli import main
 from devicecontracts.docs.site import MANIFEST, build_site
 
-from ..support.catalogs import BUNDLED
+from ..support.catalogs import BUNDLED, field, make_catalog, message_toml, record
 
 HOSTILE = "</td><script>alert(\"x\")</script> & 'quoted' <b>bold</b>"
 
@@ -176,11 +176,31 @@ def test_the_matrix_is_well_formed_svg(site: Path) -> None:
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     assert root.tag == f"{ns}svg" and root.get("id") == "matrix"
-    cells = root.findall(f"{ns}rect")
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "matrix-title matrix-desc"
+    desc = root.findtext(f"{ns}desc") or ""
+    assert "Below the diagonal a newer reader reads older data (backward)" in desc
+    assert "above it an older reader reads newer data (forward)" in desc
+    cells = [r for r in root.iter(f"{ns}rect") if r.find(f"{ns}title") is not None]
     assert len(cells) == 9  # three versions on both axes
     verdicts = {c.findtext(f"{ns}title") for c in cells}
-    assert "v3 cannot read data written by v2" in verdicts  # uptime_s has no default in v3
-    assert "v2 reads data written by v1" in verdicts
+    # uptime_s has no default in v2, uptime_ms none in v3: neither reads the other.
+    assert "v3 cannot read data written by v2 (backward: a newer reader, older data)" in verdicts
+    assert "v2 cannot read data written by v3 (forward: an older reader, newer data)" in verdicts
+    assert "v2 reads data written by v1 (backward: a newer reader, older data)" in verdicts
+    assert "v1 reads data written by v2 (forward: an older reader, newer data)" in verdicts
+    assert "v2 reads data written by v2 (the same version)" in verdicts
+    # Each cell says its verdict by a symbol too, not by colour alone, and a key explains both.
+    groups = [g for g in root.iter(f"{ns}g") if g.find(f"{ns}rect/{ns}title") is not None]
+    for g in groups:
+        title = g.findtext(f"{ns}rect/{ns}title") or ""
+        mark = g.findtext(f"{ns}text")
+        assert mark == ("✗" if "cannot read" in title else "✓"), title
+        assert g.get("class") == ("bad" if "cannot read" in title else "ok")
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert "reads" in texts and "cannot read" in texts
+    caption = _text(site / "contracts" / "heartbeat.html")
+    assert "Below the diagonal a newer reader reads data an older version wrote" in caption
 
 
 def test_the_search_index_holds_contracts_and_fields(site: Path) -> None:
@@ -330,3 +350,342 @@ def test_every_pair_of_versions_has_its_diff_hidden_until_chosen(site: Path) -> 
     adjacent = html[html.index('id="diff-v3"') :]
     assert adjacent.startswith('id="diff-v3" class="pair" data-old="2" data-new="3">')
     assert _parse(site / "contracts" / "telemetry.html").scripts == ["../diff.js"]
+
+
+# -- each change annotated with the levels it keeps or breaks and the rules it triggers ---------
+
+
+class _Changes(HTMLParser):
+    """The ``li.change`` items of one diff section: their data attributes and their text."""
+
+    def __init__(self, section: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.section = section
+        self.inside = 0  # depth of elements while inside the section
+        self.items: list[dict[str, str]] = []
+        self.item_depth: int | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if self.inside:
+            self.inside += 1
+        elif tag == "section" and a.get("id") == self.section:
+            self.inside = 1
+            return
+        if self.inside and tag == "li" and "change" in a.get("class", "").split():
+            self.items.append(
+                {"kind": a["data-kind"], "breaks": a["data-breaks"], "rules": a["data-rules"]}
+            )
+            self.items[-1]["text"] = ""
+            self.item_depth = self.inside
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.inside:
+            return
+        if self.item_depth == self.inside:
+            self.item_depth = None
+        self.inside -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.item_depth is not None and self.items:
+            self.items[-1]["text"] += data
+
+
+def _changes(page: Path, section: str) -> dict[str, list[dict[str, str]]]:
+    """The changes of diff section ``section`` of ``page``, grouped by kind."""
+    parser = _Changes(section)
+    parser.feed(page.read_text(encoding="utf-8"))
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for item in parser.items:
+        item["text"] = " ".join(item["text"].split())
+        grouped.setdefault(item["kind"], []).append(item)
+    assert parser.items, f"no changes in #{section}"
+    return grouped
+
+
+def _one(changes: dict[str, list[dict[str, str]]], kind: str) -> dict[str, str]:
+    assert len(changes.get(kind, [])) == 1, (kind, changes)
+    return changes[kind][0]
+
+
+def _site_of(tmp_path: Path, versions: list[dict[str, object]], level: str = "NONE") -> Path:
+    """The page of a one-message catalog with these versions (level NONE: any change loads)."""
+    root = make_catalog(
+        tmp_path / "cat", message_toml("reading", compatibility=level), {"reading": versions}
+    )
+    out = tmp_path / "site"
+    build_site(load_catalog(root), out)
+    return out / "contracts" / "reading.html"
+
+
+KEEPS_ALL = "✓ keeps BACKWARD, FORWARD and FULL"
+
+
+def test_bundled_adjacent_steps_are_annotated_change_by_change(site: Path) -> None:
+    telemetry = site / "contracts" / "telemetry.html"
+    v2 = _changes(telemetry, "diff-v2")
+    assert [c["breaks"] for c in v2["field-added"]] == ["", ""]  # location, battery_mv
+    assert all(KEEPS_ALL in c["text"] for c in v2["field-added"])
+    assert all(
+        c["rules"] == "" and "no dangerous-change rule" in c["text"] for c in v2["field-added"]
+    )
+    # v3 adds PRESSURE and CO2 to an enum whose default (UNKNOWN) old readers fall back to.
+    symbols = _one(_changes(telemetry, "diff-v3"), "enum-symbols-added")
+    assert symbols["breaks"] == "" and KEEPS_ALL in symbols["text"]
+
+    # heartbeat v2 -> v3, the major break: each of its two field changes breaks one direction.
+    heartbeat = site / "contracts" / "heartbeat.html"
+    v3 = _changes(heartbeat, "diff-v3")
+    added = _one(v3, "field-added-without-default")
+    assert "'uptime_ms' added" in added["text"]
+    assert added["breaks"] == "BACKWARD FULL"
+    assert "✗ breaks BACKWARD: v3 readers cannot read v2 data" in added["text"]
+    assert "✓ keeps FORWARD: v2 readers read v3 data" in added["text"]
+    removed = _one(v3, "field-removed-without-default")
+    assert "'uptime_s' removed" in removed["text"]
+    assert removed["breaks"] == "FORWARD FULL"
+    assert "✗ breaks FORWARD: v2 readers cannot read v3 data" in removed["text"]
+    assert "✓ keeps BACKWARD: v3 readers read v2 data" in removed["text"]
+    # The shared header's doc changed (v3 pins DeviceHeader v2): it keeps every level.
+    doc = _one(v3, "doc-changed")
+    assert "DeviceHeader" in doc["text"] and doc["breaks"] == "" and KEEPS_ALL in doc["text"]
+    assert "Not tied to one change" not in heartbeat.read_text(encoding="utf-8")
+
+
+def test_hidden_pairs_are_annotated_too(site: Path) -> None:
+    telemetry = _changes(site / "contracts" / "telemetry.html", "diff-v1-v3")
+    assert len(telemetry["field-added"]) == 3  # location, battery_mv, signal_dbm
+    assert all(c["breaks"] == "" for items in telemetry.values() for c in items)
+    heartbeat = _changes(site / "contracts" / "heartbeat.html", "diff-v1-v3")
+    assert (
+        "v3 readers cannot read v1 data" in _one(heartbeat, "field-added-without-default")["text"]
+    )
+    assert (
+        "v1 readers cannot read v3 data" in _one(heartbeat, "field-removed-without-default")["text"]
+    )
+    assert [c["breaks"] for c in heartbeat["field-added"]] == ["", ""]
+
+
+def test_field_changes_break_the_direction_they_break(tmp_path: Path) -> None:
+    v1 = record(
+        "Reading",
+        [
+            field("id", "string"),
+            field("gone_a", "int"),
+            field("gone_b", "long"),
+            field("gone_c", "int", default=0),
+            field("old_name", "string"),
+            field("count", "int"),
+        ],
+    )
+    v2 = record(
+        "Reading",
+        [
+            field("id", "string"),
+            field("new_name", "string", aliases=["old_name"]),
+            field("count", "string"),
+            field("needed", "int"),
+            field("optional", ["null", "int"], default=None),
+        ],
+    )
+    changes = _changes(_site_of(tmp_path, [v1, v2]), "diff-v2")
+    # A field removed without a default: v1 readers need it, v2 readers ignore it.
+    gone = changes["field-removed-without-default"]
+    assert [("gone_a" in c["text"], "gone_b" in c["text"]) for c in gone] == [
+        (True, False),
+        (False, True),
+    ]
+    for c in gone:
+        assert c["breaks"] == "FORWARD FULL"
+        assert "✗ breaks FORWARD: v1 readers cannot read v2 data" in c["text"]
+        assert "✓ keeps BACKWARD: v2 readers read v1 data" in c["text"]
+    removed_with_default = _one(changes, "field-removed")
+    assert removed_with_default["breaks"] == "" and KEEPS_ALL in removed_with_default["text"]
+    # A field added without a default: v2 readers find nothing to read in v1 data.
+    needed = _one(changes, "field-added-without-default")
+    assert needed["breaks"] == "BACKWARD FULL"
+    assert "✗ breaks BACKWARD: v2 readers cannot read v1 data" in needed["text"]
+    assert "✓ keeps FORWARD: v1 readers read v2 data" in needed["text"]
+    optional = _one(changes, "field-added")
+    assert optional["breaks"] == "" and KEEPS_ALL in optional["text"]
+    # int to string: neither reads the other.
+    retyped = _one(changes, "type-changed")
+    assert retyped["breaks"] == "BACKWARD FORWARD FULL"
+    assert "✗ breaks BACKWARD" in retyped["text"] and "✗ breaks FORWARD" in retyped["text"]
+    # A rename through an alias: v2 reads v1 through it, v1 readers know only the old name;
+    # and it is a dangerous change, its rule named.
+    renamed = _one(changes, "field-renamed")
+    assert renamed["breaks"] == "FORWARD FULL"
+    assert renamed["rules"] == "field-renamed"
+    assert "triggers field-renamed (warning)" in renamed["text"]
+    assert all(
+        c["rules"] == ""
+        for kind, items in changes.items()
+        if kind != "field-renamed"
+        for c in items
+    )
+
+
+def test_enum_symbols_added_break_forward_without_an_enum_default(tmp_path: Path) -> None:
+    def version(symbols: list[str], default: str | None) -> dict[str, object]:
+        kind: dict[str, object] = {"type": "enum", "name": "Kind", "symbols": symbols}
+        if default:
+            kind["default"] = default
+        return record("Reading", [field("kind", kind)])
+
+    bare = _changes(
+        _site_of(tmp_path / "a", [version(["A"], None), version(["A", "B"], None)]), "diff-v2"
+    )
+    added = _one(bare, "enum-symbols-added")
+    assert added["breaks"] == "FORWARD FULL"
+    assert "✗ breaks FORWARD: v1 readers cannot read v2 data" in added["text"]
+    assert "✓ keeps BACKWARD: v2 readers read v1 data" in added["text"]
+    defaulted = _changes(
+        _site_of(tmp_path / "b", [version(["A"], "A"), version(["A", "B"], "A")]), "diff-v2"
+    )
+    assert _one(defaulted, "enum-symbols-added")["breaks"] == ""
+    removed = _changes(
+        _site_of(tmp_path / "c", [version(["A", "B"], None), version(["A"], None)]), "diff-v2"
+    )
+    assert _one(removed, "enum-symbols-removed")["breaks"] == "BACKWARD FULL"
+
+
+def test_dangerous_changes_name_their_rules(tmp_path: Path) -> None:
+    millis = {"type": "long", "logicalType": "timestamp-millis"}
+    micros = {"type": "long", "logicalType": "timestamp-micros"}
+    v1 = record(
+        "Reading",
+        [
+            field("at", millis),
+            field("level", "int"),
+            field("mv", "int", doc="Battery in millivolts."),
+        ],
+    )
+    v2 = record(
+        "Reading",
+        [field("at", micros), field("level", "float"), field("mv", "int", doc="Battery in volts.")],
+    )
+    changes = _changes(_site_of(tmp_path, [v1, v2]), "diff-v2")
+    logical = _one(changes, "logical-type-changed")
+    assert logical["rules"] == "logical-type-changed"
+    assert "triggers logical-type-changed (error)" in logical["text"]
+    assert KEEPS_ALL in logical["text"]  # the wire reads it: only the rule catches it
+    lossy = _one(changes, "type-widened-lossy")
+    assert lossy["rules"] == "type-widened-lossy"
+    # int to float: v2 reads v1's ints, v1 cannot read v2's floats.
+    assert lossy["breaks"] == "FORWARD FULL"
+    # A doc's unit changing is a doc change: no dangerous-change rule covers units yet.
+    unit = _one(changes, "doc-changed")
+    assert unit["rules"] == "" and KEEPS_ALL in unit["text"]
+
+
+def test_nested_changes_are_annotated_where_they_are(tmp_path: Path) -> None:
+    def version(*inner: dict[str, object]) -> dict[str, object]:
+        sample = {"type": "record", "name": "Sample", "fields": [field("v", "double"), *inner]}
+        return record("Reading", [field("samples", {"type": "array", "items": sample})])
+
+    changes = _changes(
+        _site_of(
+            tmp_path, [version(field("a", "int")), version(field("a", "int"), field("b", "int"))]
+        ),
+        "diff-v2",
+    )
+    added = _one(changes, "field-added-without-default")
+    assert "'b' added to com.example.Sample" in added["text"]
+    assert added["breaks"] == "BACKWARD FULL"
+
+
+def test_the_matrix_and_the_pairs_agree(tmp_path: Path) -> None:
+    """Each cell is its pair's verdict in the direction it reads: below the diagonal the pair's
+    BACKWARD, above it its FORWARD."""
+    v1 = record("Reading", [field("id", "string")])
+    v2 = record("Reading", [field("id", "string"), field("needed", "int")])  # breaks BACKWARD
+    v3 = record("Reading", [field("needed", "int")])  # drops id: breaks FORWARD
+    page = _site_of(tmp_path, [v1, v2, v3])
+    html = page.read_text(encoding="utf-8")
+    svg = ET.fromstring(html[html.index("<svg") : html.index("</svg>") + len("</svg>")])
+    ns = "{http://www.w3.org/2000/svg}"
+    cells = {r.findtext(f"{ns}title") for r in svg.iter(f"{ns}rect")} - {None}
+    backward = "(backward: a newer reader, older data)"
+    forward = "(forward: an older reader, newer data)"
+    assert f"v2 cannot read data written by v1 {backward}" in cells
+    assert f"v1 reads data written by v2 {forward}" in cells
+    assert f"v3 reads data written by v2 {backward}" in cells
+    assert f"v2 cannot read data written by v3 {forward}" in cells
+    assert f"v3 cannot read data written by v1 {backward}" in cells
+    assert f"v1 cannot read data written by v3 {forward}" in cells
+    for old, new, section in ((1, 2, "diff-v2"), (2, 3, "diff-v3"), (1, 3, "diff-v1-v3")):
+        broken = {
+            level
+            for items in _changes(page, section).values()
+            for c in items
+            for level in c["breaks"].split()
+        }
+        assert ("BACKWARD" in broken) == (
+            f"v{new} cannot read data written by v{old} {backward}" in cells
+        )
+        assert ("FORWARD" in broken) == (
+            f"v{old} cannot read data written by v{new} {forward}" in cells
+        )
+
+
+# -- shared types: linked to their own contract's page, not copied ------------------------------
+
+
+def test_shared_types_link_to_their_contracts_page(site: Path) -> None:
+    telemetry = site / "contracts" / "telemetry.html"
+    page = _parse(telemetry)
+    html = telemetry.read_text(encoding="utf-8")
+    header = "device_header.html#type-com-acme-fleet-common-DeviceHeader"
+    geo = "geo_point.html#type-com-acme-fleet-common-GeoPoint"
+    assert header in page.links and geo in page.links
+    row = html[html.index('id="field-com-acme-fleet-telemetry-Telemetry-header"') :]
+    row = row[: row.index("</tr>")]
+    assert f'href="{header}"' in row and "(shared)" in row
+    # Not shown again as if telemetry defined them: no table, no field rows of their own here.
+    assert "type-com-acme-fleet-common-DeviceHeader" not in page.ids
+    assert not [i for i in page.ids if i.startswith("field-com-acme-fleet-common-")]
+    text = _text(telemetry)
+    assert "com.acme.fleet.common.DeviceHeader (shared contract device_header v1" in text
+    assert "com.acme.fleet.common.GeoPoint (shared contract geo_point v1" in text
+    # heartbeat v3 references DeviceHeader v2.
+    assert "DeviceHeader (shared contract device_header v2" in _text(
+        site / "contracts" / "heartbeat.html"
+    )
+    # The shared contract's own page holds the anchored table the links lead to.
+    shared = _parse(site / "contracts" / "device_header.html")
+    assert "type-com-acme-fleet-common-DeviceHeader" in shared.ids
+    assert "field-com-acme-fleet-common-DeviceHeader-device_id" in shared.ids
+    # Search finds the shared fields under the contract that defines them, once.
+    index = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
+    entries = {e["name"]: e for e in index}
+    assert not [f for f in entries["telemetry"]["fields"] if "DeviceHeader" in f["path"]]
+    assert [f["path"] for f in entries["device_header"]["fields"]].count("device_id") == 1
+
+
+def test_a_shared_type_nested_in_a_shared_type_links_to_its_definer(tmp_path: Path) -> None:
+    point = record("Point", [field("lat", "double")], namespace="com.example.common")
+    place = record(
+        "Place",
+        [
+            field("at", "com.example.common.Point"),
+            field("kind", {"type": "enum", "name": "Kind", "symbols": ["A"]}),
+        ],
+        namespace="com.example.common",
+    )
+    reading = record("Reading", [field("where", "com.example.common.Place")])
+    toml = message_toml("reading") + "[shared.point]\n[shared.place]\n"
+    root = make_catalog(
+        tmp_path / "cat", toml, {"point": [point], "place": [place], "reading": [reading]}
+    )
+    out = tmp_path / "site"
+    build_site(load_catalog(root), out)
+    page = _parse(out / "contracts" / "reading.html")
+    assert "place.html#type-com-example-common-Place" in page.links
+    assert "point.html#type-com-example-common-Point" not in page.links  # not a field here
+    # Place's page links Point to its own contract and shows its own enum Kind as its own.
+    place_page = _parse(out / "contracts" / "place.html")
+    assert "point.html#type-com-example-common-Point" in place_page.links
+    assert "type-com-example-common-Kind" in place_page.ids
+    assert "type-com-example-common-Point" not in place_page.ids
+    assert "type-com-example-common-Kind" not in page.ids  # Place's, not reading's

@@ -34,14 +34,16 @@ CSS = """\
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;
 --line:#30363d;--accent:#58a6ff;--ok:#3fb950;--bad:#f85149;--code:#161b22}}
 *{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);
+body{margin:0;background:var(--bg);color:var(--fg);overflow-wrap:break-word;
 font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 header,main,footer{max-width:72rem;margin:0 auto;padding:0 1rem}
 header{border-bottom:1px solid var(--line)}
 nav a{margin-right:1rem}
 .skip{position:absolute;left:-100rem}.skip:focus{left:1rem;top:.5rem}
 a{color:var(--accent)}
-a:focus-visible,input:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--accent);
+outline-offset:2px}
+select{font:inherit;padding:.2rem}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;
 background:var(--code)}
 pre{padding:.5rem;overflow-x:auto;white-space:pre-wrap}
@@ -54,10 +56,16 @@ th{background:var(--code)}
 .ok{color:var(--ok)}
 .bad{color:var(--bad)}
 #search{width:100%;max-width:30rem;padding:.4rem;font-size:1rem}
+.changes>li{margin-bottom:.4rem}
+.changes .levels,.changes .rules{display:block;font-size:.9em}
+figure{margin:0}
+figcaption{max-width:40rem;font-size:.9em}
 #matrix{max-width:100%;height:auto}
-#matrix .ok{fill:var(--ok)}
-#matrix .bad{fill:var(--bad)}
+#matrix .ok rect{fill:var(--ok)}
+#matrix .bad rect{fill:var(--bad)}
 #matrix text{fill:var(--fg);font:12px system-ui,sans-serif}
+#matrix .mark{fill:#fff;font-size:16px;font-weight:700}
+#matrix .diagonal{stroke:var(--muted);stroke-dasharray:3 3}
 @media (max-width:40rem){body{font-size:15px}th,td{padding:.2rem .3rem}}
 """
 

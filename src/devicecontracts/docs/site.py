@@ -15,14 +15,16 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from devicecontracts.catalog import Catalog, Contract, SchemaVersion
+from devicecontracts.catalog import Catalog, Contract, ContractKind, SchemaVersion
+from devicecontracts.check.semantic import dangerous_changes
 from devicecontracts.errors import CatalogError, Location
+from devicecontracts.findings import RULES
 from devicecontracts.schema import (
     Array,
     AvroType,
@@ -35,8 +37,14 @@ from devicecontracts.schema import (
     Record,
     Union,
 )
-from devicecontracts.schema.compatibility import CompatibilityLevel, check_parsed
-from devicecontracts.schema.diff import Change, diff_schemas
+from devicecontracts.schema.compatibility import (
+    CompatibilityCache,
+    CompatibilityIssue,
+    CompatibilityLevel,
+    IssueDirection,
+    check_parsed,
+)
+from devicecontracts.schema.diff import Change, diff_schemas, translate_path
 
 from ._templates import CSS, DIFF_JS, SEARCH_JS, page
 
@@ -45,7 +53,8 @@ __all__ = ["MANIFEST", "build_site"]
 MANIFEST = ".contracts-docs"
 """The file in the out folder listing what the last build wrote (one relative path a line)."""
 
-_PAIR_LEVELS = (CompatibilityLevel.BACKWARD, CompatibilityLevel.FORWARD, CompatibilityLevel.FULL)
+_BACKWARD, _FULL = CompatibilityLevel.BACKWARD, CompatibilityLevel.FULL
+_PAIR_LEVELS = (_BACKWARD, CompatibilityLevel.FORWARD, _FULL)
 
 _LOGICAL_WORDS = {
     "timestamp-millis": "timestamp, milliseconds, UTC",
@@ -241,6 +250,15 @@ class _ContractPage:
         self.c = contract
         self.parsed = [v for v in contract.versions if v.schema is not None]
         self.present = {v.version: _field_keys(v) for v in self.parsed}
+        # Each pair of versions is compared once, for its diff and the matrix's two cells; the
+        # cache shares the comparisons of unchanged structures across the contract's pairs.
+        self._pairs: dict[tuple[int, int], _Pair] = {}
+        self._cache = CompatibilityCache()
+        # Named types the latest version has from shared contracts: linked to their own pages,
+        # never shown here as if they were this contract's.
+        latest = self.parsed[-1] if self.parsed else None
+        self.shared = _imported(catalog, latest) if latest is not None else {}
+        self.links = {name: link for name, (_, link) in self.shared.items()}
 
     def html(self) -> str:
         c = self.c
@@ -394,10 +412,13 @@ class _ContractPage:
             "</h2>"
         ]
         if isinstance(root, Record):
-            out.append(self._record_table(root, "fields", latest.version))
+            # Anchored as a type too: other contracts' pages link a shared type here.
+            table = self._record_table(root, "fields", latest.version)
+            out.append(f'<div id="{_type_id(root)}">{table}</div>')
         else:
-            out.append(f"<p>Type: {_type_words(root)}</p>")
-        nested = [t for t in named if t is not root]
+            out.append(f"<p>Type: {_type_words(root, self.links)}</p>")
+        out.append(self._shared_types(latest))
+        nested = [t for t in named if t is not root and t.fullname not in self.links]
         if nested:
             out.append(
                 '<section id="types" aria-labelledby="types-h"><h3 id="types-h">Named types</h3>'
@@ -426,6 +447,28 @@ class _ContractPage:
         out.append("</section>\n")
         return "".join(out)
 
+    def _shared_types(self, latest: SchemaVersion) -> str:
+        """The shared types the latest version references, each linked to its own page."""
+        items = []
+        for ref in latest.references:
+            found = self.shared.get(ref.name)
+            if found is None:
+                continue
+            words, link = found
+            items.append(
+                f'<li><a href="{_e(link)}"><code>{_e(ref.name)}</code></a> '
+                f"<span class=muted>(shared contract {_e(words)}, subject "
+                f"<code>{_e(ref.subject)}</code>)</span></li>"
+            )
+        if not items:
+            return ""
+        return (
+            '<section id="shared-types" aria-labelledby="shared-types-h">'
+            '<h3 id="shared-types-h">Shared types</h3><p>Types this contract uses from shared '
+            "contracts, each documented on its own page, in the version referenced:</p>"
+            f"<ul>{''.join(items)}</ul></section>"
+        )
+
     def _record_table(self, record: Record, table_id: str | None, latest: int) -> str:
         rows = []
         for f in record.fields:
@@ -438,7 +481,7 @@ class _ContractPage:
                 doc += ")"
             rows.append(
                 f'<tr id="{_field_id(record, f)}"><th scope=row><code>{_e(f.name)}</code></th>'
-                f"<td>{_type_words(f.type)}</td><td>{default}</td><td>{_e(doc)}</td>"
+                f"<td>{_type_words(f.type, self.links)}</td><td>{default}</td><td>{_e(doc)}</td>"
                 f"<td>{_e(_unit(f))}</td><td>v{added}</td></tr>"
             )
         ident = f' id="{table_id}"' if table_id else ""
@@ -498,27 +541,56 @@ class _ContractPage:
         )
         if a.schema is None or b.schema is None:
             return head + "<p>One of these versions is invalid: no diff.</p></section>"
-        changes: list[Change] = diff_schemas(a.schema.root, b.schema.root)
-        items = (
-            "".join(f"<li><code>{_e(ch.kind)}</code> {_e(ch.message)}</li>" for ch in changes)
-            or "<li>No changes.</li>"
-        )
+        pair = self._pair(a, b)
+        items = [
+            _change_item(change, pair.blame[i], pair.dangerous, a.version, b.version)
+            for i, change in enumerate(pair.changes)
+        ]
+        if pair.unattributed:
+            items.append(_unattributed_item(pair.unattributed, a.version, b.version))
+        listed = "".join(items) or "<li>No changes.</li>"
         verdicts = []
         for level in _PAIR_LEVELS:
-            result = check_parsed(b.schema, [a.schema], level, first_version=a.version)
-            mark = (
-                "<span class=ok>keeps</span>"
-                if result.compatible
-                else "<span class=bad>breaks</span>"
-            )
-            why = "".join(f"<li>{_e(i.message)}</li>" for i in result.issues)
+            issues = [
+                i
+                for i in pair.issues
+                if level is _FULL or (i.direction is not None and i.direction.value == level.value)
+            ]
+            mark = "<span class=ok>keeps</span>" if not issues else "<span class=bad>breaks</span>"
+            why = "" if level is _FULL else "".join(f"<li>{_e(i.message)}</li>" for i in issues)
             verdicts.append(
-                f"<li>{_e(level.value)}: {mark}" + (f"<ul>{why}</ul>" if why else "") + "</li>"
+                f"<li>{_e(level.value)}: {mark} "
+                f"<span class=muted>({_e(_level_words(level, a.version, b.version))})</span>"
+                + (f"<ul>{why}</ul>" if why else "")
+                + "</li>"
             )
         crossing = self._major_break(a.version, b.version)
         return (
-            head + f"<ul>{items}</ul><p>Levels:</p><ul>{''.join(verdicts)}</ul>{crossing}</section>"
+            head
+            + '<p class="muted">Each change says which levels it keeps or breaks on its own, and '
+            "which dangerous-change rules of <code>contracts check</code> it triggers.</p>"
+            + f'<ul class="changes">{listed}</ul><p>Levels, for the pair:</p>'
+            + f'<ul class="verdicts">{"".join(verdicts)}</ul>{crossing}</section>'
         )
+
+    def _pair(self, a: SchemaVersion, b: SchemaVersion) -> _Pair:
+        """``a`` and ``b`` compared once (the diff, the matrix and both directions share it)."""
+        key = (a.version, b.version)
+        found = self._pairs.get(key)
+        if found is None:
+            assert a.schema is not None and b.schema is not None
+            found = self._pairs[key] = _compare(a, b, self._cache)
+        return found
+
+    def _reads(self, reader: SchemaVersion, writer: SchemaVersion) -> bool:
+        """Whether ``reader`` reads data written with ``writer``, from the pair's check."""
+        if reader.version == writer.version:
+            assert reader.schema is not None
+            same = check_parsed(reader.schema, [reader.schema], _BACKWARD, cache=self._cache)
+            return same.compatible
+        if reader.version > writer.version:
+            return not self._pair(writer, reader).broken(IssueDirection.BACKWARD)
+        return not self._pair(reader, writer).broken(IssueDirection.FORWARD)
 
     def _major_break(self, old: int, new: int) -> str:
         crossing = self.c.major_break(old, new)
@@ -546,14 +618,20 @@ class _ContractPage:
             return ""
         cell, pad = 36, 60
         size = pad + cell * len(vs)
+        width, height = max(size + 10, 250), size + 46
         parts = [
             f'<svg id="matrix" xmlns="http://www.w3.org/2000/svg" role="img" '
-            f'aria-labelledby="matrix-title" width="{size + 10}" height="{size + 10}" '
-            f'viewBox="0 0 {size + 10} {size + 10}">'
-            '<title id="matrix-title">Which version reads data written by which: rows are '
-            "readers, columns writers; green reads, red does not</title>",
+            f'aria-labelledby="matrix-title matrix-desc" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}">'
+            f'<title id="matrix-title">Which version of {_e(self.c.name)} reads data written by '
+            "which: rows are readers, columns writers</title>"
+            '<desc id="matrix-desc">Below the diagonal a newer reader reads older data '
+            "(backward); above it an older reader reads newer data (forward). A tick on green: "
+            "reads; a cross on red: cannot read.</desc>",
             f'<text x="{pad}" y="14">writer →</text>',
             f'<text x="4" y="{pad - 4}">reader ↓</text>',
+            # The diagonal, each version reading itself, parts backward (below) from forward.
+            f'<line class="diagonal" x1="{pad}" y1="{pad}" x2="{size}" y2="{size}"/>',
         ]
         for i, v in enumerate(vs):
             x = pad + i * cell
@@ -561,20 +639,44 @@ class _ContractPage:
             parts.append(f'<text x="{pad - 30}" y="{x + 22}">v{v.version}</text>')
         for r, reader in enumerate(vs):
             for w, writer in enumerate(vs):
-                assert reader.schema is not None and writer.schema is not None
-                ok = check_parsed(reader.schema, [writer.schema], CompatibilityLevel.BACKWARD)
-                verdict = "reads" if ok.compatible else "cannot read"
-                parts.append(
-                    f'<rect class="{"ok" if ok.compatible else "bad"}" x="{pad + w * cell + 2}" '
-                    f'y="{pad + r * cell + 2}" width="{cell - 4}" height="{cell - 4}">'
-                    f"<title>v{reader.version} {verdict} data written by v{writer.version}"
-                    "</title></rect>"
+                ok = self._reads(reader, writer)
+                verdict = "reads" if ok else "cannot read"
+                how = (
+                    "backward: a newer reader, older data"
+                    if r > w
+                    else "forward: an older reader, newer data"
+                    if r < w
+                    else "the same version"
                 )
+                x, y = pad + w * cell, pad + r * cell
+                parts.append(
+                    f'<g class="{"ok" if ok else "bad"}"><rect x="{x + 2}" y="{y + 2}" '
+                    f'width="{cell - 4}" height="{cell - 4}">'
+                    f"<title>v{reader.version} {verdict} data written by v{writer.version} "
+                    f"({how})</title></rect>"
+                    f'<text class="mark" x="{x + cell // 2}" y="{y + cell // 2 + 5}" '
+                    f'text-anchor="middle" aria-hidden="true">{"✓" if ok else "✗"}</text></g>'
+                )
+        key = size + 14
+        parts.append(
+            f'<g class="ok"><rect x="4" y="{key}" width="20" height="20"/><text class="mark" '
+            f'x="14" y="{key + 15}" text-anchor="middle">✓</text></g>'
+            f'<text x="30" y="{key + 15}">reads</text>'
+            f'<g class="bad"><rect x="100" y="{key}" width="20" height="20"/><text class="mark" '
+            f'x="110" y="{key + 15}" text-anchor="middle">✗</text></g>'
+            f'<text x="126" y="{key + 15}">cannot read</text>'
+        )
         parts.append("</svg>")
         return (
             '<section aria-labelledby="matrix-h"><h2 id="matrix-h">Compatibility matrix</h2>'
+            "<figure>"
             + "".join(parts)
-            + "</section>\n"
+            + '<figcaption id="matrix-key">Rows are the reader\'s version, columns the '
+            "writer's. <strong>Below the diagonal</strong> a newer reader reads data an older "
+            "version wrote: that is <strong>BACKWARD</strong>. <strong>Above it</strong> an older "
+            "reader reads data a newer version wrote: <strong>FORWARD</strong>. FULL holds for "
+            "a pair when both of its cells are ✓. ✓ on green: reads; ✗ on red: cannot read. "
+            "Each cell names its pair when pointed at.</figcaption></figure></section>\n"
         )
 
     def _downloads(self) -> str:
@@ -597,7 +699,8 @@ class _ContractPage:
         latest = self.parsed[-1] if self.parsed else None
         if latest is not None and latest.schema is not None:
             for t in _named_types(latest.schema.root):
-                if isinstance(t, Record):
+                # A shared type's fields are found on its own contract's entry.
+                if isinstance(t, Record) and t.fullname not in self.links:
                     for f in t.fields:
                         path = f.name if t is latest.schema.root else f"{t.name}.{f.name}"
                         fields.append(
@@ -612,6 +715,167 @@ class _ContractPage:
             [c.name, c.topic or "", c.subject, c.description or ""] + [f["path"] for f in fields]
         )
         return {"name": c.name, "url": url, "text": text.lower(), "fields": fields}
+
+
+# ---------------------------------------------------------------------------------------------
+# A pair of versions: its changes, each annotated with the levels it breaks and the rules it
+# triggers
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """Two versions compared once: ``changes`` (`diff_schemas`), the ``dangerous`` ones
+    (`dangerous_changes`: their kind is a semantic rule's id), the ``issues`` of a FULL check
+    (both directions: BACKWARD, the newer reads the older's data; FORWARD, the reverse), and
+    which issues each change causes (``blame``, by the change's index) or none does."""
+
+    changes: list[Change]
+    dangerous: frozenset[Change]
+    issues: tuple[CompatibilityIssue, ...]
+    blame: list[list[CompatibilityIssue]]
+    unattributed: list[CompatibilityIssue]
+
+    def broken(self, direction: IssueDirection) -> bool:
+        return any(i.direction is direction for i in self.issues)
+
+
+# Kinds of change that never change a verdict on their own (Confluent ignores docs, order,
+# defaults of fields both sides have, logical types; names match unqualified): an issue found
+# where one of these and another change meet is the other change's.
+_NEUTRAL = frozenset(
+    {
+        "doc-changed",
+        "field-order-changed",
+        "default-added",
+        "default-changed",
+        "default-removed",
+        "logical-type-changed",
+        "decimal-changed",
+        "namespace-changed",
+        "field-added",
+        "field-removed",
+        "fields-reordered",
+        "union-reordered",
+        "enum-symbols-reordered",
+    }
+)
+
+
+def _compare(a: SchemaVersion, b: SchemaVersion, cache: CompatibilityCache) -> _Pair:
+    assert a.schema is not None and b.schema is not None
+    old, new = a.schema.root, b.schema.root
+    changes = diff_schemas(old, new)
+    dangerous = frozenset(dangerous_changes(old, new))
+    result = check_parsed(b.schema, [a.schema], _FULL, first_version=a.version, cache=cache)
+    blame: list[list[CompatibilityIssue]] = [[] for _ in changes]
+    unattributed = []
+    paths = [_tokens(c.path) for c in changes]
+    for issue in result.issues:
+        # An issue's path is in its reader: the newer version for BACKWARD, the older one for
+        # FORWARD, followed into the newer one where the change paths are.
+        where = issue.path
+        if issue.direction is IssueDirection.FORWARD:
+            where = translate_path(old, new, where)
+        culprits = _culprits(_tokens(where), paths, changes)
+        for i in culprits:
+            blame[i].append(issue)
+        if not culprits:
+            unattributed.append(issue)
+    return _Pair(changes, dangerous, result.issues, blame, unattributed)
+
+
+def _tokens(path: str) -> tuple[str, ...]:
+    return tuple(t for t in path.split("/") if t)
+
+
+def _culprits(
+    at: tuple[str, ...], paths: list[tuple[str, ...]], changes: list[Change]
+) -> list[int]:
+    """The changes an issue at ``at`` (a path in the newer version) is due to: those at the
+    same place, or above or below it, the nearest first; changes that never break a level
+    only when nothing else is there. Where nothing is, the place one step up is tried (a
+    union branch's index may be the writer's), down to a top-level field."""
+    while at:
+        related = [
+            i for i, path in enumerate(paths) if path[: len(at)] == at or at[: len(path)] == path
+        ]
+        if related:
+            acting = [i for i in related if changes[i].kind not in _NEUTRAL] or related
+            exact = [i for i in acting if paths[i] == at]
+            if exact:
+                return exact
+            nearest = max(min(len(paths[i]), len(at)) for i in acting)
+            return [i for i in acting if min(len(paths[i]), len(at)) == nearest]
+        at = at[:-1]
+    return []
+
+
+def _reads_words(reader: int, writer: int, *, reads: bool) -> str:
+    verb = "read" if reads else "cannot read"
+    return f"v{reader} readers {verb} v{writer} data"
+
+
+def _level_words(level: CompatibilityLevel, old: int, new: int) -> str:
+    if level is _BACKWARD:
+        return f"a newer reader, older data: v{new} reads what v{old} wrote"
+    if level is _FULL:
+        return "both directions, as above"
+    return f"an older reader, newer data: v{old} reads what v{new} wrote"
+
+
+def _levels_note(directions: set[IssueDirection], old: int, new: int) -> str:
+    """What one change keeps or breaks, in words, direction named."""
+    if not directions:
+        return "<span class=ok>✓ keeps BACKWARD, FORWARD and FULL</span>"
+    said = []
+    for direction in (IssueDirection.BACKWARD, IssueDirection.FORWARD):
+        reader, writer = (new, old) if direction is IssueDirection.BACKWARD else (old, new)
+        broken = direction in directions
+        mark = "<span class=bad>✗ breaks" if broken else "<span class=ok>✓ keeps"
+        said.append(
+            f"{mark} {direction.value}</span>: {_reads_words(reader, writer, reads=not broken)}"
+        )
+    said.append("<span class=bad>✗ breaks FULL</span>")
+    return "; ".join(said)
+
+
+def _rules_note(change: Change, dangerous: frozenset[Change]) -> str:
+    if change not in dangerous:
+        return "<span class=muted>no dangerous-change rule</span>"
+    rule = RULES[change.kind]
+    return f"triggers <code>{_e(rule.id)}</code> ({_e(rule.severity.value)}): {_e(rule.summary)}"
+
+
+def _change_item(
+    change: Change,
+    issues: list[CompatibilityIssue],
+    dangerous: frozenset[Change],
+    old: int,
+    new: int,
+) -> str:
+    directions = {i.direction for i in issues if i.direction is not None}
+    breaks = " ".join(
+        [d.value for d in (IssueDirection.BACKWARD, IssueDirection.FORWARD) if d in directions]
+        + (["FULL"] if directions else [])
+    )
+    rules = change.kind if change in dangerous else ""
+    return (
+        f'<li class="change" data-kind="{_e(change.kind)}" data-breaks="{breaks}" '
+        f'data-rules="{_e(rules)}"><code>{_e(change.kind)}</code> {_e(change.message)}'
+        f'<span class="levels">{_levels_note(directions, old, new)}</span>'
+        f'<span class="rules">{_rules_note(change, dangerous)}</span></li>'
+    )
+
+
+def _unattributed_item(issues: list[CompatibilityIssue], old: int, new: int) -> str:
+    directions = {i.direction for i in issues if i.direction is not None}
+    why = "".join(f"<li>{_e(i.message)}</li>" for i in issues)
+    return (
+        '<li class="change" data-kind="" data-breaks="'
+        + " ".join([*sorted(d.value for d in directions), "FULL"])
+        + '" data-rules="">Not tied to one change listed here:'
+        f'<span class="levels">{_levels_note(directions, old, new)}</span><ul>{why}</ul></li>'
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -669,25 +933,67 @@ def _field_keys(v: SchemaVersion) -> set[tuple[str, str]]:
     }
 
 
-def _type_words(t: AvroType) -> str:
-    """A readable type, as HTML: logical types in words, named types linked."""
+def _type_words(t: AvroType, links: Mapping[str, str] | None = None) -> str:
+    """A readable type, as HTML: logical types in words, named types linked (to their anchor
+    on this page, or to ``links[full name]``, a shared type's place on its own page)."""
     if isinstance(t, Union):
         branches = [b for b in t.branches if b.type != "null"]
-        words = " or ".join(_type_words(b) for b in branches)
+        words = " or ".join(_type_words(b, links) for b in branches)
         return f"{words} or null" if len(branches) < len(t.branches) else words
     if isinstance(t, Array):
-        return f"array of {_type_words(t.items)}"
+        return f"array of {_type_words(t.items, links)}"
     if isinstance(t, Map):
-        return f"map of string to {_type_words(t.values)}"
+        return f"map of string to {_type_words(t.values, links)}"
     if isinstance(t, NamedType):
         extra = ""
         if isinstance(t, Fixed) and t.logical is not None:
             extra = f" ({_e(_logical_words(t.logical.name, t.logical.precision, t.logical.scale))})"
-        return f'{_e(t.type)} <a href="#{_type_id(t)}"><code>{_e(t.name)}</code></a>{extra}'
+        shared = links.get(t.fullname) if links else None
+        if shared is not None:
+            extra += " <span class=muted>(shared)</span>"
+        href = shared if shared is not None else f"#{_type_id(t)}"
+        return f'{_e(t.type)} <a href="{_e(href)}"><code>{_e(t.name)}</code></a>{extra}'
     if isinstance(t, Primitive) and t.logical is not None:
         words = _logical_words(t.logical.name, t.logical.precision, t.logical.scale)
         return f"{_e(words)} <span class=muted>({_e(t.type)})</span>"
     return _e(_PRIMITIVE_WORDS.get(t.type, t.type))
+
+
+def _imported(catalog: Catalog, v: SchemaVersion) -> dict[str, tuple[str, str]]:
+    """The named types ``v`` has from shared contracts (its references, and theirs), by full
+    name: the referenced version's words ("device_header v1") and the link to the type on the
+    page of the contract that defines it (its anchored table, when that page shows the type)."""
+    shared = [c for c in catalog.ordered() if c.kind is ContractKind.SHARED]
+    by_subject = {c.subject: c for c in shared}
+    definers = {c.fullname: c for c in shared if c.fullname}
+    found: dict[str, tuple[str, str]] = {}
+    for ref in v.references:
+        owner = by_subject.get(ref.subject)
+        if owner is None or not 1 <= ref.version <= len(owner.versions):
+            continue
+        target = owner.versions[ref.version - 1].schema
+        if target is None:
+            continue
+        for t in _named_types(target.root):
+            if t.fullname in found:
+                continue
+            definer = definers.get(t.fullname, owner)
+            page = f"{_slug(definer.name)}.html"
+            if t.fullname in _own_types(catalog, definer):
+                page += f"#{_type_id(t)}"
+            words = f"{definer.name} v{ref.version}" if t.fullname == ref.name else definer.name
+            found[t.fullname] = (words, page)
+    return found
+
+
+def _own_types(catalog: Catalog, contract: Contract) -> set[str]:
+    """The full names of the named types ``contract``'s page shows as its own: its latest valid
+    version's, less those it has from shared contracts."""
+    latest = next((v for v in reversed(contract.versions) if v.schema is not None), None)
+    if latest is None or latest.schema is None:
+        return set()
+    names = {t.fullname for t in _named_types(latest.schema.root)}
+    return names - set(_imported(catalog, latest))
 
 
 def _logical_words(name: str, precision: int | None, scale: int | None) -> str:
