@@ -363,6 +363,70 @@ RULES: dict[str, Rule] = _rules(
         "A domain rule's pass example fails, or its fail example holds, evaluated on a version "
         "carrying the rule.",
     ),
+    # consumers/<service>.toml: consumer reader contracts (devicecontracts.check.consumers)
+    (
+        "consumer-invalid",
+        "consumer",
+        _E,
+        "A file in consumers/ is not a valid consumer contract (TOML, keys, types, field "
+        "paths), or a second file declares the same service.",
+    ),
+    (
+        "consumer-unknown-subject",
+        "consumer",
+        _E,
+        "A consumer contract reads a contract or subject the catalog does not declare.",
+        "name the contract as catalog.toml does (or its registry subject)",
+    ),
+    (
+        "consumer-version-unknown",
+        "consumer",
+        _E,
+        "A consumer contract decodes into a version (or a major) the contract does not have.",
+        "name an existing version, or the major of the model the service decodes into",
+    ),
+    (
+        "consumer-field-missing",
+        "consumer",
+        _E,
+        "A field a consumer reads is not in the version it decodes into, or a writer version it "
+        "may receive lacks the field and the reader version has no default to fill in "
+        "(decoding that writer's data fails).",
+    ),
+    (
+        "consumer-field-defaulted",
+        "consumer",
+        _W,
+        "A writer version a consumer may receive lacks a field the consumer reads: Avro "
+        "resolution hands the consumer its reader version's default instead of data, for "
+        "every record of that version.",
+    ),
+    (
+        "consumer-field-removed",
+        "consumer",
+        _E,
+        "A pending version removes a field a consumer reads: from its release on, the consumer "
+        "gets the default, or fails to decode.",
+        "keep the field (deprecate it first), or agree the removal with the consumer's owner "
+        "and update its consumers/ file",
+    ),
+    (
+        "consumer-field-renamed",
+        "consumer",
+        _E,
+        "A pending version removes a field a consumer reads and adds one of the same type "
+        "without an alias for the old name: a rename readers cannot follow.",
+        'add "aliases": ["<old name>"] to the new field, so readers that decode into the new '
+        "version follow the rename, and tell the consumer's owner",
+    ),
+    (
+        "consumer-field-meaning-changed",
+        "consumer",
+        _E,
+        "A pending version changes the meaning of a field a consumer reads: its logical type, "
+        "decimal precision or scale, type, or unit.",
+        "keep the field as it is and add a new one with the new meaning",
+    ),
     # contracts check --registry and contracts register (devicecontracts.registry.release)
     (
         "registry-extra-version",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from devicecontracts.catalog._consumers import CONSUMERS_FOLDER
 from devicecontracts.catalog._contract_file import CONTRACT_FILE
 from devicecontracts.catalog._model import (
     CATALOG_FILE,
@@ -51,6 +52,8 @@ def _undeclared_folders(catalog: Catalog) -> Iterator[LoadProblem]:
     for entry in sorted(catalog.root.iterdir()):
         if entry.name == CENSUS_FOLDER:
             continue  # census reports (catalog/census.py), never a contract's folder
+        if entry.name == CONSUMERS_FOLDER and entry.name not in catalog.contracts:
+            continue  # consumer reader contracts (catalog/_consumers.py)
         if entry.is_dir() and entry.name not in catalog.contracts and any(entry.glob("*.avsc")):
             yield LoadProblem(
                 "catalog-undeclared-folder",

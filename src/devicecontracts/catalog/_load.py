@@ -23,6 +23,7 @@ from pathlib import Path
 
 from devicecontracts._gc import collector_paused
 from devicecontracts.catalog._config import read_config
+from devicecontracts.catalog._consumers import CONSUMERS_FOLDER, read_consumers
 from devicecontracts.catalog._contract_file import CONTRACT_FILE, read_contract_file
 from devicecontracts.catalog._files import read_versions
 from devicecontracts.catalog._model import CATALOG_FILE, LOCK_FILE, Catalog, display_path
@@ -73,4 +74,7 @@ def _load(root: Path) -> Catalog:
             contract.folder, display_path(contract.folder / CONTRACT_FILE)
         )
     parse_versions(catalog)
+    catalog.consumers = read_consumers(
+        root, display_path(root / CONSUMERS_FOLDER), catalog.problems
+    )
     return catalog

@@ -23,6 +23,7 @@ from devicecontracts.schema.compatibility import CompatibilityLevel
 
 if TYPE_CHECKING:
     from devicecontracts.catalog._config import ModelsConfig
+    from devicecontracts.catalog._consumers import Consumer, ConsumerRead
     from devicecontracts.catalog._contract_file import ContractFile, DeclaredRule
     from devicecontracts.datacontracts import Metadata, RuleSet
 
@@ -212,6 +213,25 @@ class Catalog:
     models_read: tuple[ModelsConfig | None] | None = field(default=None, repr=False)
     """The ``[models]`` table as loading read it (one item, None for no table); None when the
     catalog was not loaded from its file, and `models` reads ``catalog.toml``."""
+    consumers: tuple[Consumer, ...] = ()
+    """The consumer reader contracts of ``consumers/*.toml`` (``_consumers``), by file name."""
+
+    def consumers_of(
+        self, subject: str, field: str | None = None
+    ) -> list[tuple[Consumer, ConsumerRead]]:
+        """The consumers reading ``subject`` (a registry subject or contract name), each with
+        what it declares for it; with ``field`` (a dotted path such as ``battery_mv`` or
+        ``header.device_id``), only those using that field or any part of it."""
+        contract = next(
+            (c for c in self.contracts.values() if subject in (c.subject, c.name)), None
+        )
+        names = {subject} if contract is None else {contract.name, contract.subject}
+        return [
+            (consumer, read)
+            for consumer in self.consumers
+            for read in consumer.reads
+            if read.contract in names and (field is None or read.reads(field))
+        ]
 
     def by_subject(self, subject: str) -> Contract:
         """The contract registered under ``subject``; `CatalogError` naming the known ones."""
