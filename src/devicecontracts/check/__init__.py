@@ -14,7 +14,10 @@ What it checks, in order, one module per rule family:
    rules, tags, reserved names, each domain rule's examples) and inline field tags
    (`datacontracts`); with a compatibility group, step 2 compares versions within a major only;
 7. with the generated models given as data, stale models (`staleness`);
-8. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
+8. consumer reader contracts (``consumers/*.toml``): every field a consumer reads exists, or is
+   defaulted, in every writer version it may receive, and no pending version removes, renames
+   or changes the meaning of one (`consumers`);
+9. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
    fail the check; an expired or unused waiver is an error (`waivers`).
 
 ``[rules]`` in catalog.toml may ``disable`` rule ids or ``warn`` (demote them to warnings),
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 from devicecontracts._gc import collector_paused
 from devicecontracts.catalog import Catalog
 from devicecontracts.check._jsonpos import Positions
+from devicecontracts.check.consumers import Reader, consumer_findings, readers_by_subject
 from devicecontracts.check.datacontracts import data_contract_findings
 from devicecontracts.check.lint import lint_findings
 from devicecontracts.check.lock import lock_findings
@@ -58,6 +62,8 @@ class CheckReport:
     versions: int = 0
     pending: list[tuple[str, int]] = field(default_factory=list)
     waived: list[WaivedFinding] = field(default_factory=list)
+    consumers: dict[str, tuple[Reader, ...]] = field(default_factory=dict)
+    """Each subject that has consumers (``consumers/*.toml``), with them, by subject."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -99,6 +105,7 @@ def _check(catalog: Catalog, models: GeneratedModels | None, today: dt.date | No
                 found += dangerous_findings(contract, v)
     found += lock_findings(catalog)
     found += data_contract_findings(catalog)
+    found += consumer_findings(catalog)
     if models is not None:
         found += stale_model_findings(catalog, models)
     kept, waived = apply_waivers(
@@ -106,7 +113,14 @@ def _check(catalog: Catalog, models: GeneratedModels | None, today: dt.date | No
         catalog.waivers,
         today or dt.date.today(),
     )
-    return CheckReport(_sorted(kept), len(catalog.contracts), versions, pending, waived)
+    return CheckReport(
+        _sorted(kept),
+        len(catalog.contracts),
+        versions,
+        pending,
+        waived,
+        readers_by_subject(catalog),
+    )
 
 
 _POSITIONS_KEPT = 64

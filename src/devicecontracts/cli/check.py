@@ -79,6 +79,18 @@ def emit_report(report: CheckReport, output_format: str) -> None:
     counts, fields = check_summary(report, report.findings)
     pending = ", ".join(f"{s} v{v}" for s, v in report.pending)
     summary = counts + (f"; not yet released: {pending}" if pending else "")
+    if report.consumers:
+        # One compact line per subject that has consumers (consumers/*.toml), before the
+        # summary in text; the JSON summary lists them in full.
+        fields["consumers"] = {
+            subject: [r.to_json() for r in readers] for subject, readers in report.consumers.items()
+        }
+        if output_format == "text":
+            lines = [
+                f"consumers of {subject}: {', '.join(r.describe() for r in readers)}"
+                for subject, readers in report.consumers.items()
+            ]
+            summary = "\n".join([*lines, summary])
     # The JSON document only for --format json: built for every finding, it costs as much
     # as printing them.
     document = (
