@@ -3,9 +3,9 @@
     .venv/bin/python docs/images/screenshot.py
 
 Builds the site of ``schemas/`` into a temporary folder and photographs
-``contracts/telemetry.html``, scrolled to its fields, in headless Chromium (the system's ``chromium``, driven by
-Playwright's Python client, as ``tests/docs/test_browser.py`` does), 1200x900, light theme,
-into ``docs/images/contracts-docs-telemetry.png``.
+``contracts/telemetry.html``, scrolled to its fields, in headless Chromium (the system's
+``chromium``, driven by Playwright's Python client, as ``tests/docs/test_browser.py`` does),
+1200x900, light theme, into ``docs/images/contracts-docs-telemetry.png``.
 """
 
 from __future__ import annotations
