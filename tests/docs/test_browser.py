@@ -293,9 +293,8 @@ def _verdicts(text: str) -> dict[str, str]:
 def test_each_version_shows_its_diff_with_verdicts_without_javascript(
     watched: Watched, site: Path
 ) -> None:
-    """The no-JavaScript evolution view: each version's diff against its predecessor, in words,
-    with the verdict per level. (This slice has no picker for any two versions; when one lands,
-    choosing v1 and v3 belongs here too.)"""
+    """The evolution view as the page opens: each version's diff against its predecessor, in
+    words, with the verdict per level (what a reader without JavaScript sees too)."""
     watched.open(site / "contracts" / "telemetry.html")
     diff = watched.page.locator("#diff")
     assert diff.is_visible()
@@ -316,4 +315,147 @@ def test_each_version_shows_its_diff_with_verdicts_without_javascript(
     v3 = watched.page.locator("#diff-v3").inner_text()
     assert "uptime_ms" in v3 and "uptime_s" in v3
     assert _verdicts(v3) == {"BACKWARD": "breaks", "FORWARD": "breaks", "FULL": "breaks"}
+    watched.assert_clean()
+
+
+def _choose(watched: Watched, old: str, new: str) -> None:
+    """Choose a pair in the picker as a reader does: a real selection in each ``<select>``."""
+    assert watched.page.locator("#pair").is_visible()
+    assert watched.page.select_option("#diff-old", label=old) == [old.removeprefix("v")]
+    assert watched.page.select_option("#diff-new", label=new) == [new.removeprefix("v")]
+
+
+def _shown_pairs(watched: Watched) -> list[str]:
+    shown = watched.page.locator("#diff section.pair:visible")
+    return [str(shown.nth(i).get_attribute("id")) for i in range(shown.count())]
+
+
+def test_choosing_v1_and_v3_shows_their_diff_annotated(watched: Watched, site: Path) -> None:
+    watched.open(site / "contracts" / "telemetry.html")
+    pair = watched.page.locator("#diff-v1-v3")
+    assert not pair.is_visible()  # hidden until chosen
+    assert len(_shown_pairs(watched)) == 2  # v1 -> v2 and v2 -> v3, as without JavaScript
+    _choose(watched, "v1", "v3")
+    pair.wait_for(state="visible")
+    assert _shown_pairs(watched) == ["diff-v1-v3"]
+    assert "from v1 to v3" in watched.page.locator("#pair-note").inner_text()
+    assert watched.page.locator("#pair-note").get_attribute("aria-live") == "polite"
+    text = pair.inner_text()
+    assert "v1 → v3" in text
+    assert _verdicts(text) == {"BACKWARD": "keeps", "FORWARD": "keeps", "FULL": "keeps"}
+    # Every change, annotated on screen: location, battery_mv, signal_dbm and two symbols.
+    changes = pair.locator("li.change")
+    assert changes.count() == 4
+    for i in range(changes.count()):
+        change = changes.nth(i)
+        assert change.locator(".levels").is_visible()
+        assert "keeps BACKWARD, FORWARD and FULL" in change.locator(".levels").inner_text()
+        assert "no dangerous-change rule" in change.locator(".rules").inner_text()
+    added = pair.locator("li.change", has_text="'signal_dbm' added")
+    assert added.get_attribute("data-kind") == "field-added"
+    watched.screenshot("telemetry-diff-v1-v3", "#diff")
+    watched.assert_clean()
+
+    # A pair that breaks says which way, change by change: heartbeat v1 -> v3.
+    watched.open(site / "contracts" / "heartbeat.html")
+    _choose(watched, "v1", "v3")
+    pair = watched.page.locator("#diff-v1-v3")
+    pair.wait_for(state="visible")
+    text = pair.inner_text()
+    assert _verdicts(text) == {"BACKWARD": "breaks", "FORWARD": "breaks", "FULL": "breaks"}
+    added = pair.locator("li.change[data-kind='field-added-without-default']")
+    assert "✗ breaks BACKWARD: v3 readers cannot read v1 data" in added.inner_text()
+    assert "✓ keeps FORWARD: v1 readers read v3 data" in added.inner_text()
+    removed = pair.locator("li.change[data-kind='field-removed-without-default']")
+    assert "✗ breaks FORWARD: v1 readers cannot read v3 data" in removed.inner_text()
+    # Choosing them the wrong way round shows nothing, and the note says why.
+    _choose(watched, "v3", "v1")
+    assert _shown_pairs(watched) == []
+    assert "older version first" in watched.page.locator("#pair-note").inner_text()
+    watched.assert_clean()
+
+
+def _focused(watched: Watched) -> dict[str, str]:
+    """The focused element's id and tag, and its computed outline."""
+    found: dict[str, str] = watched.page.evaluate(
+        """() => { const e = document.activeElement, s = getComputedStyle(e);
+        return {id: e.id, tag: e.tagName.toLowerCase(), style: s.outlineStyle,
+                width: s.outlineWidth}; }"""
+    )
+    return found
+
+
+def _tab_to(watched: Watched, element_id: str, limit: int) -> dict[str, str]:
+    """Press Tab from the top of the page until ``element_id`` has focus (at most ``limit``)."""
+    for _ in range(limit):
+        watched.page.keyboard.press("Tab")
+        focused = _focused(watched)
+        if focused["id"] == element_id:
+            return focused
+    raise AssertionError(f"Tab never reached #{element_id} in {limit} presses")
+
+
+def _visible_outline(focused: dict[str, str]) -> bool:
+    return focused["style"] not in ("none", "") and float(focused["width"].removesuffix("px")) > 0
+
+
+def test_the_keyboard_reaches_search_and_the_picker(watched: Watched, site: Path) -> None:
+    watched.open(site / "index.html")
+    first = watched.page.keyboard
+    first.press("Tab")
+    skip = _focused(watched)
+    assert skip["tag"] == "a" and _visible_outline(skip)  # the skip link, shown on focus
+    search = _tab_to(watched, "search", 10)
+    assert search["tag"] == "input" and _visible_outline(search), search
+    watched.page.keyboard.type("battery_mv")
+    watched.page.locator("#results li", has_text="battery_mv").first.wait_for(state="visible")
+    watched.assert_clean()
+
+    watched.open(site / "contracts" / "telemetry.html")
+    older = _tab_to(watched, "diff-old", 200)
+    assert older["tag"] == "select" and _visible_outline(older), older
+    # Keyboard only: the older version one up (v2 to v1), the newer one left at v3.
+    watched.page.keyboard.press("ArrowUp")
+    assert watched.page.locator("#diff-old").input_value() == "1"
+    watched.page.keyboard.press("Tab")
+    newer = _focused(watched)
+    assert newer["id"] == "diff-new" and _visible_outline(newer), newer
+    watched.page.keyboard.press("ArrowUp")
+    watched.page.keyboard.press("ArrowDown")
+    assert watched.page.locator("#diff-new").input_value() == "3"
+    watched.page.locator("#diff-v1-v3").wait_for(state="visible")
+    assert _shown_pairs(watched) == ["diff-v1-v3"]
+    watched.assert_clean()
+
+
+def test_the_matrix_explains_its_directions(watched: Watched, site: Path) -> None:
+    watched.open(site / "contracts" / "heartbeat.html")
+    matrix = watched.page.locator("svg#matrix")
+    box = matrix.bounding_box()
+    assert box is not None and box["width"] > 0 and box["height"] > 0
+    # Each cell's verdict is a symbol drawn on it, not only a colour.
+    marks = matrix.locator("g text.mark")
+    assert marks.count() == 9 + 2  # the cells, and the key's two
+    mark_box = marks.first.bounding_box()
+    assert mark_box is not None and mark_box["width"] > 0
+    assert sorted(set(marks.all_text_contents())) == ["✓", "✗"]
+    caption = watched.page.locator("#matrix-key")
+    assert caption.is_visible()
+    assert "Below the diagonal" in caption.inner_text() and "BACKWARD" in caption.inner_text()
+    assert watched.page.locator("#matrix-title").count() == 1
+    watched.screenshot("heartbeat-matrix", "svg#matrix")
+    watched.assert_clean()
+
+
+def test_a_phone_shows_no_horizontal_overflow(watched: Watched, site: Path) -> None:
+    watched.page.set_viewport_size({"width": 390, "height": 844})
+    for page in ("index.html", "contracts/telemetry.html", "contracts/heartbeat.html"):
+        watched.open(site / page)
+        widths = watched.page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.body.scrollWidth,"
+            " window.innerWidth]"
+        )
+        assert widths[0] <= widths[2] and widths[1] <= widths[2], (page, widths)
+        if page == "contracts/telemetry.html":
+            watched.screenshot("phone-telemetry")
     watched.assert_clean()

@@ -13,8 +13,18 @@ Stable hooks (tests and the headless-Chromium test select these; keep them):
                              ``#diff-v<N>`` per version; every other pair ``#diff-v<A>-v<B>``,
                              hidden; all ``section.pair`` with ``data-old``/``data-new``; the
                              chooser ``#pair`` with ``#diff-old``, ``#diff-new``, shown by
-                             ``diff.js``), ``#matrix`` (the compatibility matrix,
-                             an inline ``<svg>``), ``#downloads``, ``#rules``, ``#ids``
+                             ``diff.js``, which says the pair shown in the live
+                             ``#pair-note``); in each pair, ``li.change`` per change with
+                             ``data-kind``, ``data-breaks`` (the levels it breaks, space
+                             separated, empty when it keeps all three) and ``data-rules``
+                             (the dangerous-change rule ids it triggers), its words in
+                             ``.levels`` and ``.rules``, and ``ul.verdicts``, the pair's
+                             verdict per level; ``#shared-types`` (links to the shared
+                             contracts' pages, each type anchored there as
+                             ``#type-<full-name>``: a page's own top-level record too),
+                             ``#matrix`` (the compatibility matrix, an inline ``<svg>``
+                             in a ``figure`` with ``#matrix-key``), ``#downloads``,
+                             ``#rules``, ``#ids``
 
 Everything works without JavaScript; ``search.js`` only adds filtering on the index page, and
 ``diff.js`` choosing any two versions on a contract page. The
@@ -65,7 +75,6 @@ figcaption{max-width:40rem;font-size:.9em}
 #matrix .bad rect{fill:var(--bad)}
 #matrix text{fill:var(--fg);font:12px system-ui,sans-serif}
 #matrix .mark{fill:#fff;font-size:16px;font-weight:700}
-#matrix .diagonal{stroke:var(--muted);stroke-dasharray:3 3}
 @media (max-width:40rem){body{font-size:15px}th,td{padding:.2rem .3rem}}
 """
 
@@ -127,6 +136,7 @@ DIFF_JS = """\
   older.selectedIndex = older.options.length - 2;
   newer.selectedIndex = newer.options.length - 1;
   // Until the reader chooses, the page stays as without JavaScript: each adjacent pair shown.
+  // The note is a live region: a screen reader hears which pair now shows.
   function choose() {
     var a = older.value, b = newer.value, i, shown = 0;
     for (i = 0; i < sections.length; i++) {
@@ -135,7 +145,9 @@ DIFF_JS = """\
       s.hidden = !hit;
       if (hit) { shown++; }
     }
-    note.textContent = shown ? "" : "Choose an older version first, then a newer one.";
+    note.textContent = shown
+      ? "Showing the changes from v" + a + " to v" + b + ", below."
+      : "Choose an older version first, then a newer one.";
   }
   older.addEventListener("change", choose);
   newer.addEventListener("change", choose);

@@ -618,7 +618,7 @@ class _ContractPage:
             return ""
         cell, pad = 36, 60
         size = pad + cell * len(vs)
-        width, height = max(size + 10, 250), size + 46
+        width, height = max(size + 10, 330), size + 82
         parts = [
             f'<svg id="matrix" xmlns="http://www.w3.org/2000/svg" role="img" '
             f'aria-labelledby="matrix-title matrix-desc" width="{width}" height="{height}" '
@@ -630,8 +630,6 @@ class _ContractPage:
             "reads; a cross on red: cannot read.</desc>",
             f'<text x="{pad}" y="14">writer →</text>',
             f'<text x="4" y="{pad - 4}">reader ↓</text>',
-            # The diagonal, each version reading itself, parts backward (below) from forward.
-            f'<line class="diagonal" x1="{pad}" y1="{pad}" x2="{size}" y2="{size}"/>',
         ]
         for i, v in enumerate(vs):
             x = pad + i * cell
@@ -665,6 +663,8 @@ class _ContractPage:
             f'<g class="bad"><rect x="100" y="{key}" width="20" height="20"/><text class="mark" '
             f'x="110" y="{key + 15}" text-anchor="middle">✗</text></g>'
             f'<text x="126" y="{key + 15}">cannot read</text>'
+            f'<text x="4" y="{key + 40}">below the diagonal: backward (newer reads older)</text>'
+            f'<text x="4" y="{key + 58}">above the diagonal: forward (older reads newer)</text>'
         )
         parts.append("</svg>")
         return (
