@@ -74,7 +74,8 @@ def _load(root: Path) -> Catalog:
             contract.folder, display_path(contract.folder / CONTRACT_FILE)
         )
     parse_versions(catalog)
-    catalog.consumers = read_consumers(
-        root, display_path(root / CONSUMERS_FOLDER), catalog.problems
-    )
+    if CONSUMERS_FOLDER not in contracts:  # a contract of that name keeps its folder
+        catalog.consumers = read_consumers(
+            root, display_path(root / CONSUMERS_FOLDER), catalog.problems
+        )
     return catalog

@@ -20,7 +20,8 @@ Rule category ``consumer``. For each ``consumers/<service>.toml`` (read by
   default handed out.
 
 Every finding names the consumer, its owner, the field path and the versions, in the consumer's
-file at the line of the path; its schema path is ``<service>:<field path>``, which a waiver names.
+file at the line of the path; its path is ``/consumers/<service>/<field path>``, which a
+waiver names (``path = "/consumers/telemetry-ingest/battery_mv"``).
 `readers_by_subject` lists each subject's consumers for ``contracts check``'s output.
 Pure: reads no file.
 """
@@ -259,7 +260,7 @@ class _ReadCheck:
         where = self.consumer.location(
             subject,
             version=version,
-            path=f"{self.consumer.service}:{path}" if path is not None else None,
+            path=f"/consumers/{self.consumer.service}/{path}" if path is not None else None,
             line=self.read.line_of(path, key),
         )
         return make(rule, message, hint, location=where, previous_version=previous)
