@@ -267,6 +267,7 @@ class _ContractPage:
             parts.append(f"<p>{_e(c.description)}</p>\n")
         parts.append(self._facts())
         parts.append(self._data_contract())
+        parts.append(self._consumers())
         parts.append(self._ids())
         parts.append(self._timeline())
         parts.append(self._fields())
@@ -355,6 +356,34 @@ class _ContractPage:
             )
         out.append("</section>\n")
         return "".join(out)
+
+    def _consumers(self) -> str:
+        """The services whose consumer contracts (``consumers/*.toml``) read this subject."""
+        readers = self.catalog.consumers_of(self.c.subject)
+        if not readers:
+            return ""
+        rows = []
+        for consumer, read in sorted(readers, key=lambda pair: pair[0].service):
+            number = read.reader_version(self.c)
+            reader = read.describe_reader()
+            if number is not None and reader != f"v{number}":
+                reader += f" (v{number})"
+            fields = ", ".join(f"<code>{_e(p)}</code>" for p in read.fields)
+            rows.append(
+                f"<tr><th scope=row>{_e(consumer.service)}</th><td>{_e(consumer.owner)}</td>"
+                f"<td>{_e(reader)}</td><td>{fields}</td>"
+                f"<td>{_e(consumer.description or '')}</td></tr>"
+            )
+        return (
+            '<section id="consumers" aria-labelledby="consumers-h"><h2 id="consumers-h">'
+            "Consumers</h2>"
+            '<div class="table-wrap"><table><caption>Services that declare what they read '
+            "(consumers/*.toml), checked by contracts check</caption><thead><tr>"
+            "<th scope=col>Service</th><th scope=col>Owner</th><th scope=col>Decodes into</th>"
+            "<th scope=col>Fields it reads</th><th scope=col>About</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table></div></section>\n"
+        )
 
     def _ids(self) -> str:
         released = self.catalog.lock.released(self.c.subject)
