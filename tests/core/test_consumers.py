@@ -682,3 +682,24 @@ def test_every_field_path_of_a_lone_version_is_delivered(schema: Any) -> None:
         return
     catalog = _lone_version_catalog(schema, tuple(dict.fromkeys(paths)))
     assert list(consumer_findings(catalog)) == []
+
+
+# -- the docs site ---------------------------------------------------------------------------
+
+
+def test_the_docs_site_lists_each_contracts_consumers(tmp_path: Path) -> None:
+    from devicecontracts.docs.site import build_site
+
+    build_site(load_catalog(BUNDLED), tmp_path / "site")
+    page = (tmp_path / "site" / "contracts" / "telemetry.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="consumers"') :]
+    section = section[: section.index("</section>")]
+    assert "<th scope=row>telemetry-ingest</th><td>fleet-data</td><td>v3</td>" in section
+    assert "<code>header.device_id</code>" in section and "<code>battery_mv</code>" in section
+    heartbeat = (tmp_path / "site" / "contracts" / "heartbeat.html").read_text(encoding="utf-8")
+    assert "<th scope=row>liveness-monitor</th><td>fleet-platform</td><td>major 1 (v2)</td>" in (
+        heartbeat
+    )
+    # A contract nobody declares a read of has no consumers section.
+    command = (tmp_path / "site" / "contracts" / "command.html").read_text(encoding="utf-8")
+    assert 'id="consumers"' not in command
