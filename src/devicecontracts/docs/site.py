@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from devicecontracts.catalog import Catalog, Contract, ContractKind, SchemaVersion
+from devicecontracts.check.consumers import field_unit
 from devicecontracts.check.semantic import dangerous_changes
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.findings import RULES
@@ -75,12 +76,6 @@ _PRIMITIVE_WORDS = {
     "float": "float (32-bit)",
     "double": "double (64-bit)",
 }
-_UNIT_WORDS = (
-    "millivolts|volts|milliamperes|amperes|milliseconds|microseconds|nanoseconds|seconds|"
-    "minutes|hours|days|millimetres|metres|meters|kilometres|degrees Celsius|degrees|"
-    "percent|watt-hours|kilowatt-hours|watts|kilowatts|hertz|bytes|kilobytes|dBm|hectopascals"
-)
-_UNIT_RE = re.compile(rf"\b(?:in|as|of)\s+(?:whole\s+)?({_UNIT_WORDS})\b", re.IGNORECASE)
 
 
 def build_site(
@@ -511,7 +506,7 @@ class _ContractPage:
             rows.append(
                 f'<tr id="{_field_id(record, f)}"><th scope=row><code>{_e(f.name)}</code></th>'
                 f"<td>{_type_words(f.type, self.links)}</td><td>{default}</td><td>{_e(doc)}</td>"
-                f"<td>{_e(_unit(f))}</td><td>v{added}</td></tr>"
+                f"<td>{_e(field_unit(f))}</td><td>v{added}</td></tr>"
             )
         ident = f' id="{table_id}"' if table_id else ""
         return (
@@ -1029,12 +1024,3 @@ def _logical_words(name: str, precision: int | None, scale: int | None) -> str:
     if name == "decimal":
         return f"decimal, precision {precision}, scale {scale or 0}"
     return _LOGICAL_WORDS.get(name, name)
-
-
-def _unit(f: Field) -> str:
-    """The unit a field's ``unit`` property or doc gives ("in millivolts"), or ""."""
-    declared = f.props.get("unit")
-    if isinstance(declared, str):
-        return declared
-    found = _UNIT_RE.search(f.doc or "")
-    return found.group(1) if found else ""
