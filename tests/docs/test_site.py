@@ -408,7 +408,7 @@ def _one(changes: dict[str, list[dict[str, str]]], kind: str) -> dict[str, str]:
     return changes[kind][0]
 
 
-def _site_of(tmp_path: Path, versions: list[dict[str, object]], level: str = "NONE") -> Path:
+def _site_of(tmp_path: Path, versions: list[object], level: str = "NONE") -> Path:
     """The page of a one-message catalog with these versions (level NONE: any change loads)."""
     root = make_catalog(
         tmp_path / "cat", message_toml("reading", compatibility=level), {"reading": versions}
@@ -689,3 +689,46 @@ def test_a_shared_type_nested_in_a_shared_type_links_to_its_definer(tmp_path: Pa
     assert "type-com-example-common-Kind" in place_page.ids
     assert "type-com-example-common-Point" not in place_page.ids
     assert "type-com-example-common-Kind" not in page.ids  # Place's, not reading's
+
+
+def test_union_name_and_whole_schema_changes_are_annotated(tmp_path: Path) -> None:
+    v1 = record(
+        "Reading",
+        [
+            field("shrinks", ["null", "int", "string"], default=None),
+            field("grows", ["null", "int"], default=None),
+            field("loosens", "int"),
+            field("size", {"type": "fixed", "name": "F", "size": 4}),
+        ],
+    )
+    v2 = record(
+        "Reading",
+        [
+            field("shrinks", ["null", "int"], default=None),
+            field("grows", ["null", "int", "string"], default=None),
+            field("loosens", ["null", "int"], default=None),
+            field("size", {"type": "fixed", "name": "F", "size": 8}),
+        ],
+    )
+    changes = _changes(_site_of(tmp_path / "a", [v1, v2]), "diff-v2")
+    # v2 readers have no branch for the strings v1 wrote; v1 readers none for v2's.
+    assert _one(changes, "union-branch-removed")["breaks"] == "BACKWARD FULL"
+    assert _one(changes, "union-branch-added")["breaks"] == "FORWARD FULL"
+    # int to ["null", "int"]: v1 readers cannot read a null; the default added breaks nothing.
+    assert _one(changes, "made-optional")["breaks"] == "FORWARD FULL"
+    assert _one(changes, "default-added")["breaks"] == ""
+    assert _one(changes, "fixed-size-changed")["breaks"] == "BACKWARD FORWARD FULL"
+
+    renamed = record("Renamed", [field("a", "int")])
+    aliased = record("Renamed", [field("a", "int")], aliases=["com.example.Reading"])
+    original = record("Reading", [field("a", "int")])
+    plain = _changes(_site_of(tmp_path / "b", [original, renamed]), "diff-v2")
+    assert _one(plain, "type-renamed")["breaks"] == "BACKWARD FORWARD FULL"
+    assert _one(plain, "type-renamed")["rules"] == "type-renamed"
+    # With the old name as an alias v2 reads v1; v1 still does not know the new name.
+    alias = _changes(_site_of(tmp_path / "c", [original, aliased]), "diff-v2")
+    assert _one(alias, "type-renamed")["breaks"] == "FORWARD FULL"
+
+    # The whole schema's type: the issue is at the top, so is the change.
+    whole = _changes(_site_of(tmp_path / "d", ['"int"', '"string"']), "diff-v2")
+    assert _one(whole, "type-changed")["breaks"] == "BACKWARD FORWARD FULL"

@@ -818,10 +818,13 @@ def _culprits(
     """The changes an issue at ``at`` (a path in the newer version) is due to: those at the
     same place, or above or below it, the nearest first; changes that never break a level
     only when nothing else is there. Where nothing is, the place one step up is tried (a
-    union branch's index may be the writer's), down to a top-level field."""
-    while at:
+    union branch's index may be the writer's), up to the whole schema."""
+    while True:
         related = [
-            i for i, path in enumerate(paths) if path[: len(at)] == at or at[: len(path)] == path
+            i
+            for i, path in enumerate(paths)
+            # At the top, only a change of the whole schema: every change is below it.
+            if ((path[: len(at)] == at or at[: len(path)] == path) if at else not path)
         ]
         if related:
             acting = [i for i in related if changes[i].kind not in _NEUTRAL] or related
@@ -830,8 +833,9 @@ def _culprits(
                 return exact
             nearest = max(min(len(paths[i]), len(at)) for i in acting)
             return [i for i in acting if min(len(paths[i]), len(at)) == nearest]
+        if not at:
+            return []
         at = at[:-1]
-    return []
 
 
 def _reads_words(reader: int, writer: int, *, reads: bool) -> str:
