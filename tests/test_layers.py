@@ -41,6 +41,8 @@ def test_the_package_keeps_every_layer_contract() -> None:
         ("serde.py", "hypothesis"),
         ("schema/__init__.py", "devicecontracts.registry"),
         ("testing/__init__.py", "devicecontracts.cli"),
+        ("census/classify.py", "devicecontracts._runtime"),
+        ("catalog/census.py", "devicecontracts.census"),
     ],
 )
 def test_a_forbidden_import_breaks_the_check(tmp_path: Path, module: str, imported: str) -> None:

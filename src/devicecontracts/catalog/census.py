@@ -42,6 +42,7 @@ from devicecontracts.errors import CatalogError, Location
 __all__ = [
     "CENSUS_FOLDER",
     "FORMAT",
+    "NONE_SEEN",
     "REGISTRY_FOLDER",
     "UNFRAMED_KINDS",
     "CensusReport",

@@ -8,6 +8,7 @@ Modules, by command family:
 
 \b
   _shared    exit codes, --catalog and --format, error-to-exit mapping, emit_findings
+  census     contracts census (what a topic carries on the wire) and census merge
   check      contracts check
   codegen    contracts codegen
   register   contracts register, check --registry, registry serve, the registry options
@@ -26,6 +27,7 @@ import click
 
 from devicecontracts import __version__
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode
+from devicecontracts.cli.census import census
 from devicecontracts.cli.check import check
 from devicecontracts.cli.codegen import codegen
 from devicecontracts.cli.commands import diff, evolution_test, lock, rules
@@ -44,6 +46,7 @@ def main() -> None:
 
 
 for _command in (
+    census,
     check,
     codegen,
     diff,

@@ -152,6 +152,39 @@ class SchemaRegistry:
         )
         return [] if isinstance(answer, _Refused) else sorted(int(v) for v in answer)
 
+    def versions_of_id(self, schema_id: int) -> list[tuple[str, int]]:
+        """Every (subject, version) registered with schema id ``schema_id``, sorted (soft-deleted
+        ones included); [] when the registry has no such id. ``contracts census`` maps the ids
+        it reads this way."""
+        answer = self._attempt(
+            f"looking up schema id {schema_id}",
+            lambda: self._send(
+                "GET", f"schemas/ids/{int(schema_id)}/versions", query={"deleted": "true"}
+            ),
+            Location(schema_id=schema_id),
+            allow=(40403,),
+        )
+        if isinstance(answer, _Refused) or not isinstance(answer, list):
+            return []
+        return sorted((str(item["subject"]), int(item["version"])) for item in answer)
+
+    def schema_by_id(self, schema_id: int) -> tuple[str, tuple[Reference, ...]] | None:
+        """The schema text registered as id ``schema_id`` and its references; None when the
+        registry has no such id."""
+        answer = self._attempt(
+            f"reading schema id {schema_id}",
+            lambda: self._send("GET", f"schemas/ids/{int(schema_id)}"),
+            Location(schema_id=schema_id),
+            allow=(40403,),
+        )
+        if isinstance(answer, _Refused) or not isinstance(answer, dict):
+            return None
+        refs = tuple(
+            Reference(str(r["name"]), str(r["subject"]), int(r["version"]))
+            for r in answer.get("references") or ()
+        )
+        return str(answer["schema"]), refs
+
     def version(self, subject: str, version: int) -> RegisteredVersion:
         """One registered version of the subject (soft-deleted ones included)."""
 
