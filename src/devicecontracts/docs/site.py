@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from devicecontracts.catalog import Catalog, Contract, ContractKind, SchemaVersion
+from devicecontracts.catalog import Catalog, Contract, ContractKind, Direction, SchemaVersion
 from devicecontracts.check.consumers import field_unit
 from devicecontracts.check.semantic import dangerous_changes
 from devicecontracts.errors import CatalogError, Location
@@ -48,6 +48,7 @@ from devicecontracts.schema.compatibility import (
 from devicecontracts.schema.diff import Change, diff_schemas, translate_path
 
 from ._templates import CSS, DIFF_JS, SEARCH_JS, page
+from .examples import Examples
 
 __all__ = ["MANIFEST", "build_site"]
 
@@ -83,11 +84,15 @@ def build_site(
     out: Path,
     *,
     progress: Callable[[int, int], None] | None = None,
+    examples: Examples | None = None,
 ) -> list[Path]:
     """Write ``catalog``'s site into ``out`` and return the files written, sorted.
 
-    ``progress(done, total)`` is called after each contract page. Raises `CatalogError` when
-    ``out`` is a file, or a non-empty folder this function did not write.
+    ``examples`` are each version's example message by (contract name, version), made
+    elsewhere (``contracts docs`` draws them with the testing extra); None says none were
+    generated, which the pages say. ``progress(done, total)`` is called after each contract
+    page. Raises `CatalogError` when ``out`` is a file, or a non-empty folder this function did
+    not write.
     """
     out = Path(out)
     previous = _owned(out)
@@ -102,7 +107,7 @@ def build_site(
     put("diff.js", DIFF_JS)
     index_entries: list[dict[str, Any]] = []
     for done, contract in enumerate(contracts, start=1):
-        rendered = _ContractPage(catalog, contract)
+        rendered = _ContractPage(catalog, contract, examples)
         put(f"contracts/{_slug(contract.name)}.html", rendered.html())
         for v in contract.versions:
             files[f"schemas/{_slug(contract.name)}/v{v.version}.avsc"] = v.text.encode("utf-8")
@@ -240,9 +245,12 @@ class _Row:
 
 
 class _ContractPage:
-    def __init__(self, catalog: Catalog, contract: Contract) -> None:
+    def __init__(
+        self, catalog: Catalog, contract: Contract, examples: Examples | None = None
+    ) -> None:
         self.catalog = catalog
         self.c = contract
+        self.examples = examples
         self.parsed = [v for v in contract.versions if v.schema is not None]
         self.present = {v.version: _field_keys(v) for v in self.parsed}
         # Each pair of versions is compared once, for its diff and the matrix's two cells; the
@@ -266,6 +274,7 @@ class _ContractPage:
         parts.append(self._ids())
         parts.append(self._timeline())
         parts.append(self._fields())
+        parts.append(self._examples())
         parts.append(self._diffs())
         parts.append(self._matrix())
         parts.append(self._downloads())
@@ -526,6 +535,83 @@ class _ContractPage:
                 break
             since = v.version
         return since
+
+    # -- examples
+
+    def _examples(self) -> str:
+        """Each version's example message, in the Avro JSON encoding and as a device's JSON."""
+        c = self.c
+        head = (
+            '<section id="examples" aria-labelledby="examples-h"><h2 id="examples-h">Examples</h2>'
+        )
+        if self.examples is None:
+            return (
+                head + "<p>No examples were generated for this build: <code>contracts docs</code> "
+                "draws them when the testing extra is installed "
+                "(<code>pip install 'devicecontracts[testing]'</code>).</p></section>\n"
+            )
+        parts = [
+            head,
+            "<p>One message per version, drawn from the version's schema by the hypothesis "
+            "strategies of <code>devicecontracts.testing</code> (<code>from_avro_schema</code>) "
+            "with a fixed seed: valid by construction, and the same in every build. Values "
+            "stay within the ranges the field docs and the contract's field rules state.</p>",
+        ]
+        if c.kind is ContractKind.SHARED:
+            parts.append(
+                "<p>A shared type is never sent alone: it is a field of the messages that use "
+                "it. Its device form is how it appears inside such a message's JSON, which the "
+                "bridge validates as part of that message.</p>"
+            )
+        for v in c.versions:
+            n = v.version
+            example = self.examples.get((c.name, n))
+            parts.append(
+                f'<section id="example-v{n}" aria-labelledby="example-v{n}-h">'
+                f'<h3 id="example-v{n}-h">v{n}</h3>'
+            )
+            if example is None:
+                why = (
+                    "this version is not a valid schema"
+                    if v.schema is None
+                    else "none could be drawn (the build's warnings say why)"
+                )
+                parts.append(f"<p>No example: {why}.</p>")
+            else:
+                parts.append(
+                    _example_figure(
+                        "avro-json",
+                        "<strong>Avro JSON encoding</strong>: the Avro specification's JSON "
+                        'form, a union\'s value as <code>{"branch": value}</code>, bytes as '
+                        "ISO-8859-1 text, timestamps as epoch numbers",
+                        example.avro_json,
+                    )
+                )
+                if example.device_json is not None:
+                    parts.append(
+                        _example_figure("device-json", self._device_label(n), example.device_json)
+                    )
+            parts.append("</section>")
+        parts.append("</section>\n")
+        return "".join(parts)
+
+    def _device_label(self, n: int) -> str:
+        forms = (
+            "unions as their plain value, timestamps as ISO 8601 text in UTC, decimals as "
+            "text, bytes as base64"
+        )
+        bridge = f"<code>devicecontracts.bridge</code> validates into the v{n} model"
+        if self.c.kind is ContractKind.SHARED:
+            return f"<strong>Inside a device's JSON</strong>: {forms}"
+        if self.c.direction is Direction.CLOUD_TO_DEVICE:
+            return (
+                f"<strong>As JSON for the bridge</strong>: what {bridge} (this contract flows "
+                f"from the cloud to devices: the form for a producer that writes JSON); {forms}"
+            )
+        return (
+            f"<strong>As a device sends it</strong>: JSON over MQTT, which {bridge} and frames "
+            f"for Kafka; {forms}"
+        )
 
     # -- evolution
 
@@ -908,6 +994,13 @@ def _unattributed_item(issues: list[CompatibilityIssue], old: int, new: int) -> 
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _example_figure(kind: str, caption: str, text: str) -> str:
+    return (
+        f'<figure class="example {kind}"><figcaption>{caption}</figcaption>'
+        f"<pre><code>{escape(text.rstrip(), quote=False)}</code></pre></figure>"
+    )
 
 
 def _e(text: object) -> str:
