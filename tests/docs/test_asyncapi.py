@@ -319,6 +319,12 @@ def test_backstage_names_that_collide_are_an_error(tmp_path: Path) -> None:
         backstage_entities(catalog, owner="team")
 
 
+def test_a_name_without_letters_or_digits_is_an_error(tmp_path: Path) -> None:
+    catalog = _messages_catalog(tmp_path, ["_"])
+    with pytest.raises(CatalogError, match="no letter or digit for a Backstage entity name"):
+        backstage_entities(catalog, owner="team")
+
+
 def _messages_catalog(tmp_path: Path, names: list[str]) -> Catalog:
     from ..support.catalogs import field, make_catalog, record
 

@@ -245,9 +245,6 @@ def _write_text(path: Path, text: str, what: str) -> None:
         ) from None
 
 
-_LIFECYCLES = ("experimental", "production")
-
-
 def backstage_entities(
     catalog: Catalog,
     *,
@@ -273,11 +270,18 @@ def backstage_entities(
         declared = contract.data.owner if contract.data is not None else None
         if not (declared or owner):
             raise CatalogError(
-                "a Backstage entity needs an owner: declare owner in the contract's "
-                "contract.toml, or give a default owner (contracts export backstage --owner)",
+                f"contract {contract.name!r} declares no owner, and a Backstage entity needs "
+                "an owner: declare owner in its contract.toml, or give a default owner "
+                "(contracts export backstage --owner)",
                 Location(subject=contract.subject),
             )
         name = _entity_name(contract.name)
+        if not name:
+            raise CatalogError(
+                f"contract {contract.name!r} has no letter or digit for a Backstage entity "
+                "name: rename it",
+                Location(subject=contract.subject),
+            )
         if name in named:
             raise CatalogError(
                 f"contracts {named[name]!r} and {contract.name!r} would both be the Backstage "
@@ -289,7 +293,7 @@ def backstage_entities(
         released = bool(catalog.lock.released(contract.subject))
         spec: dict[str, Any] = {
             "type": "asyncapi",
-            "lifecycle": _LIFECYCLES[released],
+            "lifecycle": "production" if released else "experimental",
             "owner": declared or owner,
         }
         if system:
