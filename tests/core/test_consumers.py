@@ -27,7 +27,14 @@ from devicecontracts.findings import RULES, Finding, Severity
 from devicecontracts.schema import Array, AvroType, Map, Record, Union, parse_schema
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
-from ..support.catalogs import BUNDLED, check, make_catalog, message_toml, with_rule
+from ..support.catalogs import (
+    BUNDLED,
+    check,
+    copy_bundled,
+    make_catalog,
+    message_toml,
+    with_rule,
+)
 from ..support.strategies import avro_schemas
 
 SUBJECT = "fleet.reading-value"
@@ -703,3 +710,16 @@ def test_the_docs_site_lists_each_contracts_consumers(tmp_path: Path) -> None:
     # A contract nobody declares a read of has no consumers section.
     command = (tmp_path / "site" / "contracts" / "command.html").read_text(encoding="utf-8")
     assert 'id="consumers"' not in command
+
+
+def test_the_readme_consumer_example_reads_and_checks_clean(tmp_path: Path) -> None:
+    readme = (BUNDLED.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("# schemas/consumers/telemetry-ingest.toml\n")
+    example = readme[start : readme.index("```", start)]
+    root = copy_bundled(tmp_path / "schemas")
+    (root / "consumers" / "telemetry-ingest.toml").write_text(example, encoding="utf-8")
+    catalog = load_catalog(root)
+    assert not [p for p in catalog.problems if p.rule == "consumer-invalid"]
+    (read,) = next(c for c in catalog.consumers if c.service == "telemetry-ingest").reads
+    assert read.version == 3 and "readings.unit" in read.fields
+    assert consumer_only(check_catalog(catalog)) == []
