@@ -574,9 +574,11 @@ def test_dangerous_changes_name_their_rules(tmp_path: Path) -> None:
     assert lossy["rules"] == "type-widened-lossy"
     # int to float: v2 reads v1's ints, v1 cannot read v2's floats.
     assert lossy["breaks"] == "FORWARD FULL"
-    # A doc's unit changing is a doc change: no dangerous-change rule covers units yet.
+    # A doc's unit changing is a doc change: no dangerous-change rule covers units, so the
+    # change says what the unit was and is.
     unit = _one(changes, "doc-changed")
     assert unit["rules"] == "" and KEEPS_ALL in unit["text"]
+    assert "its unit changes from millivolts to volts" in unit["text"]
 
 
 def test_nested_changes_are_annotated_where_they_are(tmp_path: Path) -> None:
@@ -732,3 +734,27 @@ def test_union_name_and_whole_schema_changes_are_annotated(tmp_path: Path) -> No
     # The whole schema's type: the issue is at the top, so is the change.
     whole = _changes(_site_of(tmp_path / "d", ['"int"', '"string"']), "diff-v2")
     assert _one(whole, "type-changed")["breaks"] == "BACKWARD FORWARD FULL"
+
+
+def test_a_unit_is_only_said_to_change_when_both_docs_name_one(tmp_path: Path) -> None:
+    def version(doc: str) -> dict[str, object]:
+        inner = {"type": "record", "name": "Cell", "fields": [field("mv", "int", doc=doc)]}
+        return record("Reading", [field("cells", {"type": "array", "items": inner})])
+
+    page = _site_of(
+        tmp_path,
+        [
+            version("Voltage in millivolts."),
+            version("Cell voltage, in millivolts."),  # reworded, the same unit
+            version("Cell voltage."),  # no unit said
+            version("Cell voltage in volts."),  # a unit said again
+            version("Cell voltage in millivolts."),  # in a nested record, in an array
+        ],
+    )
+    for section in ("diff-v2", "diff-v3", "diff-v4"):
+        [doc] = _changes(page, section)["doc-changed"]
+        assert "its unit changes" not in doc["text"], section
+    [doc] = _changes(page, "diff-v5")["doc-changed"]
+    assert "its unit changes from volts to millivolts" in doc["text"]
+    [doc] = _changes(page, "diff-v1-v4")["doc-changed"]
+    assert "its unit changes from millivolts to volts" in doc["text"]

@@ -67,7 +67,7 @@ th{background:var(--code)}
 .bad{color:var(--bad)}
 #search{width:100%;max-width:30rem;padding:.4rem;font-size:1rem}
 .changes>li{margin-bottom:.4rem}
-.changes .levels,.changes .rules{display:block;font-size:.9em}
+.changes .levels,.changes .rules,.changes .unit{display:block;font-size:.9em}
 figure{margin:0}
 figcaption{max-width:40rem;font-size:.9em}
 #matrix{max-width:100%;height:auto}

@@ -653,7 +653,9 @@ class _ContractPage:
             return head + "<p>One of these versions is invalid: no diff.</p></section>"
         pair = self._pair(a, b)
         items = [
-            _change_item(change, pair.blame[i], pair.dangerous, a.version, b.version)
+            _change_item(
+                change, pair.blame[i], pair.dangerous, a.version, b.version, unit=pair.units.get(i)
+            )
             for i, change in enumerate(pair.changes)
         ]
         if pair.unattributed:
@@ -844,6 +846,8 @@ class _Pair:
     issues: tuple[CompatibilityIssue, ...]
     blame: list[list[CompatibilityIssue]]
     unattributed: list[CompatibilityIssue]
+    units: dict[int, tuple[str, str]]
+    """The doc changes that change a field's unit: the unit before and after, by index."""
 
     def broken(self, direction: IssueDirection) -> bool:
         return any(i.direction is direction for i in self.issues)
@@ -891,7 +895,69 @@ def _compare(a: SchemaVersion, b: SchemaVersion, cache: CompatibilityCache) -> _
             blame[i].append(issue)
         if not culprits:
             unattributed.append(issue)
-    return _Pair(changes, dangerous, result.issues, blame, unattributed)
+    units = {}
+    for i, change in enumerate(changes):
+        if change.kind == "doc-changed":
+            unit = _unit_change(change, old, new)
+            if unit is not None:
+                units[i] = unit
+    return _Pair(changes, dangerous, result.issues, blame, unattributed, units)
+
+
+def _unit_change(change: Change, old: AvroType, new: AvroType) -> tuple[str, str] | None:
+    """The units a field's doc change moves between ("millivolts", "volts"), or None: the
+    field found at the change's path in ``new``, and by name (or alias) in the record of the
+    same full name in ``old``."""
+    tokens = _tokens(change.path)
+    if len(tokens) < 3 or tokens[-1] != "doc" or tokens[-3] != "fields":
+        return None
+    record = _node_at(new, tokens[:-3])
+    position = tokens[-2]
+    if not isinstance(record, Record) or not position.isdigit():
+        return None
+    if int(position) >= len(record.fields):
+        return None
+    f = record.fields[int(position)]
+    before = next(
+        (t for t in _named_types(old) if isinstance(t, Record) and t.fullname == record.fullname),
+        None,
+    )
+    if before is None:
+        return None
+    previous = before.field_named(f.name) or next(
+        (p for p in before.fields if p.name in f.aliases), None
+    )
+    if previous is None:
+        return None
+    a, b = field_unit(previous), field_unit(f)
+    return (a, b) if a and b and a.lower() != b.lower() else None
+
+
+def _node_at(root: AvroType, tokens: tuple[str, ...]) -> AvroType | None:
+    """The type at a JSON path of the schema (``fields/2/type/items``), or None."""
+    node: AvroType = root
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "fields" and isinstance(node, Record) and i + 1 < len(tokens):
+            index = tokens[i + 1]
+            if not index.isdigit() or int(index) >= len(node.fields):
+                return None
+            if i + 2 == len(tokens):
+                return None  # a field, not a type
+            if tokens[i + 2] != "type":
+                return None
+            node = node.fields[int(index)].type
+            i += 3
+        elif token == "items" and isinstance(node, Array):
+            node, i = node.items, i + 1
+        elif token == "values" and isinstance(node, Map):
+            node, i = node.values, i + 1
+        elif token.isdigit() and isinstance(node, Union) and int(token) < len(node.branches):
+            node, i = node.branches[int(token)], i + 1
+        else:
+            return None
+    return node
 
 
 def _tokens(path: str) -> tuple[str, ...]:
@@ -966,8 +1032,16 @@ def _change_item(
     dangerous: frozenset[Change],
     old: int,
     new: int,
+    *,
+    unit: tuple[str, str] | None = None,
 ) -> str:
     directions = {i.direction for i in issues if i.direction is not None}
+    meaning = ""
+    if unit is not None:
+        meaning = (
+            f'<span class="unit bad">its unit changes from {_e(unit[0])} to {_e(unit[1])}: '
+            "the same numbers now mean something else (the wire cannot tell)</span>"
+        )
     breaks = " ".join(
         [d.value for d in (IssueDirection.BACKWARD, IssueDirection.FORWARD) if d in directions]
         + (["FULL"] if directions else [])
@@ -977,7 +1051,7 @@ def _change_item(
         f'<li class="change" data-kind="{_e(change.kind)}" data-breaks="{breaks}" '
         f'data-rules="{_e(rules)}"><code>{_e(change.kind)}</code> {_e(change.message)}'
         f'<span class="levels">{_levels_note(directions, old, new)}</span>'
-        f'<span class="rules">{_rules_note(change, dangerous)}</span></li>'
+        f'<span class="rules">{_rules_note(change, dangerous)}</span>{meaning}</li>'
     )
 
 
