@@ -43,6 +43,22 @@ are written inline in the ``.avsc`` files (``"confluent:tags": ["PII"]``), as Co
     default_metadata = { properties = { tier = "gold" } }
     override_rule_set = { domain_rules = [ { name = "...", ... } ] }
 
+    [deprecated.versions.1]                  # a version writers should stop sending
+    since = 2026-03-01                       # the date it was deprecated
+    sunset = 2027-06-30                      # the last day it may still be sent
+    reason = "firmware < 2.0 is end of life"
+
+    [deprecated.fields."header.firmware_version"]   # a field path (dots through records)
+    since = 3                                # the first version marking it deprecated: a
+    sunset = 2027-12-31                      # version number, which must carry the field
+    reason = "read firmware from the device registry instead"
+
+Deprecation is the catalog's alone: it is not part of a version's registry metadata (released
+versions are immutable, and deprecating one must not change what the lock recorded).
+``contracts check`` gates the sunsets against the census (``devicecontracts.check.deprecation``),
+the generated models carry a version's deprecation (``AVRO_DEPRECATED``) and the serializer
+warns once per process when it writes a deprecated version.
+
 `read_contract_file` reads and type-checks it (a missing file declares nothing); anything
 malformed raises `CatalogError` naming the file and line. What the values mean (enum values,
 unique names, expressions that parse, tags and reserved names against the schemas) is checked by
@@ -51,6 +67,7 @@ unique names, expressions that parse, tags and reserved names against the schema
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
@@ -62,7 +79,14 @@ from typing import Any
 from devicecontracts.datacontracts import RESERVED_PROPERTY, Metadata, Rule, RuleSet
 from devicecontracts.errors import CatalogError, Location
 
-__all__ = ["CONTRACT_FILE", "ContractFile", "DeclaredRule", "SubjectConfig", "read_contract_file"]
+__all__ = [
+    "CONTRACT_FILE",
+    "ContractFile",
+    "DeclaredRule",
+    "Deprecation",
+    "SubjectConfig",
+    "read_contract_file",
+]
 
 CONTRACT_FILE = "contract.toml"
 
@@ -77,7 +101,9 @@ _TOP_KEYS = {
     "rules",
     "migrations",
     "subject_config",
+    "deprecated",
 }
+_DEPRECATION_KEYS = {"since", "sunset", "reason"}
 _RULE_KEYS = {
     "name",
     "doc",
@@ -145,6 +171,24 @@ class SubjectConfig:
 
 
 @dataclass(frozen=True)
+class Deprecation:
+    """A deprecated version or field: ``since`` (a version's: the date it was deprecated; a
+    field's: the first version marking it deprecated), ``sunset`` (the last day it may still
+    be sent), ``reason``, and the line of its table."""
+
+    since: dt.date | int
+    sunset: dt.date
+    reason: str
+    line: int | None = None
+
+    def describe(self) -> str:
+        """``deprecated since 2026-03-01, sunset 2027-06-30: firmware < 2.0 is end of life``
+        (``since v3`` for a field)."""
+        since = f"v{self.since}" if isinstance(self.since, int) else self.since.isoformat()
+        return f"deprecated since {since}, sunset {self.sunset.isoformat()}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class ContractFile:
     """A contract's ``contract.toml``, read and type-checked (see the module docstring)."""
 
@@ -160,6 +204,10 @@ class ContractFile:
     rules: tuple[DeclaredRule, ...] = ()
     migrations: tuple[DeclaredRule, ...] = ()
     subject_config: SubjectConfig | None = None
+    deprecated_versions: Mapping[int, Deprecation] = field(default_factory=dict)
+    """``[deprecated.versions.<n>]``, by version."""
+    deprecated_fields: Mapping[str, Deprecation] = field(default_factory=dict)
+    """``[deprecated.fields."<path>"]``, by field path."""
     lines: Mapping[str, int] = field(default_factory=dict)
     """Lines of what findings point at: ``owner``, ``compatibility_group``, ``sensitive``,
     ``properties``, ``tags``, ``reserved``, ``reserved.<name>``, ``versions.<n>``,
@@ -303,6 +351,7 @@ class _Reader:
         rules = self._rules(data.get("rules", []), "rules", migration=False)
         migrations = self._rules(data.get("migrations", []), "migrations", migration=True)
         config = self._subject_config(data.get("subject_config"), lines)
+        dep_versions, dep_fields = self._deprecated(data.get("deprecated", {}))
         return ContractFile(
             file=self.display,
             owner=owner,
@@ -316,6 +365,8 @@ class _Reader:
             rules=rules,
             migrations=migrations,
             subject_config=config,
+            deprecated_versions=dep_versions,
+            deprecated_fields=dep_fields,
             lines=lines,
         )
 
@@ -500,6 +551,97 @@ class _Reader:
             on_failure=table.get("on_failure"),
             disabled=table.get("disabled", False),
         )
+
+    def _deprecated(
+        self, value: Any
+    ) -> tuple[Mapping[int, Deprecation], Mapping[str, Deprecation]]:
+        line = self._header_line("deprecated")
+        if not isinstance(value, dict):
+            raise self._fail(
+                "deprecated must hold [deprecated.versions.<n>] and "
+                '[deprecated.fields."<field path>"] tables',
+                line,
+            )
+        self._unknown(value, {"versions", "fields"}, "[deprecated]", line)
+        versions: dict[int, Deprecation] = {}
+        fields: dict[str, Deprecation] = {}
+        for group in ("versions", "fields"):
+            tables = value.get(group, {})
+            if not isinstance(tables, dict):
+                raise self._fail(
+                    f"deprecated.{group} must hold one table per "
+                    + (
+                        "version: [deprecated.versions.<n>]"
+                        if group == "versions"
+                        else 'field path: [deprecated.fields."<path>"]'
+                    ),
+                    self._header_line(f"deprecated.{group}") or line,
+                )
+            for key, table in tables.items():
+                where = self._header_line(f"deprecated.{group}.{key}")
+                if where is None:  # written inline: versions = { 1 = {...} }
+                    where = self._header_line(f"deprecated.{group}") or line
+                label = (
+                    f"[deprecated.{group}.{key}]"
+                    if group == "versions"
+                    else (f'[deprecated.fields."{key}"]')
+                )
+                if group == "versions":
+                    if not (key.isdigit() and int(key) >= 1):
+                        raise self._fail(f"{label}: the key must be a version number", where)
+                    versions[int(key)] = self._deprecation(table, label, where, field=False)
+                else:
+                    names = key.split(".")
+                    if not all(names):
+                        raise self._fail(
+                            f"{label}: the key must be a field path, field names joined by "
+                            'dots (such as "header.firmware_version")',
+                            where,
+                        )
+                    fields[key] = self._deprecation(table, label, where, field=True)
+        return MappingProxyType(versions), MappingProxyType(fields)
+
+    def _deprecation(self, table: Any, label: str, line: int | None, *, field: bool) -> Deprecation:
+        if not isinstance(table, dict):
+            raise self._fail(f"{label} must be a table with since, sunset and reason", line)
+        self._unknown(table, _DEPRECATION_KEYS, label, line)
+
+        def key_line(key: str) -> int | None:
+            return self._key_line(key, line) if line and key in table else line
+
+        since: Any = table.get("since")
+        if field:
+            if not _is_version(since):
+                raise self._fail(
+                    f"{label}: since must be a version number (the first version marking the "
+                    "field deprecated), such as since = 3",
+                    key_line("since"),
+                )
+        elif type(since) is not dt.date:
+            raise self._fail(
+                f"{label}: since must be a date (when the version was deprecated), such as "
+                "since = 2026-03-01",
+                key_line("since"),
+            )
+        sunset = table.get("sunset")
+        if type(sunset) is not dt.date:
+            raise self._fail(
+                f"{label}: sunset must be a date (the last day it may still be sent), such as "
+                "sunset = 2027-06-30",
+                key_line("sunset"),
+            )
+        if isinstance(since, dt.date) and sunset < since:
+            raise self._fail(
+                f"{label}: sunset {sunset.isoformat()} is before since {since.isoformat()}",
+                key_line("sunset"),
+            )
+        reason = table.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise self._fail(
+                f"{label}: reason must be a non-empty string (why, and what to use instead)",
+                key_line("reason"),
+            )
+        return Deprecation(since=since, sunset=sunset, reason=reason.strip(), line=line)
 
     def _subject_config(self, value: Any, lines: dict[str, int]) -> SubjectConfig | None:
         if value is None:
