@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode, catalog_option, user_errors
+
+if TYPE_CHECKING:
+    from devicecontracts.catalog import Catalog
+    from devicecontracts.docs.examples import Examples
 
 __all__ = ["PROGRESS_EVERY", "docs"]
 
@@ -28,8 +33,9 @@ PROGRESS_EVERY = 50
 @user_errors
 def docs(catalog_dir: Path, out: Path) -> None:
     """Build a browsable site of the catalog: a page per contract with its fields, versions,
-    diffs and compatibility matrix, and a searchable index. It works from file:// and any
-    static host; a rebuild is byte-identical.
+    an example message per version, diffs and compatibility matrix, and a searchable index. It
+    works from file:// and any static host; a rebuild is byte-identical. Examples are drawn
+    when the testing extra (hypothesis) is installed.
     """
     from devicecontracts.catalog import load_catalog
     from devicecontracts.docs.site import MANIFEST, build_site
@@ -52,10 +58,36 @@ def docs(catalog_dir: Path, out: Path) -> None:
         if total > PROGRESS_EVERY and (done % PROGRESS_EVERY == 0 or done == total):
             click.echo(f"contracts docs: {done}/{total} contracts", err=True)
 
-    written = build_site(catalog, out, progress=progress)
+    examples = _examples(catalog)
+    written = build_site(catalog, out, progress=progress, examples=examples)
     pages = sum(1 for p in written if p.suffix == ".html")
     click.echo(
         f"contracts docs: wrote {len(written)} files ({pages} pages) into {out} "
         f"(its own files are listed in {out / MANIFEST})"
     )
     click.echo(f"open {out / 'index.html'}")
+
+
+def _examples(catalog: Catalog) -> Examples | None:
+    """Each parsed version's example message, drawn by the testing extra; None without it
+    (said once on stderr: the pages say no examples were generated)."""
+    try:
+        from devicecontracts.testing._doc_examples import doc_examples
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] != "hypothesis":
+            raise
+        click.echo(
+            "contracts docs: no examples: drawing them needs devicecontracts[testing] "
+            "(hypothesis is not installed)",
+            err=True,
+        )
+        return None
+
+    def progress(done: int, total: int) -> None:
+        if total > PROGRESS_EVERY and (done % PROGRESS_EVERY == 0 or done == total):
+            click.echo(f"contracts docs: examples of {done}/{total} contracts", err=True)
+
+    drawn = doc_examples(catalog, progress=progress)
+    for problem in drawn.problems:
+        click.echo(f"contracts docs: warning: {problem}", err=True)
+    return drawn.examples
