@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 
 from devicecontracts.catalog import (
     Catalog,
+    Consumer,
+    ConsumerRead,
     Contract,
     ContractKind,
     SchemaVersion,
     load_catalog,
 )
-from devicecontracts.catalog._consumers import Consumer, ConsumerRead
 from devicecontracts.catalog.lock import read_lock
 from devicecontracts.check import CheckReport, check_catalog
 from devicecontracts.check.consumers import consumer_findings, field_unit

@@ -3,9 +3,11 @@
 ``load_catalog`` reads a catalog folder into the parsed form: every version parsed once, shared
 types resolved as references and pinned through the lock. The machinery, one module per seam:
 ``_model`` (the parsed form: `Catalog`, `Contract`, `SchemaVersion`, `LoadProblem`),
-``_config`` (``catalog.toml``), ``_waivers`` (``waivers.toml``, `Waiver`), ``_files`` (the
-version files), ``_references`` (parsing in reference order, pins) and ``_load``
-(`load_catalog`, which strings them together).
+``_config`` (``catalog.toml``), ``_waivers`` (``waivers.toml``, `Waiver`), ``_consumers``
+(consumer reader contracts, ``consumers/<service>.toml``: `Consumer`, `ConsumerRead`;
+`Catalog.consumers_of` says which services read a field), ``_files`` (the version files),
+``_references`` (parsing in reference order, pins) and ``_load`` (`load_catalog`, which
+strings them together).
 ``devicecontracts.catalog.lock`` is the lock of released versions; every change to the lock is
 made there.
 
@@ -22,6 +24,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from devicecontracts.catalog._consumers import (
+        Consumer as Consumer,
+    )
+    from devicecontracts.catalog._consumers import (
+        ConsumerRead as ConsumerRead,
+    )
     from devicecontracts.catalog._load import load_catalog as load_catalog
     from devicecontracts.catalog._model import (
         CATALOG_FILE as CATALOG_FILE,
@@ -65,6 +73,8 @@ __all__ = [
     "LOCK_FILE",
     "WAIVERS_FILE",
     "Catalog",
+    "Consumer",
+    "ConsumerRead",
     "Contract",
     "ContractKind",
     "Direction",
@@ -80,6 +90,8 @@ _HOMES = {
     "load_catalog": "_load",
     "record_releases": "lock",
     "WAIVERS_FILE": "_waivers",
+    "Consumer": "_consumers",
+    "ConsumerRead": "_consumers",
     "Waiver": "_waivers",
 }
 

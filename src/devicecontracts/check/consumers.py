@@ -34,8 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from devicecontracts.catalog import Catalog, Contract, SchemaVersion
-from devicecontracts.catalog._consumers import Consumer, ConsumerRead
+from devicecontracts.catalog import Catalog, Consumer, ConsumerRead, Contract, SchemaVersion
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema import Array, AvroType, Field, Map, Record, Union
 from devicecontracts.schema.diff import Change, diff_schemas
@@ -168,24 +167,32 @@ def _named(record: Record, name: str) -> Field | None:
 
 def _resolve(root: AvroType, names: list[str]) -> tuple[list[_Step], list[Record]]:
     """The steps of ``names`` resolved in one schema, as far as they go, and the records the
-    first unresolved name was looked for in (none when every name resolved)."""
-    steps: list[_Step] = []
-    t, at = root, ""
-    for name in names:
+    first unresolved name was looked for in (none when every name resolved). Every record a
+    name may be in is tried (a union of two records that both have the field), the first
+    complete resolution kept, else the deepest."""
+    best: tuple[list[_Step], list[Record]] = ([], [])
+
+    def walk(t: AvroType, at: str, steps: list[_Step]) -> bool:
+        nonlocal best
+        depth = len(steps)
+        if depth == len(names):
+            best = (steps, [])
+            return True
         records = list(_records(t, at))
-        step = next(
-            (
-                _Step(f, rec, f"{rat}/fields/{f.position}/type")
-                for rec, rat in records
-                if (f := _named(rec, name)) is not None
-            ),
-            None,
-        )
-        if step is None:
-            return steps, [rec for rec, _ in records]
-        steps.append(step)
-        t, at = step.field.type, step.type_path
-    return steps, []
+        found = False
+        for rec, rat in records:
+            f = _named(rec, names[depth])
+            if f is not None:
+                found = True
+                step = _Step(f, rec, f"{rat}/fields/{f.position}/type")
+                if walk(f.type, step.type_path, [*steps, step]):
+                    return True
+        if not found and depth >= len(best[0]):
+            best = (steps, [rec for rec, _ in records])
+        return False
+
+    walk(root, "", [])
+    return best
 
 
 @dataclass(frozen=True)
@@ -198,19 +205,13 @@ class _Gap:
     renamed_to: str | None
 
 
-def _delivery(reader: AvroType, writer: AvroType, names: list[str]) -> _Gap | None:
-    """None when a writer's data delivers the reader's path ``names``; else where it stops.
-    Fields match by the reader's name or aliases, record branches by full name (or the only
-    record there), as Avro resolves them."""
-    r_type, w_type = reader, writer
-    for depth, name in enumerate(names):
-        step = next(
-            ((rec, f) for rec, _ in _records(r_type, "") if (f := _named(rec, name)) is not None),
-            None,
-        )
-        if step is None:
-            return None  # not in the reader: reported apart
-        r_rec, r_field = step
+def _delivery(steps: list[_Step], writer: AvroType) -> _Gap | None:
+    """None when a writer's data delivers the reader's path (its resolved ``steps``); else
+    where it stops. Fields match by the reader's name or aliases, record branches by full name
+    (or the only record there), as Avro resolves them."""
+    w_type = writer
+    for depth, step in enumerate(steps):
+        r_rec, r_field = step.record, step.field
         w_recs = [rec for rec, _ in _records(w_type, "")]
         names_of_r = {r_rec.fullname, *r_rec.aliases}
         w_rec = next((rec for rec in w_recs if rec.fullname in names_of_r), None)
@@ -224,7 +225,7 @@ def _delivery(reader: AvroType, writer: AvroType, names: list[str]) -> _Gap | No
         if w_field is None:
             renamed = next((w.name for w in w_rec.fields if r_field.name in w.aliases), None)
             return _Gap(depth, r_field, renamed)
-        r_type, w_type = r_field.type, w_field.type
+        w_type = w_field.type
     return None
 
 
@@ -320,7 +321,7 @@ class _ReadCheck:
             for v in receivable:
                 if v is reader or v.version in removed:
                     continue
-                yield from self._delivered(contract, reader, v, path, names)
+                yield from self._delivered(contract, reader, v, path, (names, steps))
 
     def _missing_in_reader(
         self, contract: Contract, reader: SchemaVersion, path: str, names: list[str], depth: int
@@ -353,10 +354,11 @@ class _ReadCheck:
         reader: SchemaVersion,
         writer: SchemaVersion,
         path: str,
-        names: list[str],
+        resolved: tuple[list[str], list[_Step]],
     ) -> Iterator[Finding]:
-        assert reader.schema is not None and writer.schema is not None
-        gap = _delivery(reader.schema.root, writer.schema.root, names)
+        assert writer.schema is not None
+        names, steps = resolved
+        gap = _delivery(steps, writer.schema.root)
         if gap is None:
             return
         missing = ".".join(names[: gap.depth + 1])
