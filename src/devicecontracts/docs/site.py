@@ -23,7 +23,7 @@ from typing import Any
 
 from devicecontracts.catalog import Catalog, Contract, ContractKind, Direction, SchemaVersion
 from devicecontracts.check.consumers import field_unit
-from devicecontracts.check.semantic import dangerous_changes
+from devicecontracts.check.semantic import DANGEROUS
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.findings import RULES
 from devicecontracts.schema import (
@@ -837,9 +837,10 @@ class _ContractPage:
 @dataclass(frozen=True)
 class _Pair:
     """Two versions compared once: ``changes`` (`diff_schemas`), the ``dangerous`` ones
-    (`dangerous_changes`: their kind is a semantic rule's id), the ``issues`` of a FULL check
-    (both directions: BACKWARD, the newer reads the older's data; FORWARD, the reverse), and
-    which issues each change causes (``blame``, by the change's index) or none does."""
+    (their kind is a semantic rule's id, as `dangerous_changes` finds them), the ``issues`` of
+    a FULL check (both directions: BACKWARD, the newer reads the older's data; FORWARD, the
+    reverse), and which issues each change causes (``blame``, by the change's index) or none
+    does."""
 
     changes: list[Change]
     dangerous: frozenset[Change]
@@ -879,7 +880,8 @@ def _compare(a: SchemaVersion, b: SchemaVersion, cache: CompatibilityCache) -> _
     assert a.schema is not None and b.schema is not None
     old, new = a.schema.root, b.schema.root
     changes = diff_schemas(old, new)
-    dangerous = frozenset(dangerous_changes(old, new))
+    # What check.semantic.dangerous_changes(old, new) gives, without diffing a second time.
+    dangerous = frozenset(c for c in changes if c.kind in DANGEROUS)
     result = check_parsed(b.schema, [a.schema], _FULL, first_version=a.version, cache=cache)
     blame: list[list[CompatibilityIssue]] = [[] for _ in changes]
     unattributed = []
