@@ -48,6 +48,7 @@ __all__ = [
     "BATCH",
     "COMMIT_EVERY_S",
     "IDLE_TIMEOUT_S",
+    "JOIN_TIMEOUT_S",
     "METADATA_TIMEOUT_S",
     "CensusOptions",
     "Progress",
@@ -61,7 +62,11 @@ METADATA_TIMEOUT_S: Final = 15.0
 """How long the brokers have to answer the first metadata request."""
 IDLE_TIMEOUT_S: Final = 30.0
 """How long reading may go without a record or an end of partition before the brokers count
-as gone (with a group: how long to wait for partitions before ending with none)."""
+as gone."""
+JOIN_TIMEOUT_S: Final = 60.0
+"""With a group: how long to wait for Kafka to assign partitions (a member that left
+without a word holds its partitions until its session times out, 45 s by default) before
+ending with none."""
 COMMIT_EVERY_S: Final = 5.0
 
 _NO_FIRST: Final = 2**63
@@ -372,8 +377,10 @@ class _Reading:
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 return
-            if now - last_activity > self.idle_timeout_s:
-                if options.group is not None and not self.assigned:
+            waiting = options.group is not None and not self.assigned
+            limit = max(self.idle_timeout_s, JOIN_TIMEOUT_S) if waiting else self.idle_timeout_s
+            if now - last_activity > limit:
+                if waiting:
                     return  # the group gave this process no partition
                 raise KafkaUnreachable(
                     self._say(
