@@ -724,3 +724,23 @@ def test_the_readme_consumer_example_reads_and_checks_clean(tmp_path: Path) -> N
     (read,) = next(c for c in catalog.consumers if c.service == "telemetry-ingest").reads
     assert read.version == 3 and "readings.unit" in read.fields
     assert consumer_only(check_catalog(catalog)) == []
+
+
+def test_a_new_majors_deliberate_break_is_not_held_to_its_own_readers(tmp_path: Path) -> None:
+    """A reader of major 2 is not told that v2 changed a unit relative to major 1: the break is
+    deliberate and the migrations bridge it. A reader of major 1 never receives v2."""
+    in_millivolts = {"name": "value", "type": "double", "doc": "Measured value in millivolts."}
+    versions = [reading(), reading(value=in_millivolts)]
+    consumers = {
+        "new": consumer_toml(["value"], version=2, service="new"),
+        "old": consumer_toml(["value"], version=1, service="old"),
+    }
+    root = build(tmp_path, versions, consumers)
+    assert [f.rule for f in consumer_only(check(root))] == ["consumer-field-meaning-changed"] * 2
+    (root / "reading" / "contract.toml").write_text(
+        'compatibility_group = "major_version"\n[versions.2]\nmajor = 2\n'
+        "[[migrations]]\n"
+        'name = "up"\nversion = 2\nmode = "UPDOWN"\nexpr = "$"\n',
+        encoding="utf-8",
+    )
+    assert consumer_only(check(root)) == []
