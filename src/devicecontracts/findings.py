@@ -427,6 +427,77 @@ RULES: dict[str, Rule] = _rules(
         "decimal precision or scale, type, or unit.",
         "keep the field as it is and add a new one with the new meaning",
     ),
+    # [deprecated.*] of contract.toml against the census (devicecontracts.check.deprecation)
+    (
+        "deprecation-unknown-version",
+        "deprecation",
+        _E,
+        "contract.toml deprecates a version the contract does not have.",
+        "name an existing version in [deprecated.versions.<n>], or remove the table",
+    ),
+    (
+        "deprecation-unknown-field",
+        "deprecation",
+        _E,
+        "contract.toml deprecates a field path that is not a field of the version its since "
+        "names (or since names no version).",
+        "write the path as field names joined by dots (header.firmware_version), and since as "
+        "a version that carries the field",
+    ),
+    (
+        "deprecation-sunset-near",
+        "deprecation",
+        _W,
+        "A deprecated version's or field's sunset is within [deprecation] warn_days: writers "
+        "still sending it have little time left.",
+        "move the remaining writers (firmware, services) off it before the sunset, or move the "
+        "sunset in contract.toml",
+    ),
+    (
+        "deprecated-version-live",
+        "deprecation",
+        _E,
+        "A deprecated version's sunset has passed and the latest fresh census of its topic "
+        "still counts records of it.",
+        "move the writers still sending it (see the census' last seen) to a newer version, or "
+        "move the sunset in contract.toml; a waiver accepts it until a date",
+    ),
+    (
+        "deprecated-field-live",
+        "deprecation",
+        _E,
+        "A deprecated field's sunset has passed and the latest fresh census of its topic still "
+        "counts records of versions carrying it.",
+        "move the writers of those versions to a version without the field, or move the sunset "
+        "in contract.toml; a waiver accepts it until a date",
+    ),
+    (
+        "deprecation-unverified",
+        "deprecation",
+        _W,
+        "A deprecated version's or field's sunset has passed and no fresh census of its topic "
+        "says whether it is still sent (none, or older than [census] max_age_days).",
+        "run `contracts census` on the topic and commit its report under census/",
+    ),
+    # census/<env>/<topic>.json (devicecontracts.catalog.census), as check reads them
+    (
+        "census-stale",
+        "census",
+        _W,
+        "The latest census report of a topic is older than [census] max_age_days: check does "
+        "not trust it (its deprecation and removal gates treat it as no census).",
+        "run `contracts census` on the topic again and commit the new report",
+    ),
+    (
+        "census-field-still-written",
+        "census",
+        _E,
+        "A pending version removes a field that versions the latest fresh census counts on "
+        "the topic still write: readers decoding into the new version drop what live writers "
+        "send.",
+        "deprecate the field first and remove it once the census shows no version carrying it "
+        "live, or waive the finding with a reason",
+    ),
     # contracts check --registry and contracts register (devicecontracts.registry.release)
     (
         "registry-extra-version",

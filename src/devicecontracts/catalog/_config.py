@@ -9,6 +9,10 @@ neither knows of any models.
 A message may say what its Kafka record key holds (``key``, a string) and who writes it
 (``producers``, a list of strings); the docs site and the exports show them.
 
+``[deprecation] warn_days`` (default 30) is how many days before a sunset ``contracts check``
+warns about a deprecated version or field; ``[census] max_age_days`` (default 7) is how old a
+census report may be before it is a warning and no longer trusted (`Lifecycle`).
+
 `read_config` turns it into contracts without versions, the rules table and the registry line
 (top-level ``line``, ``validate_defaults``, ``normalize``); anything missing or malformed raises
 `CatalogError` naming the file (with line and column for bad TOML) and the contract.
@@ -24,7 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from devicecontracts._avro import LINES, RegistryLine, registry_line
-from devicecontracts.catalog._model import CATALOG_FILE, Contract, ContractKind, Direction
+from devicecontracts.catalog._model import (
+    CATALOG_FILE,
+    Contract,
+    ContractKind,
+    Direction,
+    Lifecycle,
+)
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
@@ -51,9 +61,10 @@ _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}\Z")
 
 def read_config(
     root: Path,
-) -> tuple[dict[str, Contract], Mapping[str, Any], RegistryLine, ModelsConfig | None]:
+) -> tuple[dict[str, Contract], Mapping[str, Any], RegistryLine, ModelsConfig | None, Lifecycle]:
     """The contracts ``root/catalog.toml`` declares (no versions yet), its ``[rules]``, the
-    registry line it targets and its ``[models]`` table."""
+    registry line it targets, its ``[models]`` table and its ``[deprecation]`` and
+    ``[census]`` settings."""
     config_file = root / CATALOG_FILE
     config = _read_toml(config_file)
     line = _registry_line(config, config_file)
@@ -61,7 +72,7 @@ def read_config(
     rules: Mapping[str, Any] = config.get("rules", {})
     _check_rules_config(rules, config_file)
     models = _models(root, config, config_file)
-    return contracts, rules, line, models
+    return contracts, rules, line, models, lifecycle(config, config_file)
 
 
 @dataclass(frozen=True)
@@ -149,12 +160,20 @@ def _toml_position(message: str) -> tuple[int | None, int | None]:
 def _contracts_from_config(
     root: Path, config: dict[str, Any], config_file: Path
 ) -> dict[str, Contract]:
-    unknown = set(config) - {"shared", "messages", "rules", "models", *_LINE_KEYS}
+    unknown = set(config) - {
+        "shared",
+        "messages",
+        "rules",
+        "models",
+        "deprecation",
+        "census",
+        *_LINE_KEYS,
+    }
     if unknown:
         raise CatalogError(
             f"unknown table(s) {sorted(unknown)} in {CATALOG_FILE}: use line, "
-            "validate_defaults, normalize, [shared.<name>], [messages.<name>], [rules] and "
-            "[models]",
+            "validate_defaults, normalize, [shared.<name>], [messages.<name>], [rules], "
+            "[models], [deprecation] and [census]",
             Location(str(config_file)),
         )
     contracts: dict[str, Contract] = {}
@@ -238,6 +257,30 @@ def _contract(
         key=entry.get("key"),
         producers=tuple(entry.get("producers", ())),
     )
+
+
+def lifecycle(config: Mapping[str, Any], config_file: Path) -> Lifecycle:
+    """``[deprecation] warn_days`` and ``[census] max_age_days`` (`Lifecycle`)."""
+    values: dict[str, int] = {}
+    for table, key, name in (
+        ("deprecation", "warn_days", "warn_days"),
+        ("census", "max_age_days", "census_max_age_days"),
+    ):
+        entry = config.get(table, {})
+        where = Location(str(config_file), subject=table)
+        if not isinstance(entry, dict) or set(entry) - {key}:
+            raise CatalogError(f"[{table}] takes {key} only, a number of days", where)
+        value = entry.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise CatalogError(
+                f"[{table}] {key} must be a whole number of days from 0, such as {key} = "
+                f"{getattr(Lifecycle(), name)}",
+                where,
+            )
+        values[name] = value
+    return Lifecycle(**values)
 
 
 def _check_producers(name: str, value: Any, where: Location) -> None:

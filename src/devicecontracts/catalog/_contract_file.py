@@ -562,7 +562,12 @@ class _Reader:
                 '[deprecated.fields."<field path>"] tables',
                 line,
             )
-        self._unknown(value, {"versions", "fields"}, "[deprecated]", line)
+        extra = sorted(set(value) - {"versions", "fields"})
+        if extra:
+            raise self._fail(
+                f"unknown key {extra[0]!r} in [deprecated]; expected one of: fields, versions",
+                self._header_line(f"deprecated.{extra[0]}") or self._key_line(extra[0], line),
+            )
         versions: dict[int, Deprecation] = {}
         fields: dict[str, Deprecation] = {}
         for group in ("versions", "fields"):

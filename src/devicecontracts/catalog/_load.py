@@ -57,7 +57,7 @@ def _load(root: Path) -> Catalog:
             "message folder",
             Location(file=str(config_file)),
         )
-    contracts, rules, line, models = read_config(root)
+    contracts, rules, line, models, lifecycle = read_config(root)
     waivers = read_waivers(root, display_path(root / WAIVERS_FILE))
     catalog = Catalog(
         root,
@@ -67,6 +67,7 @@ def _load(root: Path) -> Catalog:
         waivers=waivers,
         line=line,
         models_read=(models,),
+        lifecycle=lifecycle,
     )
     read_versions(catalog)  # first: it refuses symlink loops in the folders with a clear error
     for contract in contracts.values():

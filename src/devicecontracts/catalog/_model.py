@@ -34,6 +34,7 @@ __all__ = [
     "Contract",
     "ContractKind",
     "Direction",
+    "Lifecycle",
     "LoadProblem",
     "MajorBreak",
     "SchemaVersion",
@@ -198,6 +199,17 @@ class LoadProblem:
     location: Location = field(default_factory=Location)
 
 
+@dataclass(frozen=True)
+class Lifecycle:
+    """The deprecation and census settings of ``catalog.toml``: ``[deprecation] warn_days``,
+    how many days before a sunset ``contracts check`` starts warning (default 30), and
+    ``[census] max_age_days``, the age beyond which a census report is stale: a warning, and
+    not trusted by the deprecation gates (default 7)."""
+
+    warn_days: int = 30
+    census_max_age_days: int = 7
+
+
 @dataclass(eq=False, repr=False)
 class Catalog:
     """Every contract of a catalog folder, loaded and parsed once."""
@@ -215,6 +227,8 @@ class Catalog:
     catalog was not loaded from its file, and `models` reads ``catalog.toml``."""
     consumers: tuple[Consumer, ...] = ()
     """The consumer reader contracts of ``consumers/*.toml`` (``_consumers``), by file name."""
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    """``[deprecation]`` and ``[census]`` of catalog.toml (`Lifecycle`)."""
 
     def consumers_of(
         self, subject: str, field: str | None = None

@@ -17,7 +17,11 @@ What it checks, in order, one module per rule family:
 8. consumer reader contracts (``consumers/*.toml``): every field a consumer reads exists, or is
    defaulted, in every writer version it may receive, and no pending version removes, renames
    or changes the meaning of one (`consumers`);
-9. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
+9. the deprecation lifecycle against the census reports given (``census/<env>/<topic>.json``,
+   read by the shell): sunsets near or passed while a fresh census still counts the deprecated
+   version or field, stale census reports, pending versions removing fields live versions still
+   write (`deprecation`);
+10. the waivers of ``waivers.toml``: a finding a live waiver names is kept apart and does not
    fail the check; an expired or unused waiver is an error (`waivers`).
 
 ``[rules]`` in catalog.toml may ``disable`` rule ids or ``warn`` (demote them to warnings),
@@ -32,13 +36,16 @@ Pure: no file is read, nothing printed; the shell (the CLI) loads the catalog an
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from devicecontracts._gc import collector_paused
 from devicecontracts.catalog import Catalog
+from devicecontracts.catalog.census import CensusReport
 from devicecontracts.check._jsonpos import Positions
 from devicecontracts.check.consumers import Reader, consumer_findings, readers_by_subject
 from devicecontracts.check.datacontracts import data_contract_findings
+from devicecontracts.check.deprecation import deprecation_findings
 from devicecontracts.check.lint import lint_findings
 from devicecontracts.check.lock import lock_findings
 from devicecontracts.check.semantic import dangerous_findings
@@ -77,19 +84,30 @@ class CheckReport:
 
 
 def check_catalog(
-    catalog: Catalog, *, models: GeneratedModels | None = None, today: dt.date | None = None
+    catalog: Catalog,
+    *,
+    models: GeneratedModels | None = None,
+    today: dt.date | None = None,
+    census: Sequence[CensusReport] = (),
 ) -> CheckReport:
     """Run every check on a loaded catalog; with ``models`` (the generated models' manifest as
-    data, see `staleness.read_models`), report stale models too. Waivers expire after
-    ``today`` (default: the local date). Reads no file.
+    data, see `staleness.read_models`), report stale models too; ``census`` holds the catalog's
+    census reports (`devicecontracts.catalog.census.read_census`) for the deprecation gates.
+    Waivers expire, sunsets pass and census reports age by ``today`` (default: the local
+    date). Reads no file.
 
     The cyclic garbage collector is paused while it runs (everything it builds stays alive
     until it returns) and left as it was found."""
     with collector_paused():
-        return _check(catalog, models, today)
+        return _check(catalog, models, today or dt.date.today(), census)
 
 
-def _check(catalog: Catalog, models: GeneratedModels | None, today: dt.date | None) -> CheckReport:
+def _check(
+    catalog: Catalog,
+    models: GeneratedModels | None,
+    today: dt.date,
+    census: Sequence[CensusReport],
+) -> CheckReport:
     found: list[Finding] = list(catalog_findings(catalog))
     pending: list[tuple[str, int]] = []
     versions = 0
@@ -106,12 +124,13 @@ def _check(catalog: Catalog, models: GeneratedModels | None, today: dt.date | No
     found += lock_findings(catalog)
     found += data_contract_findings(catalog)
     found += consumer_findings(catalog)
+    found += deprecation_findings(catalog, census, today)
     if models is not None:
         found += stale_model_findings(catalog, models)
     kept, waived = apply_waivers(
         _configured(_located(found, catalog), catalog),
         catalog.waivers,
-        today or dt.date.today(),
+        today,
     )
     return CheckReport(
         _sorted(kept),

@@ -8,6 +8,7 @@ JSON or GitHub workflow commands, redacting secrets on the way out.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -126,8 +127,16 @@ def user_errors(func: F) -> F:
 
 
 def check_with_models(catalog: Catalog) -> CheckReport:
-    """`check_catalog` on ``catalog``, with the manifest of the models its ``[models]`` declares."""
-    return check_catalog(catalog, models=declared_models(catalog))
+    """`check_catalog` on ``catalog``, with the manifest of the models its ``[models]`` declares
+    and the census reports of its ``census/`` folder, today by the local clock."""
+    from devicecontracts.catalog.census import read_census
+
+    return check_catalog(
+        catalog,
+        models=declared_models(catalog),
+        today=dt.date.today(),
+        census=read_census(catalog.root),
+    )
 
 
 def style(text: str, colour: str) -> str:
