@@ -351,27 +351,32 @@ def _ruled(
             if not applying:
                 continue
             constraint = functools.reduce(lambda a, b: a & b, (r.constraint for r in applying))
-            strategy = constraint_strategy(f.type, constraint)
+            # A field that is null or a value holds the value, as the realistic ones do.
+            strategy = constraint_strategy(_present(f.type), constraint)
             if strategy is not None and not strategy.is_empty:
                 out[f"{record.fullname}.{f.name}"] = strategy
     return out
 
 
-def _field_strategy(f: Field) -> SearchStrategy[Any] | None:
-    t = f.type
-    if isinstance(t, Union):
+def _present(t: AvroType) -> AvroType:
+    """The value's type of a field that is null or a value (``["null", X]``), else ``t``."""
+    if isinstance(t, Union) and len(t.branches) == 2:
         others = [b for b in t.branches if b.type != "null"]
-        if len(others) != 1 or len(t.branches) != 2:
-            return None  # from_avro_schema's, tags and all
-        t = others[0]  # always the value: an example shows what the field holds
+        if len(others) == 1:
+            return others[0]
+    return t
+
+
+def _field_strategy(f: Field) -> SearchStrategy[Any] | None:
+    t = _present(f.type)  # always the value: an example shows what the field holds
+    if isinstance(t, Union):
+        return None  # from_avro_schema's, tags and all
     if isinstance(t, Array):
         items = _leaf(t.items, f)
-        return None if items is None else st.lists(items, min_size=1, max_size=_MAX_COLLECTION)
+        return None if items is None else _listed(items)
     if isinstance(t, Map):
         values = _leaf(t.values, f)
-        if values is None:
-            return None
-        return st.dictionaries(_WORD, values, min_size=1, max_size=_MAX_COLLECTION)
+        return None if values is None else _mapped(values)
     return _leaf(t, f)
 
 
@@ -386,23 +391,38 @@ def _leaf(t: AvroType, f: Field) -> SearchStrategy[Any] | None:
     if logical is not None:
         return _LOGICAL.get(logical.name)
     doc = f.doc or ""
-    if t.type == "boolean":
-        return st.booleans()
-    if t.type in ("int", "long"):
-        low, high = _doc_range(doc) or ((-110, -40) if "dBm" in doc else (0, 5000))
-        return _uniform(math.ceil(low), math.floor(high)) if low <= high else None
-    if t.type in ("float", "double"):
-        low, high = _doc_range(doc) or ((-110, -40) if "dBm" in doc else (0, 1000))
-        if t.type == "float":  # quarters: exact in float32, short in decimal
-            return _uniform(math.ceil(low * 4), math.floor(high * 4)).map(_quarters)
-        return _uniform(math.ceil(low * 1000), math.floor(high * 1000)).map(_thousandths)
+    if t.type in ("int", "long", "float", "double"):
+        return _number(t.type, _doc_range(doc) or ((-110, -40) if "dBm" in doc else None))
     if t.type == "string":
         return _strings(f.name, doc)
-    if t.type == "bytes":
-        return st.binary(min_size=1, max_size=8)
-    return None
+    return _PLAIN.get(t.type)
 
 
+# The strategies are cached: one strategy object per kind of leaf, so that hypothesis validates
+# each once, not once per field of every version (most of a fresh strategy's first draw).
+
+
+@functools.lru_cache(maxsize=1024)
+def _listed(items: SearchStrategy[Any]) -> SearchStrategy[list[Any]]:
+    return st.lists(items, min_size=1, max_size=_MAX_COLLECTION)
+
+
+@functools.lru_cache(maxsize=1024)
+def _mapped(values: SearchStrategy[Any]) -> SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(_WORD, values, min_size=1, max_size=_MAX_COLLECTION)
+
+
+@functools.lru_cache(maxsize=1024)
+def _number(kind: str, bounds: tuple[float, float] | None) -> SearchStrategy[Any] | None:
+    low, high = bounds or (0, 5000 if kind in ("int", "long") else 1000)
+    if kind == "float":  # quarters: exact in float32, short in decimal
+        return _uniform(math.ceil(low * 4), math.floor(high * 4)).map(_quarters)
+    if kind == "double":
+        return _uniform(math.ceil(low * 1000), math.floor(high * 1000)).map(_thousandths)
+    return _uniform(math.ceil(low), math.floor(high)) if math.ceil(low) <= high else None
+
+
+@functools.lru_cache(maxsize=1024)
 def _uniform(low: int, high: int) -> SearchStrategy[int]:
     """Integers spread evenly over ``low`` to ``high``: random bytes, reduced. (Hypothesis'
     own integers favour small magnitudes, which finds bugs and makes poor examples: every
@@ -434,6 +454,7 @@ def _doc_range(doc: str) -> tuple[float, float] | None:
     return (low, high) if low < high and max(abs(low), abs(high)) < 2**31 else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _strings(name: str, doc: str) -> SearchStrategy[str]:
     examples = _doc_examples(doc)
     if examples:
@@ -463,6 +484,7 @@ def _doc_examples(doc: str) -> list[str]:
     return list(dict.fromkeys(parts))
 
 
+@functools.lru_cache(maxsize=1024)
 def _decimals(precision: int, scale: int) -> SearchStrategy[Decimal]:
     bound = min(10**precision - 1, 10 ** (scale + 3))
     return _uniform(0, bound).map(functools.partial(_decimal, scale))
@@ -496,6 +518,10 @@ def _uuid4(number: int) -> uuid.UUID:
     return uuid.UUID(int=number, version=4)
 
 
+_PLAIN: Final[dict[str, SearchStrategy[Any]]] = {
+    "boolean": st.booleans(),
+    "bytes": st.binary(min_size=1, max_size=8),
+}
 _MOMENTS = _uniform(0, _WINDOW_MS)
 _LOGICAL: Final[dict[str, SearchStrategy[Any]]] = {
     "timestamp-millis": _MOMENTS.map(_timestamp),
