@@ -37,7 +37,7 @@ from devicecontracts.docs.site import build_site
 from devicecontracts.errors import PayloadValidationError
 from devicecontracts.schema import AvroType, Record, Schema, children, parse_schema, walk
 from devicecontracts.serde import Deserializer, Serializer
-from devicecontracts.testing import _doc_examples, decode, encode, untag, values_equal
+from devicecontracts.testing import _doc_examples, as_read, decode, encode, untag, values_equal
 from devicecontracts.testing._doc_examples import (
     avro_json,
     device_json,
@@ -130,6 +130,8 @@ def test_the_avro_json_encoding_reads_back_with_fastavro(
     assert json.loads(out.getvalue()) == json.loads(text)
 
 
+# Writing a version the catalog deprecates warns (DeprecatedContractWarning): expected here.
+@pytest.mark.filterwarnings("ignore:writing v.* which is deprecated:UserWarning")
 @pytest.mark.parametrize(("name", "version"), CASES)
 def test_the_device_form_goes_through_the_bridge_onto_the_wire(
     catalog: Catalog, examples: dict[tuple[str, int], Example], name: str, version: int
@@ -238,12 +240,17 @@ def _recursive(root: AvroType) -> bool:
 @given(avro_schemas(), st.integers(0, 2**32 - 1))
 def test_random_schemas_examples_read_back_with_fastavro(schema_json: Any, seed: int) -> None:
     schema = parse_schema(schema_json)
-    # fastavro's JSON reader recurses forever on a record that contains itself.
+    # fastavro's JSON reader recurses forever on a record that contains itself, and cannot
+    # read its own JSON of a record without fields inside a map or an array.
     assume(not _recursive(schema.root))
+    assume(all(n.fields for n in walk(schema.root) if isinstance(n, Record)))
     found, value = example_value(schema, name="random", seed=seed)
     assert found
     read = read_avro_json(avro_json(value, schema.root), schema)
-    assert values_equal(read, decode(encode(value, schema), schema))
+    # What fastavro reads for the value as drawn: not a binary round trip, which for a few
+    # ambiguous unions writes another branch than the one drawn (b"" for a fixed of size 0 in
+    # a union with an array is written as the empty array).
+    assert values_equal(read, as_read(value, schema))
     example = example_of(schema, name="random", seed=seed)
     assert example is not None
     assert (example.device_json is None) == (not isinstance(schema.root, Record))
