@@ -24,7 +24,9 @@ Stable hooks (tests and the headless-Chromium test select these; keep them):
                              ``#type-<full-name>``: a page's own top-level record too),
                              ``#matrix`` (the compatibility matrix, an inline ``<svg>``
                              in a ``figure`` with ``#matrix-key``), ``#downloads``,
-                             ``#rules``, ``#ids``
+                             ``#rules``, ``#ids``, ``#examples`` (each version's example
+                             message, ``#example-v<N>``, in it ``figure.avro-json`` and
+                             ``figure.device-json``, each a ``pre > code``)
 
 Everything works without JavaScript; ``search.js`` only adds filtering on the index page, and
 ``diff.js`` choosing any two versions on a contract page. The
