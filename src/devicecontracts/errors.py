@@ -44,6 +44,10 @@ DeviceContractsError
     ├── RegistryRequestError        any other refusal: 40401, 40402, 40403, 42201, 42202, ...
     └── RegistryAPIError            the local test registry refused a request as Confluent would
                                     (devicecontracts.testing.registry; status and error code)
+
+UserWarning
+└── DeprecatedContractWarning   a serializer writes a version the catalog deprecated (once per
+                                subject and version per process; names sunset and reason)
 ```
 
 Every error carries a `Location` saying where the problem is (file, subject, version, schema
@@ -64,6 +68,7 @@ __all__ = [
     "CorruptPayload",
     "DeadLetterError",
     "DecodeError",
+    "DeprecatedContractWarning",
     "DeviceContractsError",
     "EncodeError",
     "IncompatibleModelsError",
@@ -617,3 +622,20 @@ class RegistryAPIError(RegistryError):
     def body(self) -> dict[str, int | str]:
         """The JSON body Confluent answers with."""
         return {"error_code": self.error_code, "message": self.message}
+
+
+class DeprecatedContractWarning(UserWarning):
+    """A serializer writes a version its catalog deprecated (``[deprecated.versions.<n>]`` of
+    the contract's ``contract.toml``): issued once per subject and version per process, naming
+    the subject, the version, the sunset and the reason. A `UserWarning`, so Python shows it
+    by default; ``warnings.filterwarnings("error", category=DeprecatedContractWarning)`` makes
+    a test suite fail on it, ``"ignore"`` silences it. Never issued when reading."""
+
+    def __init__(
+        self, message: str, *, subject: str, version: int, sunset: str, reason: str
+    ) -> None:
+        super().__init__(message)
+        self.subject = subject
+        self.version = version
+        self.sunset = sunset
+        self.reason = reason

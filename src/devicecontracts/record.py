@@ -19,14 +19,15 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = ["CODEGEN_VERSION", "AvroRecord"]
 
-CODEGEN_VERSION = "1.2"
+CODEGEN_VERSION = "1.3"
 """The version of the generated code: ``devicecontracts.codegen`` records it in every module
 (``GENERATED_BY = "devicecontracts.codegen 1.0"``). The major changes when generated code and
 this runtime no longer fit together; a model class whose module records another major is
 refused when it is defined (`IncompatibleModelsError`). Modules without ``GENERATED_BY`` predate
 the record and are of major 1. From 1.2, a module generated from a catalog also records its
 version's data contract (``AVRO_SUBJECT``, ``AVRO_VERSION``, ``AVRO_MAJOR``, ``AVRO_METADATA``,
-``AVRO_RULE_SET``) for the runtime's opt-in rules."""
+``AVRO_RULE_SET``) for the runtime's opt-in rules; from 1.3, its deprecation
+(``AVRO_DEPRECATED``), for the serializer's warning."""
 
 _MAJOR = CODEGEN_VERSION.split(".", maxsplit=1)[0]
 

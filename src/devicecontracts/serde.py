@@ -25,6 +25,13 @@ each model's version and `Deserializer` the READ rules of the reader model's ver
 records written under another major into the reader's model (``devicecontracts._runtime.rules``;
 the ``rules`` extra). Off, nothing about rules is imported and no message pays for them.
 
+Writing a version the catalog deprecated (``[deprecated.versions.<n>]`` in its
+``contract.toml``, recorded in the generated model as ``AVRO_DEPRECATED``) warns once per
+subject and version per process: a `DeprecatedContractWarning` and a ``logging`` warning naming
+the sunset and the reason (``devicecontracts._runtime.deprecation``). `Serializer`, `encode` and
+`confluent_serializer` warn; reading never does, nor `AvroRecord.to_avro_bytes` (unframed Avro,
+no subject: a building block, not a write to a topic).
+
 Every schema is parsed once and every writer and reader pair planned once; a message costs one
 fastavro call. Bad bytes raise a `DecodeError` subclass naming topic, partition and offset:
 `BadMagicByte`, `TruncatedMessage`, `UnknownSchemaId`, `SchemaMismatch`, `CorruptPayload`.
@@ -45,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast
 
 from fastavro import schemaless_writer
 
+from devicecontracts._runtime.deprecation import deprecation_of, warn_deprecated
 from devicecontracts._runtime.lookup import (
     DEFAULT_MODELS_PACKAGE,
     ENVIRONMENT_VARIABLE,
@@ -256,6 +264,9 @@ class Serializer:
         schema_id = self._pinned.get(model)
         if schema_id is None:
             schema_id = self.schemas.id_for(model, self.subject)
+        deprecated = deprecation_of(model)
+        if deprecated is not None:  # once per (subject, version) per process
+            warn_deprecated(deprecated, stacklevel=3)
         schema = write_schema(model)
         prepared = (header(schema_id), schema, dict(schema.get("__named_schemas", {})))
         self._headers[model] = prepared
@@ -290,7 +301,11 @@ def _write(prefix: bytes, parsed: Any, message: AvroModel) -> bytes:
 
 
 def encode(message: AvroModel, schema_id: int) -> bytes:
-    """The framed value of ``message`` with an explicit schema id (its own schema writes it)."""
+    """The framed value of ``message`` with an explicit schema id (its own schema writes it).
+    Warns like `Serializer` when the model's version is deprecated."""
+    deprecated = deprecation_of(type(message))
+    if deprecated is not None:
+        warn_deprecated(deprecated)
     return _write(header(schema_id), write_schema(type(message)), message)
 
 
@@ -350,6 +365,9 @@ def confluent_serializer(client: Any, model: type[AvroModel], conf: Any = None) 
     """
     from confluent_kafka.schema_registry.avro import AvroSerializer
 
+    deprecated = deprecation_of(model)
+    if deprecated is not None:
+        warn_deprecated(deprecated)
     return AvroSerializer(client, model.avro_schema_json, to_dict=to_dict, conf=conf)
 
 

@@ -71,6 +71,7 @@ MODULE_NAMES = frozenset(
         "AVRO_MAJOR",
         "AVRO_METADATA",
         "AVRO_RULE_SET",
+        "AVRO_DEPRECATED",
         "GENERATED_BY",
     }
 )

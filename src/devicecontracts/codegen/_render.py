@@ -144,6 +144,11 @@ class _Module(UnionHelpers, Defaults):
             '"""The version\'s metadata as the registry\'s JSON ("" when it has none)."""',
             *_json_constant(f"AVRO_RULE_SET: {final}", unit.rule_set),
             '"""The version\'s rule set as the registry\'s JSON ("" when it has none)."""',
+            *_deprecated_constant(
+                f"AVRO_DEPRECATED: {final}[tuple[str, str, str] | None]", unit.deprecated
+            ),
+            '"""(since, sunset, reason) when the catalog deprecated this version, else None: a',
+            'serializer writing it warns once per process (DeprecatedContractWarning)."""',
         ]
 
     def _imports(self) -> list[str]:
@@ -308,7 +313,22 @@ class _Module(UnionHelpers, Defaults):
         return lines
 
 
-_CONTRACT_NAMES = ("AVRO_MAJOR", "AVRO_METADATA", "AVRO_RULE_SET", "AVRO_SUBJECT", "AVRO_VERSION")
+_CONTRACT_NAMES = (
+    "AVRO_DEPRECATED",
+    "AVRO_MAJOR",
+    "AVRO_METADATA",
+    "AVRO_RULE_SET",
+    "AVRO_SUBJECT",
+    "AVRO_VERSION",
+)
+
+
+def _deprecated_constant(head: str, deprecated: tuple[str, str, str] | None) -> list[str]:
+    """``head = None``, or the tuple, one item a line."""
+    if deprecated is None:
+        return [f"{head} = None"]
+    items = [f"    {json.dumps(item, ensure_ascii=False)}," for item in deprecated]
+    return [f"{head} = (", *items, ")"]
 
 
 def _json_constant(head: str, text: str) -> list[str]:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from devicecontracts.catalog import Catalog, display_path, load_catalog
+from devicecontracts.catalog import Catalog, Contract, display_path, load_catalog
 from devicecontracts.errors import CodegenError, SchemaError, UnknownTypeError
 from devicecontracts.schema import NamedType, Schema, load_json, parse_schema
 
@@ -37,6 +37,7 @@ class Unit:
     major: int | None = None  # the version's major, when the contract has a compatibility group
     metadata: str = ""  # the version's metadata as the registry's JSON ("" when empty)
     rule_set: str = ""  # the version's rule set as the registry's JSON ("" when empty)
+    deprecated: tuple[str, str, str] | None = None  # since, sunset (ISO dates), reason
 
     def module(self, package: str) -> str:
         """The dotted module name inside ``package``."""
@@ -89,9 +90,18 @@ def catalog_units(catalog_dir: Path) -> tuple[Catalog, list[Unit]]:
                     major=contract.major(v.version),
                     metadata=_registry_json(contract.metadata(v.version).to_registry()),
                     rule_set=_registry_json(contract.rule_set(v.version).to_registry()),
+                    deprecated=_deprecated(contract, v.version),
                 )
             )
     return catalog, units
+
+
+def _deprecated(contract: Contract, version: int) -> tuple[str, str, str] | None:
+    """A deprecated version's since and sunset (ISO dates) and reason, from ``contract.toml``."""
+    dep = contract.data.deprecated_versions.get(version) if contract.data is not None else None
+    if dep is None:
+        return None
+    return (str(dep.since), dep.sunset.isoformat(), dep.reason)
 
 
 def _registry_json(data: dict[str, object]) -> str:

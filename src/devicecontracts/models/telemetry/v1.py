@@ -22,6 +22,7 @@ from devicecontracts.types import MILLISECOND, UTC_EPOCH, TimestampMillis
 __all__ = [
     "AVRO_CONTENT_HASH",
     "AVRO_FINGERPRINT",
+    "AVRO_DEPRECATED",
     "AVRO_MAJOR",
     "AVRO_METADATA",
     "AVRO_RULE_SET",
@@ -50,7 +51,10 @@ AVRO_METADATA: Final = '{"properties":{"owner":"fleet-telemetry"}}'
 """The version's metadata as the registry's JSON ("" when it has none)."""
 AVRO_RULE_SET: Final = ""
 """The version's rule set as the registry's JSON ("" when it has none)."""
-GENERATED_BY: Final = "devicecontracts.codegen 1.2"
+AVRO_DEPRECATED: Final[tuple[str, str, str] | None] = None
+"""(since, sunset, reason) when the catalog deprecated this version, else None: a
+serializer writing it warns once per process (DeprecatedContractWarning)."""
+GENERATED_BY: Final = "devicecontracts.codegen 1.3"
 """The generator and its version; the runtime refuses models of another major."""
 
 
