@@ -49,7 +49,7 @@ from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema import Array, AvroType, Field, Map, Record, Union
 
-__all__ = ["TopicCensus", "carries", "census_by_topic", "deprecation_findings"]
+__all__ = ["TopicCensus", "carries", "census_by_topic", "deprecation_findings", "field_at"]
 
 
 @dataclass(frozen=True)
@@ -321,15 +321,25 @@ def carries(version: SchemaVersion, names: list[str]) -> bool:
     return version.schema is not None and _resolve(version.schema.root, names) is not None
 
 
-def _resolve(root: AvroType, names: list[str]) -> Field | None:
+def field_at(root: AvroType, names: list[str]) -> tuple[Record, Field] | None:
+    """The field at path ``names`` under ``root`` (by name or alias, through records, unions,
+    arrays and maps) with its record, or None."""
     t = root
-    found: Field | None = None
+    found: tuple[Record, Field] | None = None
     for name in names:
-        found = next((f for record in _records(t) if (f := _named(record, name)) is not None), None)
+        found = next(
+            ((record, f) for record in _records(t) if (f := _named(record, name)) is not None),
+            None,
+        )
         if found is None:
             return None
-        t = found.type
+        t = found[1].type
     return found
+
+
+def _resolve(root: AvroType, names: list[str]) -> Field | None:
+    found = field_at(root, names)
+    return None if found is None else found[1]
 
 
 def _records(t: AvroType) -> Iterator[Record]:

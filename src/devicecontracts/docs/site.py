@@ -23,6 +23,7 @@ from typing import Any
 
 from devicecontracts.catalog import Catalog, Contract, ContractKind, Direction, SchemaVersion
 from devicecontracts.check.consumers import field_unit
+from devicecontracts.check.deprecation import field_at
 from devicecontracts.check.semantic import DANGEROUS
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.findings import RULES
@@ -423,6 +424,9 @@ class _ContractPage:
                 notes.append(f"major {major}")
             if v.schema is None:
                 notes.append("invalid")
+            deprecated = self.c.data.deprecated_versions.get(v.version) if self.c.data else None
+            if deprecated is not None:  # [deprecated.versions.<n>] of contract.toml
+                notes.append(deprecated.describe())
             items.append(
                 f'<li><a href="#diff-v{v.version}">v{v.version}</a> '
                 f"<span class=muted>({_e(', '.join(notes))})</span></li>"
@@ -512,6 +516,9 @@ class _ContractPage:
             if deprecated:
                 doc += " (deprecated" + (f": {deprecated}" if isinstance(deprecated, str) else "")
                 doc += ")"
+            declared = self._deprecated_field(record, f)
+            if declared:  # [deprecated.fields."<path>"] of contract.toml
+                doc += f" ({declared})"
             rows.append(
                 f'<tr id="{_field_id(record, f)}"><th scope=row><code>{_e(f.name)}</code></th>'
                 f"<td>{_type_words(f.type, self.links)}</td><td>{default}</td><td>{_e(doc)}</td>"
@@ -526,6 +533,27 @@ class _ContractPage:
             + "".join(rows)
             + "</tbody></table></div>"
         )
+
+    def _deprecated_field(self, record: Record, f: Field) -> str:
+        """What ``contract.toml`` deprecates at field ``f`` of ``record`` (a record of the
+        latest version): ``deprecated since v2, sunset ...: reason`` for the field itself, and
+        ``firmware_version: deprecated ...`` for a field under it in a shared type, whose
+        table is on the shared contract's page; "" when nothing."""
+        latest = self.parsed[-1].schema if self.parsed else None
+        if self.c.data is None or latest is None:
+            return ""
+        notes = []
+        for path, deprecation in sorted(self.c.data.deprecated_fields.items()):
+            names = path.split(".")
+            for depth in range(len(names), 0, -1):
+                found = field_at(latest.root, names[:depth])
+                if found is None or found[0].fullname in self.links:
+                    continue  # not a row of this page
+                if found[0] is record and found[1] is f:
+                    rest = ".".join(names[depth:])
+                    notes.append((f"{rest}: " if rest else "") + deprecation.describe())
+                break
+        return "; ".join(notes)
 
     def _added(self, record: str, name: str, latest: int) -> int:
         """The first version from which every version up to ``latest`` has the field."""
