@@ -644,7 +644,13 @@ class _ContractPage:
     # -- evolution
 
     def _diffs(self) -> str:
-        out = ['<section id="diff" aria-labelledby="diff-h"><h2 id="diff-h">Changes</h2>']
+        out = [
+            '<section id="diff" aria-labelledby="diff-h"><h2 id="diff-h">Changes</h2>'
+            '<p class="muted">Each change says which levels it keeps or breaks on its own '
+            "(BACKWARD: the newer version reads data the older one wrote; FORWARD: the older "
+            "reads the newer's), and which dangerous-change rules of <code>contracts check</code> "
+            "it triggers.</p>"
+        ]
         versions = self.c.versions
         out.append(
             f'<section id="diff-v{versions[0].version}"><h3>v1</h3><p>First version.</p></section>'
@@ -707,8 +713,6 @@ class _ContractPage:
         crossing = self._major_break(a.version, b.version)
         return (
             head
-            + '<p class="muted">Each change says which levels it keeps or breaks on its own, and '
-            "which dangerous-change rules of <code>contracts check</code> it triggers.</p>"
             + f'<ul class="changes">{listed}</ul><p>Levels, for the pair:</p>'
             + f'<ul class="verdicts">{"".join(verdicts)}</ul>{crossing}</section>'
         )
