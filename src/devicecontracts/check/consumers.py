@@ -170,29 +170,37 @@ def _resolve(root: AvroType, names: list[str]) -> tuple[list[_Step], list[Record
     first unresolved name was looked for in (none when every name resolved). Every record a
     name may be in is tried (a union of two records that both have the field), the first
     complete resolution kept, else the deepest."""
-    best: tuple[list[_Step], list[Record]] = ([], [])
+    best: list[tuple[list[_Step], list[Record]]] = [([], [])]
+    _walk(root, "", [], names, best)
+    return best[0]
 
-    def walk(t: AvroType, at: str, steps: list[_Step]) -> bool:
-        nonlocal best
-        depth = len(steps)
-        if depth == len(names):
-            best = (steps, [])
-            return True
-        records = list(_records(t, at))
-        found = False
-        for rec, rat in records:
-            f = _named(rec, names[depth])
-            if f is not None:
-                found = True
-                step = _Step(f, rec, f"{rat}/fields/{f.position}/type")
-                if walk(f.type, step.type_path, [*steps, step]):
-                    return True
-        if not found and depth >= len(best[0]):
-            best = (steps, [rec for rec, _ in records])
-        return False
 
-    walk(root, "", [])
-    return best
+def _walk(
+    t: AvroType,
+    at: str,
+    steps: list[_Step],
+    names: list[str],
+    best: list[tuple[list[_Step], list[Record]]],
+) -> bool:
+    """`_resolve`'s search from type ``t`` with ``steps`` taken; True once complete. A plain
+    function, not a closure: a recursive closure is a reference cycle, garbage for a paused
+    collector."""
+    depth = len(steps)
+    if depth == len(names):
+        best[0] = (steps, [])
+        return True
+    records = list(_records(t, at))
+    found = False
+    for rec, rat in records:
+        f = _named(rec, names[depth])
+        if f is not None:
+            found = True
+            step = _Step(f, rec, f"{rat}/fields/{f.position}/type")
+            if _walk(f.type, step.type_path, [*steps, step], names, best):
+                return True
+    if not found and depth >= len(best[0][0]):
+        best[0] = (steps, [rec for rec, _ in records])
+    return False
 
 
 @dataclass(frozen=True)
