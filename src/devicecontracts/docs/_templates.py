@@ -18,7 +18,8 @@ Stable hooks (tests and the headless-Chromium test select these; keep them):
                              ``data-kind``, ``data-breaks`` (the levels it breaks, space
                              separated, empty when it keeps all three) and ``data-rules``
                              (the dangerous-change rule ids it triggers), its words in
-                             ``.levels`` and ``.rules``, and ``ul.verdicts``, the pair's
+                             ``.levels`` and ``.rules`` (and ``.unit`` when a doc change
+                             changes the unit it names), and ``ul.verdicts``, the pair's
                              verdict per level; ``#shared-types`` (links to the shared
                              contracts' pages, each type anchored there as
                              ``#type-<full-name>``: a page's own top-level record too),
