@@ -236,6 +236,8 @@ class Catalog:
         """The consumers reading ``subject`` (a registry subject or contract name), each with
         what it declares for it; with ``field`` (a dotted path such as ``battery_mv`` or
         ``header.device_id``), only those using that field or any part of it."""
+        if not self.consumers:
+            return []  # no pass over the contracts for a catalog without consumer contracts
         contract = next(
             (c for c in self.contracts.values() if subject in (c.subject, c.name)), None
         )

@@ -106,17 +106,27 @@ class Reader:
 
 
 def readers_by_subject(catalog: Catalog) -> dict[str, tuple[Reader, ...]]:
-    """Each subject that has consumers, by subject, with its consumers by service."""
-    out: dict[str, list[Reader]] = {}
+    """Each subject that has consumers, by subject, with its consumers by service (nothing to
+    do, and no pass over the contracts, for a catalog without consumer contracts)."""
+    if not catalog.consumers:
+        return {}
+    by_name: dict[str, Contract] = {}
     for contract in catalog.ordered():
-        for consumer, read in catalog.consumers_of(contract.subject):
-            out.setdefault(contract.subject, []).append(
+        by_name.setdefault(contract.name, contract)
+        by_name.setdefault(contract.subject, contract)
+    out: dict[str, list[Reader]] = {}
+    for consumer in catalog.consumers:
+        for read in consumer.reads:
+            found = by_name.get(read.contract)
+            if found is None:
+                continue
+            out.setdefault(found.subject, []).append(
                 Reader(
                     consumer.service,
                     consumer.owner,
                     consumer.file,
                     read.describe_reader(),
-                    read.reader_version(contract),
+                    read.reader_version(found),
                     read.fields,
                 )
             )
