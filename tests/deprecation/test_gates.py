@@ -496,3 +496,13 @@ def test_the_bundled_catalog_deprecates_heartbeat_v1_quietly() -> None:
     assert dep.sunset.year == 2027 and "end of life" in dep.reason
     report = check_catalog(catalog, today=dt.date(2026, 12, 5))
     assert rules(report) == []
+
+
+def test_a_malformed_census_report_stops_check_with_its_file(tmp_path: Path) -> None:
+    root = build(tmp_path, contract_toml=deprecated_version())
+    path = report_path(root, TOPIC, "prod")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"format": "something else"}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--catalog", str(root)])
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "fleet.reading.json" in result.output and "Traceback" not in result.output
