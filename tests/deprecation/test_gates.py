@@ -192,6 +192,7 @@ def test_no_census_says_it_cannot_tell(tmp_path: Path) -> None:
     (f,) = lifecycle(gate(root, SUNSET + DAY))
     assert f.severity is Severity.WARNING
     assert f.message.startswith("no census of fleet.reading: cannot tell whether v1 is still sent")
+    assert f.message.endswith("its sunset 2027-06-30 passed 1 day ago")
 
 
 def test_a_stale_census_is_named_with_its_age(tmp_path: Path) -> None:

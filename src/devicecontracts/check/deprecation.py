@@ -211,7 +211,7 @@ class _Gate:
                     location=where,
                 )
             return
-        passed = f"its sunset {dep.sunset.isoformat()} passed {-days} days ago"
+        passed = f"its sunset {dep.sunset.isoformat()} passed {-days} day{'s' * (days != -1)} ago"
         if live:
             yield make(
                 "deprecated-field-live" if field else "deprecated-version-live",
@@ -226,8 +226,8 @@ class _Gate:
             )
 
     def _unknown(self, what: str) -> str:
-        """ "no census: cannot tell whether v1 is still sent", or why the census is not
-        trusted."""
+        """Why no census tells: none (``no census of T: cannot tell whether v1 is still
+        sent``), a stale one, or no topic."""
         sent = f"cannot tell whether {what} is still sent"
         if not self.contract.topic:
             return f"no topic, so no census: {sent}"
