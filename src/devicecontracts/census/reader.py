@@ -70,6 +70,7 @@ JOIN_TIMEOUT_S: Final = 60.0
 without a word holds its partitions until its session times out, 45 s by default) before
 ending with none."""
 COMMIT_EVERY_S: Final = 5.0
+_COMMIT_TRIES: Final = 20
 
 _NO_FIRST: Final = 2**63
 _GENERIC: Final = tuple(methodcaller(name) for name in ("error", "partition", "value", "timestamp"))
@@ -239,6 +240,7 @@ class _Reading:
         self._native = (Message.error, Message.partition, Message.value, Message.timestamp)
         self._get: tuple[Callable[[Any], Any], ...] = _GENERIC
         self._closed = False
+        self._finished = False
 
     # -- setting up ---------------------------------------------------------------------------
 
@@ -315,6 +317,12 @@ class _Reading:
             for tp in consumer.committed(partitions, timeout=METADATA_TIMEOUT_S)
             if tp.offset >= 0
         }
+        # A partition this process read before (taken away, then given back) resumes after
+        # what it counted, whatever the group committed: it never counts a record twice.
+        for p in numbers:
+            part = self.parts.get(p)
+            if part is not None and part.last_offset is not None:
+                committed[p] = max(committed.get(p, 0), part.last_offset + 1)
         fresh = [p for p in numbers if p not in committed]
         starts = self.start_offsets(fresh) if fresh else {}
         chosen = []
@@ -330,24 +338,53 @@ class _Reading:
 
     def _on_revoke(self, consumer: Any, partitions: list[Any]) -> None:
         numbers = {tp.partition for tp in partitions}
-        self._commit(numbers, asynchronous=False)
+        if not self._finished:  # once finished, _final_commit has committed (or said why not)
+            self._commit(numbers, asynchronous=False)
         self.assigned -= numbers
         self.eof -= numbers
 
-    def _commit(self, numbers: set[int] | None = None, *, asynchronous: bool) -> None:
+    def _commit(
+        self, numbers: set[int] | None = None, *, asynchronous: bool, last_try: bool = True
+    ) -> bool:
+        """Commit the offsets after what was counted (of ``numbers``, or every partition);
+        whether the group took them. A failure is a warning on the last try: a process taking
+        the partitions over re-reads from the previous commit, and census merge then refuses
+        the overlap rather than count records twice."""
         if self.options.group is None:
-            return
+            return True
         offsets = [
             self._tp(self.topic, p, part.last_offset + 1)
             for p, part in self.parts.items()
             if part.last_offset is not None and (numbers is None or p in numbers)
         ]
         if not offsets:
-            return
+            return True
         try:
             self.consumer.commit(offsets=offsets, asynchronous=asynchronous)
-        except Exception as exc:  # the next owner re-reads; merge then refuses the overlap
-            kafka_logger(self.secrets).warning("committing census offsets failed: %s", exc)
+        except Exception as exc:
+            if last_try:
+                error = exc.args[0] if exc.args else exc
+                reason = error.str() if hasattr(error, "str") else str(error)
+                kafka_logger(self.secrets).warning(
+                    "could not commit the census offsets of partitions %s of %s (%s): a process "
+                    "taking them over re-reads from the group's previous commit, and census "
+                    "merge refuses the overlap",
+                    ", ".join(str(tp.partition) for tp in offsets),
+                    self.topic,
+                    self._say(reason),
+                )
+            return False
+        return True
+
+    def _final_commit(self) -> None:
+        """Commit what was counted before leaving; during a rebalance (another member left
+        or joined), serve it and try again, for a few seconds at most."""
+        for attempt in range(_COMMIT_TRIES):
+            if self._commit(asynchronous=False, last_try=attempt == _COMMIT_TRIES - 1):
+                return
+            self.consumer.poll(
+                0.25
+            )  # runs the rebalance callbacks; a record it returns is not counted
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -367,7 +404,8 @@ class _Reading:
             )
         self._loop()
         self.finished_at = datetime.now(UTC)
-        self._commit(asynchronous=False)
+        self._finished = True
+        self._final_commit()
 
     def _loop(self) -> None:
         options = self.options
