@@ -11,7 +11,8 @@ like a device's rather than like a fuzzer's, leaf by leaf, always within the fie
 * a recognised CEL_FIELD domain rule the version carries (`_rules.recognise`: a range, a set, a
   size) draws its field within what the rule allows, as ``contracts test`` does;
 * numbers within a range the field's doc states ("-90 to 90"), else small and non-negative
-  (dBm negative), floats in quarters (exact in float32), doubles to three decimals;
+  (integers to 5000, others to 100; dBm -110 to -40), floats in quarters (exact in float32),
+  doubles to three decimals;
 * strings from the doc's own examples ("e.g. Cel, %, V"), ``<name>-<number>`` for an id or a
   name, else short words; timestamps, dates and times in 2025; UUIDs version 4;
   decimals small and positive;
@@ -431,7 +432,7 @@ def _mapped(values: SearchStrategy[Any]) -> SearchStrategy[dict[str, Any]]:
 
 @functools.lru_cache(maxsize=1024)
 def _number(kind: str, bounds: tuple[float, float] | None) -> SearchStrategy[Any] | None:
-    low, high = bounds or (0, 5000 if kind in ("int", "long") else 1000)
+    low, high = bounds or (0, 5000 if kind in ("int", "long") else 100)
     if kind == "float":  # quarters: exact in float32, short in decimal
         return _uniform(math.ceil(low * 4), math.floor(high * 4)).map(_quarters)
     if kind == "double":
