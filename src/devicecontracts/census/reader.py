@@ -24,7 +24,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter, methodcaller
 from typing import Any, Final
@@ -120,7 +120,8 @@ class CensusOptions:
     max_messages: int | None = None
     duration_s: float | None = None
     group: str | None = None
-    kafka_config: Mapping[str, str] | None = None
+    kafka_config: Mapping[str, str] | None = field(default=None, repr=False)
+    """Extra Kafka client settings (librdkafka's names); kept out of ``repr``: secrets."""
     verify_sample: int | None = None
     """Verify up to this many framed bodies (a uniform sample), None: no verification."""
     connect_timeout_s: float = METADATA_TIMEOUT_S
