@@ -434,6 +434,9 @@ class _Walker:
             return self._decimal(value, path, expected)
         if logical == "duration":
             return value if isinstance(value, dict) else self._wrong(path, expected, value)
+        if logical in _ISO_TEXT:
+            # The model reads these from ISO 8601 text only (a number's unit would be a guess).
+            return value if isinstance(value, str) else self._wrong(path, expected, value)
         if kind == "enum":
             return self._enum(value, schema, path, expected)
         return self._primitive(value, kind, path, expected)
@@ -672,6 +675,8 @@ def _takes(schema: Any, value: Any, named: Mapping[str, Any]) -> bool:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if logical in ("timestamp-millis", "timestamp-micros"):
         return isinstance(value, str) or (number and isinstance(value, int))
+    if logical in _ISO_TEXT:
+        return isinstance(value, str)
     if logical == "decimal":
         return isinstance(value, str) or number
     if kind in ("record", "error", "map") or logical == "duration":
@@ -695,6 +700,19 @@ def _overlap(schema: Any, value: Mapping[str, Any], named: Mapping[str, Any]) ->
         return 0
     return sum(1 for f in record["fields"] if f["name"] in value)
 
+
+# Dates and times other than UTC milliseconds and microseconds: ISO 8601 text only.
+_ISO_TEXT = frozenset(
+    (
+        "date",
+        "time-millis",
+        "time-micros",
+        "timestamp-nanos",
+        "local-timestamp-millis",
+        "local-timestamp-micros",
+        "local-timestamp-nanos",
+    )
+)
 
 _LOGICAL = {
     "timestamp-millis": "epoch milliseconds or ISO 8601 text with an offset",

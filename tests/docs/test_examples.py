@@ -266,14 +266,8 @@ def _without(schema_json: dict[str, Any], names: set[str]) -> dict[str, Any]:
 
 TORTURE_JSON: dict[str, Any] = json.loads((TORTURE / "torture.avsc").read_text(encoding="utf-8"))
 RECURSIVE_FIELDS = {"tree", "by_name", "components"}
-# The bridge's walk takes dates, times, local timestamps and nanosecond timestamps only as JSON
-# numbers, which the models then refuse (they want the ISO 8601 text the bridge's own messages
-# ask for): no device JSON gets such a field through today. ``mixed`` holds float and double
-# branches, which device JSON cannot tell apart.
-BRIDGE_GAPS = {
-    "day", "tod_ms", "tod_us", "ts_ns", "local_ms", "local_us", "local_ns", "when", "times",
-    "logical_mix", "maybe_nanos", "first_day", "mixed",
-}  # fmt: skip
+# ``mixed`` holds float and double branches, which device JSON cannot tell apart.
+BRIDGE_GAPS = {"mixed"}
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -323,6 +317,28 @@ def test_the_torture_schemas_device_form_goes_through_the_bridge(
     assert values_equal(
         untag(decode(message.to_avro_bytes(), schema)), untag(decode(encode(value, schema), schema))
     )
+
+
+def test_the_bridge_takes_dates_and_times_as_iso_text_only(
+    bridged: tuple[Schema, ModuleType],
+) -> None:
+    """A date, time of day, local or nanosecond timestamp arrives as ISO 8601 text (the model's
+    form); a number for one is refused, saying what the field takes."""
+    schema, module = bridged
+    found, value = example_value(schema, name="torture", seed=0)
+    assert found
+    payload = json.loads(device_json(value, schema.root))
+    for field, text in (("day", "2025-03-04"), ("tod_ms", "12:00:00.250"),
+                        ("local_ms", "2025-03-04T12:00:00.250")):  # fmt: skip
+        payload[field] = text
+        validate_payload(module.Torture, json.dumps(payload), unknown_fields="forbid")
+        payload[field] = 19_000
+        with pytest.raises(PayloadValidationError) as refused:
+            validate_payload(module.Torture, json.dumps(payload), unknown_fields="forbid")
+        ((path, problem),) = refused.value.problems
+        assert path == field
+        assert "ISO 8601" in problem and "arrived a whole number" in problem
+        payload[field] = text
 
 
 def test_the_bridge_gaps_are_the_only_fields_it_refuses(
