@@ -35,7 +35,16 @@ from devicecontracts.catalog import Catalog, ContractKind, load_catalog
 from devicecontracts.docs.examples import Example
 from devicecontracts.docs.site import build_site
 from devicecontracts.errors import PayloadValidationError
-from devicecontracts.schema import AvroType, Record, Schema, children, parse_schema, walk
+from devicecontracts.schema import (
+    AvroType,
+    Map,
+    Record,
+    Schema,
+    Union,
+    children,
+    parse_schema,
+    walk,
+)
 from devicecontracts.serde import Deserializer, Serializer
 from devicecontracts.testing import _doc_examples, as_read, decode, encode, untag, values_equal
 from devicecontracts.testing._doc_examples import (
@@ -238,14 +247,35 @@ def _recursive(root: AvroType) -> bool:
     return False
 
 
+def _records_in(t: AvroType) -> Iterator[Record]:
+    if isinstance(t, Union):
+        for branch in t.branches:
+            yield from _records_in(branch)
+    elif isinstance(t, Record):
+        yield t
+
+
+def _fastavro_json_gap(root: AvroType) -> bool:
+    """Whether the schema has a map whose value is a record ending in a record field: fastavro's
+    JSON reader cannot read its own writer's JSON of one (a KeyError on the map key)."""
+    return any(
+        r.fields and any(True for _ in _records_in(r.fields[-1].type))
+        for node in walk(root)
+        if isinstance(node, Map)
+        for r in _records_in(node.values)
+    )
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(avro_schemas(), st.integers(0, 2**32 - 1))
 def test_random_schemas_examples_read_back_with_fastavro(schema_json: Any, seed: int) -> None:
     schema = parse_schema(schema_json)
     # fastavro's JSON reader recurses forever on a record that contains itself, and cannot
-    # read its own JSON of a record without fields inside a map or an array.
+    # read its own JSON of a record without fields inside a map or an array, or of a map whose
+    # value is a record ending in a record.
     assume(not _recursive(schema.root))
     assume(all(n.fields for n in walk(schema.root) if isinstance(n, Record)))
+    assume(not _fastavro_json_gap(schema.root))
     found, value = example_value(schema, name="random", seed=seed)
     assert found
     read = read_avro_json(avro_json(value, schema.root), schema)
