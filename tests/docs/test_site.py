@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from devicecontracts.catalog import Catalog, load_catalog
+from devicecontracts.catalog.census import CensusReport, PartitionCensus, Seen, report_path
 from devicecontracts.cli import main
 from devicecontracts.docs.site import MANIFEST, build_site
 
@@ -758,3 +759,81 @@ def test_a_unit_is_only_said_to_change_when_both_docs_name_one(tmp_path: Path) -
     assert "its unit changes from volts to millivolts" in doc["text"]
     [doc] = _changes(page, "diff-v1-v4")["doc-changed"]
     assert "its unit changes from millivolts to volts" in doc["text"]
+
+
+# ---------------------------------------------------------------------------------------------
+# On the wire: the latest census of a message's topic
+
+
+def _census_of_telemetry(subject: str, finished: str, v1: int, v3: int) -> CensusReport:
+    from datetime import datetime
+
+    t0 = 1_764_547_200_000  # 2025-12-01T00:00:00Z
+    return CensusReport(
+        topic="fleet.telemetry",
+        environment="prod",
+        finished_at=datetime.fromisoformat(finished),
+        partitions=(
+            PartitionCensus(
+                partition=0,
+                first_offset=0,
+                last_offset=v1 + v3 + 2,
+                schema_ids={
+                    11: Seen(v1, t0, t0 + 60_000),
+                    13: Seen(v3, t0 + 5_000, t0 + 90_000),
+                    99: Seen(2, t0 + 7_000, t0 + 8_000),
+                },
+                unframed={"json": Seen(1, t0 + 9_000, t0 + 9_000)},
+                seen=Seen(v1 + v3 + 3, t0, t0 + 90_000),
+            ),
+        ),
+        known={11: (subject, 1), 13: (subject, 3)},
+    )
+
+
+def test_a_message_page_shows_the_latest_census_of_its_topic(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    subject = catalog.contracts["telemetry"].subject
+    older = _census_of_telemetry(subject, "2026-11-01T00:00:00+00:00", v1=50, v3=50)
+    latest = _census_of_telemetry(subject, "2026-12-01T06:30:00+00:00", v1=3, v3=92)
+    build_site(catalog, tmp_path / "site", census=(latest, older))
+    page = (tmp_path / "site" / "contracts" / "telemetry.html").read_text()
+    section = page[page.index('id="census"') : page.index("</section>", page.index('id="census"'))]
+    parsed = _Page()
+    parsed.feed(section)
+    text = " ".join(" ".join(parsed.text).split())
+    assert "lock environment prod: 98 records from 1 partition (from earliest)" in text
+    assert "census of 2026-12-01 06:30 UTC" in text
+    assert "v1 3 3.1% 2025-12-01 00:00 UTC 2025-12-01 00:01 UTC" in text
+    assert "v3 92 93.9%" in text
+    assert "unknown schema id 99 2" in text and "not framed: json 1" in text
+    assert "v1 50" not in text  # the older census is not shown
+    # A topic nobody took a census of, and a shared type, have no such section.
+    for name in ("heartbeat", "device_header"):
+        assert 'id="census"' not in (tmp_path / "site" / "contracts" / f"{name}.html").read_text()
+
+
+def test_the_cli_shows_the_catalogs_census_and_survives_a_bad_report(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "catalog"
+    shutil.copytree(BUNDLED, root)
+    subject = load_catalog(root).contracts["telemetry"].subject
+    report = _census_of_telemetry(subject, "2026-12-01T06:30:00+00:00", v1=3, v3=92)
+    path = report_path(root, "fleet.telemetry", "prod")
+    path.parent.mkdir(parents=True)
+    path.write_text(report.to_json())
+    result = CliRunner().invoke(
+        main, ["docs", "--catalog", str(root), "--out", str(tmp_path / "a")]
+    )
+    assert result.exit_code == 0, result.output
+    assert 'id="census"' in (tmp_path / "a" / "contracts" / "telemetry.html").read_text()
+
+    path.write_text("{not json")
+    result = CliRunner().invoke(
+        main, ["docs", "--catalog", str(root), "--out", str(tmp_path / "b")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: census not shown" in result.output and "fleet.telemetry.json" in result.output
+    assert 'id="census"' not in (tmp_path / "b" / "contracts" / "telemetry.html").read_text()

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 import click
 
 from devicecontracts.cli._shared import EXIT_CODES_HELP, ExitCode, catalog_option, user_errors
+from devicecontracts.errors import CatalogError
 
 if TYPE_CHECKING:
     from devicecontracts.catalog import Catalog
+    from devicecontracts.catalog.census import CensusReport
     from devicecontracts.docs.examples import Examples
 
 __all__ = ["PROGRESS_EVERY", "docs"]
@@ -59,13 +61,27 @@ def docs(catalog_dir: Path, out: Path) -> None:
             click.echo(f"contracts docs: {done}/{total} contracts", err=True)
 
     examples = _examples(catalog)
-    written = build_site(catalog, out, progress=progress, examples=examples)
+    written = build_site(
+        catalog, out, progress=progress, examples=examples, census=_census(catalog)
+    )
     pages = sum(1 for p in written if p.suffix == ".html")
     click.echo(
         f"contracts docs: wrote {len(written)} files ({pages} pages) into {out} "
         f"(its own files are listed in {out / MANIFEST})"
     )
     click.echo(f"open {out / 'index.html'}")
+
+
+def _census(catalog: Catalog) -> tuple[CensusReport, ...]:
+    """The catalog's census reports (``census/<env>/<topic>.json``); none, said on stderr,
+    when one cannot be read: the site is still built, without the "On the wire" tables."""
+    from devicecontracts.catalog.census import read_census
+
+    try:
+        return read_census(catalog.root)
+    except CatalogError as exc:
+        click.echo(f"contracts docs: warning: census not shown: {exc}", err=True)
+        return ()
 
 
 def _examples(catalog: Catalog) -> Examples | None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from devicecontracts.catalog import Catalog, Contract, ContractKind, Direction, SchemaVersion
+from devicecontracts.catalog.census import NONE_SEEN, CensusReport, Seen, latest_census
 from devicecontracts.check.consumers import field_unit
 from devicecontracts.check.deprecation import field_at
 from devicecontracts.check.semantic import DANGEROUS
@@ -86,14 +88,16 @@ def build_site(
     *,
     progress: Callable[[int, int], None] | None = None,
     examples: Examples | None = None,
+    census: Sequence[CensusReport] = (),
 ) -> list[Path]:
     """Write ``catalog``'s site into ``out`` and return the files written, sorted.
 
     ``examples`` are each version's example message by (contract name, version), made
     elsewhere (``contracts docs`` draws them with the testing extra); None says none were
-    generated, which the pages say. ``progress(done, total)`` is called after each contract
-    page. Raises `CatalogError` when ``out`` is a file, or a non-empty folder this function did
-    not write.
+    generated, which the pages say. ``census`` are the catalog's census reports (`read_census`):
+    each message's page shows the latest of its topic per environment. ``progress(done,
+    total)`` is called after each contract page. Raises `CatalogError` when ``out`` is a file,
+    or a non-empty folder this function did not write.
     """
     out = Path(out)
     previous = _owned(out)
@@ -108,7 +112,7 @@ def build_site(
     put("diff.js", DIFF_JS)
     index_entries: list[dict[str, Any]] = []
     for done, contract in enumerate(contracts, start=1):
-        rendered = _ContractPage(catalog, contract, examples)
+        rendered = _ContractPage(catalog, contract, examples, census)
         put(f"contracts/{_slug(contract.name)}.html", rendered.html())
         for v in contract.versions:
             files[f"schemas/{_slug(contract.name)}/v{v.version}.avsc"] = v.text.encode("utf-8")
@@ -247,11 +251,16 @@ class _Row:
 
 class _ContractPage:
     def __init__(
-        self, catalog: Catalog, contract: Contract, examples: Examples | None = None
+        self,
+        catalog: Catalog,
+        contract: Contract,
+        examples: Examples | None = None,
+        census: Sequence[CensusReport] = (),
     ) -> None:
         self.catalog = catalog
         self.c = contract
         self.examples = examples
+        self.census = census
         self.parsed = [v for v in contract.versions if v.schema is not None]
         self.present = {v.version: _field_keys(v) for v in self.parsed}
         # Each pair of versions is compared once, for its diff and the matrix's two cells; the
@@ -274,6 +283,7 @@ class _ContractPage:
         parts.append(self._consumers())
         parts.append(self._ids())
         parts.append(self._timeline())
+        parts.append(self._on_the_wire())
         parts.append(self._fields())
         parts.append(self._examples())
         parts.append(self._diffs())
@@ -434,6 +444,68 @@ class _ContractPage:
         return (
             '<section aria-labelledby="timeline-h"><h2 id="timeline-h">Versions</h2>'
             f'<ol id="timeline">{"".join(items)}</ol></section>\n'
+        )
+
+    def _on_the_wire(self) -> str:
+        """The latest census of this message's topic per environment (``census/<env>/``):
+        records per version of this subject, first and last seen, and what else the topic
+        carried. Nothing for a shared type, or a topic nobody has taken a census of."""
+        topic = self.c.topic
+        if topic is None:
+            return ""
+        folders = sorted({r.environment or "" for r in self.census if r.topic == topic})
+        if not folders:
+            return ""
+        out = [
+            '<section id="census" aria-labelledby="census-h"><h2 id="census-h">On the wire</h2>'
+            f"<p>What <code>contracts census</code> last counted on <code>{_e(topic)}</code>, "
+            "by record timestamps (first and last seen).</p>"
+        ]
+        for folder in folders:
+            report = latest_census(self.census, topic, environment=folder or None)
+            assert report is not None  # a folder listed has a report
+            out.append(self._census_table(report))
+        out.append("</section>\n")
+        return "".join(out)
+
+    def _census_table(self, report: CensusReport) -> str:
+        total = report.total().count
+        rows: list[tuple[str, Seen]] = []
+        other = NONE_SEEN
+        for (subject, version), seen in report.versions().items():
+            if subject == self.c.subject:
+                rows.append((f"v{version}", seen))
+            else:
+                other = other.plus(seen)
+        if other.count:
+            rows.append(("other subjects", other))
+        rows += [(f"unknown schema id {i}", seen) for i, seen in report.unknown_ids().items()]
+        rows += [(f"not framed: {kind}", seen) for kind, seen in report.unframed().items()]
+
+        def when(moment: datetime | None) -> str:
+            return "—" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+        body = "".join(
+            f"<tr><th scope=row>{_e(label)}</th><td>{seen.count:,}</td>"
+            f"<td>{seen.count / total:.1%}</td><td>{when(seen.first)}</td>"
+            f"<td>{when(seen.last)}</td></tr>"
+            for label, seen in rows
+        )
+        how = f"from {report.start}"
+        if report.group:
+            how += f", group {report.group}"
+        if report.readers > 1:
+            how += f", {report.readers} readers merged"
+        caption = (
+            f"{_e(report.id_source)}: {total:,} records from {len(report.partitions)} "
+            f"partition{'' if len(report.partitions) == 1 else 's'} ({_e(how)}), census of "
+            f"{report.finished_at:%Y-%m-%d %H:%M} UTC"
+        )
+        return (
+            f'<div class="table-wrap"><table><caption>{caption}</caption><thead><tr>'
+            "<th scope=col>Records</th><th scope=col>Count</th><th scope=col>Share</th>"
+            "<th scope=col>First seen</th><th scope=col>Last seen</th></tr></thead><tbody>"
+            f"{body}</tbody></table></div>"
         )
 
     # -- fields
