@@ -65,7 +65,7 @@ _EXIT_TEXT = {
     ExitCode.OK: "clean",
     ExitCode.FINDINGS: "findings (incompatible or invalid schema, edited release, failing rule)",
     ExitCode.USAGE: "bad usage or configuration (unknown flag, missing or malformed catalog)",
-    ExitCode.REGISTRY: "the schema registry was unreachable or refused us",
+    ExitCode.REGISTRY: "the schema registry or the Kafka cluster was unreachable or refused us",
 }
 
 # \b keeps click from rewrapping the table.
