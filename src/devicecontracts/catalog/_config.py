@@ -21,7 +21,6 @@ census report may be before it is a warning and no longer trusted (`Lifecycle`).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from devicecontracts.catalog._model import (
     Direction,
     Lifecycle,
 )
+from devicecontracts.catalog._toml import read_toml
 from devicecontracts.errors import CatalogError, Location
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
@@ -141,20 +141,7 @@ def _registry_line(config: dict[str, Any], config_file: Path) -> RegistryLine:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        line, col = _toml_position(str(exc))
-        raise CatalogError(
-            f"{CATALOG_FILE} is not valid TOML: {exc}", Location(str(path), line=line, column=col)
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"cannot read {CATALOG_FILE}: {exc}", Location(str(path))) from None
-
-
-def _toml_position(message: str) -> tuple[int | None, int | None]:
-    found = re.search(r"line (\d+), column (\d+)", message)
-    return (int(found[1]), int(found[2])) if found else (None, None)
+    return read_toml(path, str(path), CATALOG_FILE)[1]
 
 
 def _contracts_from_config(

@@ -44,13 +44,13 @@ read field X of subject S".
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from devicecontracts.catalog._toml import read_toml
 from devicecontracts.errors import CatalogError, Location
 
 if TYPE_CHECKING:
@@ -70,7 +70,6 @@ _TOP_KEYS = {"service", "owner", "description", "reads"}
 _READ_KEYS = {"contract", "subject", "version", "major", "fields", "defaults_handled"}
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = re.compile(rf"{_NAME}(?:\.{_NAME})*\Z")
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]")
 
 
@@ -207,16 +206,7 @@ def read_consumers(root: Path, shown: str, problems: list[LoadProblem]) -> tuple
 
 
 def _read_file(path: Path, display: str) -> Consumer:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"cannot read: {exc}", Location(file=display)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
-        raise CatalogError(f"not valid TOML: {exc}", Location(file=display, line=line)) from None
+    text, data = read_toml(path, display)
     return _Reader(display, text).read(path.stem, data)
 
 

@@ -69,13 +69,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from devicecontracts.catalog._toml import read_toml
 from devicecontracts.datacontracts import RESERVED_PROPERTY, Metadata, Rule, RuleSet
 from devicecontracts.errors import CatalogError, Location
 
@@ -128,7 +128,6 @@ _CONFIG_KEYS = {
 }
 _METADATA_KEYS = {"properties", "tags", "sensitive"}
 _RULE_SET_KEYS = {"domain_rules", "migration_rules", "encoding_rules", "enable_at"}
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]", re.MULTILINE)
 
 
@@ -275,17 +274,7 @@ def read_contract_file(folder: Path, display: str) -> ContractFile | None:
     path = folder / CONTRACT_FILE
     if not path.is_file():
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"cannot read: {exc}", Location(file=display)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.14 gives lineno; before, only the message says "(at line N, column M)".
-        found = _TOML_LINE.search(str(exc))
-        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
-        raise CatalogError(f"not valid TOML: {exc}", Location(file=display, line=line)) from None
+    text, data = read_toml(path, display)
     return _Reader(display, text).read(data)
 
 

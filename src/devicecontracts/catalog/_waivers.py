@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devicecontracts.catalog._toml import read_toml
 from devicecontracts.errors import CatalogError, Location
 
 __all__ = ["WAIVERS_FILE", "Waiver", "read_waivers"]
@@ -103,13 +103,7 @@ def read_waivers(root: Path, shown_as: str | None = None) -> tuple[Waiver, ...]:
     if not path.is_file():
         return ()
     shown = shown_as or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{WAIVERS_FILE} is not valid TOML: {exc}", Location(shown)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"cannot read {WAIVERS_FILE}: {exc}", Location(shown)) from None
+    text, data = read_toml(path, shown, WAIVERS_FILE)
     extra = set(data) - {"waiver"}
     entries = data.get("waiver", [])
     if extra or not isinstance(entries, list):
