@@ -53,6 +53,7 @@ __all__ = [
     "latest_census",
     "merge",
     "read_census",
+    "read_report",
     "report_path",
 ]
 
@@ -393,17 +394,20 @@ def read_census(root: Path) -> tuple[CensusReport, ...]:
     folder = Path(root) / CENSUS_FOLDER
     if not folder.is_dir():
         return ()
-    reports = []
-    for path in sorted(folder.glob("*/*.json")):
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise CatalogError(
-                f"cannot read the census report: {exc.strerror or exc}",
-                Location(file=path.as_posix()),
-            ) from None
-        reports.append(CensusReport.from_json(text, source=path.as_posix()))
-    return tuple(reports)
+    return tuple(read_report(path) for path in sorted(folder.glob("*/*.json")))
+
+
+def read_report(path: Path) -> CensusReport:
+    """The census report in the file at ``path``; `CatalogError` naming the file when it
+    cannot be read or is not a census report."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(
+            f"cannot read the census report: {exc.strerror or exc}",
+            Location(file=path.as_posix()),
+        ) from None
+    return CensusReport.from_json(text, source=path.as_posix())
 
 
 def latest_census(

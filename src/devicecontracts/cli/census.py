@@ -25,7 +25,6 @@ from devicecontracts.cli._shared import (
 from devicecontracts.cli.register import RegistryOptions, registry_options
 
 if TYPE_CHECKING:
-    from devicecontracts.catalog.census import CensusReport
     from devicecontracts.census.reader import Progress
 
 __all__ = ["PROGRESS_EVERY_S", "census", "merge_command", "read_command"]
@@ -230,20 +229,9 @@ def merge_command(reports: tuple[Path, ...], out: Path | None, output_format: st
     """Combine the reports of census processes that shared a --group (or read different
     offsets) into one, exactly: counts summed, a partition read by two reports joined only
     when their offsets do not overlap."""
-    from devicecontracts.catalog.census import CensusReport, merge
-    from devicecontracts.errors import CatalogError, Location
+    from devicecontracts.catalog.census import merge, read_report
 
-    loaded: list[CensusReport] = []
-    for path in reports:
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise CatalogError(
-                f"cannot read the census report: {exc.strerror or exc}",
-                Location(file=path.as_posix()),
-            ) from None
-        loaded.append(CensusReport.from_json(text, source=path.as_posix()))
-    merged = merge(loaded)
+    merged = merge([read_report(path) for path in reports])
     if out is not None:
         _write(out, merged.to_json())
     if output_format == "json":
