@@ -23,12 +23,12 @@ from __future__ import annotations
 import datetime
 import decimal
 import fnmatch
-import re
 import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
 
+from devicecontracts.datacontracts._guard import GuardPredicate, read_guard
 from devicecontracts.datacontracts._model import Metadata, Rule
 from devicecontracts.errors import DeviceContractsError, RulesUnavailable
 from devicecontracts.schema import Array, AvroType, Map, Record, Union
@@ -340,7 +340,7 @@ def _field_failure(  # noqa: PLR0917 (a recursive walk's state)
 
 
 class _FieldPlan:
-    """How a CEL_FIELD expression is evaluated: its guard in Python when the guard only
+    """How a CEL_FIELD expression is evaluated: its guard in Python (`_guard`) when it only
     compares ``name``, ``fullName`` or ``typeName`` with string literals (joined by ``&&``), as
     guards that pick a field do; and which of the optional variables the expression reads, so
     the others are never built (a field rule runs once per field of every message)."""
@@ -355,28 +355,10 @@ class _FieldPlan:
         self.needs_message = "message" in expr
 
 
-_GUARD_TERM = re.compile(
-    r"""\s*(name|fullName|typeName)\s*(==|!=)\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\Z"""
-)
-
-
-def _python_guard(text: str) -> Any:
+def _python_guard(text: str) -> GuardPredicate | None:
     """A function of (name, fullName, typeName) equal to CEL guard ``text``, or None when the
     guard is anything but ``&&``-joined comparisons of those with string literals."""
-    terms = []
-    for part in text.split("&&"):
-        match = _GUARD_TERM.match(part)
-        if match is None:
-            return None
-        index = ("name", "fullName", "typeName").index(match[1])
-        literal = match[3] if match[3] is not None else match[4]
-        terms.append((index, match[2] == "==", literal))
-
-    def holds(name: str, full_name: str, type_name: str) -> bool:
-        values = (name, full_name, type_name)
-        return all((values[index] == literal) is equal for index, equal, literal in terms)
-
-    return holds
+    return read_guard(text).predicate()
 
 
 _field_plans: dict[str, _FieldPlan] = {}
