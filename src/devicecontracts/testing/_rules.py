@@ -8,7 +8,8 @@ test`` reports those findings too, see `devicecontracts.testing.evolution`):
 * generated data is drawn to satisfy the version's CEL_FIELD rules where the generator
   understands them (`recognise`): a guard naming the field, ``name == 'f'`` or
   ``fullName == 'ns.Record.f'``, optionally ``&& typeName != 'NULL'`` (or ``value != null``:
-  null then passes), then a body of ``&&``-joined ``value >= A``, ``value > A``,
+  null then passes), as `devicecontracts.datacontracts._guard` reads guards, then a body of
+  ``&&``-joined ``value >= A``, ``value > A``,
   ``value <= B``, ``value < B`` (either operand order),
   ``value == X``, ``value in [X, ...]``, ``size(value) <= N`` / ``>= N`` (also ``<``, ``>``,
   ``value.size()``) on int, long, float, double, string and boolean fields, plain or in a
@@ -73,6 +74,7 @@ from devicecontracts.datacontracts._eval import (
     jsonata_syntax_error,
     migrate,
 )
+from devicecontracts.datacontracts._guard import Guard, read_guard
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema import (
@@ -351,31 +353,24 @@ def _split_compare(
     return None
 
 
-def _guard(tokens: list[tuple[str, str]]) -> tuple[set[str], set[str], bool]:
-    names: set[str] = set()
-    full: set[str] = set()
-    null_ok = False
-    for part in _conjuncts(tokens):
-        split = _split_compare(part)
-        if split is None:
+def _guard(text: str) -> Guard:
+    """Guard ``text`` read by `read_guard` when it is a conjunction naming exactly one field
+    (``name ==`` or ``fullName ==``), with at most null kept out (``typeName != 'NULL'``,
+    ``value != null``) besides."""
+    guard = read_guard(text)
+    if not guard.conjunction:
+        raise _NotRecognised
+    for c in guard.comparisons:
+        picks = c.operator == "==" and c.variable in ("name", "fullName") and c.literal is not None
+        if not picks and not (c.operator == "!=" and _keeps_null_out(c.variable, c.literal)):
             raise _NotRecognised
-        left, op, right = split
-        if left and left[0][0] != "id":
-            left, right, op = right, left, _FLIP[op]
-        if len(left) != 1 or len(right) != 1:
-            raise _NotRecognised
-        ident, lit = left[0][1], _literal(right[0])
-        if op == "==" and ident in ("name", "fullName") and isinstance(lit, str):
-            (names if ident == "name" else full).add(lit)
-        elif op == "!=" and (
-            (ident == "value" and lit is None) or (ident == "typeName" and lit == "NULL")
-        ):
-            null_ok = True
-        else:
-            raise _NotRecognised
-    if len(names) + len(full) != 1:
+    if len(guard.names()) + len(guard.full_names()) != 1:
         raise _NotRecognised  # no field named, or two names at once (nothing matches both)
-    return names, full, null_ok
+    return guard
+
+
+def _keeps_null_out(variable: str, literal: str | None) -> bool:
+    return (variable, literal) in (("value", None), ("typeName", "NULL"))
 
 
 def _body(tokens: list[tuple[str, str]]) -> Constraint:
@@ -444,11 +439,16 @@ def recognise(rule: Rule) -> FieldRule | None:
     if not sep or not guard.strip():
         return None
     try:
-        names, full, null_ok = _guard(_tokens(guard))
+        read = _guard(guard)
         constraint = _body(_tokens(body))
     except (_NotRecognised, ValueError, KeyError):
         return None
-    return FieldRule(rule, frozenset(names), frozenset(full), replace(constraint, null_ok=null_ok))
+    return FieldRule(
+        rule,
+        frozenset(read.names()),
+        frozenset(read.full_names()),
+        replace(constraint, null_ok=read.null_passes()),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
