@@ -45,6 +45,7 @@ from devicecontracts.datacontracts import (
     RuleSet,
     rule_name_problem,
 )
+from devicecontracts.datacontracts._guard import read_guard
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema import AvroType, Field, Record, Union
@@ -54,7 +55,6 @@ __all__ = ["data_contract_findings"]
 
 _INLINE_TAGS = "confluent:tags"
 _TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
-_GUARD_NAME = re.compile(r"""\bname\s*==\s*(['"])(.*?)\1|(['"])(.*?)\3\s*==\s*name\b""")
 _PRIMITIVES = frozenset({"boolean", "int", "long", "float", "double", "bytes", "string"})
 _DOMAIN_TYPES = ("CEL", "CEL_FIELD")
 _MIGRATION_TYPES = ("JSONATA",)
@@ -753,12 +753,12 @@ def _verdict(why: str | None, should_hold: bool) -> str | None:
     return "holds, but a fail example must fail" if why is None else None
 
 
-def _guard_names(expr: str) -> list[str]:
-    """The field names a CEL_FIELD guard (``name == 'x'``) names: in the guard of
-    ``guard ; body``, or the whole expression without one."""
+def _guard_names(expr: str) -> tuple[str, ...]:
+    """The field names a CEL_FIELD guard picks (a top-level ``name == 'x'`` conjunct, as
+    `read_guard` reads it): in the guard of ``guard ; body``, or the whole expression without
+    one; none when the guard is not read (``||``, a comment, an escaped string)."""
     guard, sep, _ = expr.partition(";")
-    text = guard if sep else expr
-    return [m[2] if m[2] is not None else m[4] for m in _GUARD_NAME.finditer(text)]
+    return read_guard(guard if sep else expr).names()
 
 
 def _versions(numbers: Sequence[int]) -> str:
