@@ -590,31 +590,14 @@ def _plain_logicals(parsed: Any, logicals: Mapping[str, frozenset[str]]) -> Any:
 def _plain_positions(parsed: Any, logicals: Mapping[str, frozenset[str]]) -> list[tuple[Any, Any]]:
     """(container, key) of every logical-typed node to read plain, each once."""
     found: list[tuple[Any, Any]] = []
-    stack: list[Any] = [parsed]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, list):
-            stack.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        kind = node.get("type")
-        if kind in ("record", "error"):
+    fields_seen: set[int] = set()  # a named record and its `__named_schemas` entry share fields
+    for node, _ in schema_nodes(parsed):
+        if node.get("type") in ("record", "error"):
             wanted = logicals.get(node.get("name", ""), frozenset())
-            for field in node.get("fields", ()):
-                if wanted:
+            for field in node.get("fields", ()) if wanted else ():
+                if id(field) not in fields_seen:
+                    fields_seen.add(id(field))
                     found.extend(_plain_in(field, "type", wanted))
-                stack.append(field["type"])
-        elif kind == "array":
-            stack.append(node["items"])
-        elif kind == "map":
-            stack.append(node["values"])
-        elif isinstance(kind, (dict, list)):
-            stack.append(kind)
     return found
 
 
@@ -826,6 +809,17 @@ def _guard_decimals(parsed: Any) -> Any:
 
 def _decimals(parsed: Any) -> Iterator[tuple[dict[str, Any], str]]:
     """Every decimal node of a fastavro-parsed schema, once, with the path of its first use."""
+    for node, path in schema_nodes(parsed):
+        if node.get("logicalType") == "decimal" and node.get("type") in ("bytes", "fixed"):
+            yield node, path
+
+
+def schema_nodes(parsed: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every schema node of a fastavro-parsed schema (a dict in a type position: not a field,
+    a default or another property), once, with the path of its first use (``a.b[]``, ``m{}``;
+    empty at the top level). A node's children are read after it is yielded: a caller may edit
+    its keys (copies of the schema are edited so: `_plain_logicals`, `_guard_decimals`, the
+    rules' plain schema)."""
     named = parsed.get("__named_schemas", {}) if isinstance(parsed, dict) else {}
     # Named types are also inline at their first use: visited last, they are already seen.
     stack: list[tuple[Any, str]] = [*((n, "") for n in named.values()), (parsed, "")]
@@ -837,14 +831,17 @@ def _decimals(parsed: Any) -> Iterator[tuple[dict[str, Any], str]]:
         seen.add(id(node))
         if isinstance(node, list):
             stack.extend((branch, path) for branch in node)
-        elif isinstance(node, dict):
-            if node.get("logicalType") == "decimal" and node.get("type") in ("bytes", "fixed"):
-                yield node, path
+            continue
+        if not isinstance(node, dict):
+            continue
+        yield node, path
+        kind = node.get("type")
+        if kind in ("record", "error"):
             for field in node.get("fields", ()):
                 stack.append((field["type"], f"{path}.{field['name']}" if path else field["name"]))
-            if "items" in node:
-                stack.append((node["items"], f"{path}[]"))
-            if "values" in node:
-                stack.append((node["values"], f"{path}{{}}"))
-            if isinstance(node.get("type"), (dict, list)):
-                stack.append((node["type"], path))
+        elif kind == "array":
+            stack.append((node["items"], f"{path}[]"))
+        elif kind == "map":
+            stack.append((node["values"], f"{path}{{}}"))
+        elif isinstance(kind, (dict, list)):
+            stack.append((kind, path))

@@ -42,7 +42,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 import fastavro
 
-from devicecontracts._runtime.plans import AvroModel, ReadPlan, WriterSchema, plan_for
+from devicecontracts._runtime.plans import (
+    AvroModel,
+    ReadPlan,
+    WriterSchema,
+    plan_for,
+    schema_nodes,
+)
 from devicecontracts._runtime.wire import HEADER_SIZE
 from devicecontracts.datacontracts import (
     EMPTY_METADATA,
@@ -186,18 +192,8 @@ def plain_schema(parsed: Any) -> Any:
     data as the rules see it (a timestamp-millis its long, a uuid its string, a decimal its
     bytes)."""
     plain = copy.deepcopy(parsed)
-    stack: list[Any] = [plain]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            node.pop("logicalType", None)
-            stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+    for node, _ in schema_nodes(plain):
+        node.pop("logicalType", None)
     return plain
 
 
