@@ -6,11 +6,11 @@ reads the comparisons such a guard is made of, without CEL, for three callers: t
 once per field of every message), ``check`` (the fields a guard names must exist; a rule's
 examples stand for them) and ``testing`` (the field a recognised rule constrains).
 
-What is read, conservatively (anything else is left to CEL and names no field):
+What is read, conservatively (a guard that is not read is left to CEL and names no field):
 
 * the guard is split at top-level ``&&`` (CEL's ``&&`` binds tighter than ``||`` and ``?:``,
   so a top-level ``||``, ``?`` or ``:`` makes the whole guard unread); parentheses enclosing
-  the guard or a conjunct are dropped;
+  the guard or a conjunct are dropped, nested conjunctions flattened;
 * a conjunct is a comparison when it is exactly ``variable == literal`` or ``variable !=
   literal``, in either operand order, the literal a quoted string without backslashes or line
   breaks (CEL's escapes, raw and triple-quoted strings are not read), or ``null``;
