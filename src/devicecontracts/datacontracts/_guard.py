@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["Comparison", "Guard", "GuardPredicate", "read_guard"]
+__all__ = ["Comparison", "Guard", "GuardPredicate", "enclosed", "read_guard"]
 
 GuardPredicate = Callable[[str, str, str], bool]
 """A guard decided in Python: a function of (name, fullName, typeName)."""
@@ -194,7 +194,7 @@ def _conjuncts(tokens: list[_Token]) -> tuple[list[list[_Token]], bool] | None:
     no conjunction (none at all, an operator binding looser than ``&&`` at top level,
     unbalanced brackets, an empty operand)."""
     parenthesized = False
-    while _enclosed(tokens):
+    while enclosed(tokens):
         tokens = tokens[1:-1]
         parenthesized = True
     parts: list[list[_Token]] = [[]]
@@ -217,7 +217,7 @@ def _conjuncts(tokens: list[_Token]) -> tuple[list[list[_Token]], bool] | None:
         return None
     out: list[list[_Token]] = []
     for part in parts:
-        nested = _conjuncts(part) if len(parts) > 1 and _enclosed(part) else None
+        nested = _conjuncts(part) if len(parts) > 1 and enclosed(part) else None
         if nested is None:
             out.append(part)  # one conjunct (a parenthesized one is no comparison)
         else:
@@ -226,7 +226,8 @@ def _conjuncts(tokens: list[_Token]) -> tuple[list[list[_Token]], bool] | None:
     return out, parenthesized
 
 
-def _enclosed(tokens: list[_Token]) -> bool:
+def enclosed(tokens: list[_Token]) -> bool:
+    """Whether ``tokens`` (kind, text) are wholly inside one pair of parentheses."""
     if len(tokens) < 2 or tokens[0] != ("op", "(") or tokens[-1] != ("op", ")"):
         return False
     depth = 0

@@ -74,7 +74,7 @@ from devicecontracts.datacontracts._eval import (
     jsonata_syntax_error,
     migrate,
 )
-from devicecontracts.datacontracts._guard import Guard, read_guard
+from devicecontracts.datacontracts._guard import Guard, enclosed, read_guard
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
 from devicecontracts.schema import (
@@ -292,7 +292,7 @@ def _literal(token: tuple[str, str]) -> Any:
 def _conjuncts(tokens: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """``tokens`` split at top-level ``&&``, each conjunct without enclosing parentheses; a
     top-level ``||`` or ``!`` makes the expression unrecognised."""
-    while _enclosed(tokens):
+    while enclosed(tokens):
         tokens = tokens[1:-1]
     parts: list[list[tuple[str, str]]] = [[]]
     depth = 0
@@ -311,26 +311,12 @@ def _conjuncts(tokens: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     out = []
     for raw in parts:
         part = raw
-        while _enclosed(part):
+        while enclosed(part):
             part = part[1:-1]
         if not part:
             raise _NotRecognised
         out.append(part)
     return out
-
-
-def _enclosed(tokens: list[tuple[str, str]]) -> bool:
-    if len(tokens) < 2 or tokens[0] != ("op", "(") or tokens[-1] != ("op", ")"):
-        return False
-    depth = 0
-    for i, (kind, text) in enumerate(tokens):
-        if kind == "op" and text == "(":
-            depth += 1
-        elif kind == "op" and text == ")":
-            depth -= 1
-            if depth == 0 and i < len(tokens) - 1:
-                return False
-    return True
 
 
 def _is_value(tokens: Sequence[tuple[str, str]]) -> bool:
