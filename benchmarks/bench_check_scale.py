@@ -43,10 +43,10 @@ SRC = HERE.parent / "src"
 VERSIONS = 10
 SEED = 20261204
 
-CHECK = (
+CONTRACTS = (
     "import sys\n"
     "from devicecontracts.__main__ import main\n"
-    "sys.argv = ['contracts', 'check', '--catalog', sys.argv[1]]\n"
+    "sys.argv = ['contracts', *sys.argv[1:]]\n"
     "main()\n"
 )
 
@@ -115,11 +115,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_check(root: Path) -> tuple[float, float, float, int]:
-    """One ``contracts check`` subprocess: wall s, CPU s, peak RSS MiB, exit code."""
+def run_contracts(*args: str) -> tuple[float, float, float, int]:
+    """One ``contracts *args`` subprocess (output discarded): wall s, CPU s (user + system),
+    peak RSS MiB, exit code; a run that exits other than 0 or 1 stops the benchmark."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", CHECK, str(root)],
+        [sys.executable, "-c", CONTRACTS, *args],
         env=_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -131,10 +132,15 @@ def run_check(root: Path) -> tuple[float, float, float, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     code = proc.returncode
     if code not in (0, 1):
-        raise SystemExit(f"contracts check failed ({code}) on {root}:\n{err.decode()}")
+        raise SystemExit(f"contracts {' '.join(args)} failed ({code}):\n{err.decode()}")
     cpu = usage.ru_utime + usage.ru_stime
     rss_mib = usage.ru_maxrss / 1024  # kilobytes on Linux
     return wall, cpu, rss_mib, code
+
+
+def run_check(root: Path) -> tuple[float, float, float, int]:
+    """One ``contracts check`` subprocess: wall s, CPU s, peak RSS MiB, exit code."""
+    return run_contracts("check", "--catalog", str(root))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,54 +19,22 @@ Run: ``python benchmarks/bench_docs.py [--rounds 5]``
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _summary import record
-from bench_check_scale import build_catalog
+from bench_check_scale import build_catalog, run_contracts
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "schemas"
-SRC = HERE.parent / "src"
 BENCHMARK = "bench_docs"
-
-_COMMAND = (
-    "import sys\n"
-    "from devicecontracts.__main__ import main\n"
-    "sys.argv = ['contracts', *sys.argv[1:]]\n"
-    "main()\n"
-)
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
-    env.pop("DC_BENCH_SUMMARY", None)
-    return env
 
 
 def run(*args: str) -> tuple[float, float]:
     """One ``contracts`` subprocess: wall seconds and CPU seconds (user + system)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _COMMAND, *args],
-        env=_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"contracts {' '.join(args)} failed ({code}):\n{err.decode()}")
-    return wall, usage.ru_utime + usage.ru_stime
+    wall, cpu, _, _ = run_contracts(*args)
+    return wall, cpu
 
 
 def main() -> None:
