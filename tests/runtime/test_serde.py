@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 from typing import Any
 
@@ -462,3 +463,86 @@ def test_the_catalogs_messages_read_timestamps_and_uuids_plain() -> None:
 
     for contract in ("telemetry", "heartbeat", "command"):
         assert plan_for(latest(contract).model).plain, contract
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+@RUNTIME
+@given(data=st.data())
+def test_the_plans_reader_reads_what_schemaless_reader_reads(
+    contract: str, data: st.DataObject
+) -> None:
+    """A plan calls fastavro's datum reader with the arguments it binds once; what it reads is
+    what ``fastavro.schemaless_reader`` reads with the plan's schemas, for every writer version
+    into every newer model."""
+    import fastavro
+    from fastavro.read import SchemaResolutionError
+
+    from devicecontracts._runtime.plans import (
+        _plain_logicals,
+        _validated_logicals,
+        plan_read,
+        writer_schema,
+    )
+
+    versions = VERSIONS[contract]
+    for i, writer in enumerate(versions):
+        payload = avro_body(data.draw(from_avro_schema(writer.schema)), writer.schema)
+        prepared = writer_schema(
+            writer.model.avro_schema_json,
+            fingerprint=writer.model.avro_fingerprint,
+            parsed=writer.model.parsed_avro_schema(),
+        )
+        for reader in versions[i:]:
+            try:
+                plan = plan_read(prepared, (reader.model,))
+            except SchemaMismatch:
+                continue
+            read_schema = _plain_logicals(prepared.guarded, _validated_logicals(reader.model))
+            try:
+                expected = fastavro.schemaless_reader(
+                    io.BytesIO(payload),
+                    read_schema,
+                    plan.reader_schema,
+                    return_named_type=not plan.direct,
+                )
+            except SchemaResolutionError as exc:  # another major, without its migration
+                with pytest.raises(type(exc), match=re.escape(str(exc))):
+                    plan._read(io.BytesIO(payload), *plan._args)
+                continue
+            assert values_equal(plan._read(io.BytesIO(payload), *plan._args), expected)
+
+
+def test_generated_models_are_validated_by_pydantic_core_directly() -> None:
+    """The direct path calls the validator ``model_validate`` calls, with the same result and
+    the same error; a class with a ``model_validate`` of its own keeps it."""
+    import pydantic
+
+    from devicecontracts._runtime.plans import _validator
+
+    model = latest("heartbeat").model
+    validate = _validator(model)
+    assert validate == model.__pydantic_validator__.validate_python
+    good = model_value(latest("heartbeat"), _heartbeat_value()).model_dump()
+    assert validate(good) == model.model_validate(good)
+    with pytest.raises(pydantic.ValidationError) as ours:
+        validate({**good, "uptime_ms": "soon"})
+    with pytest.raises(pydantic.ValidationError) as theirs:
+        model.model_validate({**good, "uptime_ms": "soon"})
+    assert ours.value.errors() == theirs.value.errors()
+
+    class Own(model):  # type: ignore[misc, valid-type]
+        @classmethod
+        def model_validate(cls, obj: Any, **kwargs: Any) -> Any:
+            return super().model_validate(obj, **kwargs)
+
+    assert _validator(Own) == Own.model_validate
+
+
+def _heartbeat_value() -> dict[str, Any]:
+    return {
+        "header": header_value(),
+        "state": "ONLINE",
+        "uptime_ms": 1234,
+        "free_memory_bytes": None,
+        "rssi_dbm": -70,
+    }

@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import decimal
 import functools
+import importlib
 import io
 import json
 import math
@@ -321,6 +322,7 @@ class ReadPlan:
     """
 
     __slots__ = (
+        "_args",
         "_compiled",
         "_read",
         "convert",
@@ -342,17 +344,14 @@ class ReadPlan:
         self.reader_schema = reader_schema
         self._compiled = not writer.recursive  # fastavro's compiled reader: a plain buffer
         self.convert: Callable[[Any], AvroModel] = (
-            model.model_validate if self.direct else model.from_avro_dict  # type: ignore[attr-defined]
+            _validator(model) if self.direct else model.from_avro_dict
         )
         read_schema = _plain_logicals(writer.guarded, _validated_logicals(model))
         self.plain = read_schema is not writer.guarded
         """Whether some logical values are read as their plain wire value (see
         `_validated_logicals`) and converted by the model's validation."""
-        self._read = functools.partial(
-            writer.read,
-            writer_schema=read_schema,
-            reader_schema=reader_schema,
-            return_named_type=not self.direct,
+        self._read, self._args = _reader(
+            writer.read, read_schema, reader_schema, named_type=not self.direct
         )
 
     def decode(self, data: bytes, start: int = HEADER_SIZE) -> AvroModel:
@@ -364,7 +363,7 @@ class ReadPlan:
         else:
             buffer = self.writer.body(data, start)
         try:
-            datum = self._read(buffer)
+            datum = self._read(buffer, *self._args)
         except DecodeError:
             raise  # already typed (a decimal past its precision)
         except EOFError as exc:
@@ -393,6 +392,59 @@ class ReadPlan:
                 f"the {self.writer.described} record does not fit {self.model.__name__}: "
                 + validation_summary(exc)
             ) from None
+
+
+def _validator(model: type[AvroModel]) -> Callable[[Any], AvroModel]:
+    """``model.model_validate``, or the pydantic-core call it makes: a pydantic model's
+    ``model_validate(obj)`` is ``__pydantic_validator__.validate_python(obj)`` behind a Python
+    frame that only passes its default keyword arguments on. The same validation, the same
+    errors (pydantic's ``ValidationError``), without that frame on every message. A class
+    with a ``model_validate`` of its own keeps it."""
+    validate: Callable[[Any], AvroModel] = model.model_validate  # type: ignore[attr-defined]
+    if not isinstance(model, type) or "pydantic" not in sys.modules:
+        return validate
+    from pydantic import BaseModel
+
+    inherited = getattr(validate, "__func__", None) is BaseModel.model_validate.__func__  # type: ignore[attr-defined]
+    if not (issubclass(model, BaseModel) and inherited):
+        return validate
+    core: Callable[[Any], AvroModel] = model.__pydantic_validator__.validate_python
+    return core
+
+
+# fastavro's compiled ``schemaless_reader`` gathers the parsed schema's named types into fresh
+# dicts and builds its options dict on every call, then calls ``_read_data``, which reads the
+# datum. Called directly with those built once per plan, it saves a sixth of a small message's
+# read. It is internal to fastavro (1.13 has it, with this signature; the runtime tests compare
+# what it reads with schemaless_reader on every catalog model and version): a fastavro without
+# it, and the pure-Python reader of recursive schemas, get schemaless_reader.
+_read_data: Callable[..., Any] | None = getattr(
+    importlib.import_module("fastavro._read"), "_read_data", None
+)
+
+
+def _reader(
+    read: Reader, writer: Any, reader: Any, named_type: bool
+) -> tuple[Reader, tuple[Any, ...]]:
+    """The function that reads a buffer and its arguments after the buffer: ``read`` (a
+    ``schemaless_reader``) with these, or for fastavro's compiled reader its ``_read_data``
+    with what that ``schemaless_reader`` would pass it."""
+    if _read_data is None or read is not fastavro.schemaless_reader:
+        return read, (writer, reader, False, False, "strict", named_type)
+    if writer == reader:  # as schemaless_reader does
+        reader = None
+    named: dict[str, dict[str, Any]] = {"writer": {}, "reader": {}}
+    writer = fastavro.parse_schema(writer, named["writer"])
+    if reader:
+        reader = fastavro.parse_schema(reader, named["reader"])
+    options = {
+        "return_record_name": False,
+        "return_record_name_override": False,
+        "handle_unicode_errors": "strict",
+        "return_named_type": named_type,
+        "return_named_type_override": False,
+    }
+    return _read_data, (writer, named, reader, options)
 
 
 # What fastavro returns for these logical types is exactly what the generated models' fields
