@@ -14,6 +14,7 @@ import pytest
 
 from devicecontracts.catalog import load_catalog, record_releases
 from devicecontracts.catalog.lock import write_lock
+from devicecontracts.check._jsonpos import locate
 from devicecontracts.findings import RULES, Severity
 
 from ..support.catalogs import (
@@ -331,6 +332,35 @@ def test_every_unreleased_version_is_linted_and_pending(tmp_path: Path) -> None:
     report = check(make_catalog(tmp_path, message_toml(), {"reading": [v1, v2]}))
     assert [(f.rule, f.version) for f in report.findings] == [("missing-doc", 1)]
     assert report.pending == [("fleet.reading-value", 1), ("fleet.reading-value", 2)]
+
+
+@pytest.mark.parametrize("comment", ["", "// fields follow\n"])
+def test_field_lint_findings_are_located_as_their_paths(tmp_path: Path, comment: str) -> None:
+    """Each field's lint finding is at the line and column of its path in the file, found by
+    one scan of the record's fields array (or, when a comment stops the scan, one walk per
+    path), nested records and optional fields included."""
+    inner = {"type": "record", "name": "Inner", "fields": [{"name": "x", "type": "int"}]}
+    v1 = record(
+        "Reading",
+        [
+            {"name": "a", "type": "int"},
+            {"name": "b", "type": ["int", "null"], "default": 1},
+            {"name": "c", "type": inner},
+        ],
+    )
+    root = make_catalog(tmp_path, message_toml(), {"reading": [v1]})
+    file = root / "reading" / "v1.avsc"
+    text = file.read_text(encoding="utf-8").replace('"fields": [', '"fields": [' + comment, 1)
+    file.write_text(text, encoding="utf-8")
+    findings = [f for f in check(root).findings if f.path and f.path.startswith("/fields")]
+    assert {(f.rule, f.path) for f in findings} >= {
+        ("missing-doc", "/fields/0"),
+        ("optional-field-shape", "/fields/1"),
+        ("missing-doc", "/fields/2/type/fields/0"),
+    }
+    for f in findings:  # where the walk cannot read the text, no line and column
+        assert (f.line, f.column) == (locate(text, f.path or "/") or (None, None)), f
+    assert any(f.line is not None for f in findings)
 
 
 def test_lint_is_not_applied_to_released_versions(tmp_path: Path) -> None:

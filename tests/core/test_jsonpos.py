@@ -219,3 +219,46 @@ def test_commented_text_is_walked() -> None:
     text = '{"a": {"b": 1}, // note\n "c": 2}'
     assert Positions(text).locate("/a/b") == (1, 13)
     assert Positions(text).locate("/c") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    json_values,
+    st.sampled_from([None, 0, 2]),
+    st.lists(st.lists(pointer_tokens, max_size=3), min_size=1, max_size=4),
+    st.integers(min_value=0, max_value=60),
+    st.sampled_from(["", " ", "x", "// c\n", "/*", ",", "}", "]", '"', "0"]),
+)
+def test_elements_answer_as_the_walk_does(
+    value: Any, indent: int | None, pointers: list[list[str]], cut: int, insert: str
+) -> None:
+    """`Positions.elements` gives, for each element of an array, where walking to it from the
+    start finds it, and nothing past the last; or None, and then `locate` answers. Asked
+    between other paths' walks, on valid or broken text."""
+    text = json.dumps(value, indent=indent)
+    if insert:
+        at = cut % (len(text) + 1)
+        text = text[:at] + insert + text[at:]
+    positions = Positions(text)
+    for tokens in pointers:
+        pointer = "/" + "/".join(tokens)
+        offsets = positions.elements(pointer)
+        if offsets is None:
+            assert positions.locate(pointer + "/0") == walked(text, pointer + "/0")
+            continue
+        for k, offset in enumerate(offsets):
+            assert positions.line_column(offset) == walked(text, f"{pointer}/{k}")
+        past = walked(text, f"{pointer}/{len(offsets)}")
+        assert past == walked(text, pointer)  # no element there: the walk stops at the array
+        assert positions.locate(pointer + "/1") == walked(text, pointer + "/1")
+
+
+def test_elements_of_a_fields_array() -> None:
+    """Each field of a record, from one scan of its fields array."""
+    positions = Positions(SCHEMA_TEXT)
+    offsets = positions.elements("/fields")
+    assert offsets is not None
+    assert [positions.line_column(i) for i in offsets] == [(5, 5), (6, 5)]
+    assert positions.elements("/name") is None  # not an array
+    assert positions.elements("fields") is None  # not a path from the root
+    assert Positions('{"fields": [1, // c\n 2]}').elements("/fields") is None  # unreadable

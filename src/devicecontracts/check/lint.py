@@ -31,6 +31,8 @@ from devicecontracts.schema import (
 
 __all__ = ["lint_findings"]
 
+_intern = sys.intern
+
 
 def lint_findings(contract: Contract, v: SchemaVersion) -> Iterator[Finding]:
     """Every lint finding on version ``v`` (nothing when it does not parse)."""
@@ -86,13 +88,37 @@ class _Where:
             return self._contract.location(v, path)
         return Location(v.display, self._subject, v.version, path, position[0], position[1])
 
+    def fields(self, t: Record) -> list[Location]:
+        """The location of each field of ``t``, in order: ``self(f.path)`` for each field
+        ``f``, with the record's fields array scanned once for all of them."""
+        v = self._v
+        if self._positions is None:
+            self._positions = Positions(v.text)
+        positions = self._positions
+        array = f"{t.path}/fields"
+        offsets = positions.elements(array)
+        if offsets is None:
+            return [self(f.path) for f in t.fields]
+        display, subject, version = v.display, self._subject, v.version
+        count = len(offsets)
+        out = []
+        for k, f in enumerate(t.fields):
+            # Interned: the same paths recur in every version and subject, and each finding
+            # holds its own (half a million findings in an undocumented catalog).
+            path = _intern(f.path)
+            if k < count and path == f"{array}/{k}":
+                line, column = positions.line_column(offsets[k])
+                out.append(Location(display, subject, version, path, line, column))
+            else:
+                out.append(self(path))
+        return out
+
 
 # missing-doc comes by the dozen per version of an undocumented catalog, half a million
 # findings at 1,000 subjects: made directly (its rule's severity looked up once), and each
 # message held once however many versions say it (a field keeps its name from version to
 # version).
 _MISSING_DOC = RULES["missing-doc"].severity
-_intern = sys.intern
 
 
 def _lint_named(at: _Where, t: Record | Enum | Fixed) -> Iterable[Finding]:
@@ -114,24 +140,29 @@ def _lint_named(at: _Where, t: Record | Enum | Fixed) -> Iterable[Finding]:
     if not isinstance(t, Record):
         return
     yield from _alias_collisions(at, t)
-    for f in t.fields:
+    located: list[Location] | None = None  # each field's location, made at the first finding
+    for k, f in enumerate(t.fields):
         if not f.doc:
+            if located is None:
+                located = at.fields(t)
             yield Finding(
                 "missing-doc",
                 _MISSING_DOC,
                 _intern(f"field {f.name!r} of {t.fullname} has no doc"),
                 'add "doc": a sentence saying what the field holds, with its unit',
-                at(f.path),
+                located[k],
             )
         ft = f.type
         if isinstance(ft, Union) and _badly_optional(ft, f.default):
             inner = [short_type(b) for b in ft.branches if b.type != "null"]
             shown = json.dumps(["null", *inner])
+            if located is None:
+                located = at.fields(t)
             yield make(
                 "optional-field-shape",
                 f'optional field {f.name!r} of {t.fullname} is not ["null", T] with default null',
                 f'declare it as "type": {shown}, "default": null',
-                location=at(f.path),
+                location=located[k],
             )
         if isinstance(ft, Enum) and f.default is not NO_DEFAULT and f.default not in ft.symbols:
             yield make(
