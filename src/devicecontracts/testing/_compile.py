@@ -57,6 +57,7 @@ from devicecontracts.schema import (
     children,
     walk,
 )
+from devicecontracts.testing._choices import leaf_drawer
 from devicecontracts.testing._errors import InvalidStrategyArgument
 from devicecontracts.testing._unions import ambiguous_branches
 
@@ -175,7 +176,8 @@ def _call(draw: st.DrawFn, drawer: Drawer) -> Any:
 
 
 def _leaf(strategy: SearchStrategy[Any]) -> Node:
-    return Node(partial(_draw_leaf, strategy), strategy)
+    drawer = leaf_drawer(strategy)
+    return Node(partial(_draw_leaf, strategy) if drawer is None else drawer, strategy)
 
 
 def _draw_leaf(strategy: SearchStrategy[Any], draw: st.DrawFn) -> Any:
@@ -184,10 +186,14 @@ def _draw_leaf(strategy: SearchStrategy[Any], draw: st.DrawFn) -> Any:
 
 def _converted(strategy: SearchStrategy[Any], convert: Callable[[Any], Any]) -> Node:
     # As a drawer: one draw, converted here (a .map() would cost a second, nested draw).
-    def converted(draw: st.DrawFn) -> Any:
-        return convert(draw(strategy))
+    drawer = leaf_drawer(strategy, convert)
+    if drawer is None:
 
-    return Node(converted, strategy.map(convert))
+        def converted(draw: st.DrawFn) -> Any:
+            return convert(draw(strategy))
+
+        drawer = converted
+    return Node(drawer, strategy.map(convert))
 
 
 def _draw_none(draw: st.DrawFn) -> None:
@@ -202,8 +208,10 @@ def _record(fields: tuple[tuple[str, Drawer], ...]) -> Node:
 
 
 def _union(index: SearchStrategy[int], branches: tuple[Drawer, ...]) -> Node:
+    draw_index: Drawer = _leaf(index).draw
+
     def union(draw: st.DrawFn) -> Any:
-        return branches[draw(index)](draw)
+        return branches[draw_index(draw)](draw)
 
     return Node(union)
 
@@ -217,8 +225,10 @@ def _tagged(name: str, inner: Drawer) -> Drawer:
 
 def _duration(u32: SearchStrategy[int]) -> Node:
     # Avro duration: three little-endian unsigned 32-bit ints, months, days, milliseconds.
+    draw_u32: Drawer = _leaf(u32).draw
+
     def duration(draw: st.DrawFn) -> bytes:
-        return struct.pack("<3I", draw(u32), draw(u32), draw(u32))
+        return struct.pack("<3I", draw_u32(draw), draw_u32(draw), draw_u32(draw))
 
     return Node(duration)
 
