@@ -351,6 +351,22 @@ _ASCII_LIMIT: Final = 100_000
 _PRIMITIVE_UNIONS: dict[tuple[str, ...], tuple[tuple[AvroType, ...], int]] = {}
 _PRIMITIVE_UNIONS_LIMIT: Final = 10_000
 
+# Primitives that declare only a logical type, by (type, logicalType): their logical type (a
+# frozen, shared value) and shape. Bounded: past the limit, pairs are worked out each time.
+_SIMPLE_LOGICAL: dict[tuple[str, str], tuple[LogicalType | None, int]] = {}
+_SIMPLE_LOGICAL_LIMIT: Final = 1_000
+
+
+def _simple_logical(kind: str, node: dict[str, JSON]) -> tuple[LogicalType | None, int]:
+    """The logical type and shape of ``node``, a primitive with only a string logicalType."""
+    logical = _logical(kind, node, None)
+    shape = _PRIMITIVE_SHAPES[kind] if logical is None else _shape(("p", kind, logical.name))
+    known = (logical, shape)
+    if len(_SIMPLE_LOGICAL) < _SIMPLE_LOGICAL_LIMIT:
+        _SIMPLE_LOGICAL[kind, node["logicalType"]] = known
+    return known
+
+
 _RECORD_KEYS: Final = frozenset({"type", "name", "namespace", "fields", "doc", "aliases"})
 _ENUM_KEYS: Final = frozenset({"type", "name", "namespace", "symbols", "doc", "aliases", "default"})
 _FIXED_KEYS: Final = frozenset({"type", "name", "namespace", "size", "doc", "aliases"})
@@ -361,6 +377,7 @@ _FLOATS: Final = frozenset({"float", "double"})
 _MISSING: Final = object()
 _RECORD_KINDS: Final = frozenset({"record", "error"})
 _NAMED: Final = (Record, Enum, Fixed)
+_new: Final = object.__new__
 
 
 class _Parser:
@@ -420,23 +437,42 @@ class _Parser:
         return root
 
     def _type(self, node: JSON, path: str, namespace: str) -> AvroType:
-        if isinstance(node, str):
-            return _BARE_PRIMITIVES.get(node) or self._reference(node, path, namespace)
-        if isinstance(node, list):
-            return self._union(node, path, namespace)
-        if not isinstance(node, dict):
-            raise self.fail(
-                f"a schema must be a type name, an object or a union list, not {_kind(node)}",
-                path,
-            )
+        # Nodes are built slot by slot below: their classes' __init__ inlined (a class call
+        # costs more than the stores).
+        if node.__class__ is not dict:  # exact class first (cheap), then subclasses
+            if isinstance(node, str):
+                return _BARE_PRIMITIVES.get(node) or self._reference(node, path, namespace)
+            if isinstance(node, list):
+                return self._union(node, path, namespace)
+            if not isinstance(node, dict):
+                raise self.fail(
+                    f"a schema must be a type name, an object or a union list, not {_kind(node)}",
+                    path,
+                )
         kind = node.get("type")
-        if not isinstance(kind, str):
+        if kind.__class__ is not str and not isinstance(kind, str):
             # Avro Java's Schema.parse reads it with getRequiredText(schema, "type", "No type"):
             # {"type": {"type": "int"}} and {"type": [...]} are rejected ("No type").
             raise self.fail("missing or invalid 'type': it must be a type name string", path)
         if kind in PRIMITIVE_TYPES:
-            if len(node) == 1:
-                return Primitive(kind, path, None, _NO_PROPS, _PRIMITIVE_SHAPES[kind])
+            size = len(node)
+            if size == 1:
+                primitive = _new(Primitive)
+                primitive.type, primitive.path, primitive.logical = kind, path, None
+                primitive.props, primitive._shape = _NO_PROPS, _PRIMITIVE_SHAPES[kind]
+                return primitive
+            if size == 2:
+                # {"type": "long", "logicalType": "timestamp-millis"}: the logical type and
+                # shape depend on the two names only, so they are made once per pair.
+                name = node.get("logicalType")
+                if name.__class__ is str:
+                    known = _SIMPLE_LOGICAL.get((kind, name))
+                    if known is None:
+                        known = _simple_logical(kind, node)
+                    primitive = _new(Primitive)
+                    primitive.type, primitive.path, primitive.logical = kind, path, known[0]
+                    primitive.props, primitive._shape = {"logicalType": name}, known[1]
+                    return primitive
             logical = _logical(kind, node, None) if "logicalType" in node else None
             # The logical type does not change resolution, but it is in the messages that
             # describe the node: with it in the shape, a result cached by shape reads exactly
@@ -456,8 +492,12 @@ class _Parser:
             items = (isinstance(raw, str) and _BARE_PRIMITIVES.get(raw)) or self._type(
                 raw, path + "/items", namespace
             )
-            props = self._copied_props(node, _ARRAY_KEYS, path) if len(node) > 2 else _NO_PROPS
-            return Array(items, path, props, _LAZY)
+            array = _new(Array)
+            array.items, array.path, array._shape = items, path, _LAZY
+            array.props = (
+                _NO_PROPS if len(node) == 2 else self._copied_props(node, _ARRAY_KEYS, path)
+            )
+            return array
         if kind == "map":
             if "values" not in node:
                 raise self.fail("map has no 'values'", path)
@@ -465,8 +505,10 @@ class _Parser:
             values = (isinstance(raw, str) and _BARE_PRIMITIVES.get(raw)) or self._type(
                 raw, path + "/values", namespace
             )
-            props = self._copied_props(node, _MAP_KEYS, path) if len(node) > 2 else _NO_PROPS
-            return Map(values, path, props, _LAZY)
+            map_ = _new(Map)
+            map_.values, map_.path, map_._shape = values, path, _LAZY
+            map_.props = _NO_PROPS if len(node) == 2 else self._copied_props(node, _MAP_KEYS, path)
+            return map_
         if kind == "fixed":
             return self._fixed(node, path, namespace)
         return self._reference(kind, path + "/type", namespace)
@@ -573,12 +615,14 @@ class _Parser:
         # is absent and the enclosing one applies (Schema.parse in 1.11.4, parseName in 1.12.0).
         dotted = "." in name
         if dotted:
-            ns = ""
+            full = qualify(name, "")
+            ns_part, _, short = full.rpartition(".")
         else:
+            # `qualify` inlined: an undotted name joins the namespace, which is its own.
             declared = node.get("namespace")
-            ns = declared if isinstance(declared, str) else namespace
-        full = qualify(name, ns)
-        ns_part, _, short = full.rpartition(".")
+            ns_part = declared if isinstance(declared, str) else namespace
+            full = f"{ns_part}.{name}" if ns_part else name
+            short = name
         if self.check_names and short not in _ASCII_NAMES:
             self._check_name(short, path + "/name", "name")
         if self.check_namespaces and ns_part and ns_part not in _ASCII_NAMESPACES:
@@ -654,18 +698,22 @@ class _Parser:
         raw_fields = node.get("fields")
         if not isinstance(raw_fields, list):
             raise self.fail(f"record {full} needs a 'fields' list", path)
-        aliases = self._aliases(node, path, ns)
+        aliases = self._aliases(node, path, ns) if "aliases" in node else ()
         # getOptionalText: a non-string doc is absent (Avro 1.11.4 Schema.parse, 1.12.0 parseDoc).
         doc = node.get("doc")
-        record = Record(
-            full,
-            path,
-            aliases,
-            doc if isinstance(doc, str) else None,
-            (),
-            self._copied_props(node, _RECORD_KEYS, path),
-            _LAZY,
-        )
+        # "type", "name" and "fields" are there (read above), and maybe "namespace": then
+        # nothing else is, so there are no properties to collect.
+        size = len(node)
+        if size == 3 or (size == 4 and "namespace" in node):
+            props = _NO_PROPS
+        else:
+            props = self._copied_props(node, _RECORD_KEYS, path)
+        # Record's __init__ inlined: every slot stored, the fields filled in below.
+        record = _new(Record)
+        record.fullname, record.path, record.aliases = full, path, aliases
+        record.doc = doc if isinstance(doc, str) else None
+        record.fields, record.props, record._shape = (), props, _LAZY
+        record._compat_view = None
         self.defined[full] = record  # before the fields: they may refer to the record itself
         self._open.add(full)
         self._open_now = None
@@ -674,7 +722,8 @@ class _Parser:
         bare = _BARE_PRIMITIVES
         pending = self._pending_defaults
         check_defaults = self.strict
-        new_field = object.__new__
+        new_field = new_node = object.__new__
+        primitive_unions = _PRIMITIVE_UNIONS
         for i, raw in enumerate(raw_fields):
             # Exact class first (cheap), isinstance for subclasses of parsed JSON passed in.
             if raw.__class__ is not dict and not isinstance(raw, dict):
@@ -697,7 +746,18 @@ class _Parser:
                     path + _FIELD_TYPE_AT[i] if i < _TOKENS_MADE else _at(path, _FIELD_TYPE_AT, i)
                 )
                 if kind is list:
-                    t = self._union(raw_type, here, ns)
+                    # The commonest union, ["null", "long"], known already: `_union`'s own
+                    # fast path, inline.
+                    known = None
+                    if len(raw_type) == 2:
+                        first, second = raw_type
+                        if first.__class__ is str and second.__class__ is str:
+                            known = primitive_unions.get((first, second))
+                    if known is None:
+                        t = self._union(raw_type, here, ns)
+                    else:
+                        t = new_node(Union)
+                        t.branches, t.path, t._shape = known[0], here, known[1]
                 else:
                     t = self._type(raw_type, here, ns)
             size = len(raw)
@@ -811,19 +871,13 @@ class _Parser:
                 f"{symbols}",
                 path + "/default",
             )
-        aliases = self._aliases(node, path, ns)
+        aliases = self._aliases(node, path, ns) if "aliases" in node else ()
         doc = node.get("doc")
-        symbol_tuple = tuple(symbols)
-        enum = Enum(
-            full,
-            path,
-            aliases,
-            doc if isinstance(doc, str) else None,
-            symbol_tuple,
-            default,
-            _props(node, _ENUM_KEYS),
-            _LAZY,
-        )
+        enum = _new(Enum)
+        enum.fullname, enum.path, enum.aliases = full, path, aliases
+        enum.doc = doc if isinstance(doc, str) else None
+        enum.symbols, enum.default, enum._shape = tuple(symbols), default, _LAZY
+        enum.props = _NO_PROPS if node.keys() <= _ENUM_KEYS else _props(node, _ENUM_KEYS)
         self.defined[full] = enum
         return enum
 
