@@ -73,7 +73,7 @@ from typing import Any, Final, Generic, Literal, NamedTuple, TypeVar, get_args
 
 from devicecontracts._gc import collector_paused
 from devicecontracts._runtime.plans import AvroModel
-from devicecontracts._runtime.wire import MAX_SCHEMA_ID, header
+from devicecontracts._runtime.wire import HEADER_SIZE, MAX_SCHEMA_ID, header
 from devicecontracts.dead_letters import DeadLetter, DeadLetterSink, KafkaDeadLetters, safe_text
 from devicecontracts.errors import (
     CorruptPayload,
@@ -118,6 +118,8 @@ _timedelta = _dt.timedelta
 _new_tuple = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
 _MAX_OFFSET: Final = 2**63 - 1  # Kafka offsets and partitions are Java longs and ints
 _MAX_PARTITION: Final = 2**31 - 1
+_MAX_MILLIS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last datetime
+_a2b = binascii.a2b_base64
 
 log = logging.getLogger(__name__)
 
@@ -309,28 +311,109 @@ def decode_kafka_event(
 def _decode_records(
     event: Mapping[str, Any], deserializer: Deserializer[M], batch: KafkaBatch[M]
 ) -> None:
-    """Decode the event's records into ``batch`` (the loop every record of a batch runs)."""
+    """Decode the event's records into ``batch``: the loop every record of a batch runs.
+
+    It is `kafka_records` and `Deserializer.decode` fused, for the shape nearly every record
+    has (a dict whose coordinates are JSON integers, a base64 value, no schema metadata) and a
+    writer id already planned: one frame per record, no generator, no keyword call. Anything
+    else goes through `_record` and ``decode`` themselves, so every record ends as they say.
+    """
+    own_decode = type(deserializer).decode is Deserializer.decode
+    plans = deserializer._plans if own_decode and "decode" not in vars(deserializer) else {}
     decode = deserializer.decode
     messages, failures, tombstones = batch.messages, batch.failures, batch.tombstones
-    for record in kafka_records(event):
-        if isinstance(record, RecordFailure):
-            failures.append(record)
-            continue
-        value = record.value
-        if value is None:
-            tombstones.append(record)
-            continue
-        try:
-            if record.value_schema is None:  # framed: the common case, no other work
-                decoded = decode(
-                    value, topic=record.topic, partition=record.partition, offset=record.offset
-                )
+    for name, entries, group_topic, group_partition in _groups(event):
+        for index, raw in enumerate(entries):
+            record: KafkaRecord | RecordFailure | None = None
+            data: bytes | None = None
+            if type(raw) is dict:
+                get = raw.get
+                topic = get("topic", group_topic)
+                partition = get("partition", group_partition)
+                offset = get("offset")
+                value = get("value")
+                if (
+                    type(value) is str
+                    and type(partition) is int
+                    and 0 <= partition <= _MAX_PARTITION
+                    and type(offset) is int
+                    and 0 <= offset <= _MAX_OFFSET
+                    and type(topic) is str
+                    and topic
+                    and get("keySchemaMetadata") is None
+                    and get("valueSchemaMetadata") is None
+                ):
+                    record = _plain_record(raw, topic, partition, offset, value)
+            if record is None:
+                record = _record(raw, name, index, group_topic, group_partition)
+            if type(record) is not KafkaRecord:
+                failures.append(record)  # type: ignore[arg-type]
+                continue
+            data = record.value
+            if data is None:
+                tombstones.append(record)
+                continue
+            if record.value_schema is not None:
+                try:
+                    decoded = _decode_registry_format(record, data, deserializer)
+                except DecodeError as exc:
+                    failures.append(RecordFailure(record, exc))
+                else:
+                    messages.append(_new_tuple(KafkaMessage, (record, decoded)))
+                continue
+            # A framed value, as Deserializer.decode reads it; its plan in line when planned.
+            plan = (
+                plans.get(int.from_bytes(data[1:HEADER_SIZE], "big"))
+                if len(data) >= HEADER_SIZE and not data[0]
+                else None
+            )
+            try:
+                if plan is None or isinstance(plan, DecodeError):
+                    decoded = decode(
+                        data, topic=record.topic, partition=record.partition, offset=record.offset
+                    )
+                else:
+                    decoded = plan.decode(data)  # type: ignore[assignment]
+            except DecodeError as exc:
+                if plan is not None and not isinstance(plan, DecodeError):
+                    exc = exc.at(
+                        topic=record.topic,
+                        partition=record.partition,
+                        offset=record.offset,
+                        schema_id=int.from_bytes(data[1:HEADER_SIZE], "big"),
+                    )
+                failures.append(RecordFailure(record, exc))
             else:
-                decoded = _decode_registry_format(record, value, deserializer)
-        except DecodeError as exc:
-            failures.append(RecordFailure(record, exc))
-        else:
-            messages.append(_new_tuple(KafkaMessage, (record, decoded)))
+                messages.append(_new_tuple(KafkaMessage, (record, decoded)))
+
+
+def _plain_record(
+    raw: dict[str, Any], topic: str, partition: int, offset: int, value: str
+) -> KafkaRecord | None:
+    """`_record` of a record of the usual shape, its coordinates already checked; None when
+    its key, value or headers are not valid, for `_record` to say why."""
+    key = raw.get("key")
+    if key is not None and type(key) is not str:
+        return None
+    kind = raw.get("timestampType")
+    if type(kind) is not str:
+        kind = kind if isinstance(kind, str) else None
+    millis = raw.get("timestamp")
+    if type(millis) is int and 0 <= millis <= _MAX_MILLIS:
+        timestamp: _dt.datetime | None = _EPOCH + _timedelta(0, 0, 0, millis)
+    else:
+        timestamp = _timestamp(millis)
+    headers = raw.get("headers")
+    try:
+        data = _a2b(value, strict_mode=True)
+        key_bytes = None if key is None else _a2b(key, strict_mode=True)
+        headers = () if headers is None or headers == [] else _headers(headers)
+    except ValueError:  # binascii.Error too
+        return None
+    return _new_tuple(
+        KafkaRecord,
+        (topic, partition, offset, timestamp, kind, key_bytes, data, headers, None, None),
+    )
 
 
 def _decode_registry_format(record: KafkaRecord, value: bytes, deserializer: Deserializer[M]) -> M:
@@ -440,6 +523,14 @@ def kafka_records(event: Mapping[str, Any]) -> Iterator[KafkaRecord | RecordFail
 
     `KafkaEventError` (never a TypeError or OverflowError) for anything else malformed.
     """
+    for name, entries, group_topic, group_partition in _groups(event):
+        for index, raw in enumerate(entries):
+            yield _record(raw, name, index, group_topic, group_partition)
+
+
+def _groups(event: Mapping[str, Any]) -> Iterator[tuple[str, list[Any], str, str]]:
+    """The event's topic-partition groups: each name (made safe to print), its list of records
+    and the topic and partition its name supplies for what a record leaves out."""
     if not isinstance(event, Mapping):
         raise KafkaEventError(f"a Lambda Kafka event is a JSON object, not {type(event).__name__}")
     source = event.get("eventSource")
@@ -459,8 +550,7 @@ def kafka_records(event: Mapping[str, Any]) -> Iterator[KafkaRecord | RecordFail
             raise KafkaEventError(f"records[{name!r}] is not a list of records")
         # The group key, "<topic>-<partition>", supplies what a record leaves out.
         group_topic, _, group_partition = name.rpartition("-")
-        for index, raw in enumerate(entries):
-            yield _record(raw, name, index, group_topic, group_partition)
+        yield name, entries, group_topic, group_partition
 
 
 def _record(

@@ -11,7 +11,8 @@ import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import pytest
 
@@ -391,3 +392,153 @@ def test_the_dead_letter_sink_runs_with_the_collector_restored(collector: bool) 
     assert len(batch.dead_lettered) == 4
     assert seen == [collector]
     assert gc.isenabled() is collector
+
+
+_ABSENT = object()
+
+
+def _field_values() -> dict[str, list[Any]]:
+    """For each part of a record: the usual values and every odd one the event could carry."""
+    good = b64(telemetry_from("dev-7"))
+    return {
+        "topic": [TOPIC, _ABSENT],
+        "partition": [1, 0, _ABSENT, "7", 7.0, 2**31 - 1],
+        "offset": [15, 0, "15", 15.0, 2**63 - 1],
+        "timestamp": [
+            1714521600123,
+            _ABSENT,
+            None,
+            -1,
+            0,
+            253402300799999,
+            253402300800000,
+            2**70,
+            True,
+            1.5,
+            "123",
+        ],
+        "timestampType": ["CREATE_TIME", _ABSENT, None, 5],
+        "key": [b64(b"dev-1"), _ABSENT, None, "", "!!", 5, "dA==x", "é"],
+        "value": [
+            good,
+            good,
+            _ABSENT,
+            None,
+            "",
+            "%%% not base64 %%%",
+            5,
+            b64(b"\x00\x00\x00"),
+            b64(b"{}"),
+            b64(framed(987_654, b"\x00")),
+            b64(telemetry(1, 1)),
+            b64(telemetry(3, 2)[:-2]),
+            b64(telemetry(3, 2) + b"\x00"),
+        ],
+        "headers": [
+            _ABSENT,
+            None,
+            [],
+            [{"traceparent": [48, 48, 45, 97]}],
+            [{"origin": [-61, -87]}, {"a": "aGk="}],
+            [{"a": [-129]}],
+            [{"a": [True]}],
+            [5],
+            "x",
+            {},
+            [{"a": None}],
+        ],
+        "keySchemaMetadata": [_ABSENT, None, {"dataFormat": "AVRO", "schemaId": "x"}],
+        "valueSchemaMetadata": [_ABSENT, None, {"dataFormat": "JSON", "schemaId": "1"}],
+    }
+
+
+_BAD_COORDINATES: Final[dict[str, list[Any]]] = {
+    "topic": ["", 5, None],
+    "partition": [-1, 2**31, True, None, "x"],
+    "offset": [-1, 2**63, True, None, _ABSENT, 1.5],
+}
+"""Coordinates that make the whole event a KafkaEventError (a record that cannot be reported)."""
+
+
+def _described(outcome: Any) -> Any:
+    """A batch (or the error that stopped it) as comparable values."""
+    if isinstance(outcome, Exception):
+        return type(outcome), str(outcome)
+    return (
+        [(m.record, m.value.model_dump()) for m in outcome.messages],
+        [(f.record, type(f.error), str(f.error), f.outcome) for f in outcome.failures],
+        list(outcome.tombstones),
+    )
+
+
+def _one_at_a_time(event: Any, deserializer: Deserializer[Any]) -> Any:
+    """What decode_kafka_event is defined to do: each record of kafka_records, decoded by the
+    deserializer's decode (the batch loop fuses the two)."""
+    from devicecontracts.errors import DecodeError
+    from devicecontracts.lambda_events import (
+        KafkaBatch,
+        KafkaMessage,
+        RecordFailure,
+        _decode_registry_format,
+    )
+
+    batch: Any = KafkaBatch()
+    try:
+        for parsed in kafka_records(event):
+            if isinstance(parsed, RecordFailure):
+                batch.failures.append(parsed)
+            elif parsed.value is None:
+                batch.tombstones.append(parsed)
+            else:
+                try:
+                    if parsed.value_schema is not None:  # the schema-registry integration
+                        value = _decode_registry_format(parsed, parsed.value, deserializer)
+                    else:
+                        value = deserializer.decode(
+                            parsed.value,
+                            topic=parsed.topic,
+                            partition=parsed.partition,
+                            offset=parsed.offset,
+                        )
+                except DecodeError as exc:
+                    batch.failures.append(RecordFailure(parsed, exc))
+                else:
+                    batch.messages.append(KafkaMessage(parsed, value))
+    except KafkaEventError as exc:
+        return exc
+    return batch
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_batch_loop_ends_every_record_as_kafka_records_and_decode_do(seed: int) -> None:
+    """The batch loop (kafka_records and Deserializer.decode fused for the usual record) gives
+    every record, usual or odd in any part, the outcome of the two run one record at a time:
+    the same KafkaRecord, the same model, the same error and message, or the same
+    KafkaEventError for the event."""
+    import random
+
+    rng = random.Random(seed)
+    values = _field_values()
+    records: list[Any] = []
+    for _ in range(30):
+        raw: dict[str, Any] = {}
+        for name, options in values.items():
+            # Mostly the usual value, so that odd parts meet otherwise usual records.
+            chosen = options[0] if rng.random() < 0.7 else rng.choice(options)
+            if chosen is not _ABSENT:
+                raw[name] = chosen
+        records.append(raw)
+    if seed % 4 == 0:  # one record that cannot be identified: the event is refused
+        name, bad = rng.choice(list(_BAD_COORDINATES.items()))
+        spoilt = {**records[0], name: rng.choice(bad)}
+        records[rng.randrange(30)] = {k: v for k, v in spoilt.items() if v is not _ABSENT}
+    if seed % 8 == 1:  # records that are not objects, or not dicts
+        records[rng.randrange(30)] = rng.choice([5, None, MappingProxyType(dict(records[0]))])
+    event = {"eventSource": "aws:kafka", "records": {f"{TOPIC}-1": records}}
+    reader = deserializer()
+    expected = _described(_one_at_a_time(event, reader))  # plans the ids: the inline path
+    try:
+        actual = _described(decode_kafka_event(event, reader, undecodable="fail"))
+    except KafkaEventError as exc:
+        actual = _described(exc)
+    assert actual == expected
