@@ -177,7 +177,7 @@ def test_the_read_plan_reads_millis_and_uuid_plain_only_where_validation_convert
     local timestamps and dates keep theirs."""
     plan = plan_for(units.Event)
     assert plan.plain
-    fields = {f["name"]: f["type"] for f in plan._read.keywords["writer_schema"]["fields"]}
+    fields = {f["name"]: f["type"] for f in plan._args[0]["fields"]}
     assert fields["at"] == "long"
     assert fields["maybe"] == ["null", "long"]
     assert fields["many"]["items"] == "long"

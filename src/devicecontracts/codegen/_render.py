@@ -242,9 +242,11 @@ class _Module(UnionHelpers, Defaults):
             expr, mutable = self.default(f.type, f.default, where=f"field {f.name!r} of {record}")
             if not mutable:
                 args.append(f"default={expr}")
-            elif expr in ("[]", "{}"):
-                args.append(f"default_factory={'list' if expr == '[]' else 'dict'}")
             else:
+                # A lambda, even for [] and {}: pydantic reads a default factory's signature
+                # when it builds the validator, and the signature of a builtin such as ``list``
+                # is parsed from its text, which compiles the tokenizer's patterns: milliseconds
+                # of a Lambda cold start, where a lambda's costs nothing.
                 args.append(f"default_factory=lambda: {expr}")
         if attr != f.name:
             wire = json.dumps(f.name)

@@ -161,7 +161,7 @@ class Alarm(AvroRecord):
         ),
     )
     details: dict[str, str] = Field(
-        default_factory=dict,
+        default_factory=lambda: {},
         description=(
             "Free-form key/value context for the alarm, e.g. threshold and measured "
             "value. Added in v3."

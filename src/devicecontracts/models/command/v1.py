@@ -123,7 +123,7 @@ class Command(AvroRecord):
     )
     action: CommandAction = Field(description="Action the device should perform.")
     parameters: dict[str, str] = Field(
-        default_factory=dict,
+        default_factory=lambda: {},
         description="Action-specific arguments, e.g. config keys for SET_CONFIG.",
     )
 

@@ -195,7 +195,7 @@ class Telemetry(AvroRecord):
 
     header: DeviceHeader = Field(description="Envelope metadata stamped by the device firmware.")
     readings: list[SensorReading] = Field(
-        default_factory=list,
+        default_factory=lambda: [],
         description="Readings sampled since the previous telemetry message, oldest first.",
     )
     location: GeoPoint | None = Field(
