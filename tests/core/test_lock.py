@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from devicecontracts.catalog import load_catalog
+from devicecontracts.catalog import Catalog, SchemaVersion, load_catalog
 from devicecontracts.catalog.lock import (
     Lock,
     LockEntry,
@@ -189,3 +189,31 @@ def test_content_hash_is_sha256_of_sorted_compact_json(source: object) -> None:
 
     text = json.dumps(source, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert content_hash(source) == "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_loading_hashes_released_versions_as_their_source(tmp_path: Path) -> None:
+    """Each version the lock releases carries the content hash of its file, made while
+    loading; it is the hash of the schema's source, which the lock check compares with the
+    lock's. Versions not released carry none."""
+    root = copy_bundled(tmp_path / "schemas")
+    catalog = load_catalog(root)
+    versions = [v for c in catalog.contracts.values() for v in c.versions]
+    released = [v for v in versions if catalog.lock.entry(_subject(catalog, v), v.version)]
+    assert released
+    for v in versions:
+        assert v.schema is not None
+        if v in released:
+            assert v.content == content_hash(v.schema.source)
+        else:
+            assert v.content is None
+    edited = released[0]
+    edited.file.write_text(edited.text.replace("{", '{"x-edited": true, ', 1), encoding="utf-8")
+    reloaded = load_catalog(root)
+    again = next(
+        v for v in reloaded.contracts[edited.contract].versions if v.version == edited.version
+    )
+    assert again.content is not None and again.content != edited.content
+
+
+def _subject(catalog: Catalog, v: SchemaVersion) -> str:
+    return catalog.contracts[v.contract].subject

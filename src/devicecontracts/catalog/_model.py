@@ -88,6 +88,10 @@ class SchemaVersion:
     references: tuple[Reference, ...] = ()
     problem: SchemaError | None = None
     raw: Any = None  # the decoded JSON; _UNREADABLE when it could not be decoded
+    content: str | None = None
+    """For a version the lock releases, the content hash of its file (`lock.content_hash`),
+    made while loading from the JSON decoded for parsing (the check compares it with the
+    lock's; the text is not decoded again)."""
 
 
 @dataclass(eq=False)

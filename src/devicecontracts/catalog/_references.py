@@ -12,7 +12,7 @@ from typing import Any
 
 from devicecontracts._avro import qualify
 from devicecontracts.catalog._model import Catalog, Contract, ContractKind, SchemaVersion
-from devicecontracts.catalog.lock import LockEntry, Reference
+from devicecontracts.catalog.lock import LockEntry, Reference, content_hash
 from devicecontracts.errors import SchemaError, UnknownTypeError
 from devicecontracts.schema import NamedType, load_json, parse_schema, walk
 
@@ -83,6 +83,8 @@ class _Resolver:
         self.in_progress.add(id(v))
         contract = self.catalog.contracts[v.contract]
         entry = self.catalog.lock.entry(contract.subject, v.version)
+        if entry is not None:  # released: the hash the lock check compares, while decoded
+            v.content = content_hash(raw)
         imported: dict[str, NamedType] = {}
         pins: dict[str, Reference] = {}
         try:

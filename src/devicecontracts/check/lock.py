@@ -180,7 +180,9 @@ def _changed(
     assert v.schema is not None
     subject, number = contract.subject, v.version
     released = catalog.lock.released(subject)
-    file_unchanged = content_hash(v.schema.source) == entry.content
+    # The hash made while loading (the file's JSON decoded once), else from the text.
+    content = v.content if v.content is not None else content_hash(v.schema.source)
+    file_unchanged = content == entry.content
     fingerprint = v.schema.fingerprint  # a hash of the canonical form: computed once here
     if fingerprint != entry.fingerprint and file_unchanged:
         yield _reference_cause(catalog, contract, v, entry, by_subject)
