@@ -425,7 +425,16 @@ def test_version_files_are_shown_as_display_path_shows_them(
 
 @pytest.mark.parametrize(
     "data",
-    [b"a\r\nb\rc\nd\r", b"\r\r\n\n", b"plain", "\u00e9\r\n".encode(), b"\xef\xbb\xbfbom\r\n"],
+    [
+        b"a\r\nb\rc\nd\r",
+        b"\r\r\n\n",
+        b"plain",
+        "\u00e9\r\n".encode(),
+        b"\xef\xbb\xbfbom\r\n",
+        b"",
+        b"x" * (1 << 16),  # exactly one read's worth, then more reads
+        b"y\r\n" * 100_000,  # several reads
+    ],
 )
 def test_version_text_is_read_as_read_text_reads_it(tmp_path: Path, data: bytes) -> None:
     """Version files are read as ``Path.read_text(encoding="utf-8")`` would: newlines
@@ -435,6 +444,21 @@ def test_version_text_is_read_as_read_text_reads_it(tmp_path: Path, data: bytes)
     path = tmp_path / "v1.avsc"
     path.write_bytes(data)
     assert _read_text(path) == path.read_text(encoding="utf-8")
+
+
+def test_a_folder_named_as_a_version_is_reported_as_open_reports_it(tmp_path: Path) -> None:
+    """A folder named v1.avsc is its version's problem, with the error a file object gives
+    (naming the file), although a system call opens a folder."""
+    from devicecontracts.catalog._files import _read_text
+
+    folder = tmp_path / "v1.avsc"
+    folder.mkdir()
+    with pytest.raises(OSError) as raised:
+        _read_text(folder)
+    with pytest.raises(OSError) as expected:
+        folder.read_text(encoding="utf-8")
+    assert str(raised.value) == str(expected.value)
+    assert str(folder) in str(raised.value)
 
 
 def test_a_version_that_is_not_utf8_is_reported(tmp_path: Path) -> None:

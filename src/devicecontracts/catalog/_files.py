@@ -177,9 +177,37 @@ def _read_version(
 
 def _read_text(path: Path) -> str:
     """``path.read_text(encoding="utf-8")``, newlines translated alike (CRLF and CR become LF),
-    without a text wrapper per file: the bytes read whole, then decoded."""
-    with open(path, "rb") as f:
-        text = f.read().decode("utf-8")
+    without a file object per file: the bytes read whole with system calls, then decoded."""
+    try:
+        data = _read_bytes(os.fspath(path))
+    except OSError:
+        # The error as a file object reports it (a folder named v1.avsc, say: os.open opens
+        # it and only the read fails, without the file's name).
+        with open(path, "rb") as f:
+            data = f.read()
+    text = data.decode("utf-8")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
+
+
+_CHUNK = 1 << 16  # most schema files are read in one call, and the next read is empty
+
+
+def _read_bytes(file: str) -> bytes:
+    """The bytes of ``file`` to its end."""
+    fd = os.open(file, os.O_RDONLY | _O_CLOEXEC)
+    try:
+        data = os.read(fd, _CHUNK)
+        more = os.read(fd, _CHUNK) if data else b""
+        if not more:
+            return data
+        chunks = [data, more]
+        while more := os.read(fd, 1 << 20):
+            chunks.append(more)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
