@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter, is_not
 from typing import Any, ClassVar, Final, TypeAlias
 
 from devicecontracts._depth import with_headroom
@@ -122,13 +124,17 @@ def _shape_of(t: AvroType) -> int:
     """
     if isinstance(t, Record):
         fields = t.fields
-        shapes = tuple([_shape_in(f.type) for f in fields])
+        # Most field types have their shape set (primitives, known unions): read them all at
+        # once, and make only the ones left unset.
+        shapes = tuple(map(_SHAPE_SLOT, map(_TYPE_OF, fields)))
+        if shapes and min(shapes) < 0:
+            shapes = tuple([_shape_in(f.type) for f in fields])
         if 0 in shapes:
             return 0
-        last_aliased = -1
-        for i, f in enumerate(fields):
-            if f.aliases:
-                last_aliased = i
+        aliases = tuple(map(_ALIASES_OF, fields))
+        last_aliased = len(aliases)
+        while last_aliased and not aliases[last_aliased - 1]:
+            last_aliased -= 1
         # The key, flat: field names, their types' shapes, which have a default, and the
         # fields' aliases up to the last field that has some.
         return intern_shape(
@@ -136,10 +142,10 @@ def _shape_of(t: AvroType) -> int:
                 "r",
                 t.fullname,
                 t.aliases,
-                tuple([f.name for f in fields]),
+                tuple(map(_NAME_OF, fields)),
                 shapes,
-                tuple([f.default is not NO_DEFAULT for f in fields]),
-                tuple([f.aliases for f in fields[: last_aliased + 1]]),
+                tuple(map(is_not, map(_DEFAULT_OF, fields), repeat(NO_DEFAULT))),
+                aliases[:last_aliased],
             )
         )
     if isinstance(t, Union):
@@ -156,6 +162,13 @@ def _shape_of(t: AvroType) -> int:
     if isinstance(t, Fixed):
         return intern_shape(("f", t.fullname, t.aliases, t.size))
     return 0  # pragma: no cover (the parser sets every primitive's shape)
+
+
+_SHAPE_SLOT: Final = attrgetter("_shape")
+_TYPE_OF: Final = attrgetter("type")
+_NAME_OF: Final = attrgetter("name")
+_DEFAULT_OF: Final = attrgetter("default")
+_ALIASES_OF: Final = attrgetter("aliases")
 
 
 def _repr(node: object, names: tuple[str, ...]) -> str:

@@ -378,8 +378,15 @@ class _Checker:
         self._shared = cache.results
 
     def check(self, reader: AvroType, writer: AvroType) -> list[_Incompatibility]:
-        if reader.shape and writer.shape:
-            key = (reader.shape, writer.shape)
+        # The shapes' slots, read directly (the property only when one is still to be made).
+        rs = reader._shape
+        if rs < 0:
+            rs = reader.shape
+        ws = writer._shape
+        if ws < 0:
+            ws = writer.shape
+        if rs and ws:
+            key = (rs, ws)
             known = self._shared.get(key)
             if known is None:
                 known = self._shared[key] = self._calculate(reader, writer)
@@ -487,7 +494,8 @@ class _Checker:
             direct = by_name.get(f.name)
             if direct is not None and not f.aliases:
                 # Fast path for the common case, an unchanged field: a cached clean result.
-                rs, ws = f.type.shape, direct.type.shape
+                # (Both shapes were made for the fields' views.)
+                rs, ws = f.type._shape, direct.type._shape
                 if rs and ws and shared.get((rs, ws)) == []:
                     continue
             position = str(f.position)
@@ -538,14 +546,20 @@ def _fields_view(record: Record) -> _FieldsView:
         # Keys are strings, whose hashes Python keeps: the set operations rehash nothing.
         plain: dict[str, Field] = {}
         other: list[Field] = []
+        keys: list[str] = []
         for f in record.fields:
-            shape = f.type.shape
-            if shape and not f.aliases and _alias_free(f.type):
-                plain[f"{shape} {f.name}"] = f
+            t = f.type
+            shape = t._shape
+            if shape < 0:
+                shape = t.shape
+            key = f"{shape} {f.name}"
+            keys.append(key)
+            # A primitive holds no record: alias-free without a look.
+            if shape and not f.aliases and (t.__class__ is Primitive or _alias_free(t)):
+                plain[key] = f
             else:
                 other.append(f)
-        every = frozenset(f"{f.type.shape} {f.name}" for f in record.fields)
-        view = record._compat_view = (plain, tuple(other), every)
+        view = record._compat_view = (plain, tuple(other), frozenset(keys))
     return view
 
 
