@@ -14,6 +14,8 @@ strategy. And:
   seven of ``st.datetimes()``, shrinking towards 1970-01-01 and zero.
 * Records do not go through ``st.fixed_dictionaries``, which also shuffles the key order with
   one extra choice per field, for nothing: Avro ignores the order of a dict's keys.
+* A leaf is drawn straight from hypothesis' choice methods (`_choices`), the same choice, span
+  and label as ``draw(leaf)`` without ``ConjectureData.draw``'s work around it.
 
 A node that is one leaf strategy keeps that strategy, so an array of it is ``st.lists`` of the
 leaf itself; any other node becomes one composite strategy where a strategy is needed (list
