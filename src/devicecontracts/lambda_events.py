@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import binascii
 import datetime as _dt
+import io
 import json
 import logging
 import math
@@ -72,7 +73,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, Generic, Literal, NamedTuple, TypeVar, get_args
 
 from devicecontracts._gc import collector_paused
-from devicecontracts._runtime.plans import AvroModel
+from devicecontracts._runtime.plans import AvroModel, ReadPlan
 from devicecontracts._runtime.wire import HEADER_SIZE, MAX_SCHEMA_ID, header
 from devicecontracts.dead_letters import DeadLetter, DeadLetterSink, KafkaDeadLetters, safe_text
 from devicecontracts.errors import (
@@ -120,6 +121,7 @@ _MAX_OFFSET: Final = 2**63 - 1  # Kafka offsets and partitions are Java longs an
 _MAX_PARTITION: Final = 2**31 - 1
 _MAX_MILLIS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last datetime
 _a2b = binascii.a2b_base64
+_BytesIO = io.BytesIO
 
 log = logging.getLogger(__name__)
 
@@ -314,24 +316,27 @@ def _decode_records(
     """Decode the event's records into ``batch``: the loop every record of a batch runs.
 
     It is `kafka_records` and `Deserializer.decode` fused, for the shape nearly every record
-    has (a dict whose coordinates are JSON integers, a base64 value, no schema metadata) and a
-    writer id already planned: one frame per record, no generator, no keyword call. Anything
-    else goes through `_record` and ``decode`` themselves, so every record ends as they say.
+    has (a dict whose coordinates are JSON integers, base64 key and value, no schema metadata)
+    and a writer id already planned: one frame per record, no generator, no keyword call, the
+    plan's read in line (`ReadPlan.inline`). Anything else goes through `_record`, ``decode``
+    and `ReadPlan.decode` themselves, so every record ends as they say.
     """
     own_decode = type(deserializer).decode is Deserializer.decode
     plans = deserializer._plans if own_decode and "decode" not in vars(deserializer) else {}
     decode = deserializer.decode
     messages, failures, tombstones = batch.messages, batch.failures, batch.tombstones
+    inline: dict[int | None, tuple[Any, tuple[Any, ...], Any]] = {}
     for name, entries, group_topic, group_partition in _groups(event):
         for index, raw in enumerate(entries):
-            record: KafkaRecord | RecordFailure | None = None
-            data: bytes | None = None
+            record: Any = None
+            data: Any = None
             if type(raw) is dict:
                 get = raw.get
                 topic = get("topic", group_topic)
                 partition = get("partition", group_partition)
                 offset = get("offset")
                 value = get("value")
+                key = get("key")
                 if (
                     type(value) is str
                     and type(partition) is int
@@ -340,39 +345,89 @@ def _decode_records(
                     and 0 <= offset <= _MAX_OFFSET
                     and type(topic) is str
                     and topic
+                    and (key is None or type(key) is str)
                     and get("keySchemaMetadata") is None
                     and get("valueSchemaMetadata") is None
-                ):
-                    record = _plain_record(raw, topic, partition, offset, value)
+                ):  # what _record does for this shape, in line
+                    kind = get("timestampType")
+                    if type(kind) is not str:
+                        kind = kind if isinstance(kind, str) else None
+                    millis = get("timestamp")
+                    timestamp: _dt.datetime | None
+                    if type(millis) is int and 0 <= millis <= _MAX_MILLIS:
+                        timestamp = _EPOCH + _timedelta(0, 0, 0, millis)
+                    else:
+                        timestamp = _timestamp(millis)
+                    headers = get("headers")
+                    try:
+                        data = _a2b(value, strict_mode=True)
+                        if key is not None:
+                            key = _a2b(key, strict_mode=True)
+                        headers = () if headers is None or headers == [] else _headers(headers)
+                    except ValueError:  # binascii.Error too: _record says which part is bad
+                        pass
+                    else:
+                        record = _new_tuple(
+                            KafkaRecord,
+                            (
+                                topic,
+                                partition,
+                                offset,
+                                timestamp,
+                                kind,
+                                key,
+                                data,
+                                headers,
+                                None,
+                                None,
+                            ),
+                        )
             if record is None:
                 record = _record(raw, name, index, group_topic, group_partition)
-            if type(record) is not KafkaRecord:
-                failures.append(record)  # type: ignore[arg-type]
-                continue
-            data = record.value
-            if data is None:
-                tombstones.append(record)
-                continue
-            if record.value_schema is not None:
-                try:
-                    decoded = _decode_registry_format(record, data, deserializer)
-                except DecodeError as exc:
-                    failures.append(RecordFailure(record, exc))
-                else:
-                    messages.append(_new_tuple(KafkaMessage, (record, decoded)))
-                continue
-            # A framed value, as Deserializer.decode reads it; its plan in line when planned.
-            plan = (
-                plans.get(int.from_bytes(data[1:HEADER_SIZE], "big"))
+                if type(record) is not KafkaRecord:
+                    failures.append(record)
+                    continue
+                data = record.value
+                if data is None:
+                    tombstones.append(record)
+                    continue
+                if record.value_schema is not None:
+                    try:
+                        decoded = _decode_registry_format(record, data, deserializer)
+                    except DecodeError as exc:
+                        failures.append(RecordFailure(record, exc))
+                    else:
+                        messages.append(_new_tuple(KafkaMessage, (record, decoded)))
+                    continue
+            # A framed value, as Deserializer.decode reads it.
+            schema_id = (
+                int.from_bytes(data[1:HEADER_SIZE], "big")
                 if len(data) >= HEADER_SIZE and not data[0]
                 else None
             )
+            way = inline.get(schema_id)
+            if way is not None:
+                read, args, convert = way
+                buffer = _BytesIO(data)
+                buffer.seek(HEADER_SIZE)
+                try:
+                    datum = read(buffer, *args)
+                    if buffer.tell() == len(data):
+                        messages.append(_new_tuple(KafkaMessage, (record, convert(datum))))
+                        continue
+                except Exception:  # decode below reads it again and raises the typed error
+                    pass
+            plan = None if schema_id is None else plans.get(schema_id)
             try:
                 if plan is None or isinstance(plan, DecodeError):
                     decoded = decode(
                         data, topic=record.topic, partition=record.partition, offset=record.offset
                     )
                 else:
+                    if type(plan) is ReadPlan:
+                        pieces = plan.inline()
+                        if pieces is not None:
+                            inline[schema_id] = pieces
                     decoded = plan.decode(data)  # type: ignore[assignment]
             except DecodeError as exc:
                 if plan is not None and not isinstance(plan, DecodeError):
@@ -380,40 +435,11 @@ def _decode_records(
                         topic=record.topic,
                         partition=record.partition,
                         offset=record.offset,
-                        schema_id=int.from_bytes(data[1:HEADER_SIZE], "big"),
+                        schema_id=schema_id,
                     )
                 failures.append(RecordFailure(record, exc))
             else:
                 messages.append(_new_tuple(KafkaMessage, (record, decoded)))
-
-
-def _plain_record(
-    raw: dict[str, Any], topic: str, partition: int, offset: int, value: str
-) -> KafkaRecord | None:
-    """`_record` of a record of the usual shape, its coordinates already checked; None when
-    its key, value or headers are not valid, for `_record` to say why."""
-    key = raw.get("key")
-    if key is not None and type(key) is not str:
-        return None
-    kind = raw.get("timestampType")
-    if type(kind) is not str:
-        kind = kind if isinstance(kind, str) else None
-    millis = raw.get("timestamp")
-    if type(millis) is int and 0 <= millis <= _MAX_MILLIS:
-        timestamp: _dt.datetime | None = _EPOCH + _timedelta(0, 0, 0, millis)
-    else:
-        timestamp = _timestamp(millis)
-    headers = raw.get("headers")
-    try:
-        data = _a2b(value, strict_mode=True)
-        key_bytes = None if key is None else _a2b(key, strict_mode=True)
-        headers = () if headers is None or headers == [] else _headers(headers)
-    except ValueError:  # binascii.Error too
-        return None
-    return _new_tuple(
-        KafkaRecord,
-        (topic, partition, offset, timestamp, kind, key_bytes, data, headers, None, None),
-    )
 
 
 def _decode_registry_format(record: KafkaRecord, value: bytes, deserializer: Deserializer[M]) -> M:

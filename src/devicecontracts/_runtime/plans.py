@@ -354,6 +354,17 @@ class ReadPlan:
             writer.read, read_schema, reader_schema, named_type=not self.direct
         )
 
+    def inline(self) -> tuple[Reader, tuple[Any, ...], Callable[[Any], AvroModel]] | None:
+        """For a loop that inlines `decode` of well-formed values: the reader, its arguments
+        after the buffer, and the conversion; None when the plan reads through the guarded
+        buffer of a recursive schema (then call `decode`).
+
+        The loop reads a buffer positioned after the header with them, and keeps the result
+        of the conversion only when the read used every byte; on anything else (an exception,
+        bytes left over) it calls `decode`, which reads the value again and raises the typed
+        error."""
+        return (self._read, self._args, self.convert) if self._compiled else None
+
     def decode(self, data: bytes, start: int = HEADER_SIZE) -> AvroModel:
         """The model from the body at ``data[start:]``: by default a framed value whose header
         named this plan's writer schema; ``start=0`` reads unframed Avro binary."""
