@@ -26,13 +26,8 @@ def parse_versions(catalog: Catalog) -> None:
     # The full name each shared contract defines, from its raw JSON, so references can be
     # resolved before anything is parsed.
     definers: dict[str, Contract] = {}
-    for contract in shared + messages:
-        for v in contract.versions:
-            v.raw = _raw_json(v)
-            if isinstance(v.raw, dict) and isinstance(v.raw.get("name"), str):
-                contract.fullname = _fullname(v.raw)  # the latest version's name wins
-                if contract.kind is ContractKind.SHARED:
-                    definers.setdefault(contract.fullname, contract)
+    for contract in shared:
+        _decode(contract, definers)
     unreadable_shared = [
         v.display
         for contract in shared
@@ -40,9 +35,27 @@ def parse_versions(catalog: Catalog) -> None:
         if not (isinstance(v.raw, dict) and isinstance(v.raw.get("name"), str))
     ]
     resolver = _Resolver(catalog, definers, unreadable_shared)
-    for contract in shared + messages:
+    for contract in shared:
         for v in contract.versions:
             resolver.parse(v)
+    # A message defines nothing others use: its versions are decoded just before they are
+    # parsed, so the decoded JSON of one contract's versions is alive at a time, not all.
+    for contract in messages:
+        _decode(contract, None)
+        for v in contract.versions:
+            resolver.parse(v)
+
+
+def _decode(contract: Contract, definers: dict[str, Contract] | None) -> None:
+    """Decode each version's JSON into ``raw``; the contract's full name from the latest
+    version that names one; with ``definers`` (a shared contract), every version's name
+    defined by the contract, unless an earlier contract defines it."""
+    for v in contract.versions:
+        v.raw = _raw_json(v)
+        if isinstance(v.raw, dict) and isinstance(v.raw.get("name"), str):
+            contract.fullname = _fullname(v.raw)  # the latest version's name wins
+            if definers is not None:
+                definers.setdefault(contract.fullname, contract)
 
 
 _UNREADABLE: Any = object()
