@@ -119,7 +119,12 @@ _timedelta = _dt.timedelta
 _new_tuple = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
 _MAX_OFFSET: Final = 2**63 - 1  # Kafka offsets and partitions are Java longs and ints
 _MAX_PARTITION: Final = 2**31 - 1
-_MAX_MILLIS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last datetime
+_FLOAT_EXACT_MILLIS: Final = 2**33 * 1000
+"""Below this (2242), ``datetime.fromtimestamp(millis / 1000, UTC)`` is the exact datetime of
+``millis``, at two thirds of the cost of adding a timedelta: the float is within half a ulp,
+2**-21 s, of the true value, which rounding to whole microseconds then recovers exactly."""
+_fromtimestamp = _dt.datetime.fromtimestamp
+_UTC = _dt.UTC
 _a2b = binascii.a2b_base64
 _BytesIO = io.BytesIO
 
@@ -354,8 +359,8 @@ def _decode_records(
                         kind = kind if isinstance(kind, str) else None
                     millis = get("timestamp")
                     timestamp: _dt.datetime | None
-                    if type(millis) is int and 0 <= millis <= _MAX_MILLIS:
-                        timestamp = _EPOCH + _timedelta(0, 0, 0, millis)
+                    if type(millis) is int and 0 <= millis < _FLOAT_EXACT_MILLIS:
+                        timestamp = _fromtimestamp(millis / 1000, _UTC)  # = _timestamp(millis)
                     else:
                         timestamp = _timestamp(millis)
                     headers = get("headers")

@@ -412,6 +412,8 @@ def _field_values() -> dict[str, list[Any]]:
             0,
             253402300799999,
             253402300800000,
+            2**33 * 1000 - 1,
+            2**33 * 1000,
             2**70,
             True,
             1.5,
@@ -542,3 +544,32 @@ def test_the_batch_loop_ends_every_record_as_kafka_records_and_decode_do(seed: i
     except KafkaEventError as exc:
         actual = _described(exc)
     assert actual == expected
+
+
+def test_the_batch_loop_gives_every_timestamp_its_exact_datetime() -> None:
+    """Record timestamps the batch loop converts through a float are the exact datetime of
+    their milliseconds, as _record's timedelta gives it, up to the end of the fast range and
+    past it."""
+    import random
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    limit = 2**33 * 1000
+    rng = random.Random(13)
+    stamps = [0, 1, 999, 1000, 1714521600123, limit - 1, limit, limit + 1, 253402300799999]
+    stamps += [rng.randrange(limit) for _ in range(3000)]
+    stamps += [limit - rng.randrange(1, 10**7) for _ in range(1000)]
+    event = {
+        "records": {
+            f"{TOPIC}-0": [
+                {"offset": i, "timestamp": ms, "value": b64(b"\x00\x00")}
+                for i, ms in enumerate(stamps)
+            ]
+        }
+    }
+    batch = decode_kafka_event(event, deserializer(), undecodable="fail")
+
+    assert len(batch.failures) == len(stamps)  # values too short: every record a failure
+    for failure, ms in zip(batch.failures, stamps, strict=True):
+        expected = epoch + dt.timedelta(milliseconds=ms)
+        assert failure.record.timestamp == expected, ms
+        assert failure.record.timestamp.tzinfo is dt.UTC
