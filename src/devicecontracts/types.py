@@ -332,9 +332,9 @@ def _value_schema(
     )
 
 
-_ISO_NANOS = re.compile(
-    r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?\Z"
-)
+_ISO_NANOS = r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?\Z"
+"""Compiled on first use (``re``'s cache keeps it): a model module imports this module, and a
+Lambda cold start has no nanosecond timestamp to parse."""
 
 
 @functools.total_ordering
@@ -399,7 +399,7 @@ class _EpochNanos:
     @classmethod
     def fromisoformat(cls, text: str) -> Self:
         """Parse what `isoformat` writes (up to nine fraction digits, an offset when aware)."""
-        match = _ISO_NANOS.match(text.strip())
+        match = re.match(_ISO_NANOS, text.strip())
         if match is None:
             raise ValueError(f"not an ISO 8601 date-time: {text!r}")
         whole, fraction, offset = match.groups()
