@@ -97,7 +97,8 @@ class _Resolver:
         contract = self.catalog.contracts[v.contract]
         entry = self.catalog.lock.entry(contract.subject, v.version)
         if entry is not None:  # released: the hash the lock check compares, while decoded
-            v.content = content_hash(raw)
+            content = content_hash(raw)
+            v.content = entry.content if content == entry.content else content  # one string
         imported: dict[str, NamedType] = {}
         pins: dict[str, Reference] = {}
         try:

@@ -18,6 +18,7 @@ from devicecontracts.catalog._contract_file import CONTRACT_FILE
 from devicecontracts.catalog.lock import LockEntry, Reference, content_hash, data_contract_hash
 from devicecontracts.errors import Location
 from devicecontracts.findings import Finding, make
+from devicecontracts.schema import fingerprint as schema_fingerprint
 from devicecontracts.schema.compatibility import CompatibilityLevel
 
 __all__ = ["lock_findings"]
@@ -183,7 +184,9 @@ def _changed(
     # The hash made while loading (the file's JSON decoded once), else from the text.
     content = v.content if v.content is not None else content_hash(v.schema.source)
     file_unchanged = content == entry.content
-    fingerprint = v.schema.fingerprint  # a hash of the canonical form: computed once here
+    # A hash of the canonical form, computed once here and not kept on the schema (as
+    # Schema.fingerprint would keep the form: 9 MB at 10,000 versions, for no later reader).
+    fingerprint = schema_fingerprint(v.schema.root)
     if fingerprint != entry.fingerprint and file_unchanged:
         yield _reference_cause(catalog, contract, v, entry, by_subject)
     elif fingerprint != entry.fingerprint:
