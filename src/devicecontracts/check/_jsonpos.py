@@ -25,6 +25,10 @@ __all__ = ["Positions", "locate"]
 _WS = re.compile(r"[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*(?:,[ \t\n\r]*)?")
 _separator = _SEPARATOR.match
+# After a member's key: whitespace, one character (the colon, whatever it is, as the walk
+# has always skipped it), whitespace; at the end of the text, nothing more. One match for
+# what were two.
+_colon = re.compile(r"[ \t\n\r]*.?[ \t\n\r]*", re.DOTALL).match
 # raw_decode without its wrapper (which only turns StopIteration into JSONDecodeError).
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _SCANNING, _ENDED, _BROKEN = range(3)
@@ -153,18 +157,17 @@ class Positions:
         i = scan.at
         try:
             if scan.pending:
-                i = _past_value(text, i)
+                i = _separator(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
                 scan.pending = False
             while text[i] != "}":
                 name, i = _scan_once(text, i)
-                i = _skip(text, i)
-                i = _skip(text, i + 1)  # the colon
+                i = _colon(text, i).end()  # type: ignore[union-attr]  # it matches "" at least
                 if type(name) is str:
                     kids.setdefault(name, i)
                 if name == key:
                     scan.at, scan.pending = i, True
                     return i
-                i = _past_value(text, i)
+                i = _separator(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
         except (StopIteration, ValueError, IndexError):
             scan.state = _BROKEN
             raise ValueError("unreadable JSON") from None
@@ -217,11 +220,3 @@ def locate(text: str, pointer: str) -> tuple[int, int] | None:
 
 def _skip(text: str, i: int) -> int:
     return _WS.match(text, i).end()  # type: ignore[union-attr]  # it matches "" at least
-
-
-def _past_value(text: str, i: int) -> int:
-    """Past the value at ``i``, its trailing whitespace and a comma with its whitespace.
-
-    (At the end of the text, the next read of ``text[i]`` raises IndexError, as it would
-    here.)"""
-    return _SEPARATOR.match(text, _scan_once(text, i)[1]).end()  # type: ignore[union-attr]
