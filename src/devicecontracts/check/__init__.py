@@ -149,16 +149,16 @@ versions come together, so a few suffice, and memory stays flat however large th
 
 def _located(found: list[Finding], catalog: Catalog) -> list[Finding]:
     """Fill in line and column from the file text for findings with a schema path; each file
-    is walked once for all its findings (`Positions`)."""
+    is walked once for all its findings (`Positions`). In place: ``found`` is returned."""
     texts = {v.display: v.text for v in catalog.versions()}
     positions: dict[str, Positions] = {}
-    out: list[Finding] = []
-    for f in found:
+    for k, f in enumerate(found):
         where = f.location
+        if where.line is not None:
+            continue  # located as it was made (lint)
         file, path = where.file, where.path
-        text = texts.get(file) if file is not None and path and where.line is None else None
+        text = texts.get(file) if file is not None and path else None
         if text is None or file is None or path is None:
-            out.append(f)
             continue
         walked = positions.get(file)
         if walked is None:
@@ -166,8 +166,9 @@ def _located(found: list[Finding], catalog: Catalog) -> list[Finding]:
                 positions.clear()
             walked = positions[file] = Positions(text)
         position = walked.locate(path)
-        out.append(f if position is None else _at(f, position))
-    return out
+        if position is not None:
+            found[k] = _at(f, position)
+    return found
 
 
 def _at(f: Finding, position: tuple[int, int]) -> Finding:
@@ -192,6 +193,8 @@ def _at(f: Finding, position: tuple[int, int]) -> Finding:
 def _configured(found: list[Finding], catalog: Catalog) -> list[Finding]:
     disabled = set(catalog.rules.get("disable", []))
     warned = set(catalog.rules.get("warn", []))
+    if not disabled and not warned:
+        return found  # nothing configured: no copy of (maybe half a million) findings
     return [
         f.with_severity(Severity.WARNING) if f.rule in warned else f
         for f in found
