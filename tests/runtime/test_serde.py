@@ -546,3 +546,46 @@ def _heartbeat_value() -> dict[str, Any]:
         "free_memory_bytes": None,
         "rssi_dbm": -70,
     }
+
+
+@pytest.mark.parametrize(
+    "replacement",
+    [
+        pytest.param("missing", id="fastavro-without-it"),
+        pytest.param(lambda buffer, writer, reader: {}, id="another-signature"),
+        pytest.param(lambda buffer, *args: {"n": 0}, id="another-result"),
+    ],
+)
+def test_fastavros_internal_reader_is_used_only_when_it_reads_as_schemaless_reader(
+    monkeypatch: pytest.MonkeyPatch, replacement: Any
+) -> None:
+    """``_read_data`` is fastavro's internal: a fastavro without it, or whose ``_read_data``
+    takes other arguments or reads otherwise, leaves plans on ``schemaless_reader``, and
+    decoding gives the same model as with it."""
+    import fastavro
+    import fastavro._read
+
+    from devicecontracts._runtime import plans
+
+    heartbeat = latest("heartbeat")
+    body = avro_body(model_value(heartbeat, _heartbeat_value()).to_avro_dict(), heartbeat.schema)
+    prepared = plans.writer_schema(
+        heartbeat.model.avro_schema_json,
+        fingerprint=heartbeat.model.avro_fingerprint,
+        parsed=heartbeat.model.parsed_avro_schema(),
+    )
+    assert plans.direct_read_data() is fastavro._read._read_data
+    fast = plans.plan_read(prepared, (heartbeat.model,)).decode(body, 0)
+
+    if replacement == "missing":
+        monkeypatch.delattr(fastavro._read, "_read_data")
+    else:
+        monkeypatch.setattr(fastavro._read, "_read_data", replacement)
+    plans.direct_read_data.cache_clear()
+    try:
+        assert plans.direct_read_data() is None
+        plan = plans.plan_read(prepared, (heartbeat.model,))
+        assert plan._read is fastavro.schemaless_reader
+        assert plan.decode(body, 0) == fast
+    finally:
+        plans.direct_read_data.cache_clear()

@@ -42,7 +42,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Final, Protocol, Self
+from typing import Any, ClassVar, Final, Protocol, Self, cast
 
 import fastavro
 from fastavro.read import LOGICAL_READERS
@@ -426,22 +426,16 @@ def _validator(model: type[AvroModel]) -> Callable[[Any], AvroModel]:
 # fastavro's compiled ``schemaless_reader`` gathers the parsed schema's named types into fresh
 # dicts and builds its options dict on every call, then calls ``_read_data``, which reads the
 # datum. Called directly with those built once per plan, it saves a sixth of a small message's
-# read. It is internal to fastavro (1.13 has it, with this signature; the runtime tests compare
-# what it reads with schemaless_reader on every catalog model and version): a fastavro without
-# it, and the pure-Python reader of recursive schemas, get schemaless_reader.
-_read_data: Callable[..., Any] | None = getattr(
-    importlib.import_module("fastavro._read"), "_read_data", None
-)
+# read. It is internal to fastavro (1.13 has it, with this signature), so it is used only after
+# it has read a probe exactly as ``schemaless_reader`` does, once per process
+# (`direct_read_data`); a fastavro without it or with another one, and the pure-Python reader
+# of recursive schemas, get ``schemaless_reader``. The runtime tests also compare what it reads
+# with ``schemaless_reader`` on every catalog model and version.
 
 
-def _reader(
-    read: Reader, writer: Any, reader: Any, named_type: bool
-) -> tuple[Reader, tuple[Any, ...]]:
-    """The function that reads a buffer and its arguments after the buffer: ``read`` (a
-    ``schemaless_reader``) with these, or for fastavro's compiled reader its ``_read_data``
-    with what that ``schemaless_reader`` would pass it."""
-    if _read_data is None or read is not fastavro.schemaless_reader:
-        return read, (writer, reader, False, False, "strict", named_type)
+def _direct_args(writer: Any, reader: Any, named_type: bool) -> tuple[Any, ...]:
+    """What the compiled ``schemaless_reader(buffer, writer, reader, ...)`` passes
+    ``_read_data`` after the buffer."""
     if writer == reader:  # as schemaless_reader does
         reader = None
     named: dict[str, dict[str, Any]] = {"writer": {}, "reader": {}}
@@ -455,7 +449,81 @@ def _reader(
         "return_named_type": named_type,
         "return_named_type_override": False,
     }
-    return _read_data, (writer, named, reader, options)
+    return (writer, named, reader, options)
+
+
+_PROBE_WRITER: Final = {
+    "type": "record",
+    "name": "Probe",
+    "namespace": "probe",
+    "fields": [
+        {"name": "n", "type": "long"},
+        {"name": "s", "type": ["null", "string"]},
+        {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A", "B"]}},
+        {"name": "a", "type": {"type": "array", "items": "int"}},
+        {"name": "m", "type": {"type": "map", "values": "double"}},
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {
+            "name": "inner",
+            "type": {
+                "type": "record",
+                "name": "Inner",
+                "fields": [{"name": "f", "type": {"type": "fixed", "name": "F", "size": 2}}],
+            },
+        },
+        {"name": "u", "type": ["null", "Inner", "E"]},
+    ],
+}
+_PROBE_READER: Final = {
+    **_PROBE_WRITER,
+    "fields": [*_PROBE_WRITER["fields"], {"name": "added", "type": "int", "default": 7}],
+}
+_PROBE_VALUE: Final = {
+    "n": -(2**40),
+    "s": "é",
+    "e": "B",
+    "a": [1, -2],
+    "m": {"k": 0.5},
+    "at": 1_700_000_000_123,
+    "inner": {"f": b"xy"},
+    "u": {"f": b"zw"},
+}
+
+
+@functools.cache
+def direct_read_data() -> Callable[..., Any] | None:
+    """fastavro's internal ``_read_data``, if this fastavro has one that reads a probe value
+    (named types, unions, logical types, resolution to a reader schema, named-type tuples)
+    exactly as ``schemaless_reader`` does; otherwise None."""
+    read_data = getattr(importlib.import_module("fastavro._read"), "_read_data", None)
+    if read_data is None:
+        return None
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, _PROBE_WRITER, _PROBE_VALUE)
+    data = buffer.getvalue()
+    try:
+        for reader in (None, _PROBE_WRITER, _PROBE_READER):
+            for named_type in (False, True):
+                expected = fastavro.schemaless_reader(
+                    io.BytesIO(data), _PROBE_WRITER, reader, return_named_type=named_type
+                )
+                args = _direct_args(_PROBE_WRITER, reader, named_type)
+                if read_data(io.BytesIO(data), *args) != expected:
+                    return None
+    except Exception:  # another signature or behaviour: schemaless_reader it is
+        return None
+    return cast("Callable[..., Any]", read_data)
+
+
+def _reader(
+    read: Reader, writer: Any, reader: Any, named_type: bool
+) -> tuple[Reader, tuple[Any, ...]]:
+    """The function that reads a buffer and its arguments after the buffer: ``read`` (a
+    ``schemaless_reader``) with these, or for fastavro's compiled reader its ``_read_data``
+    with what that ``schemaless_reader`` would pass it."""
+    if read is not fastavro.schemaless_reader or (read_data := direct_read_data()) is None:
+        return read, (writer, reader, False, False, "strict", named_type)
+    return read_data, _direct_args(writer, reader, named_type)
 
 
 # What fastavro returns for these logical types is exactly what the generated models' fields
