@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +149,62 @@ def test_a_deep_lock_is_read_or_a_lock_error_naming_the_file(tmp_path: Path, dep
     assert raised.value.location.file == str(path)
     if depth > 1000:
         assert "more than 1,000 levels" in raised.value.message
+
+
+# Python converts at most sys.get_int_max_str_digits() digits to an int (4,300 by default):
+# json.loads raises a plain ValueError past it, which every JSON reader of input must turn into
+# its own error.
+LONG = "9" * (sys.get_int_max_str_digits() + 1)
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_a_number_longer_than_python_reads_is_a_schema_json_error_at_its_place(
+    sign: str,
+) -> None:
+    text = (
+        '{"type": "record", "name": "R", "doc": "' + LONG + '",\n"fields": [\n'
+        '  {"name": "a", "type": "double", "default": 1' + "0" * 2000 + "},\n"
+        '  {"name": "b", "type": "long", "default": ' + sign + LONG + "}]}"
+    )
+    with pytest.raises(SchemaJSONError) as raised:
+        parse_schema(text, file="long.avsc")
+    assert f"a number {len(LONG)} digits long" in raised.value.message
+    assert (raised.value.location.file, raised.value.location.line) == ("long.avsc", 4)
+    assert raised.value.location.column == len('  {"name": "b", "type": "long", "default": ') + 1
+
+
+def test_a_lock_with_a_number_longer_than_python_reads_is_a_lock_error(tmp_path: Path) -> None:
+    path = tmp_path / "contracts.lock.json"
+    path.write_text('{"format": 1, "subjects": {"s": ' + LONG + "}}")
+    with pytest.raises(LockError, match="number longer than Python reads") as raised:
+        read_lock(path)
+    assert raised.value.location.file == str(path)
+
+
+def test_the_local_registry_refuses_numbers_longer_than_python_reads() -> None:
+    """In the request body: 400; in the schema text: 422 / 42201, as other bad JSON is."""
+    with LocalRegistry() as registry:
+
+        def post(data: bytes) -> tuple[int, Any]:
+            request = urllib.request.Request(
+                registry.url + "/subjects/s-value/versions",
+                data=data,
+                headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as refused:
+                return refused.code, json.loads(refused.read())
+
+        status, answer = post(b'{"schema": "\\"long\\"", "version": ' + LONG.encode() + b"}")
+        assert (status, answer["error_code"]) == (400, 400)
+        schema = '{"type": "record", "name": "R", "fields": [{"name": "a", "type": "long", '
+        schema += '"default": ' + LONG + "}]}"
+        status, answer = post(json.dumps({"schema": schema}).encode())
+        assert (status, answer["error_code"]) == (422, 42201)
+        assert "Invalid schema" in answer["message"]
 
 
 # ---------------------------------------------------------------------------------------------

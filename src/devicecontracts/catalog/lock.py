@@ -237,6 +237,12 @@ def read_lock(path: Path) -> Lock:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LockError(f"cannot read the lock file: {exc}", where) from None
+    except ValueError:  # an integer longer than Python converts: no lock writes one
+        raise LockError(
+            "the lock file holds a number longer than Python reads, which no lock does; "
+            "restore it from git",
+            where,
+        ) from None
     if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
         raise LockError(
             f'unsupported lock file: expected an object with "format": {LOCK_FORMAT}', where

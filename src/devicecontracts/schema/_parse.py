@@ -28,6 +28,7 @@ import gc
 import json
 import math
 import re
+import sys
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -181,6 +182,23 @@ def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
         ) from None
     except UnicodeDecodeError as exc:
         raise SchemaJSONError(f"not UTF-8 text: {exc.reason}", Location(file=file)) from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        assert isinstance(text, str)
+        longer = rf'"(?:[^"\\]|\\.)*"|-?[0-9]{{{sys.get_int_max_str_digits() + 1},}}'
+        at, digits = next(
+            (
+                (m.start(), len(m[0].lstrip("-")))
+                for m in re.finditer(longer, text, re.S)
+                if m[0][0] != '"'
+            ),
+            (-1, 0),
+        )
+        line, column = _position(text, at)
+        raise SchemaJSONError(
+            f"not valid JSON for a schema: a number {digits} digits long, longer than any "
+            "Avro value can be",
+            Location(file=file, line=line, column=column),
+        ) from None
 
 
 def _check_text_depth(text: str, file: str | None) -> None:

@@ -228,7 +228,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         try:
             return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except ValueError:  # not JSON, not UTF-8, or a number longer than Python converts
             raise RegistryAPIError(400, 400, "Unexpected character in the request body") from None
 
     def _reply(self, status: int, answer: Any) -> None:

@@ -217,7 +217,7 @@ class RegistryState:
         text: str = body["schema"]
         try:
             schema_json = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # not JSON, or a number longer than Python converts
             raise RegistryAPIError(422, 42201, f"Invalid schema: {exc}") from None
         try:
             parsed = parse(schema_json, self._referenced_json(refs))
