@@ -85,3 +85,31 @@ def test_issue_order_follows_field_positions() -> None:
         "/fields/2/type",
         "/fields/4",
     ]
+
+
+def test_forgetting_comparisons_frees_every_records_table_and_changes_no_verdict() -> None:
+    """`forget_comparisons` drops the tables checking made on each record of a schema; the
+    same check afterwards makes them again and answers the same."""
+    from devicecontracts.schema import Record, parse_schema
+    from devicecontracts.schema.compatibility import check_parsed, forget_comparisons
+
+    def text(extra: str) -> str:
+        inner = '{"type": "record", "name": "Inner", "fields": [{"name": "x", "type": "int"}'
+        inner += extra + "]}"
+        return (
+            '{"type": "record", "name": "Outer", "fields": [{"name": "i", "type": '
+            + inner
+            + '}, {"name": "n", "type": "long"}]}'
+        )
+
+    old = parse_schema(text(""))
+    new = parse_schema(text(', {"name": "y", "type": "int"}'))
+    before = check_parsed(new, [old], "FULL_TRANSITIVE")
+    records = [t for s in (old, new) for t in s.named.values() if isinstance(t, Record)]
+    assert len(records) == 4 and all(r._compat_view is not None for r in records)
+    for schema in (old, new):
+        forget_comparisons(schema)
+    assert all(r._compat_view is None for r in records)
+    after = check_parsed(new, [old], "FULL_TRANSITIVE")
+    assert (after.compatible, after.issues) == (before.compatible, before.issues)
+    assert not before.compatible  # y has no default: new readers cannot read old data

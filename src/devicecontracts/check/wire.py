@@ -20,6 +20,7 @@ from devicecontracts.schema.compatibility import (
     IssueDirection,
     IssueKind,
     check_parsed,
+    forget_comparisons,
 )
 from devicecontracts.schema.diff import translate_path
 
@@ -55,19 +56,11 @@ def wire_findings(contract: Contract) -> Iterator[Finding]:
         transitive_only = earlier[-1].version not in result.broken_versions
         for issues in grouped.values():
             yield _incompatible(contract, v, [*earlier, v], issues, transitive_only)
-    _forget_views(parsed)
-
-
-def _forget_views(parsed: list[SchemaVersion]) -> None:
-    """Drop the per-record tables the compatibility checker made on this contract's records:
-    they serve the comparisons of one history, and kept on every record until the run ends
-    they would be the largest thing a catalog check holds after its parsed schemas (about
-    60 MB at 1,000 subjects). A later comparison makes them again as it needs them."""
-    for v in parsed:
-        assert v.schema is not None
-        for t in v.schema.named.values():
-            if getattr(t, "_compat_view", None) is not None:
-                t._compat_view = None  # type: ignore[union-attr]
+    # The checker's per-record tables would be the largest thing a catalog check holds after
+    # its parsed schemas (about 60 MB at 1,000 subjects): drop them once a history is checked.
+    for version in parsed:
+        assert version.schema is not None
+        forget_comparisons(version.schema)
 
 
 def _incompatible(

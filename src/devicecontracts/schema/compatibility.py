@@ -62,6 +62,7 @@ __all__ = [
     "IssueKind",
     "check_compatibility",
     "check_parsed",
+    "forget_comparisons",
 ]
 
 
@@ -561,6 +562,16 @@ def _fields_view(record: Record) -> _FieldsView:
                 other.append(f)
         view = record._compat_view = (plain, tuple(other), frozenset(keys))
     return view
+
+
+def forget_comparisons(schema: Schema) -> None:
+    """Drop the per-record tables `check_parsed` made on ``schema``'s records as it compared
+    them. They serve the comparisons of one history; a caller that keeps many parsed schemas
+    after checking them (a catalog check) frees them this way. A later comparison makes them
+    again as it needs them."""
+    for named in schema.named.values():
+        if named.__class__ is Record:
+            named._compat_view = None
 
 
 # Whether a structure (by shape) has no record field with aliases anywhere: such a structure
