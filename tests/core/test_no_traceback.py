@@ -12,8 +12,6 @@ import json
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from devicecontracts.schema.compatibility import check_compatibility, check_pars
 from devicecontracts.testing.registry import LocalRegistry
 
 from ..support.catalogs import copy_bundled, read_version
+from ..support.registry import post_raw
 
 KINDS = ("array", "map", "record", "union")
 # Seconds one command may take on the deepest input (measured well under a second; generous
@@ -186,17 +185,7 @@ def test_the_local_registry_refuses_numbers_longer_than_python_reads() -> None:
     with LocalRegistry() as registry:
 
         def post(data: bytes) -> tuple[int, Any]:
-            request = urllib.request.Request(
-                registry.url + "/subjects/s-value/versions",
-                data=data,
-                headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
-                method="POST",
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=10) as answer:
-                    return answer.status, json.loads(answer.read())
-            except urllib.error.HTTPError as refused:
-                return refused.code, json.loads(refused.read())
+            return post_raw(registry.url + "/subjects/s-value/versions", data)
 
         status, answer = post(b'{"schema": "\\"long\\"", "version": ' + LONG.encode() + b"}")
         assert (status, answer["error_code"]) == (400, 400)

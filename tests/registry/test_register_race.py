@@ -16,8 +16,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +28,7 @@ from devicecontracts.testing.registry import LocalRegistry
 from devicecontracts.testing.registry._http import RecordedRequest
 
 from ..support.catalogs import write_version
-from ..support.registry import lock_ids, optional, run
+from ..support.registry import lock_ids, optional, post_raw, run
 
 CONTRACTS = Path(sys.executable).parent / "contracts"
 TRIALS = 10
@@ -307,17 +305,7 @@ def test_a_registration_whose_answer_was_lost_is_recognised_as_done(
 
 def post(registry: LocalRegistry, path: str, body: Any) -> tuple[int, Any]:
     """POST ``body`` as JSON to the local registry; (status, parsed answer)."""
-    request = urllib.request.Request(
-        registry.url + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, json.loads(refused.read())
+    return post_raw(registry.url + path, json.dumps(body).encode())
 
 
 def as_version(schema: Any, version: int) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import socket
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -124,3 +126,19 @@ def registered_writes(requests: Sequence[Any]) -> list[str]:
         if (r.method == "POST" and r.path.endswith("/versions") and r.path.startswith("/subjects"))
         or r.method in ("PUT", "DELETE")
     ]
+
+
+def post_raw(url: str, data: bytes) -> tuple[int, Any]:
+    """POST ``data`` to a registry's ``url`` as Schema Registry JSON; (status, parsed answer),
+    refusals included."""
+    request = urllib.request.Request(
+        url,
+        data=data,
+        headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())

@@ -173,32 +173,41 @@ def load_json(text: str | bytes, *, file: str | None = None) -> JSON:
         ) from None
     except _NonNumericError as exc:
         assert isinstance(text, str)
-        at = next((m.start() for m in _TOKENS.finditer(text) if m[0][0] in "-NI"), -1)
-        line, column = _position(text, at)
-        raise SchemaJSONError(
+        raise _error_at(
+            text,
+            _outside_strings(r"-?(?:NaN|Infinity)", text),
             f"not valid JSON: {exc} is not a JSON number (Avro's JSON reader rejects it; "
             'write a float default as a string such as "NaN")',
-            Location(file=file, line=line, column=column),
+            file,
         ) from None
     except UnicodeDecodeError as exc:
         raise SchemaJSONError(f"not UTF-8 text: {exc.reason}", Location(file=file)) from None
     except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
         assert isinstance(text, str)
-        longer = rf'"(?:[^"\\]|\\.)*"|-?[0-9]{{{sys.get_int_max_str_digits() + 1},}}'
-        at, digits = next(
-            (
-                (m.start(), len(m[0].lstrip("-")))
-                for m in re.finditer(longer, text, re.S)
-                if m[0][0] != '"'
-            ),
-            (-1, 0),
-        )
-        line, column = _position(text, at)
-        raise SchemaJSONError(
+        found = _outside_strings(f"-?[0-9]{{{sys.get_int_max_str_digits() + 1},}}", text)
+        digits = len(found[0].lstrip("-")) if found else 0
+        raise _error_at(
+            text,
+            found,
             f"not valid JSON for a schema: a number {digits} digits long, longer than any "
             "Avro value can be",
-            Location(file=file, line=line, column=column),
+            file,
         ) from None
+
+
+def _outside_strings(pattern: str, text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in JSON ``text`` (comments blanked) outside strings."""
+    for found in re.finditer(rf'"(?:[^"\\]|\\.)*"|{pattern}', text, re.S):
+        if found[0][0] != '"':
+            return found
+    return None
+
+
+def _error_at(
+    text: str, found: re.Match[str] | None, message: str, file: str | None
+) -> SchemaJSONError:
+    line, column = _position(text, found.start() if found else -1)
+    return SchemaJSONError(message, Location(file=file, line=line, column=column))
 
 
 def _check_text_depth(text: str, file: str | None) -> None:
@@ -228,7 +237,7 @@ class _NonNumericError(ValueError):
 
 # What matters to comment blanking: strings (skipped whole), comments, and the literals Python's
 # json accepts but Jackson does not.
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|/\*|-?(?:NaN|Infinity)', re.S)
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|/\*', re.S)
 
 
 def _no_constant(token: str) -> JSON:
