@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import uuid
 from typing import Any
@@ -557,7 +558,7 @@ def _heartbeat_value() -> dict[str, Any]:
     ],
 )
 def test_fastavros_internal_reader_is_used_only_when_it_reads_as_schemaless_reader(
-    monkeypatch: pytest.MonkeyPatch, replacement: Any
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, replacement: Any
 ) -> None:
     """``_read_data`` is fastavro's internal: a fastavro without it, or whose ``_read_data``
     takes other arguments or reads otherwise, leaves plans on ``schemaless_reader``, and
@@ -583,7 +584,10 @@ def test_fastavros_internal_reader_is_used_only_when_it_reads_as_schemaless_read
         monkeypatch.setattr(fastavro._read, "_read_data", replacement)
     plans.direct_read_data.cache_clear()
     try:
-        assert plans.direct_read_data() is None
+        with caplog.at_level(logging.INFO, logger="devicecontracts.serde"):
+            assert plans.direct_read_data() is None
+        if replacement != "missing":  # a fastavro without it needs no word
+            assert "decoding uses schemaless_reader" in caplog.text
         plan = plans.plan_read(prepared, (heartbeat.model,))
         assert plan._read is fastavro.schemaless_reader
         assert plan.decode(body, 0) == fast
