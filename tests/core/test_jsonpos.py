@@ -176,23 +176,26 @@ pointer_tokens = st.sampled_from(
 )
 
 
+@st.composite
+def damaged_json(draw: st.DrawFn, inserts: list[str]) -> str:
+    """The JSON text of a value, indented or not, maybe broken by one of ``inserts`` (a
+    character, a comment, an unclosed comment, a quote) somewhere in it."""
+    text = json.dumps(draw(json_values), indent=draw(st.sampled_from([None, 0, 2])))
+    insert = draw(st.sampled_from(inserts))
+    if insert:
+        at = draw(st.integers(min_value=0, max_value=60)) % (len(text) + 1)
+        text = text[:at] + insert + text[at:]
+    return text
+
+
 @settings(max_examples=300, deadline=None)
 @given(
-    json_values,
-    st.sampled_from([None, 0, 2]),
+    damaged_json(["", " ", "x", "// c\n", "/*", "\x01", ",", "}", "]", '"', "0", "\\q"]),
     st.lists(st.lists(pointer_tokens, max_size=4), min_size=1, max_size=6),
-    st.integers(min_value=0, max_value=60),
-    st.sampled_from(["", " ", "x", "// c\n", "/*", "\x01", ",", "}", "]", '"', "0", "\\q"]),
 )
-def test_index_answers_as_the_walk_does(
-    value: Any, indent: int | None, pointers: list[list[str]], cut: int, insert: str
-) -> None:
+def test_index_answers_as_the_walk_does(text: str, pointers: list[list[str]]) -> None:
     """Indexed once, any text (valid JSON, or broken by an inserted character, a comment, a
     truncation) locates every path exactly as walking it from the start would."""
-    text = json.dumps(value, indent=indent)
-    if insert:
-        at = cut % (len(text) + 1)
-        text = text[:at] + insert + text[at:]
     positions = Positions(text)
     for tokens in pointers:
         pointer = "/" + "/".join(tokens) if tokens[:1] != ["x"] else "/".join(tokens)
@@ -223,22 +226,13 @@ def test_commented_text_is_walked() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    json_values,
-    st.sampled_from([None, 0, 2]),
+    damaged_json(["", " ", "x", "// c\n", "/*", ",", "}", "]", '"', "0"]),
     st.lists(st.lists(pointer_tokens, max_size=3), min_size=1, max_size=4),
-    st.integers(min_value=0, max_value=60),
-    st.sampled_from(["", " ", "x", "// c\n", "/*", ",", "}", "]", '"', "0"]),
 )
-def test_elements_answer_as_the_walk_does(
-    value: Any, indent: int | None, pointers: list[list[str]], cut: int, insert: str
-) -> None:
+def test_elements_answer_as_the_walk_does(text: str, pointers: list[list[str]]) -> None:
     """`Positions.elements` gives, for each element of an array, where walking to it from the
     start finds it, and nothing past the last; or None, and then `locate` answers. Asked
     between other paths' walks, on valid or broken text."""
-    text = json.dumps(value, indent=indent)
-    if insert:
-        at = cut % (len(text) + 1)
-        text = text[:at] + insert + text[at:]
     positions = Positions(text)
     for tokens in pointers:
         pointer = "/" + "/".join(tokens)
