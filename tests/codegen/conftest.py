@@ -14,7 +14,7 @@ import pytest
 
 from devicecontracts.catalog import Catalog, load_catalog
 
-from ..support.codegen import ROOT, TORTURE
+from ..support.codegen import ROOT, TORTURE, write_package
 
 
 @pytest.fixture(scope="session")
@@ -26,14 +26,9 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def torture_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder on sys.path holding ``torturepkg``, generated from the torture schema."""
-    from codegen import generate
-
     root = tmp_path_factory.mktemp("torture")
     out = root / "torturepkg"
-    for path, text in generate(TORTURE, out, "torturepkg").items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    write_package(TORTURE, out, "torturepkg")
     return root
 
 

@@ -16,11 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from devicecontracts.cli import main
-from devicecontracts.codegen import generate
 from devicecontracts.errors import IncompatibleModelsError
 from devicecontracts.record import CODEGEN_VERSION
 
-from ..support.codegen import ROOT, TORTURE
+from ..support.codegen import ROOT, TORTURE, write_package
 
 MODELS = '\n[models]\npackage = "globex_models"\npath = "../src/globex_models"\n'
 
@@ -113,9 +112,7 @@ def test_output_is_what_ruff_leaves_unchanged(tmp_path: Path) -> None:
     pytest.importorskip("ruff")
     for source, package in ((ROOT / "schemas", "devicecontracts.models"), (TORTURE, "tort")):
         out = tmp_path / package.replace(".", "_")
-        for path, text in generate(source, out, package).items():
-            (out / path).parent.mkdir(parents=True, exist_ok=True)
-            (out / path).write_text(text, encoding="utf-8")
+        write_package(source, out, package)
         before = {p: p.read_bytes() for p in out.rglob("*.py")}
         first_party = package.split(".", maxsplit=1)[0]
         ruff = [sys.executable, "-m", "ruff"]
@@ -157,9 +154,7 @@ def test_models_of_another_generator_major_are_refused_naming_module_and_version
     difference imports."""
     major = int(CODEGEN_VERSION.split(".")[0])
     out = tmp_path / "oldpkg"
-    for path, text in generate(TORTURE, out, "oldpkg").items():
-        (out / path).parent.mkdir(parents=True, exist_ok=True)
-        (out / path).write_text(text, encoding="utf-8")
+    write_package(TORTURE, out, "oldpkg")
     module = out / "torture.py"
     stamp = f"devicecontracts.codegen {CODEGEN_VERSION}"
     original = module.read_text(encoding="utf-8")

@@ -28,6 +28,8 @@ from devicecontracts._runtime.plans import plan_for, write_schema
 from devicecontracts.errors import CorruptPayload
 from devicecontracts.serde import Deserializer, Release, SchemaIds, Serializer, WriterSchemas
 
+from ..support.codegen import write_package
+
 UTC = dt.UTC
 MILLIS = {"type": "long", "logicalType": "timestamp-millis"}
 SCHEMA = {
@@ -57,16 +59,12 @@ SCHEMA = {
 @pytest.fixture(scope="module")
 def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The generated module of `SCHEMA`, imported."""
-    from codegen import generate
-
     root = tmp_path_factory.mktemp("units")
     schemas = root / "schemas"
     schemas.mkdir()
     (schemas / "event.avsc").write_text(json.dumps(SCHEMA), encoding="utf-8")
     out = root / "unitspkg"
-    for path, text in generate(schemas, out, "unitspkg").items():
-        (out / path).parent.mkdir(parents=True, exist_ok=True)
-        (out / path).write_text(text, encoding="utf-8")
+    write_package(schemas, out, "unitspkg")
     sys.path.insert(0, str(root))
     try:
         yield importlib.import_module("unitspkg.event")

@@ -13,20 +13,16 @@ from devicecontracts.catalog import load_catalog
 from devicecontracts.check import check_catalog, staleness
 from devicecontracts.findings import RULES, Severity
 
-from ..support.codegen import ROOT
+from ..support.codegen import ROOT, write_package
 
 
 @pytest.fixture
 def generated(tmp_path: Path) -> tuple[Path, Path]:
     """A copy of the bundled catalog and models generated from it: (catalog, models)."""
-    from codegen import generate
-
     catalog = tmp_path / "schemas"
     shutil.copytree(ROOT / "schemas", catalog)
     models = tmp_path / "pkg" / "models"
-    for path, text in generate(catalog, models, "pkg.models").items():
-        (models / path).parent.mkdir(parents=True, exist_ok=True)
-        (models / path).write_text(text, encoding="utf-8")
+    write_package(catalog, models, "pkg.models")
     return catalog, models
 
 

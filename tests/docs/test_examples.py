@@ -56,7 +56,7 @@ from devicecontracts.testing._doc_examples import (
 )
 
 from ..support.catalogs import BUNDLED
-from ..support.codegen import TORTURE
+from ..support.codegen import TORTURE, write_package
 from ..support.models import MODELS_PACKAGE, versions, writer_schemas
 from ..support.strategies import avro_schemas
 
@@ -312,17 +312,12 @@ def test_the_torture_schemas_examples_read_back_with_fastavro(seed: int) -> None
 @pytest.fixture(scope="module")
 def bridged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Schema, ModuleType]]:
     """The torture schema without the bridge's gaps, and its generated model module."""
-    from codegen import generate
-
     trimmed = _without(TORTURE_JSON, BRIDGE_GAPS)
     source = tmp_path_factory.mktemp("bridged-schema")
     (source / "torture.avsc").write_text(json.dumps(trimmed), encoding="utf-8")
     root = tmp_path_factory.mktemp("bridged")
     out = root / "bridgedpkg"
-    for path, text in generate(source, out, "bridgedpkg").items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    write_package(source, out, "bridgedpkg")
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(root))
         try:
@@ -376,16 +371,11 @@ def test_the_bridge_gaps_are_the_only_fields_it_refuses(
 ) -> None:
     """The full torture schema's device form fails only on the fields listed as gaps: the day
     the bridge takes them, this test keeps passing and ``BRIDGE_GAPS`` can shrink."""
-    from codegen import generate
-
     source = tmp_path / "schema"
     source.mkdir()
     (source / "torture.avsc").write_text(json.dumps(TORTURE_JSON), encoding="utf-8")
     out = tmp_path / "fullpkg"
-    for path, text in generate(source, out, "fullpkg").items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    write_package(source, out, "fullpkg")
     schema = parse_schema(TORTURE_JSON)
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(tmp_path))

@@ -20,6 +20,16 @@ TORTURE = ROOT / "tests" / "codegen" / "torture"
 """The folder of the torture schema."""
 
 
+def write_package(schemas: Path, out: Path, package: str) -> None:
+    """Generate the package ``package`` from ``schemas`` and write its files into ``out``."""
+    from devicecontracts.codegen import generate
+
+    for path, text in generate(schemas, out, package).items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
 def same(a: Any, b: Any, *, exponents: bool = True) -> bool:
     """Exact equality: same model classes (so union branches), NaN equal to NaN, -0.0 not 0.0,
     decimals with the same exponent (unless ``exponents`` is false), datetimes with the same
