@@ -24,7 +24,6 @@ part, for example ``/fields/3/default``.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import re
@@ -51,6 +50,7 @@ from devicecontracts._depth import (
     json_value_depth,
     with_headroom,
 )
+from devicecontracts._gc import call_paused
 from devicecontracts.errors import InvalidSchemaError, Location, SchemaJSONError, UnknownTypeError
 from devicecontracts.schema import _nodes
 from devicecontracts.schema._nodes import (
@@ -297,15 +297,8 @@ def parse_schema(
     the problem (``file`` is only used to say where).
     """
     # Everything a parse builds lives as long as the schema, so the cyclic collector would only
-    # traverse it: it is paused for the call, and restored as it was (`collector_paused`,
-    # inlined: the context manager costs about a microsecond a parse).
-    if gc.isenabled():
-        gc.disable()
-        try:
-            return _parse(schema, named_types, strict, line, file)
-        finally:
-            gc.enable()
-    return _parse(schema, named_types, strict, line, file)
+    # traverse it: it is paused for the call, and restored as it was.
+    return call_paused(_parse, schema, named_types, strict, line, file)
 
 
 def _parse(
