@@ -357,12 +357,7 @@ def _decode_records(
                     kind = get("timestampType")
                     if type(kind) is not str:
                         kind = kind if isinstance(kind, str) else None
-                    millis = get("timestamp")
-                    timestamp: _dt.datetime | None
-                    if type(millis) is int and 0 <= millis < _FLOAT_EXACT_MILLIS:
-                        timestamp = _fromtimestamp(millis / 1000, _UTC)  # = _timestamp(millis)
-                    else:
-                        timestamp = _timestamp(millis)
+                    timestamp = _timestamp(get("timestamp"))
                     headers = get("headers")
                     try:
                         data = _a2b(value, strict_mode=True)
@@ -641,6 +636,8 @@ def _whole(value: Any, limit: int) -> int | None:
 
 def _timestamp(millis: Any) -> _dt.datetime | None:
     """The record's timestamp (milliseconds since the epoch) as an aware UTC datetime."""
+    if type(millis) is int and 0 <= millis < _FLOAT_EXACT_MILLIS:
+        return _fromtimestamp(millis / 1000, _UTC)
     if type(millis) is not int and (not isinstance(millis, int) or isinstance(millis, bool)):
         return None
     if millis < 0:

@@ -547,9 +547,9 @@ def test_the_batch_loop_ends_every_record_as_kafka_records_and_decode_do(seed: i
 
 
 def test_the_batch_loop_gives_every_timestamp_its_exact_datetime() -> None:
-    """Record timestamps the batch loop converts through a float are the exact datetime of
-    their milliseconds, as _record's timedelta gives it, up to the end of the fast range and
-    past it."""
+    """Record timestamps converted through a float are the exact datetime of their
+    milliseconds, as adding a timedelta gives it, up to the end of the fast range and past it:
+    in the batch loop and in `kafka_records`."""
     import random
 
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -573,3 +573,5 @@ def test_the_batch_loop_gives_every_timestamp_its_exact_datetime() -> None:
         expected = epoch + dt.timedelta(milliseconds=ms)
         assert failure.record.timestamp == expected, ms
         assert failure.record.timestamp.tzinfo is dt.UTC
+    one_by_one = [r.timestamp for r in kafka_records(event)]
+    assert one_by_one == [f.record.timestamp for f in batch.failures]
